@@ -1,0 +1,78 @@
+"""The library entry points: text, file or built-in name → derived `Cell`s.
+
+This is where the pipeline's stages are chained: parse → resolve names →
+infer shapes → `Cell` (which counts on demand).
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import names, parser, shapes, sources
+from .errors import Location, SymcountError
+from .ir import Source
+from .model import Cell
+
+
+def loads(text: str, filename: str = "<string>") -> list[Cell]:
+    """Every cell in a spec text.
+
+    >>> import symcount
+    >>> [cell] = symcount.loads('''
+    ... cell rnn(m, n)
+    ...     input x : m
+    ...     state h : n
+    ...     h' = tanh(W @ x + U @ h + b)
+    ... end
+    ... ''')
+    >>> cell.count
+    m*n + n**2 + n
+    """
+    source = Source(filename, text)
+    cells = []
+    seen: dict[str, object] = {}
+    for ir_cell in parser.parse(source):
+        if ir_cell.name in seen:
+            raise SymcountError(
+                f"cell '{ir_cell.name}' is defined twice in this input",
+                Location(filename, ir_cell.name_span.line, ir_cell.name_span.column,
+                         ir_cell.name_span.end_column, source.line(ir_cell.name_span.line)),
+            )
+        seen[ir_cell.name] = ir_cell
+        scope = names.resolve(ir_cell)
+        cells.append(Cell(ir_cell, scope, shapes.infer(scope)))
+    return cells
+
+
+def load(path: str | os.PathLike) -> list[Cell]:
+    """Every cell in a `.cell` file.
+
+    >>> import symcount, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ind.cell"
+    >>> _ = path.write_text("cell ind(m, n)\\n input x : m\\n state h : n\\n"
+    ...                     "h' = relu(W @ x + u * h + b)\\nend\\n")
+    >>> symcount.load(path)[0].factored
+    n*(m + 2)
+    """
+    path = os.fspath(path)
+    try:
+        data = open(path, "rb").read()
+    except OSError as e:
+        raise SymcountError(f"cannot read the file: {e.strerror}", Location(path)) from None
+    return loads(sources.decode(data, path), filename=path)
+
+
+def builtin(name: str) -> Cell:
+    """A built-in cell by name (`symcount list` shows them).
+
+    >>> import symcount
+    >>> symcount.builtin("gru").factored
+    3*n*(m + n + 1)
+    """
+    return loads(sources.builtin_text(name), filename=f"builtin:{name}")[0]
+
+
+def read_source(spec: str) -> list[Cell]:
+    """A command-line SOURCE (path, `-` or built-in name) → its cells."""
+    filename, text = sources.read(spec)
+    return loads(text, filename=filename)

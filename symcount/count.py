@@ -1,0 +1,39 @@
+"""Closed-form counts as sympy expressions. The only module that makes sympy symbols.
+
+Sizes are positive integers; a symbol with any other assumptions would be a
+different symbol to sympy and break cancellation, so every symbol comes from
+`size_symbol` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import sympy
+
+from .poly import Poly
+
+
+@lru_cache(maxsize=None)
+def size_symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+def to_sympy(poly: Poly) -> sympy.Expr:
+    terms = []
+    for mono, coeff in poly.terms:
+        factors = [size_symbol(name) ** power for name, power in mono]
+        terms.append(sympy.Mul(sympy.Integer(coeff), *factors))
+    return sympy.Add(*terms)
+
+
+def total(counts: Iterable[Poly]) -> Poly:
+    result = Poly(())
+    for count in counts:
+        result = result + count
+    return result
+
+
+def factored(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.factor(expr)

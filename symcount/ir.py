@@ -1,0 +1,248 @@
+"""The cell as written: frozen dataclasses with source spans, syntax only.
+
+The parser builds these from the lark tree; nothing here knows about sizes or
+sympy. Later stages (names, shapes, count) read them and point errors at
+their spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """A whole input text and the name to report it under."""
+
+    filename: str
+    text: str
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines() or [""]
+
+    def line(self, number: int) -> str:
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1]
+        return ""
+
+    def snippet(self, span: Span, limit: int = 40) -> str:
+        """The source text of a span (one line), shortened for messages."""
+        text = self.line(span.line)
+        end = span.end_column - 1 if span.end_line == span.line else len(text)
+        piece = text[span.column - 1 : end].strip()
+        return piece if len(piece) <= limit else piece[: limit - 3] + "..."
+
+
+# ---- sizes (DIM in the SPEC): polynomials in the header's size symbols ----
+
+
+@dataclass(frozen=True)
+class DimInt:
+    value: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class DimName:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class DimSum:
+    terms: tuple[Dim, ...]
+    signs: tuple[int, ...]  # +1 or -1 for each term; the first is always +1
+    span: Span
+
+
+@dataclass(frozen=True)
+class DimProduct:
+    factors: tuple[Dim, ...]
+    span: Span
+
+
+Dim = DimInt | DimName | DimSum | DimProduct
+
+
+# ---- expressions ----
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Name:
+    """A plain name: input, state (previous value), gate or parameter."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class NewName:
+    """`h'`: the new value of state `h`."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    span: Span
+    func_span: Span
+
+
+@dataclass(frozen=True)
+class Concat:
+    parts: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Sum:
+    terms: tuple[Expr, ...]
+    ops: tuple[str, ...]  # "+" or "-" before terms[1:], so len(ops) == len(terms) - 1
+    span: Span
+
+
+@dataclass(frozen=True)
+class Product:
+    factors: tuple[Expr, ...]
+    ops: tuple[str, ...]  # "*" or "/" before factors[1:]
+    span: Span
+
+
+@dataclass(frozen=True)
+class MatMul:
+    matrix: Expr  # must turn out to be a parameter; checked in `names`
+    vector: Expr
+    span: Span
+
+
+Expr = Number | Name | NewName | Call | Concat | Neg | Sum | Product | MatMul
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Concat):
+        return node.parts
+    if isinstance(node, Neg):
+        return (node.operand,)
+    if isinstance(node, Sum):
+        return node.terms
+    if isinstance(node, Product):
+        return node.factors
+    if isinstance(node, MatMul):
+        return (node.matrix, node.vector)
+    return ()
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of an expression, parents before children, left to right.
+
+    Iterative, so even a pathological input cannot exhaust the Python stack.
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def depth(expr: Expr) -> tuple[int, Expr]:
+    """The nesting depth of an expression and its deepest node."""
+    best = (1, expr)
+    stack = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > best[0]:
+            best = (level, node)
+        stack.extend((child, level + 1) for child in children(node))
+    return best
+
+
+# ---- declarations and the cell ----
+
+
+@dataclass(frozen=True)
+class DimSymbol:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    dim: Dim
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    dim: Dim
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: str
+    kind: str  # "matrix", "vector", "diag" or "scalar"
+    dims: tuple[Dim, ...]  # (rows, cols), (size,), (size,) or ()
+    span: Span
+    name_span: Span
+
+
+Declaration = Input | State | Output | ParamDecl
+
+
+@dataclass(frozen=True)
+class Equation:
+    target: str
+    is_state: bool  # `h' = ...` rather than `g = ...`
+    expr: Expr
+    span: Span
+    target_span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class Cell:
+    name: str
+    dims: tuple[DimSymbol, ...]
+    description: str
+    declarations: tuple[Declaration, ...]
+    equations: tuple[Equation, ...]
+    span: Span
+    name_span: Span
+    source: Source

@@ -1,0 +1,278 @@
+"""Name resolution: what every name in a cell is, checked before any sizes.
+
+Classifies names into size symbols, inputs, states, gates (intermediates) and
+parameters (every other name), and enforces the SPEC's rules on them: each
+name assigned once, defined before use, every state updated exactly once,
+the left operand of `@` a parameter, no name both a size symbol and a
+variable, only known functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import ir
+from .errors import Location, Note, SymcountError, suggest
+
+# Elementwise functions; each keeps the size of its argument.
+FUNCTIONS = frozenset(
+    {
+        "sigmoid",
+        "tanh",
+        "relu",
+        "softplus",
+        "softsign",
+        "exp",
+        "log",
+        "hard_sigmoid",
+        "identity",
+        "elu",
+        "gelu",
+        "silu",
+        "swish",
+        "sin",
+        "cos",
+        "abs",
+    }
+)
+
+
+@dataclass
+class Scope:
+    """The resolved names of one cell."""
+
+    cell: ir.Cell
+    symbols: dict[str, ir.DimSymbol] = field(default_factory=dict)
+    inputs: dict[str, ir.Input] = field(default_factory=dict)
+    states: dict[str, ir.State] = field(default_factory=dict)
+    declared: dict[str, ir.ParamDecl] = field(default_factory=dict)
+    gates: dict[str, ir.Equation] = field(default_factory=dict)
+    updates: dict[str, ir.Equation] = field(default_factory=dict)
+    params: list[str] = field(default_factory=list)  # in order of first use
+    output: str | None = None
+
+    def kind(self, name: str) -> str:
+        for kind, table in (
+            ("input", self.inputs),
+            ("state", self.states),
+            ("gate", self.gates),
+            ("size symbol", self.symbols),
+        ):
+            if name in table:
+                return kind
+        return "parameter"
+
+
+def resolve(cell: ir.Cell) -> Scope:
+    scope = Scope(cell)
+    err = _Reporter(cell.source)
+    _header(cell, scope, err)
+    _declarations(cell, scope, err)
+    _equations(cell, scope, err)
+    _completeness(cell, scope, err)
+    return scope
+
+
+class _Reporter:
+    def __init__(self, source: ir.Source):
+        self.source = source
+
+    def loc(self, span: ir.Span) -> Location:
+        end = span.end_column if span.end_line == span.line else None
+        return Location(self.source.filename, span.line, span.column, end, self.source.line(span.line))
+
+    def __call__(self, message: str, span: ir.Span, *notes: tuple[str, ir.Span]) -> SymcountError:
+        return SymcountError(
+            message, self.loc(span), tuple(Note(text, self.loc(s)) for text, s in notes)
+        )
+
+
+def _header(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+    for sym in cell.dims:
+        if sym.name in scope.symbols:
+            first = scope.symbols[sym.name]
+            raise err(f"size symbol '{sym.name}' is listed twice", sym.span, ("first here", first.span))
+        scope.symbols[sym.name] = sym
+
+
+def _declarations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+    seen: dict[str, ir.Span] = {}
+    outputs: list[ir.Output] = []
+    for decl in cell.declarations:
+        if isinstance(decl, ir.Output):
+            outputs.append(decl)
+            continue
+        name = decl.name
+        if name in scope.symbols:
+            raise err(
+                f"'{name}' is both a size symbol and a variable",
+                decl.name_span,
+                ("size symbol declared here", scope.symbols[name].span),
+            )
+        if name in seen:
+            raise err(f"'{name}' is declared twice", decl.name_span, ("first declared here", seen[name]))
+        if name in FUNCTIONS:
+            raise err(f"'{name}' is a function name and cannot be declared", decl.name_span)
+        seen[name] = decl.name_span
+        dims = decl.dims if isinstance(decl, ir.ParamDecl) else (decl.dim,)
+        for dim in dims:
+            _check_dim(dim, scope, err)
+        table = {ir.Input: scope.inputs, ir.State: scope.states, ir.ParamDecl: scope.declared}
+        table[type(decl)][name] = decl
+    if len(outputs) > 1:
+        raise err("more than one `output` declaration", outputs[1].span, ("first here", outputs[0].span))
+    if outputs:
+        scope.output = outputs[0].name.rstrip("'")
+    elif scope.states:
+        scope.output = next(iter(scope.states))
+
+
+def _check_dim(dim: ir.Dim, scope: Scope, err: _Reporter) -> None:
+    stack = [dim]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.DimName) and node.name not in scope.symbols:
+            listed = ", ".join(scope.symbols) or "none"
+            raise err(
+                f"unknown size symbol '{node.name}' (the cell's header lists: {listed})"
+                + suggest(node.name, scope.symbols),
+                node.span,
+            )
+        stack.extend(getattr(node, "terms", ()) or getattr(node, "factors", ()))
+
+
+def _equations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+    later = {}  # gate or update defined further down: for "used before defined"
+    for eq in cell.equations:
+        later.setdefault((eq.target, eq.is_state), eq)
+    used: set[str] = set()
+    for eq in cell.equations:
+        _check_expr(eq, scope, err, later, used)
+        _define(eq, scope, err)
+    for name, decl in scope.declared.items():
+        if name not in used:
+            raise err(f"parameter '{name}' is declared but never used", decl.name_span)
+
+
+def _define(eq: ir.Equation, scope: Scope, err: _Reporter) -> None:
+    name = eq.target
+    if eq.is_state:
+        if name not in scope.states:
+            raise err(
+                f"'{name}' is not a state, so it has no new value {name}' "
+                f"(declare `state {name} : SIZE` or drop the prime)",
+                eq.target_span,
+            )
+        if name in scope.updates:
+            raise err(
+                f"state '{name}' is updated twice",
+                eq.target_span,
+                ("first updated here", scope.updates[name].target_span),
+            )
+        scope.updates[name] = eq
+        return
+    if name in scope.states:
+        raise err(f"'{name}' is a state: write {name}' = ... for its new value", eq.target_span)
+    if name in scope.gates:
+        raise err(
+            f"'{name}' is assigned twice", eq.target_span, ("first assigned here", scope.gates[name].target_span)
+        )
+    other = {"input": scope.inputs, "parameter": scope.declared, "size symbol": scope.symbols}
+    for kind, table in other.items():
+        if name in table:
+            decl = table[name]
+            raise err(f"cannot assign to {kind} '{name}'", eq.target_span, ("declared here", decl.span))
+    if name in FUNCTIONS:
+        raise err(f"'{name}' is a function name and cannot be assigned", eq.target_span)
+    scope.gates[name] = eq
+
+
+def _check_expr(eq: ir.Equation, scope: Scope, err: _Reporter, later: dict, used: set[str]) -> None:
+    for node in ir.walk(eq.expr):
+        if isinstance(node, ir.Name):
+            _check_name(node, eq, scope, err, later)
+            if scope.kind(node.name) == "parameter":
+                used.add(node.name)
+                if node.name not in scope.params:
+                    scope.params.append(node.name)
+        elif isinstance(node, ir.NewName):
+            _check_new_name(node, eq, scope, err, later)
+        elif isinstance(node, ir.Call):
+            _check_call(node, scope, err)
+        elif isinstance(node, ir.MatMul):
+            _check_matrix(node, scope, err)
+
+
+def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: _Reporter, later: dict) -> None:
+    name = node.name
+    if name in scope.symbols:
+        raise err(
+            f"'{name}' is a size symbol, not a variable",
+            node.span,
+            ("size symbol declared here", scope.symbols[name].span),
+        )
+    if name in FUNCTIONS:
+        raise err(f"'{name}' is a function; call it as {name}(...)", node.span)
+    if name in scope.inputs or name in scope.states or name in scope.gates:
+        return
+    if (name, False) in later:
+        target = later[(name, False)]
+        raise err(
+            f"'{name}' is used before it is defined",
+            node.span,
+            (f"'{name}' is defined here", target.target_span),
+        )
+
+
+def _check_new_name(node: ir.NewName, eq: ir.Equation, scope: Scope, err: _Reporter, later) -> None:
+    name = node.name
+    if name not in scope.states:
+        raise err(f"'{name}' is not a state, so {name}' means nothing", node.span)
+    if name not in scope.updates:
+        notes = ()
+        if (name, True) in later:
+            notes = ((f"{name}' is defined here", later[(name, True)].target_span),)
+        raise err(f"{name}' is used before it is defined", node.span, *notes)
+
+
+def _check_call(node: ir.Call, scope: Scope, err: _Reporter) -> None:
+    if node.func not in FUNCTIONS:
+        raise err(
+            f"unknown function '{node.func}'" + suggest(node.func, FUNCTIONS),
+            node.func_span,
+        )
+    if len(node.args) != 1:
+        raise err(f"{node.func}() takes exactly one argument, got {len(node.args)}", node.span)
+
+
+def _check_matrix(node: ir.MatMul, scope: Scope, err: _Reporter) -> None:
+    left = node.matrix
+    if isinstance(left, ir.Name):
+        kind = scope.kind(left.name)
+        if kind == "parameter":
+            return
+        what = f"{kind} '{left.name}'"
+    elif isinstance(left, ir.NewName):
+        what = f"state value {left.name}'"
+    elif isinstance(left, ir.Neg):
+        raise err(
+            "the left operand of @ must be a parameter; unary minus binds tighter than @, "
+            "so write -(W @ x)",
+            left.span,
+        )
+    else:
+        what = "an expression"
+    raise err(f"the left operand of @ must be a parameter (a weight), not {what}", left.span)
+
+
+def _completeness(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+    for name, state in scope.states.items():
+        if name not in scope.updates:
+            raise err(f"state '{name}' is never updated (add an equation {name}' = ...)", state.name_span)
+    output = next((d for d in cell.declarations if isinstance(d, ir.Output)), None)
+    if output is not None and scope.output not in scope.states and scope.output not in scope.gates:
+        raise err(
+            f"output '{scope.output}' is not a state or an intermediate of this cell"
+            + suggest(scope.output, list(scope.states) + list(scope.gates)),
+            output.span,
+        )

@@ -1,0 +1,403 @@
+"""Text → IR. The only module that imports lark.
+
+The grammar is `grammar/symcount.lark` (shipped inside the wheel next to this
+module). Parsing is LALR; the tree is turned into `ir` dataclasses by a
+non-recursive transformer, so deep or long inputs cannot overflow the Python
+stack. Syntax errors become `SymcountError`s with friendly messages.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer_NonRecursive, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import ir
+from .errors import Location, Note, SymcountError
+
+# Deeper expressions are rejected with a located error; every later stage may
+# then recurse over expressions without risking Python's recursion limit.
+MAX_DEPTH = 100
+
+_OPEN = {"LPAR": "(", "LSQB": "["}
+_CLOSE = {"RPAR": "LPAR", "RSQB": "LSQB"}
+
+
+def grammar_text() -> str:
+    packaged = resources.files("symcount") / "symcount.lark"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    # Running from a source checkout (or an editable install): the grammar
+    # sits at the top of the repository.
+    return (Path(__file__).resolve().parent.parent / "grammar" / "symcount.lark").read_text(
+        encoding="utf-8"
+    )
+
+
+class _Brackets:
+    """Post-lexer: newlines inside ( ) and [ ] do not end a statement.
+
+    It also remembers the brackets still open, so that a missing `)` is
+    reported where it was opened rather than lines later.
+    """
+
+    always_accept = ("_NL",)
+
+    def __init__(self) -> None:
+        self.open: list[Token] = []
+
+    def process(self, stream):
+        self.open = []
+        for token in stream:
+            if token.type in _OPEN:
+                self.open.append(token)
+            elif token.type in _CLOSE:
+                if self.open and self.open[-1].type == _CLOSE[token.type]:
+                    self.open.pop()
+            elif token.type == "_NL" and self.open:
+                continue
+            yield token
+
+
+@lru_cache(maxsize=1)
+def _lark() -> tuple[Lark, _Brackets]:
+    # Built once per process: constructing the LALR tables is the slow part.
+    brackets = _Brackets()
+    parser = Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=brackets,
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+    return parser, brackets
+
+
+def parse(source: ir.Source) -> list[ir.Cell]:
+    """Parse a whole file into cells (syntax only; no size checks)."""
+    parser, brackets = _lark()
+    try:
+        tree = parser.parse(source.text)
+    except UnexpectedInput as e:
+        open_brackets = list(brackets.open)
+        raise _syntax_error(e, source, open_brackets, parser) from None
+    cells = _ToIR(source).transform(tree)
+    if not cells:
+        raise SymcountError(
+            "no cell in this input (a cell starts with `cell NAME(SIZES)` and ends with `end`)",
+            Location(source.filename, 1, 1, None, source.line(1)),
+        )
+    for cell in cells:
+        _check_depth(cell, source)
+    return cells
+
+
+# ---- lark tree → IR ----
+
+
+def _span(meta) -> ir.Span:
+    return ir.Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tspan(token: Token) -> ir.Span:
+    return ir.Span(token.line, token.column, token.end_line, token.end_column)
+
+
+def _join(first: ir.Span, last: ir.Span) -> ir.Span:
+    return ir.Span(first.line, first.column, last.end_line, last.end_column)
+
+
+def _unquote(token: Token) -> str:
+    body, out, i = token[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def _split_ops(children: list) -> tuple[tuple, tuple[str, ...]]:
+    """[a, op, b, op, c] → ((a, b, c), (op, op))."""
+    return tuple(children[0::2]), tuple(str(op) for op in children[1::2])
+
+
+@v_args(meta=True)
+class _ToIR(Transformer_NonRecursive):
+    """Builds IR nodes; no semantic checks here (lark would wrap their errors)."""
+
+    def __init__(self, source: ir.Source):
+        super().__init__()
+        self.source = source
+
+    def start(self, meta, cells):
+        return list(cells)
+
+    def cell(self, meta, children):
+        name, dims, description, *statements = children
+        declarations = tuple(s for s in statements if not isinstance(s, ir.Equation))
+        equations = tuple(s for s in statements if isinstance(s, ir.Equation))
+        return ir.Cell(
+            name=str(name),
+            dims=tuple(dims or ()),
+            description=_unquote(description) if description is not None else "",
+            declarations=declarations,
+            equations=equations,
+            span=_span(meta),
+            name_span=_tspan(name),
+            source=self.source,
+        )
+
+    def dim_names(self, meta, tokens):
+        return [ir.DimSymbol(str(t), _tspan(t)) for t in tokens]
+
+    # declarations
+
+    def input_decl(self, meta, children):
+        name, dim = children
+        return ir.Input(str(name), dim, _span(meta), _tspan(name))
+
+    def state_decl(self, meta, children):
+        name, dim = children
+        return ir.State(str(name), dim, _span(meta), _tspan(name))
+
+    def output_decl(self, meta, children):
+        (name,) = children
+        return ir.Output(str(name), _tspan(name))
+
+    def param_decl(self, meta, children):
+        name, (kind, dims) = children
+        return ir.ParamDecl(str(name), kind, dims, _span(meta), _tspan(name))
+
+    def matrix_shape(self, meta, dims):
+        return ("matrix", tuple(dims))
+
+    def vector_shape(self, meta, dims):
+        return ("vector", tuple(dims))
+
+    def diag_shape(self, meta, dims):
+        return ("diag", tuple(dims))
+
+    def scalar_shape(self, meta, dims):
+        return ("scalar", ())
+
+    # sizes
+
+    def dim_sum(self, meta, children):
+        if len(children) == 1:  # lark keeps an aliased `?rule` even with one child
+            return children[0]
+        terms, ops = _split_ops(children)
+        signs = (1,) + tuple(1 if op == "+" else -1 for op in ops)
+        return ir.DimSum(terms, signs, _span(meta))
+
+    def dim_product(self, meta, children):
+        return ir.DimProduct(tuple(children[0::2]), _span(meta))
+
+    def dim_int(self, meta, children):
+        return ir.DimInt(int(children[0]), _tspan(children[0]))
+
+    def dim_name(self, meta, children):
+        return ir.DimName(str(children[0]), _tspan(children[0]))
+
+    # equations and expressions
+
+    def equation(self, meta, children):
+        target, expr = children
+        is_state = target.type == "NEW_NAME"
+        name = str(target)[:-1] if is_state else str(target)
+        return ir.Equation(name, is_state, expr, _span(meta), _tspan(target))
+
+    def sum(self, meta, children):
+        terms, ops = _split_ops(children)
+        return ir.Sum(terms, ops, _span(meta))
+
+    def product(self, meta, children):
+        factors, ops = _split_ops(children)
+        return ir.Product(factors, ops, _span(meta))
+
+    def matmul(self, meta, operands):
+        # `A @ B @ x` is `A @ (B @ x)`: fold from the right.
+        result = operands[-1]
+        for matrix in reversed(operands[:-1]):
+            result = ir.MatMul(matrix, result, _join(matrix.span, result.span))
+        return result
+
+    def neg(self, meta, children):
+        return ir.Neg(children[-1], _span(meta))
+
+    def number(self, meta, children):
+        return ir.Number(str(children[0]), _tspan(children[0]))
+
+    def name(self, meta, children):
+        return ir.Name(str(children[0]), _tspan(children[0]))
+
+    def new_name(self, meta, children):
+        return ir.NewName(str(children[0])[:-1], _tspan(children[0]))
+
+    def call(self, meta, children):
+        func, args = children
+        return ir.Call(str(func), tuple(args or ()), _span(meta), _tspan(func))
+
+    def arguments(self, meta, children):
+        return list(children)
+
+    def concat(self, meta, parts):
+        return ir.Concat(tuple(parts), _span(meta))
+
+
+def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
+    roots: list = [eq.expr for eq in cell.equations]
+    for decl in cell.declarations:
+        if isinstance(decl, (ir.Input, ir.State)):
+            roots.append(decl.dim)
+        elif isinstance(decl, ir.ParamDecl):
+            roots.extend(decl.dims)
+    for root in roots:
+        level, node = ir.depth(root)
+        if level > MAX_DEPTH:
+            raise SymcountError(
+                f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+                _location(source, node.span),
+            )
+
+
+def _location(source: ir.Source, span: ir.Span) -> Location:
+    end = span.end_column if span.end_line == span.line else None
+    return Location(source.filename, span.line, span.column, end, source.line(span.line))
+
+
+# ---- syntax errors ----
+
+# Example inputs for lark's `match_examples`: an error in the same parser
+# state as one of these gets that label instead of a bare "unexpected token".
+_EXAMPLES = {
+    "expected an expression": [
+        "cell c(n)\ny =\n",
+        "cell c(n)\ny = x +\n",
+        "cell c(n)\ny = x *\n",
+        "cell c(n)\ny = W @\n",
+        "cell c(n)\ny = -\n",
+        "cell c(n)\ny = x + )\n",
+        "cell c(n)\ny = f()\n",
+        "cell c(n)\ny = [x,]\n",
+    ],
+    "missing '=' in equation": ["cell c(n)\ny x\n", "cell c(n)\nh' x\n"],
+    "expected the end of the line (one equation or declaration per line)": [
+        "cell c(n)\ny = x z\n",
+        "cell c(n)\ny = x h'\n",
+        "cell c(n)\ny = x (\n",
+        "cell c(n)\ny = f(x) z\n",
+    ],
+    "missing 'end' to close the cell": [
+        "cell c(n)\n",
+        "cell c(n)\ny = x\n",
+    ],
+    "expected `cell NAME(SIZES)` (statements must be inside a cell)": [
+        "y = x\n",
+        "input x : n\n",
+        "end\n",
+    ],
+    "expected the size symbols in parentheses, as in `cell lstm(m, n)`": ["cell c\n", "cell c n\n"],
+    "expected ':' and a size, as in `input x : m`": [
+        "cell c(n)\ninput x\n",
+        "cell c(n)\nstate h n\n",
+        "cell c(n)\nparam W\n",
+    ],
+    "expected a size: a polynomial in the size symbols, such as `n`, `2*n` or `n + m`": [
+        "cell c(n)\ninput x :\n",
+        "cell c(n)\ninput x : n +\n",
+        "cell c(n)\nparam W : (n,\n",
+        "cell c(n)\ninput x : 1.5\n",
+    ],
+    "unmatched ')'": ["cell c(n)\ny = x)\n", "cell c(n)\ny = (x))\n"],
+    "unmatched ']'": ["cell c(n)\ny = x]\n"],
+    "missing ')'": ["cell c(n)\ny = f(x]\n"],
+    "missing ']'": ["cell c(n)\ny = [x)\n"],
+}
+
+
+def _syntax_error(
+    e: UnexpectedInput, source: ir.Source, open_brackets: list[Token], parser: Lark
+) -> SymcountError:
+    line, column = e.line, e.column
+    if isinstance(e, UnexpectedToken) and e.token.type == "$END":
+        line = len(source.lines)
+        column = len(source.line(line)) + 1
+    if line is None or line < 1:
+        line, column = 1, 1
+
+    # A bracket left open swallows the following lines (newlines inside
+    # brackets are not line ends); the useful place to point at is the bracket.
+    if open_brackets and open_brackets[-1].line < line:
+        tok = open_brackets[-1]
+        return SymcountError(
+            f"'{tok}' was never closed",
+            Location(source.filename, tok.line, tok.column, None, source.line(tok.line)),
+            (Note("the input is unreadable from here", _loc(source, line, column)),),
+        )
+
+    if isinstance(e, UnexpectedCharacters):
+        ch = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else ""
+        message = f"unexpected character {ch!r}"
+        if ch == "'":
+            message += " (a prime belongs right after a state's name, as in h')"
+        return SymcountError(message, _loc(source, line, column))
+
+    label = None
+    try:
+        label = e.match_examples(parser.parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # a failed lookup only costs us the friendly label
+        label = None
+    found = _describe(e.token) if isinstance(e, UnexpectedToken) else "input"
+    message = f"{label} (found {found})" if label else f"unexpected {found}"
+    if not label and isinstance(e, UnexpectedToken):
+        expected = sorted(_readable(t) for t in e.accepts or e.expected)
+        if expected:
+            message += "; expected " + _either(expected)
+    return SymcountError(message, _loc(source, line, column))
+
+
+def _loc(source: ir.Source, line: int, column: int) -> Location:
+    return Location(source.filename, line, column, None, source.line(line))
+
+
+_TERMINAL_NAMES = {
+    "$END": "end of input",
+    "_NL": "end of line",
+    "NAME": "a name",
+    "NEW_NAME": "a new state value such as h'",
+    "CELL_NAME": "a cell name",
+    "NUMBER": "a number",
+    "INT": "an integer",
+    "STRING": 'a "description"',
+}
+
+
+def _readable(terminal: str) -> str:
+    if terminal in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[terminal]
+    pattern = _lark()[0].get_terminal(terminal).pattern
+    return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
+
+
+def _describe(token: Token) -> str:
+    if token.type in ("$END", "_NL"):
+        return _TERMINAL_NAMES[token.type]
+    if token.type in ("NAME", "CELL_NAME", "NEW_NAME"):
+        return f"name '{token}'"
+    if token.type in ("NUMBER", "INT"):
+        return f"number {token}"
+    return f"'{token}'"
+
+
+def _either(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]

@@ -1,0 +1,87 @@
+"""Where cell text comes from: files, standard input and the built-in cells.
+
+Cheap on purpose (no sympy, no lark): `symcount list` and `show` use it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+from .errors import Location, SymcountError, suggest
+
+BUILTIN_SUFFIX = ".cell"
+_HEADER = re.compile(r'^\s*cell\s+([\w.]+)\s*\(([^)]*)\)\s*(?:"((?:[^"\\]|\\.)*)")?', re.M)
+
+
+def builtin_names() -> list[str]:
+    folder = resources.files("symcount") / "cells"
+    names = [p.name[: -len(BUILTIN_SUFFIX)] for p in folder.iterdir() if p.name.endswith(BUILTIN_SUFFIX)]
+    # Textbook cells first, then framework forms grouped by framework.
+    return sorted(names, key=lambda n: ("." in n, n))
+
+
+def builtin_text(name: str) -> str:
+    if name not in builtin_names():
+        raise SymcountError(
+            f"no built-in cell named '{name}'" + suggest(name, builtin_names())
+            + "; `symcount list` shows them all",
+            Location(name),
+        )
+    return (resources.files("symcount") / "cells" / f"{name}{BUILTIN_SUFFIX}").read_text(
+        encoding="utf-8"
+    )
+
+
+def builtin_summary(name: str) -> tuple[str, str]:
+    """(size symbols, description) read from the header without parsing."""
+    match = _HEADER.search(builtin_text(name))
+    if not match:
+        return "", ""
+    return match.group(2).replace(" ", ""), (match.group(3) or "")
+
+
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 (a leading BOM is dropped); anything else is a located error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(data[line_start : e.start].decode("utf-8", errors="replace")) + 1
+        line_end = data.find(b"\n", e.start)
+        text = data[line_start : None if line_end < 0 else line_end].decode("utf-8", errors="replace")
+        raise SymcountError(
+            f"the file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
+            Location(filename, line, column, None, text),
+        ) from None
+
+
+def read(spec: str) -> tuple[str, str]:
+    """A SOURCE argument → (name to report, text).
+
+    A path that exists wins over a built-in name; `-` is standard input.
+    """
+    if spec == "-":
+        return "<stdin>", decode(sys.stdin.buffer.read(), "<stdin>")
+    path = Path(spec)
+    if path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise SymcountError(f"cannot read the file: {e.strerror}", Location(spec)) from None
+        return spec, decode(data, spec)
+    if path.is_dir():
+        raise SymcountError("is a directory, not a .cell file", Location(spec))
+    if spec.endswith(BUILTIN_SUFFIX) or "/" in spec or "\\" in spec:
+        raise SymcountError("no such file", Location(spec))
+    if spec not in builtin_names():
+        raise SymcountError(
+            f"no such file or built-in cell '{spec}'" + suggest(spec, builtin_names())
+            + "; `symcount list` shows the built-in cells",
+            Location(spec),
+        )
+    return f"builtin:{spec}", builtin_text(spec)
