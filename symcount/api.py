@@ -35,8 +35,13 @@ def loads(text: str, filename: str = "<string>") -> list[Cell]:
         if ir_cell.name in seen:
             raise SymcountError(
                 f"cell '{ir_cell.name}' is defined twice in this input",
-                Location(filename, ir_cell.name_span.line, ir_cell.name_span.column,
-                         ir_cell.name_span.end_column, source.line(ir_cell.name_span.line)),
+                Location(
+                    filename,
+                    ir_cell.name_span.line,
+                    ir_cell.name_span.column,
+                    ir_cell.name_span.end_column,
+                    source.line(ir_cell.name_span.line),
+                ),
             )
         seen[ir_cell.name] = ir_cell
         scope = names.resolve(ir_cell)

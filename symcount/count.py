@@ -8,14 +8,14 @@ different symbol to sympy and break cancellation, so every symbol comes from
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 import sympy
 
 from .poly import Poly
 
 
-@lru_cache(maxsize=None)
+@cache
 def size_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, integer=True, positive=True)
 

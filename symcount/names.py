@@ -79,7 +79,9 @@ class _Reporter:
 
     def loc(self, span: ir.Span) -> Location:
         end = span.end_column if span.end_line == span.line else None
-        return Location(self.source.filename, span.line, span.column, end, self.source.line(span.line))
+        return Location(
+            self.source.filename, span.line, span.column, end, self.source.line(span.line)
+        )
 
     def __call__(self, message: str, span: ir.Span, *notes: tuple[str, ir.Span]) -> SymcountError:
         return SymcountError(
@@ -91,7 +93,9 @@ def _header(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
     for sym in cell.dims:
         if sym.name in scope.symbols:
             first = scope.symbols[sym.name]
-            raise err(f"size symbol '{sym.name}' is listed twice", sym.span, ("first here", first.span))
+            raise err(
+                f"size symbol '{sym.name}' is listed twice", sym.span, ("first here", first.span)
+            )
         scope.symbols[sym.name] = sym
 
 
@@ -110,7 +114,9 @@ def _declarations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
                 ("size symbol declared here", scope.symbols[name].span),
             )
         if name in seen:
-            raise err(f"'{name}' is declared twice", decl.name_span, ("first declared here", seen[name]))
+            raise err(
+                f"'{name}' is declared twice", decl.name_span, ("first declared here", seen[name])
+            )
         if name in FUNCTIONS:
             raise err(f"'{name}' is a function name and cannot be declared", decl.name_span)
         seen[name] = decl.name_span
@@ -120,7 +126,9 @@ def _declarations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
         table = {ir.Input: scope.inputs, ir.State: scope.states, ir.ParamDecl: scope.declared}
         table[type(decl)][name] = decl
     if len(outputs) > 1:
-        raise err("more than one `output` declaration", outputs[1].span, ("first here", outputs[0].span))
+        raise err(
+            "more than one `output` declaration", outputs[1].span, ("first here", outputs[0].span)
+        )
     if outputs:
         scope.output = outputs[0].name.rstrip("'")
     elif scope.states:
@@ -175,13 +183,17 @@ def _define(eq: ir.Equation, scope: Scope, err: _Reporter) -> None:
         raise err(f"'{name}' is a state: write {name}' = ... for its new value", eq.target_span)
     if name in scope.gates:
         raise err(
-            f"'{name}' is assigned twice", eq.target_span, ("first assigned here", scope.gates[name].target_span)
+            f"'{name}' is assigned twice",
+            eq.target_span,
+            ("first assigned here", scope.gates[name].target_span),
         )
     other = {"input": scope.inputs, "parameter": scope.declared, "size symbol": scope.symbols}
     for kind, table in other.items():
         if name in table:
             decl = table[name]
-            raise err(f"cannot assign to {kind} '{name}'", eq.target_span, ("declared here", decl.span))
+            raise err(
+                f"cannot assign to {kind} '{name}'", eq.target_span, ("declared here", decl.span)
+            )
     if name in FUNCTIONS:
         raise err(f"'{name}' is a function name and cannot be assigned", eq.target_span)
     scope.gates[name] = eq
@@ -268,7 +280,9 @@ def _check_matrix(node: ir.MatMul, scope: Scope, err: _Reporter) -> None:
 def _completeness(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
     for name, state in scope.states.items():
         if name not in scope.updates:
-            raise err(f"state '{name}' is never updated (add an equation {name}' = ...)", state.name_span)
+            raise err(
+                f"state '{name}' is never updated (add an equation {name}' = ...)", state.name_span
+            )
     output = next((d for d in cell.declarations if isinstance(d, ir.Output)), None)
     if output is not None and scope.output not in scope.states and scope.output not in scope.gates:
         raise err(

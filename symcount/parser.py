@@ -285,7 +285,6 @@ _EXAMPLES = {
         "cell c(n)\ny = W @\n",
         "cell c(n)\ny = -\n",
         "cell c(n)\ny = x + )\n",
-        "cell c(n)\ny = f()\n",
         "cell c(n)\ny = [x,]\n",
     ],
     "missing '=' in equation": ["cell c(n)\ny x\n", "cell c(n)\nh' x\n"],
@@ -316,8 +315,8 @@ _EXAMPLES = {
         "cell c(n)\nparam W : (n,\n",
         "cell c(n)\ninput x : 1.5\n",
     ],
-    "unmatched ')'": ["cell c(n)\ny = x)\n", "cell c(n)\ny = (x))\n"],
-    "unmatched ']'": ["cell c(n)\ny = x]\n"],
+    "unmatched ')'": ["cell c(n)\ny = x)\n", "cell c(n)\ny = (x))\n", "cell c(n)\ny = f(x))\n"],
+    "unmatched ']'": ["cell c(n)\ny = x]\n", "cell c(n)\ny = f(x)]\n", "cell c(n)\ny = [x]]\n"],
     "missing ')'": ["cell c(n)\ny = f(x]\n"],
     "missing ']'": ["cell c(n)\ny = [x)\n"],
 }
@@ -350,11 +349,7 @@ def _syntax_error(
             message += " (a prime belongs right after a state's name, as in h')"
         return SymcountError(message, _loc(source, line, column))
 
-    label = None
-    try:
-        label = e.match_examples(parser.parse, _EXAMPLES, use_accepts=True)
-    except Exception:  # a failed lookup only costs us the friendly label
-        label = None
+    label = _label(e)
     found = _describe(e.token) if isinstance(e, UnexpectedToken) else "input"
     message = f"{label} (found {found})" if label else f"unexpected {found}"
     if not label and isinstance(e, UnexpectedToken):
@@ -362,6 +357,37 @@ def _syntax_error(
         if expected:
             message += "; expected " + _either(expected)
     return SymcountError(message, _loc(source, line, column))
+
+
+def _label(e: UnexpectedInput) -> str | None:
+    if not isinstance(e, UnexpectedToken) or e.state is None:
+        return None
+    table = _label_table()
+    position = e.state.position
+    return table.get((position, e.token.type)) or table.get((position, None))
+
+
+@lru_cache(maxsize=1)
+def _label_table() -> dict:
+    """(LALR state, token type) → label, learned from `_EXAMPLES`.
+
+    Unlike lark's `match_examples`, only the parser's current state counts,
+    not the depth of its stack, so one example covers an error at any
+    nesting level and after any number of statements. Built on the first
+    syntax error only.
+    """
+    parser = _lark()[0]
+    table: dict = {}
+    for label, examples in _EXAMPLES.items():
+        for example in examples:
+            try:
+                parser.parse(example)
+            except UnexpectedToken as ut:
+                table.setdefault((ut.state.position, ut.token.type), label)
+                table.setdefault((ut.state.position, None), label)
+            except UnexpectedInput:
+                pass
+    return table
 
 
 def _loc(source: ir.Source, line: int, column: int) -> Location:

@@ -53,7 +53,7 @@ def dim_poly(dim: ir.Dim) -> Poly:
             result = result * dim_poly(factor)
         return result
     result = Poly(())
-    for term, sign in zip(dim.terms, dim.signs):
+    for term, sign in zip(dim.terms, dim.signs, strict=True):
         result = result + dim_poly(term) if sign > 0 else result - dim_poly(term)
     return result
 
@@ -78,7 +78,9 @@ class _Inference:
         self.gates: dict[str, int | None] = {}  # None: a scalar-valued gate
         self.matrices: dict[str, tuple[int, int]] = {}  # param → (rows var, cols var)
         self.vectors: dict[str, int] = {}  # param → size var
-        self.first_use: dict[str, tuple[str, ir.Span, str]] = {}  # param → gate, span, "matrix"/"vector"
+        self.first_use: dict[
+            str, tuple[str, ir.Span, str]
+        ] = {}  # param → gate, span, "matrix"/"vector"
         self.input_sizes: dict[str, Poly] = {}
         for name, decl in scope.inputs.items():
             size = overrides.get(name, dim_poly(decl.dim))
@@ -247,7 +249,9 @@ class _Inference:
         if name not in self.matrices:
             self.matrices[name] = (self.new(), self.new())
         rows, cols = self.matrices[name]
-        self.unify(cols, vector, node.vector.span, f"the columns of '{name}'", self.text(node.vector))
+        self.unify(
+            cols, vector, node.vector.span, f"the columns of '{name}'", self.text(node.vector)
+        )
         result = self.new()
         self.unify(rows, result, node.span, f"the rows of '{name}'", self.text(node))
         return result
@@ -275,7 +279,7 @@ class _Inference:
             still = []
             for var, parts, node in pending:
                 sizes = [self.size(p) for p in parts]
-                unknown = [p for p, s in zip(parts, sizes) if s is None]
+                unknown = [p for p, s in zip(parts, sizes, strict=True) if s is None]
                 total = self.size(var)
                 if not unknown:
                     whole = sum((s for s in sizes), Poly(()))
@@ -299,8 +303,13 @@ class _Inference:
             return ParamShape(name, decl.kind, shape, gate, decl.span)
         if name in self.matrices:
             rows, cols = self.matrices[name]
-            return ParamShape(name, "matrix", (self._need(rows, name, span, "rows"),
-                                               self._need(cols, name, span, "columns")), gate, span)
+            return ParamShape(
+                name,
+                "matrix",
+                (self._need(rows, name, span, "rows"), self._need(cols, name, span, "columns")),
+                gate,
+                span,
+            )
         size = self._need(self.vectors[name], name, span, "size")
         return ParamShape(name, "vector", (size,), gate, span)
 

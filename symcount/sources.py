@@ -18,7 +18,9 @@ _HEADER = re.compile(r'^\s*cell\s+([\w.]+)\s*\(([^)]*)\)\s*(?:"((?:[^"\\]|\\.)*)
 
 def builtin_names() -> list[str]:
     folder = resources.files("symcount") / "cells"
-    names = [p.name[: -len(BUILTIN_SUFFIX)] for p in folder.iterdir() if p.name.endswith(BUILTIN_SUFFIX)]
+    names = [
+        p.name[: -len(BUILTIN_SUFFIX)] for p in folder.iterdir() if p.name.endswith(BUILTIN_SUFFIX)
+    ]
     # Textbook cells first, then framework forms grouped by framework.
     return sorted(names, key=lambda n: ("." in n, n))
 
@@ -26,7 +28,8 @@ def builtin_names() -> list[str]:
 def builtin_text(name: str) -> str:
     if name not in builtin_names():
         raise SymcountError(
-            f"no built-in cell named '{name}'" + suggest(name, builtin_names())
+            f"no built-in cell named '{name}'"
+            + suggest(name, builtin_names())
             + "; `symcount list` shows them all",
             Location(name),
         )
@@ -40,7 +43,8 @@ def builtin_summary(name: str) -> tuple[str, str]:
     match = _HEADER.search(builtin_text(name))
     if not match:
         return "", ""
-    return match.group(2).replace(" ", ""), (match.group(3) or "")
+    dims = ", ".join(d.strip() for d in match.group(2).split(","))
+    return dims, (match.group(3) or "")
 
 
 def decode(data: bytes, filename: str) -> str:
@@ -53,7 +57,9 @@ def decode(data: bytes, filename: str) -> str:
         line_start = before.rfind(b"\n") + 1
         column = len(data[line_start : e.start].decode("utf-8", errors="replace")) + 1
         line_end = data.find(b"\n", e.start)
-        text = data[line_start : None if line_end < 0 else line_end].decode("utf-8", errors="replace")
+        text = data[line_start : None if line_end < 0 else line_end].decode(
+            "utf-8", errors="replace"
+        )
         raise SymcountError(
             f"the file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
             Location(filename, line, column, None, text),
@@ -80,7 +86,8 @@ def read(spec: str) -> tuple[str, str]:
         raise SymcountError("no such file", Location(spec))
     if spec not in builtin_names():
         raise SymcountError(
-            f"no such file or built-in cell '{spec}'" + suggest(spec, builtin_names())
+            f"no such file or built-in cell '{spec}'"
+            + suggest(spec, builtin_names())
             + "; `symcount list` shows the built-in cells",
             Location(spec),
         )

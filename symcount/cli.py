@@ -1,0 +1,175 @@
+"""Command line: argument parsing and exit codes, nothing else.
+
+Exit status: 0 success; 1 a problem in the input (reported as
+`FILE:LINE:COL: error: MESSAGE` with the source line and a caret); 2 wrong
+usage. Heavy modules (sympy, lark) are imported inside the commands so that
+`symcount --help` and `symcount list` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__, sources
+from .errors import SymcountError
+
+FORMATS = ("text", "json", "latex", "markdown")
+
+
+class UsageError(Exception):
+    """Wrong command-line usage discovered after parsing (exit 2)."""
+
+
+def _size_setting(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {text!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{name} must be a positive size, got {number}")
+    return name, number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symcount",
+        description="Closed-form trainable-parameter counts for recurrent cells.",
+        epilog="A SOURCE is a .cell file, '-' for standard input, or a built-in cell name "
+        "(see `symcount list`). Exit status: 0 ok, 1 input error, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"symcount {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    count = commands.add_parser("count", help="the closed-form parameter count of each cell")
+    _add_sources(count)
+    count.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+
+    check = commands.add_parser(
+        "check", help="validate cells; list each parameter's shape and gate"
+    )
+    check.add_argument("sources", nargs="+", metavar="SOURCE")
+
+    commands.add_parser("list", help="list the built-in cells")
+    show = commands.add_parser("show", help="print the text of a built-in cell")
+    show.add_argument("name", metavar="NAME")
+    return parser
+
+
+def _add_sources(command: argparse.ArgumentParser) -> None:
+    command.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
+    command.add_argument("--cell", metavar="NAME", help="only the cell with this name")
+    command.add_argument(
+        "--set",
+        dest="sizes",
+        metavar="SYM=INT",
+        action="append",
+        type=_size_setting,
+        default=[],
+        help="give a size symbol a value (repeatable); with every symbol set, the count is evaluated",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SymcountError as e:
+        print(e.render(), file=sys.stderr)
+        return 1
+    except UsageError as e:
+        parser.print_usage(sys.stderr)
+        print(f"symcount: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `symcount ... | head` is not an error
+        return 0
+
+
+def _load(args) -> list:
+    from .api import read_source
+
+    cells = [cell for spec in args.sources for cell in read_source(spec)]
+    if getattr(args, "cell", None):
+        chosen = [c for c in cells if c.name == args.cell]
+        if not chosen:
+            from .errors import Location, suggest
+
+            available = ", ".join(c.name for c in cells)
+            raise SymcountError(
+                f"no cell named '{args.cell}'"
+                + suggest(args.cell, [c.name for c in cells])
+                + f"; the sources have: {available}",
+                Location(", ".join(args.sources)),
+            )
+        cells = chosen
+    return cells
+
+
+def _reports(cells, sizes: list[tuple[str, int]]):
+    from .render import Report
+
+    settings = dict(sizes)
+    all_dims = {str(d) for cell in cells for d in cell.dims}
+    unknown = [name for name in settings if name not in all_dims]
+    if unknown:
+        raise UsageError(
+            f"--set {unknown[0]}: no selected cell has a size symbol '{unknown[0]}' "
+            f"(they have: {', '.join(sorted(all_dims))})"
+        )
+    return [
+        Report(cell, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
+        for cell in cells
+    ]
+
+
+def cmd_count(args) -> int:
+    from .render import render
+
+    reports = _reports(_load(args), args.sizes)
+    sys.stdout.write(render(args.format, reports))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .render.text import _shape, _table
+
+    for cell in _load(args):
+        print(
+            f"{cell.source}: {cell.name}({', '.join(map(str, cell.dims))}): ok, "
+            f"{len(cell.params)} parameters, {cell.count}"
+        )
+        rows = [("parameter", "kind", "shape", "gate")]
+        rows += [(p.name, p.kind, _shape(p), p.gate) for p in cell.params]
+        print("\n".join(_table(rows)))
+    return 0
+
+
+def cmd_list(args) -> int:
+    rows = []
+    for name in sources.builtin_names():
+        dims, description = sources.builtin_summary(name)
+        rows.append((f"{name}({dims})", description))
+    width = max(len(r[0]) for r in rows)
+    for signature, description in rows:
+        print(f"{signature.ljust(width)}  {description}".rstrip())
+    return 0
+
+
+def cmd_show(args) -> int:
+    sys.stdout.write(sources.builtin_text(args.name))
+    return 0
+
+
+COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
