@@ -172,16 +172,25 @@ def walk(expr: Expr) -> Iterator[Expr]:
         stack.extend(reversed(children(node)))
 
 
-def depth(expr: Expr) -> tuple[int, Expr]:
-    """The nesting depth of an expression and its deepest node."""
-    best = (1, expr)
-    stack = [(expr, 1)]
+def depth(expr: Expr) -> int:
+    """The nesting depth of an expression (a lone name is 1)."""
+    deepest, stack = 0, [(expr, 1)]
     while stack:
         node, level = stack.pop()
-        if level > best[0]:
-            best = (level, node)
+        deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children(node))
-    return best
+    return deepest
+
+
+def node_at_depth(expr: Expr, level: int) -> Expr | None:
+    """The first node (in source order) nested `level` deep, if any."""
+    stack = [(expr, 1)]
+    while stack:
+        node, at = stack.pop()
+        if at == level:
+            return node
+        stack.extend((child, at + 1) for child in reversed(children(node)))
+    return None
 
 
 # ---- declarations and the cell ----

@@ -260,8 +260,8 @@ def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
         elif isinstance(decl, ir.ParamDecl):
             roots.extend(decl.dims)
     for root in roots:
-        level, node = ir.depth(root)
-        if level > MAX_DEPTH:
+        node = ir.node_at_depth(root, MAX_DEPTH + 1)
+        if node is not None:
             raise SymcountError(
                 f"expression nested too deeply (more than {MAX_DEPTH} levels)",
                 _location(source, node.span),
@@ -379,7 +379,7 @@ def _label_table() -> dict:
     parser = _lark()[0]
     table: dict = {}
     for label, examples in _EXAMPLES.items():
-        for example in examples:
+        for example in _variants(examples):
             try:
                 parser.parse(example)
             except UnexpectedToken as ut:
@@ -388,6 +388,19 @@ def _label_table() -> dict:
             except UnexpectedInput:
                 pass
     return table
+
+
+# LALR states differ with context (an equation for a gate or for a state, the
+# first statement or a later one); each example is tried in all of them.
+_CONTEXTS = [("\ny ", "\nh' "), ("input x", "state h"), ("cell c(n)\n", "cell c(n)\nstate s : n\n")]
+
+
+def _variants(examples: list[str]):
+    for example in examples:
+        texts = {example}
+        for old, new in _CONTEXTS:
+            texts |= {t.replace(old, new) for t in texts}
+        yield from sorted(texts)
 
 
 def _loc(source: ir.Source, line: int, column: int) -> Location:

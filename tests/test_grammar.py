@@ -1,0 +1,124 @@
+"""The language's syntax: every construct of SPEC §1 parses to the IR it should."""
+
+import pytest
+
+from symcount import ir, parser
+
+
+def parse(text):
+    return parser.parse(ir.Source("t.cell", text))
+
+
+def expr_of(rhs, decls="input x : m\nstate h : n\n"):
+    [cell] = parse(f"cell c(m, n)\n{decls}y = {rhs}\nh' = h\nend\n")
+    return cell.equations[0].expr
+
+
+def shape(node):
+    """A compact structural rendering for assertions."""
+    if isinstance(node, ir.Name):
+        return node.name
+    if isinstance(node, ir.NewName):
+        return node.name + "'"
+    if isinstance(node, ir.Number):
+        return node.text
+    if isinstance(node, ir.MatMul):
+        return f"({shape(node.matrix)} @ {shape(node.vector)})"
+    if isinstance(node, ir.Neg):
+        return f"(-{shape(node.operand)})"
+    if isinstance(node, ir.Call):
+        return f"{node.func}({', '.join(map(shape, node.args))})"
+    if isinstance(node, ir.Concat):
+        return "[" + ", ".join(map(shape, node.parts)) + "]"
+    items = ir.children(node)
+    text = shape(items[0])
+    for op, item in zip(node.ops, items[1:], strict=True):
+        text += f" {op} {shape(item)}"
+    return f"({text})"
+
+
+def test_header_declarations_and_description():
+    [cell] = parse(
+        'cell lstm(m, n) "LSTM with \\"forget\\" gate"\n'
+        "  input x : m\n  state h : n\n  output h\n"
+        "  param W : (n, m + n)\n  param b : 2*n\n  param D : diag(n)\n  param a : scalar\n"
+        "  h' = tanh(W @ [x, h] + b) * a + D @ h\nend\n"
+    )
+    assert cell.name == "lstm"
+    assert [d.name for d in cell.dims] == ["m", "n"]
+    assert cell.description == 'LSTM with "forget" gate'
+    kinds = [(d.name, d.kind) for d in cell.declarations if isinstance(d, ir.ParamDecl)]
+    assert kinds == [("W", "matrix"), ("b", "vector"), ("D", "diag"), ("a", "scalar")]
+    assert any(isinstance(d, ir.Output) and d.name == "h" for d in cell.declarations)
+
+
+@pytest.mark.parametrize(
+    "rhs, expected",
+    [
+        ("a + b * c", "(a + (b * c))"),
+        ("a - b - c", "(a - b - c)"),
+        ("r * W @ h", "(r * (W @ h))"),
+        ("A @ B @ x", "(A @ (B @ x))"),
+        ("-a * b", "((-a) * b)"),
+        ("a / b * c", "(a / b * c)"),
+        ("(a + b) * c", "((a + b) * c)"),
+        ("sigmoid(W @ x + b)", "sigmoid(((W @ x) + b))"),
+        ("[x, h, 1]", "[x, h, 1]"),
+        ("1 - z", "(1 - z)"),
+        ("0.5 * h + 1e-3", "((0.5 * h) + 1e-3)"),
+        ("tanh(h')", "tanh(h')"),
+        ("- - a", "(-(-a))"),
+    ],
+)
+def test_precedence_and_atoms(rhs, expected):
+    assert shape(expr_of(rhs)) == expected
+
+
+def test_comments_blank_lines_and_several_cells():
+    text = (
+        "# a file of two cells\n\n"
+        "cell a(n)  # trailing comment\n"
+        "  state h : n   # the state\n"
+        "  # a comment line inside\n\n"
+        "  h' = W @ h\n"
+        "end\n"
+        "cell b(n)\n  state h : n\n  h' = h\nend"  # no final newline
+    )
+    cells = parse(text)
+    assert [c.name for c in cells] == ["a", "b"]
+
+
+def test_expressions_may_continue_inside_brackets():
+    [cell] = parse("cell c(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x,\n   h]\n   + b)\nend\n")
+    assert shape(cell.equations[0].expr) == "tanh(((W @ [x, h]) + b))"
+
+
+def test_crlf_line_endings_and_bom():
+    [cell] = parse("cell c(n)\r\n  state h : n\r\n  h' = U @ h\r\nend\r\n")
+    assert cell.equations[0].target == "h"
+
+
+def test_dotted_cell_names_and_state_primes():
+    [cell] = parse("cell torch.rnn(m, n)\n input x : m\n state h : n\n h' = tanh(W @ x)\n y = h'\nend\n")
+    assert cell.name == "torch.rnn"
+    eq = cell.equations[0]
+    assert eq.is_state and eq.target == "h"
+
+
+def test_spans_are_one_based_line_and_column():
+    [cell] = parse("cell c(m, n)\n  input x : m\n  state h : n\n  h' = tanh(W_h @ x)\nend\n")
+    matmul = cell.equations[0].expr.args[0]
+    assert (matmul.span.line, matmul.span.column) == (4, 13)
+    assert (matmul.matrix.span.line, matmul.matrix.span.column, matmul.matrix.span.end_column) == (4, 13, 16)
+
+
+def test_sum_of_many_terms_is_flat():
+    terms = " + ".join(["h"] * 10_000)
+    [cell] = parse(f"cell c(n)\n state h : n\n h' = {terms}\nend\n")
+    expr = cell.equations[0].expr
+    assert isinstance(expr, ir.Sum) and len(expr.terms) == 10_000
+    assert ir.depth(expr) == 2
+
+
+def test_grammar_file_is_the_packaged_one():
+    assert "start:" in parser.grammar_text()
