@@ -51,12 +51,24 @@ def test_count_text(capsys):
 
 
 def test_count_json_follows_the_spec(capsys, lstm_file):
-    code, out, _ = run(capsys, "count", lstm_file, "--format", "json", "--set", "m=3", "--set", "n=2")
+    code, out, _ = run(
+        capsys, "count", lstm_file, "--format", "json", "--set", "m=3", "--set", "n=2"
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["schema"] == 1
     [cell] = doc["cells"]
-    assert list(cell)[:9] == ["name", "description", "source", "dims", "count", "factored", "latex", "value", "params"]
+    assert list(cell)[:9] == [
+        "name",
+        "description",
+        "source",
+        "dims",
+        "count",
+        "factored",
+        "latex",
+        "value",
+        "params",
+    ]
     assert cell["name"] == "lstm"
     assert cell["description"] == "LSTM with forget gate (Gers et al., 2000)"
     assert cell["source"] == lstm_file
@@ -65,9 +77,17 @@ def test_count_json_follows_the_spec(capsys, lstm_file):
     assert cell["factored"] == "4*n*(m + n + 1)"
     assert cell["latex"] == "4 m n + 4 n^{2} + 4 n"
     assert cell["value"] == 48
-    assert cell["params"][0] == {"name": "W_i", "kind": "matrix", "shape": ["n", "m"], "count": "m*n", "gate": "i"}
+    assert cell["params"][0] == {
+        "name": "W_i",
+        "kind": "matrix",
+        "shape": ["n", "m"],
+        "count": "m*n",
+        "gate": "i",
+    }
     # the strings are sympy's str() syntax
-    assert same(sympy.sympify(cell["count"]), sum(sympy.sympify(q["count"]) for q in cell["params"]))
+    assert same(
+        sympy.sympify(cell["count"]), sum(sympy.sympify(q["count"]) for q in cell["params"])
+    )
 
 
 def test_value_only_when_every_symbol_is_set(capsys):
@@ -77,7 +97,9 @@ def test_value_only_when_every_symbol_is_set(capsys):
 
 def test_several_sources_and_cell_selection(capsys, lstm_file, tmp_path):
     two = tmp_path / "two.cell"
-    two.write_text("cell a(n)\n state h : n\n h' = U @ h\nend\ncell b(n)\n state h : n\n h' = h + c\nend\n")
+    two.write_text(
+        "cell a(n)\n state h : n\n h' = U @ h\nend\ncell b(n)\n state h : n\n h' = h + c\nend\n"
+    )
     _, out, _ = run(capsys, "count", str(two), "gru", "--format", "json")
     assert [c["name"] for c in json.loads(out)["cells"]] == ["a", "b", "gru"]
     _, out, _ = run(capsys, "count", str(two), "--cell", "b", "--format", "json")
@@ -141,7 +163,9 @@ def test_input_error_format_and_exit_1(capsys, tmp_path):
 def test_unknown_source(capsys):
     code, _, err = run(capsys, "count", "lstn")
     assert code == 1
-    assert err.startswith("lstn: error: no such file or built-in cell 'lstn' (did you mean 'lstm'?)")
+    assert err.startswith(
+        "lstn: error: no such file or built-in cell 'lstn' (did you mean 'lstm'?)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -186,7 +210,9 @@ def _command(tmp_path, *args, stdin=None):
 
 
 def test_installed_command_from_another_directory(tmp_path):
-    result = _command(tmp_path, "count", "lstm", "--set", "m=25", "--set", "n=100", "--format", "json")
+    result = _command(
+        tmp_path, "count", "lstm", "--set", "m=25", "--set", "n=100", "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["cells"][0]["value"] == 50_400
     result = _command(tmp_path, "count", "-", stdin=LSTM_FILE)
@@ -205,6 +231,8 @@ def test_help_does_not_import_sympy_or_lark(tmp_path):
         "print('LOADED', sorted(m for m in ('sympy', 'lark') if m in sys.modules))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout

@@ -72,7 +72,12 @@ def test_symbols_are_positive_integers():
     assert m_sym.is_integer and m_sym.is_positive
     # a user's own symbols are the same objects, so formulas cancel
     mine = sympy.Symbol("n", integer=True, positive=True)
-    assert sympy.expand(symcount.builtin("rnn").count.subs(mine, 1) - symcount.builtin("rnn").count.subs(n, 1)) == 0
+    assert (
+        sympy.expand(
+            symcount.builtin("rnn").count.subs(mine, 1) - symcount.builtin("rnn").count.subs(n, 1)
+        )
+        == 0
+    )
 
 
 def test_evaluate_agrees_with_substitution_at_several_points():
@@ -96,7 +101,7 @@ def test_evaluate_rejects_bad_sizes():
 
 def test_custom_cell_from_text():
     [cell] = symcount.loads(
-        "cell mine(m, n) \"two-gate toy\"\n"
+        'cell mine(m, n) "two-gate toy"\n'
         "  input x : m\n  state h : n\n"
         "  a = sigmoid(W_a @ [x, h] + b_a)\n"
         "  h' = a * h + (1 - a) * tanh(W_h @ x)\n"

@@ -14,44 +14,158 @@ def body(*lines):
 
 CASES = [
     # --- size problems ---
-    ("mismatch", body("h' = tanh(x + h)"), "size mismatch: 'x' has size m but 'h' has size n", 4, 17),
-    ("mismatch via later gate", body("f = sigmoid(W @ x)", "h' = f * h + x"), "size mismatch", 5, 16),
+    (
+        "mismatch",
+        body("h' = tanh(x + h)"),
+        "size mismatch: 'x' has size m but 'h' has size n",
+        4,
+        17,
+    ),
+    (
+        "mismatch via later gate",
+        body("f = sigmoid(W @ x)", "h' = f * h + x"),
+        "size mismatch",
+        5,
+        16,
+    ),
     ("matrix used with two widths", body("a = W @ x", "h' = W @ h"), "size mismatch", 5, 12),
     ("declared shape wins", body("param W : (n, n)", "h' = W @ x"), "size mismatch", 5, 12),
-    ("cannot infer", body("g = sigmoid(b)", "h' = h"), "cannot infer the size of parameter 'b'; declare it with `param b : SIZE`", 4, 15),
-    ("cannot infer rows", body("g = W @ x", "h' = h"), "cannot infer the rows of parameter 'W'", 4, 7),
-    ("vector then matrix", body("a = b * h", "h' = b @ h"), "'b' is used as a matrix here but as a vector before", 5, 8),
-    ("declared vector left of @", body("param b : n", "h' = b @ h"), "'b' is declared as a vector", 5, 8),
-    ("declared matrix elementwise", body("param W : (n, n)", "h' = W * h"), "'W' is declared as a matrix matrix", 5, 8),
+    (
+        "cannot infer",
+        body("g = sigmoid(b)", "h' = h"),
+        "cannot infer the size of parameter 'b'; declare it with `param b : SIZE`",
+        4,
+        15,
+    ),
+    (
+        "cannot infer rows",
+        body("g = W @ x", "h' = h"),
+        "cannot infer the rows of parameter 'W'",
+        4,
+        7,
+    ),
+    (
+        "vector then matrix",
+        body("a = b * h", "h' = b @ h"),
+        "'b' is used as a matrix here but as a vector before",
+        5,
+        8,
+    ),
+    (
+        "declared vector left of @",
+        body("param b : n", "h' = b @ h"),
+        "'b' is declared as a vector",
+        5,
+        8,
+    ),
+    (
+        "declared matrix elementwise",
+        body("param W : (n, n)", "h' = W * h"),
+        "'W' is declared as a matrix matrix",
+        5,
+        8,
+    ),
     ("scalar right of @", body("h' = W @ 2"), "the right operand of @ must be a vector", 4, 12),
     ("scalar in concat", body("h' = W @ [x, 1]"), "cannot concatenate the scalar '1'", 4, 16),
     # --- states and names ---
-    ("never updated", HEAD + "  state c : n\n  h' = h\nend\n", "state 'c' is never updated (add an equation c' = ...)", 4, 9),
+    (
+        "never updated",
+        HEAD + "  state c : n\n  h' = h\nend\n",
+        "state 'c' is never updated (add an equation c' = ...)",
+        4,
+        9,
+    ),
     ("updated twice", body("h' = h", "h' = W @ h"), "state 'h' is updated twice", 5, 3),
     ("assigned twice", body("g = h", "g = W @ h", "h' = g"), "'g' is assigned twice", 5, 3),
-    ("used before defined", body("h' = f * h", "f = sigmoid(W @ x)"), "'f' is used before it is defined", 4, 8),
+    (
+        "used before defined",
+        body("h' = f * h", "f = sigmoid(W @ x)"),
+        "'f' is used before it is defined",
+        4,
+        8,
+    ),
     ("new value before defined", body("g = h'", "h' = h"), "h' is used before it is defined", 4, 7),
     ("self reference", body("g = W @ g", "h' = g"), "'g' is used before it is defined", 4, 11),
     ("prime on a gate", body("g' = h", "h' = h"), "'g' is not a state", 4, 3),
     ("prime on an input in use", body("h' = x'"), "'x' is not a state", 4, 8),
-    ("state assigned without prime", body("h = W @ x"), "'h' is a state: write h' = ... for its new value", 4, 3),
+    (
+        "state assigned without prime",
+        body("h = W @ x"),
+        "'h' is a state: write h' = ... for its new value",
+        4,
+        3,
+    ),
     ("assign to input", body("x = h", "h' = h"), "cannot assign to input 'x'", 4, 3),
-    ("left of @ is an input", body("h' = x @ h"), "the left operand of @ must be a parameter (a weight), not input 'x'", 4, 8),
+    (
+        "left of @ is an input",
+        body("h' = x @ h"),
+        "the left operand of @ must be a parameter (a weight), not input 'x'",
+        4,
+        8,
+    ),
     ("left of @ is a gate", body("g = h", "h' = g @ h"), "not gate 'g'", 5, 8),
     ("left of @ is negated", body("h' = -W @ h"), "unary minus binds tighter than @", 4, 8),
     ("left of @ is an expression", body("h' = (W + V) @ h"), "not an expression", 4, 9),
     ("size symbol as variable", body("h' = n * h"), "'n' is a size symbol, not a variable", 4, 8),
-    ("size symbol declared", "cell c(m, n)\n  input n : m\n  state h : m\n  h' = h\nend\n", "'n' is both a size symbol and a variable", 2, 9),
+    (
+        "size symbol declared",
+        "cell c(m, n)\n  input n : m\n  state h : m\n  h' = h\nend\n",
+        "'n' is both a size symbol and a variable",
+        2,
+        9,
+    ),
     ("size symbol assigned", body("m = h", "h' = h"), "cannot assign to size symbol 'm'", 4, 3),
-    ("unknown size symbol", "cell c(m, n)\n  input x : k\n  state h : n\n  h' = h\nend\n", "unknown size symbol 'k'", 2, 13),
-    ("size symbol twice", "cell c(n, n)\n  state h : n\n  h' = h\nend\n", "size symbol 'n' is listed twice", 1, 11),
-    ("declared twice", body("param b : n", "param b : n", "h' = h + b"), "'b' is declared twice", 5, 9),
-    ("declared, never used", body("param b : n", "h' = h"), "parameter 'b' is declared but never used", 4, 9),
-    ("unknown function", body("h' = sigmod(W @ x)"), "unknown function 'sigmod' (did you mean 'sigmoid'?)", 4, 8),
+    (
+        "unknown size symbol",
+        "cell c(m, n)\n  input x : k\n  state h : n\n  h' = h\nend\n",
+        "unknown size symbol 'k'",
+        2,
+        13,
+    ),
+    (
+        "size symbol twice",
+        "cell c(n, n)\n  state h : n\n  h' = h\nend\n",
+        "size symbol 'n' is listed twice",
+        1,
+        11,
+    ),
+    (
+        "declared twice",
+        body("param b : n", "param b : n", "h' = h + b"),
+        "'b' is declared twice",
+        5,
+        9,
+    ),
+    (
+        "declared, never used",
+        body("param b : n", "h' = h"),
+        "parameter 'b' is declared but never used",
+        4,
+        9,
+    ),
+    (
+        "unknown function",
+        body("h' = sigmod(W @ x)"),
+        "unknown function 'sigmod' (did you mean 'sigmoid'?)",
+        4,
+        8,
+    ),
     ("function arity", body("h' = tanh(h, h)"), "tanh() takes exactly one argument, got 2", 4, 8),
     ("function as a variable", body("h' = tanh * h"), "'tanh' is a function", 4, 8),
-    ("bad output", HEAD + "  output y\n  h' = h\nend\n", "output 'y' is not a state or an intermediate", 4, 10),
-    ("duplicate cell", "cell c(n)\n state h : n\n h' = h\nend\ncell c(n)\n state h : n\n h' = h\nend\n", "cell 'c' is defined twice", 5, 6),
+    (
+        "bad output",
+        HEAD + "  output y\n  h' = h\nend\n",
+        "output 'y' is not a state or an intermediate",
+        4,
+        10,
+    ),
+    (
+        "duplicate cell",
+        "cell c(n)\n state h : n\n h' = h\nend\ncell c(n)\n state h : n\n h' = h\nend\n",
+        "cell 'c' is defined twice",
+        5,
+        6,
+    ),
     # --- syntax ---
     ("empty file", "", "no cell in this input", 1, 1),
     ("only comments", "# nothing here\n\n", "no cell in this input", 1, 1),
@@ -60,21 +174,35 @@ CASES = [
     ("unmatched )", body("h' = tanh(W @ x))"), "unmatched ')'", 4, 19),
     ("missing =", body("h' tanh(W @ x)"), "missing '=' in equation", 4, 6),
     ("missing expression", body("h' = W @ x +"), "expected an expression", 4, 15),
-    ("two statements on a line", body("h' = W @ x g = h"), "one equation or declaration per line", 4, 14),
+    (
+        "two statements on a line",
+        body("h' = W @ x g = h"),
+        "one equation or declaration per line",
+        4,
+        14,
+    ),
     ("missing end", HEAD + "  h' = h\n", "missing 'end' to close the cell", 4, 9),
     ("statement outside a cell", "h' = h\n", "statements must be inside a cell", 1, 1),
-    ("header without sizes", "cell c\n  state h : n\nend\n", "expected the size symbols in parentheses", 1, 7),
+    (
+        "header without sizes",
+        "cell c\n  state h : n\nend\n",
+        "expected the size symbols in parentheses",
+        1,
+        7,
+    ),
     ("declaration without size", body("param W", "h' = W @ h"), "expected ':' and a size", 4, 10),
     ("fractional size", "cell c(n)\n  state h : 1.5\n  h' = h\nend\n", "expected a size", 2, 14),
     ("stray character", body("h' = h $ 2"), "unexpected character '$'", 4, 10),
-    ("detached prime", body("h ' = h"), "unexpected character \"'\"", 4, 5),
+    ("detached prime", body("h ' = h"), 'unexpected character "\'"', 4, 5),
     ("NUL byte", body("h' = h\x00"), "unexpected character '\\x00'", 4, 9),
     ("too deep", body("h' = " + "tanh(" * 150 + "h" + ")" * 150), "nested too deeply", 4, 508),
     ("deep parentheses inside calls", body("h' = " + "-" * 500 + "h"), "nested too deeply", 4, 108),
 ]
 
 
-@pytest.mark.parametrize("text, message, line, column", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    "text, message, line, column", [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_error_location(text, message, line, column):
     with pytest.raises(SymcountError) as info:
         symcount.loads(text, filename="bad.cell")
@@ -123,7 +251,9 @@ def test_invalid_utf8_is_located(tmp_path):
 
 
 def test_unknown_builtin():
-    with pytest.raises(SymcountError, match=r"no built-in cell named 'lstn' \(did you mean 'lstm'\?\)"):
+    with pytest.raises(
+        SymcountError, match=r"no built-in cell named 'lstn' \(did you mean 'lstm'\?\)"
+    ):
         symcount.builtin("lstn")
 
 

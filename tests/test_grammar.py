@@ -89,7 +89,9 @@ def test_comments_blank_lines_and_several_cells():
 
 
 def test_expressions_may_continue_inside_brackets():
-    [cell] = parse("cell c(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x,\n   h]\n   + b)\nend\n")
+    [cell] = parse(
+        "cell c(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x,\n   h]\n   + b)\nend\n"
+    )
     assert shape(cell.equations[0].expr) == "tanh(((W @ [x, h]) + b))"
 
 
@@ -99,7 +101,9 @@ def test_crlf_line_endings_and_bom():
 
 
 def test_dotted_cell_names_and_state_primes():
-    [cell] = parse("cell torch.rnn(m, n)\n input x : m\n state h : n\n h' = tanh(W @ x)\n y = h'\nend\n")
+    [cell] = parse(
+        "cell torch.rnn(m, n)\n input x : m\n state h : n\n h' = tanh(W @ x)\n y = h'\nend\n"
+    )
     assert cell.name == "torch.rnn"
     eq = cell.equations[0]
     assert eq.is_state and eq.target == "h"
@@ -109,7 +113,11 @@ def test_spans_are_one_based_line_and_column():
     [cell] = parse("cell c(m, n)\n  input x : m\n  state h : n\n  h' = tanh(W_h @ x)\nend\n")
     matmul = cell.equations[0].expr.args[0]
     assert (matmul.span.line, matmul.span.column) == (4, 13)
-    assert (matmul.matrix.span.line, matmul.matrix.span.column, matmul.matrix.span.end_column) == (4, 13, 16)
+    assert (matmul.matrix.span.line, matmul.matrix.span.column, matmul.matrix.span.end_column) == (
+        4,
+        13,
+        16,
+    )
 
 
 def test_sum_of_many_terms_is_flat():

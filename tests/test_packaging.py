@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_wheel_contains_grammar_and_cells(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
         check=True,
         timeout=300,
     )
@@ -32,7 +43,12 @@ def test_console_script_runs_from_anywhere(tmp_path):
     exe = shutil.which("symcount")
     if exe is None:
         pytest.skip("symcount is not installed (run the README's test command)")
-    result = subprocess.run([exe, "count", "gru", "--set", "m=3", "--set", "n=2"], cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [exe, "count", "gru", "--set", "m=3", "--set", "n=2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "value     36  (m=3, n=2)" in result.stdout
 

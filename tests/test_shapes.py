@@ -23,12 +23,7 @@ def test_lstm_shapes():
 def test_gate_size_comes_from_a_later_equation():
     # Nothing in f's own equation fixes its size: W's rows are unknown until
     # `c' = f * c` says f has the size of c.
-    cell = one(
-        "cell c(m, n)\n input x : m\n state c : n\n"
-        " f = sigmoid(W @ x)\n"
-        " c' = f * c\n"
-        "end\n"
-    )
+    cell = one("cell c(m, n)\n input x : m\n state c : n\n f = sigmoid(W @ x)\n c' = f * c\nend\n")
     assert shapes(cell)["W"] == ("matrix", (n, m))
 
 
@@ -45,11 +40,7 @@ def test_shared_parameter_is_counted_once():
 
 
 def test_concatenation_sizes_add_up():
-    cell = one(
-        "cell cat(m, n)\n input x : m\n state h : n\n"
-        " h' = tanh(W @ [x, h, x] + b)\n"
-        "end\n"
-    )
+    cell = one("cell cat(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x, h, x] + b)\nend\n")
     assert shapes(cell)["W"] == ("matrix", (n, 2 * m + n))
 
 
@@ -89,11 +80,7 @@ def test_numbers_and_scalars_broadcast():
 
 
 def test_polynomial_sizes():
-    cell = one(
-        "cell conv(k, c)\n input x : k*k*c\n state h : 2*c\n"
-        " h' = relu(W @ x + b)\n"
-        "end\n"
-    )
+    cell = one("cell conv(k, c)\n input x : k*k*c\n state h : 2*c\n h' = relu(W @ x + b)\nend\n")
     k, c = cell.dims
     assert shapes(cell)["W"] == ("matrix", (2 * c, k**2 * c))
 
