@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     count = commands.add_parser("count", help="the closed-form parameter count of each cell")
     _add_sources(count)
+    _add_network(count)
     count.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
@@ -61,6 +62,40 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the text of a built-in cell")
     show.add_argument("name", metavar="NAME")
     return parser
+
+
+def _layers_setting(text: str) -> int | str:
+    if text.isidentifier():
+        return text
+    try:
+        layers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number or a symbol, got {text!r}"
+        ) from None
+    if layers < 1:
+        raise argparse.ArgumentTypeError(f"need at least one layer, got {layers}")
+    return layers
+
+
+def _add_network(command: argparse.ArgumentParser) -> None:
+    """The stacking and bias flags shared by `count`, `latex` and `verify`."""
+    command.add_argument(
+        "--layers",
+        metavar="L",
+        type=_layers_setting,
+        help="stack L layers (a whole number or a size symbol); later layers read the previous output",
+    )
+    command.add_argument(
+        "--bidirectional",
+        action="store_true",
+        help="two directions per layer, outputs concatenated",
+    )
+    command.add_argument(
+        "--no-bias",
+        action="store_true",
+        help="drop every parameter that is only ever added (bias=False / use_bias=False)",
+    )
 
 
 def _add_sources(command: argparse.ArgumentParser) -> None:
@@ -110,7 +145,18 @@ def _load(args) -> list:
                 Location(", ".join(args.sources)),
             )
         cells = chosen
-    return cells
+    return [_network(cell, args) for cell in cells]
+
+
+def _network(cell, args):
+    """The cell as the stacking and bias flags ask for it."""
+    if getattr(args, "no_bias", False):
+        cell = cell.without_biases()
+    layers = getattr(args, "layers", None)
+    bidirectional = getattr(args, "bidirectional", False)
+    if layers is None and not bidirectional:
+        return cell
+    return cell.stacked(1 if layers is None else layers, bidirectional=bidirectional)
 
 
 def _reports(cells, sizes: list[tuple[str, int]]):

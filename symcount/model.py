@@ -7,8 +7,9 @@ from functools import cached_property
 
 import sympy
 
-from . import count, ir
-from .names import Scope
+from . import count, ir, shapes
+from .errors import Location, SymcountError
+from .names import Scope, biases
 from .poly import Poly
 from .shapes import ParamShape, Shapes
 
@@ -44,10 +45,11 @@ class Cell:
     48
     """
 
-    def __init__(self, ir_cell: ir.Cell, scope: Scope, shapes: Shapes):
+    def __init__(self, ir_cell: ir.Cell, scope: Scope, inferred: Shapes, no_bias: bool = False):
         self.ir = ir_cell
         self.scope = scope
-        self.shapes = shapes
+        self.no_bias = no_bias
+        self.shapes = self._without_biases(inferred) if no_bias else inferred
         self.name: str = ir_cell.name
         self.description: str = ir_cell.description
         self.source: str = ir_cell.source.filename
@@ -94,7 +96,40 @@ class Cell:
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
-        return evaluate_poly(self.total, [d.name for d in self.ir.dims], sizes)
+        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
+
+    def without_biases(self) -> Cell:
+        """The cell with every parameter that is only ever added (a bias) dropped,
+        as PyTorch's `bias=False` and Keras' `use_bias=False` do.
+
+        >>> import symcount
+        >>> symcount.builtin("torch.lstm").without_biases().factored
+        4*n*(m + n)
+        """
+        return Cell(self.ir, self.scope, self.shapes, no_bias=True)
+
+    def stacked(self, layers: int | str, bidirectional: bool = False) -> Stack:
+        """`layers` copies of the cell, each later one reading the one before.
+
+        `layers` is a positive integer or the name of a size symbol; with
+        `bidirectional`, each layer has two directions whose outputs are
+        concatenated.
+
+        >>> import symcount
+        >>> symcount.builtin("lstm").stacked("L", bidirectional=True).factored
+        8*n*(3*L*n + L + m - 2*n)
+        """
+        return Stack(self, layers, bidirectional)
+
+    def derive(self, input_sizes: dict[str, Poly]) -> Shapes:
+        """Re-solve the shapes with other input sizes (a stacked layer's input)."""
+        inferred = shapes.infer(self.scope, input_sizes)
+        return self._without_biases(inferred) if self.no_bias else inferred
+
+    def _without_biases(self, inferred: Shapes) -> Shapes:
+        dropped = biases(self.scope)
+        kept = tuple(p for p in inferred.params if p.name not in dropped)
+        return Shapes(kept, inferred.input_sizes, inferred.output_size)
 
 
 def evaluate_poly(poly: Poly, names: list[str], sizes: dict[str, int]) -> int:
@@ -116,3 +151,135 @@ def evaluate_poly(poly: Poly, names: list[str], sizes: dict[str, int]) -> int:
 def _param(p: ParamShape) -> Param:
     shape = tuple(count.to_sympy(s) for s in p.shape)
     return Param(p.name, p.kind, shape, count.to_sympy(p.count), p.gate)
+
+
+@dataclass(frozen=True)
+class StackParam(Param):
+    """A parameter of a stacked network: `count` covers all its `copies`."""
+
+    layer: str = "1"  # "1" for the first layer, "2..L" for the ones after it
+    copies: sympy.Expr = sympy.Integer(1)
+
+
+class Stack:
+    """A cell stacked in layers, optionally bidirectional (SPEC §2, stacking).
+
+    Layer 1 reads the cell's input as declared; every later layer reads the
+    previous layer's output (twice its size when bidirectional). With P(m) the
+    cell's count and n its output size, the total is
+    D·(P(m) + (L − 1)·P(D·n)) with D = 2 directions or 1.
+
+    >>> import symcount
+    >>> stack = symcount.builtin("torch.lstm").stacked(2, bidirectional=True)
+    >>> stack.evaluate(m=10, n=20)
+    22400
+    """
+
+    def __init__(self, cell: Cell, layers: int | str, bidirectional: bool = False):
+        self.cell = cell
+        self.bidirectional = bidirectional
+        self.no_bias = cell.no_bias
+        self.name, self.description, self.source = cell.name, cell.description, cell.source
+        self.layers = _layers(layers)
+        self.first = cell.shapes
+        inputs = list(cell.scope.inputs)
+        if len(inputs) != 1 or cell.shapes.output_size is None:
+            problem = (
+                f"it has {len(inputs)} inputs" if len(inputs) != 1 else "its output size is unknown"
+            )
+            span = cell.ir.name_span
+            raise SymcountError(
+                f"cannot stack cell '{cell.name}': {problem}; stacking needs exactly one input "
+                "and an output of known size",
+                Location(
+                    cell.source,
+                    span.line,
+                    span.column,
+                    span.end_column,
+                    cell.ir.source.line(span.line),
+                ),
+            )
+        directions = Poly.const(2 if bidirectional else 1)
+        self.directions = directions
+        self.upper = cell.derive({inputs[0]: directions * cell.shapes.output_size})
+        extra = (
+            []
+            if isinstance(layers, int) or str(self.layers) in map(str, cell.dims)
+            else [self.layers]
+        )
+        self.dims: tuple[sympy.Symbol, ...] = cell.dims + tuple(
+            count.size_symbol(str(s)) for s in extra
+        )
+
+    def __repr__(self) -> str:
+        return f"<Stack {self.name} x {self.layers_text}: {self.count}>"
+
+    @property
+    def layers_text(self) -> str:
+        return str(self.layers) + (" bidirectional" if self.bidirectional else "")
+
+    def _groups(self) -> list[tuple[str, Poly, tuple[ParamShape, ...]]]:
+        """(layer label, copies, parameter shapes) for layer 1 and the later layers."""
+        layers = self.layers
+        first = ("1", self.directions, self.first.params)
+        if isinstance(layers, int):
+            if layers == 1:
+                return [first]
+            label = "2" if layers == 2 else f"2..{layers}"
+            return [first, (label, self.directions * Poly.const(layers - 1), self.upper.params)]
+        later = self.directions * (Poly.symbol(str(layers)) - Poly.const(1))
+        return [first, (f"2..{layers}", later, self.upper.params)]
+
+    @cached_property
+    def total(self) -> Poly:
+        return count.total(copies * p.count for _, copies, params in self._groups() for p in params)
+
+    @cached_property
+    def count(self) -> sympy.Expr:
+        return count.to_sympy(self.total)
+
+    @cached_property
+    def factored(self) -> sympy.Expr:
+        return count.factored(self.count)
+
+    @cached_property
+    def params(self) -> tuple[StackParam, ...]:
+        out = []
+        for label, copies, params in self._groups():
+            for p in params:
+                base = _param(p)
+                out.append(
+                    StackParam(
+                        p.name,
+                        p.kind,
+                        base.shape,
+                        count.to_sympy(copies * p.count),
+                        p.gate,
+                        layer=label,
+                        copies=count.to_sympy(copies),
+                    )
+                )
+        return tuple(out)
+
+    @cached_property
+    def gates(self) -> dict[str, sympy.Expr]:
+        per_gate: dict[str, Poly] = {}
+        for _, copies, params in self._groups():
+            for p in params:
+                per_gate[p.gate] = per_gate.get(p.gate, Poly(())) + copies * p.count
+        return {gate: count.to_sympy(poly) for gate, poly in per_gate.items()}
+
+    def evaluate(self, **sizes: int) -> int:
+        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
+
+
+def _layers(layers: int | str) -> int | str:
+    if isinstance(layers, bool) or not isinstance(layers, (int, str)):
+        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
+    if isinstance(layers, int):
+        if layers < 1:
+            raise ValueError(f"layers must be at least 1, got {layers}")
+        return layers
+    if not layers.isidentifier():
+        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
+    return layers

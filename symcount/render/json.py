@@ -26,15 +26,24 @@ def document(report: Report) -> dict:
     }
     if report.value is not None:
         doc["value"] = report.value
-    doc["params"] = [
-        {
-            "name": p.name,
-            "kind": p.kind,
-            "shape": [str(s) for s in p.shape],
-            "count": str(p.count),
-            "gate": p.gate,
-        }
-        for p in cell.params
-    ]
+    layers = getattr(cell, "layers", 1)
+    doc["layers"] = layers if isinstance(layers, int) else str(layers)
+    doc["bidirectional"] = getattr(cell, "bidirectional", False)
+    doc["bias"] = not cell.no_bias
+    doc["params"] = [_param(p) for p in cell.params]
     doc["gates"] = [{"name": g, "count": str(c)} for g, c in cell.gates.items()]
     return doc
+
+
+def _param(p) -> dict:
+    entry = {
+        "name": p.name,
+        "kind": p.kind,
+        "shape": [str(s) for s in p.shape],
+        "count": str(p.count),
+        "gate": p.gate,
+    }
+    if hasattr(p, "layer"):  # a stacked network's parameter: which layers, how many copies
+        entry["layer"] = p.layer
+        entry["copies"] = str(p.copies)
+    return entry

@@ -15,6 +15,9 @@ def _cell(report: Report) -> str:
     if cell.description:
         head += f": {cell.description}"
     lines = [head, f"  source    {cell.source}"]
+    network = _network(cell)
+    if network:
+        lines.append(f"  network   {network}")
     lines.append(f"  count     {cell.count}")
     lines.append(f"  factored  {cell.factored}")
     value = report.value
@@ -22,9 +25,14 @@ def _cell(report: Report) -> str:
         at = ", ".join(f"{k}={report.sizes[k]}" for k in map(str, cell.dims))
         lines.append(f"  value     {value:,}  ({at})")
     lines.append("")
+    stacked = hasattr(cell, "layers")
     rows = [("parameter", "kind", "shape", "count", "gate")]
+    if stacked:
+        rows[0] += ("layer", "copies")
     for p in cell.params:
         rows.append((p.name, p.kind, _shape(p), str(p.count), p.gate))
+        if stacked:
+            rows[-1] += (p.layer, str(p.copies))
     if value is not None:
         rows[0] += ("value",)
         for i, p in enumerate(cell.params, start=1):
@@ -34,6 +42,21 @@ def _cell(report: Report) -> str:
     gate_rows = [("gate", "count")] + [(g, str(c)) for g, c in cell.gates.items()]
     lines += _table(gate_rows)
     return "\n".join(lines)
+
+
+def _network(cell) -> str:
+    """'L layers, bidirectional, no biases' for what differs from one plain cell."""
+    parts = []
+    layers = getattr(cell, "layers", 1)
+    if layers != 1:
+        parts.append(f"{layers} layers")
+    elif hasattr(cell, "layers"):
+        parts.append("1 layer")
+    if getattr(cell, "bidirectional", False):
+        parts.append("bidirectional")
+    if cell.no_bias:
+        parts.append("no biases")
+    return ", ".join(parts)
 
 
 def _shape(p) -> str:
