@@ -172,7 +172,7 @@ class Stack:
     >>> import symcount
     >>> stack = symcount.builtin("torch.lstm").stacked(2, bidirectional=True)
     >>> stack.evaluate(m=10, n=20)
-    22400
+    15040
     """
 
     def __init__(self, cell: Cell, layers: int | str, bidirectional: bool = False):
