@@ -160,6 +160,17 @@ def children(node: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+# Binding strength for printers that must put parentheses back (the parser
+# drops them): a child needs parentheses when it binds more loosely than its
+# parent's operator requires.
+PRECEDENCE = {Sum: 1, Product: 2, MatMul: 3, Neg: 4}
+ATOM = 5
+
+
+def precedence(node: Expr) -> int:
+    return PRECEDENCE.get(type(node), ATOM)
+
+
 def walk(expr: Expr) -> Iterator[Expr]:
     """Every node of an expression, parents before children, left to right.
 
