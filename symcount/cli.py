@@ -61,7 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the built-in cells")
     show = commands.add_parser("show", help="print the text of a built-in cell")
     show.add_argument("name", metavar="NAME")
+
+    verify = commands.add_parser(
+        "verify",
+        help="compare framework built-ins with the real PyTorch/Keras layers",
+        description="Build each framework layer (torch.*, keras.*) at random sizes, sum its "
+        "parameter tensors and compare with symcount's count. Without SOURCE: every "
+        "framework built-in (of --framework, if given).",
+    )
+    verify.add_argument("sources", nargs="*", metavar="SOURCE", help="framework cells to check")
+    verify.add_argument("--framework", choices=("torch", "keras"), help="only this framework")
+    verify.add_argument("--trials", type=_positive, default=5, metavar="N", help="random sizes per cell (default 5)")
+    verify.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_network(verify)
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _layers_setting(text: str) -> int | str:
@@ -214,7 +237,55 @@ def cmd_show(args) -> int:
     return 0
 
 
-COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show}
+def cmd_verify(args) -> int:
+    from . import verify
+
+    cells = _verify_cells(args, verify.LAYERS)
+    try:
+        checks = verify.run(
+            cells, args.trials, args.layers, args.bidirectional, not args.no_bias, args.seed
+        )
+    except verify.FrameworkMissing as e:
+        print(f"symcount: error: {e}", file=sys.stderr)
+        return 1
+    rows = [("cell", "sizes", "layers", "symcount", "framework", "match")]
+    for c in checks:
+        sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items())
+        depth = f"{c.layers}" + (" bidir" if c.bidirectional else "")
+        rows.append((c.cell, sizes, depth, f"{c.symcount:,}", f"{c.framework:,}", "yes" if c.match else "NO"))
+    from .render.text import _table
+
+    print("\n".join(_table(rows)))
+    bad = sum(not c.match for c in checks)
+    bias = "" if not args.no_bias else ", no biases"
+    print(f"\n{len(checks)} checks{bias}: " + (f"{bad} MISMATCHED" if bad else "all match"))
+    return 1 if bad else 0
+
+
+def _verify_cells(args, layers: dict) -> list:
+    """The cells to verify: the named sources, else every framework built-in."""
+    from .api import builtin, read_source
+    from .errors import Location
+
+    if args.sources:
+        cells = [cell for spec in args.sources for cell in read_source(spec)]
+    else:
+        cells = [builtin(name) for name in layers]
+    if args.framework:
+        cells = [c for c in cells if layers.get(c.name, None) and layers[c.name].framework == args.framework]
+    for cell in cells:
+        if cell.name not in layers:
+            raise SymcountError(
+                f"cell '{cell.name}' has no framework layer to compare with; "
+                f"verify knows: {', '.join(layers)}",
+                Location(cell.source),
+            )
+    if not cells:
+        raise UsageError(f"no {args.framework} cell among the sources")
+    return cells
+
+
+COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify}
 
 
 if __name__ == "__main__":
