@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 
-from . import names, parser, shapes, sources
+from . import ir, names, parser, shapes, sources
 from .errors import Location, SymcountError
-from .ir import Source
 from .model import Cell
 
 
@@ -28,20 +27,15 @@ def loads(text: str, filename: str = "<string>") -> list[Cell]:
     >>> cell.count
     m*n + n**2 + n
     """
-    source = Source(filename, text)
+    source = ir.Source(filename, text)
     cells = []
-    seen: dict[str, object] = {}
+    seen: dict[str, ir.Cell] = {}
     for ir_cell in parser.parse(source):
         if ir_cell.name in seen:
-            raise SymcountError(
+            raise source.error(
                 f"cell '{ir_cell.name}' is defined twice in this input",
-                Location(
-                    filename,
-                    ir_cell.name_span.line,
-                    ir_cell.name_span.column,
-                    ir_cell.name_span.end_column,
-                    source.line(ir_cell.name_span.line),
-                ),
+                ir_cell.name_span,
+                ("first defined here", seen[ir_cell.name].name_span),
             )
         seen[ir_cell.name] = ir_cell
         scope = names.resolve(ir_cell)

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from .errors import Location, Note, SymcountError
+
 
 @dataclass(frozen=True)
 class Span:
@@ -35,6 +37,16 @@ class Source:
         if 1 <= number <= len(self.lines):
             return self.lines[number - 1]
         return ""
+
+    def location(self, span: Span) -> Location:
+        end = span.end_column if span.end_line == span.line else None
+        return Location(self.filename, span.line, span.column, end, self.line(span.line))
+
+    def error(self, message: str, span: Span, *notes: tuple[str, Span]) -> SymcountError:
+        """An input error at `span`; each note is (message, span) of another place involved."""
+        return SymcountError(
+            message, self.location(span), tuple(Note(text, self.location(s)) for text, s in notes)
+        )
 
     def snippet(self, span: Span, limit: int = 40) -> str:
         """The source text of a span (one line), shortened for messages."""

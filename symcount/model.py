@@ -8,7 +8,6 @@ from functools import cached_property
 import sympy
 
 from . import count, ir, shapes
-from .errors import Location, SymcountError
 from .names import Scope, biases
 from .poly import Poly
 from .shapes import ParamShape, Shapes
@@ -187,17 +186,10 @@ class Stack:
             problem = (
                 f"it has {len(inputs)} inputs" if len(inputs) != 1 else "its output size is unknown"
             )
-            span = cell.ir.name_span
-            raise SymcountError(
+            raise cell.ir.source.error(
                 f"cannot stack cell '{cell.name}': {problem}; stacking needs exactly one input "
                 "and an output of known size",
-                Location(
-                    cell.source,
-                    span.line,
-                    span.column,
-                    span.end_column,
-                    cell.ir.source.line(span.line),
-                ),
+                cell.ir.name_span,
             )
         directions = Poly.const(2 if bidirectional else 1)
         self.directions = directions

@@ -9,10 +9,13 @@ variable, only known functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import ir
-from .errors import Location, Note, SymcountError, suggest
+from .errors import SymcountError, suggest
+
+ErrorFactory = Callable[..., SymcountError]  # ir.Source.error: (message, span, *notes)
 
 # Elementwise functions; each keeps the size of its argument.
 FUNCTIONS = frozenset(
@@ -65,7 +68,7 @@ class Scope:
 
 def resolve(cell: ir.Cell) -> Scope:
     scope = Scope(cell)
-    err = _Reporter(cell.source)
+    err = cell.source.error
     _header(cell, scope, err)
     _declarations(cell, scope, err)
     _equations(cell, scope, err)
@@ -73,23 +76,7 @@ def resolve(cell: ir.Cell) -> Scope:
     return scope
 
 
-class _Reporter:
-    def __init__(self, source: ir.Source):
-        self.source = source
-
-    def loc(self, span: ir.Span) -> Location:
-        end = span.end_column if span.end_line == span.line else None
-        return Location(
-            self.source.filename, span.line, span.column, end, self.source.line(span.line)
-        )
-
-    def __call__(self, message: str, span: ir.Span, *notes: tuple[str, ir.Span]) -> SymcountError:
-        return SymcountError(
-            message, self.loc(span), tuple(Note(text, self.loc(s)) for text, s in notes)
-        )
-
-
-def _header(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+def _header(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     for sym in cell.dims:
         if sym.name in scope.symbols:
             first = scope.symbols[sym.name]
@@ -99,7 +86,7 @@ def _header(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
         scope.symbols[sym.name] = sym
 
 
-def _declarations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     seen: dict[str, ir.Span] = {}
     outputs: list[ir.Output] = []
     for decl in cell.declarations:
@@ -135,7 +122,7 @@ def _declarations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
         scope.output = next(iter(scope.states))
 
 
-def _check_dim(dim: ir.Dim, scope: Scope, err: _Reporter) -> None:
+def _check_dim(dim: ir.Dim, scope: Scope, err: ErrorFactory) -> None:
     stack = [dim]
     while stack:
         node = stack.pop()
@@ -149,7 +136,7 @@ def _check_dim(dim: ir.Dim, scope: Scope, err: _Reporter) -> None:
         stack.extend(getattr(node, "terms", ()) or getattr(node, "factors", ()))
 
 
-def _equations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+def _equations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     later = {}  # gate or update defined further down: for "used before defined"
     for eq in cell.equations:
         later.setdefault((eq.target, eq.is_state), eq)
@@ -162,7 +149,7 @@ def _equations(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
             raise err(f"parameter '{name}' is declared but never used", decl.name_span)
 
 
-def _define(eq: ir.Equation, scope: Scope, err: _Reporter) -> None:
+def _define(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> None:
     name = eq.target
     if eq.is_state:
         if name not in scope.states:
@@ -199,7 +186,7 @@ def _define(eq: ir.Equation, scope: Scope, err: _Reporter) -> None:
     scope.gates[name] = eq
 
 
-def _check_expr(eq: ir.Equation, scope: Scope, err: _Reporter, later: dict, used: set[str]) -> None:
+def _check_expr(eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, used: set[str]) -> None:
     for node in ir.walk(eq.expr):
         if isinstance(node, ir.Name):
             _check_name(node, eq, scope, err, later)
@@ -215,7 +202,7 @@ def _check_expr(eq: ir.Equation, scope: Scope, err: _Reporter, later: dict, used
             _check_matrix(node, scope, err)
 
 
-def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: _Reporter, later: dict) -> None:
+def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict) -> None:
     name = node.name
     if name in scope.symbols:
         raise err(
@@ -236,7 +223,7 @@ def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: _Reporter, la
         )
 
 
-def _check_new_name(node: ir.NewName, eq: ir.Equation, scope: Scope, err: _Reporter, later) -> None:
+def _check_new_name(node: ir.NewName, eq: ir.Equation, scope: Scope, err: ErrorFactory, later) -> None:
     name = node.name
     if name not in scope.states:
         raise err(f"'{name}' is not a state, so {name}' means nothing", node.span)
@@ -247,7 +234,7 @@ def _check_new_name(node: ir.NewName, eq: ir.Equation, scope: Scope, err: _Repor
         raise err(f"{name}' is used before it is defined", node.span, *notes)
 
 
-def _check_call(node: ir.Call, scope: Scope, err: _Reporter) -> None:
+def _check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
     if node.func not in FUNCTIONS:
         raise err(
             f"unknown function '{node.func}'" + suggest(node.func, FUNCTIONS),
@@ -257,7 +244,7 @@ def _check_call(node: ir.Call, scope: Scope, err: _Reporter) -> None:
         raise err(f"{node.func}() takes exactly one argument, got {len(node.args)}", node.span)
 
 
-def _check_matrix(node: ir.MatMul, scope: Scope, err: _Reporter) -> None:
+def _check_matrix(node: ir.MatMul, scope: Scope, err: ErrorFactory) -> None:
     left = node.matrix
     if isinstance(left, ir.Name):
         kind = scope.kind(left.name)
@@ -277,7 +264,7 @@ def _check_matrix(node: ir.MatMul, scope: Scope, err: _Reporter) -> None:
     raise err(f"the left operand of @ must be a parameter (a weight), not {what}", left.span)
 
 
-def _completeness(cell: ir.Cell, scope: Scope, err: _Reporter) -> None:
+def _completeness(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     for name, state in scope.states.items():
         if name not in scope.updates:
             raise err(

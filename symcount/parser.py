@@ -264,13 +264,8 @@ def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
         if node is not None:
             raise SymcountError(
                 f"expression nested too deeply (more than {MAX_DEPTH} levels)",
-                _location(source, node.span),
+                source.location(node.span),
             )
-
-
-def _location(source: ir.Source, span: ir.Span) -> Location:
-    end = span.end_column if span.end_line == span.line else None
-    return Location(source.filename, span.line, span.column, end, source.line(span.line))
 
 
 # ---- syntax errors ----

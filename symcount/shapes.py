@@ -135,9 +135,7 @@ class _Inference:
         self.unify(self.fixed(size, origin), var, origin, f"the size {size}", what)
 
     def error(self, message: str, span: ir.Span, *notes) -> SymcountError:
-        from .names import _Reporter
-
-        return _Reporter(self.source)(message, span, *notes)
+        return self.source.error(message, span, *notes)
 
     def text(self, node) -> str:
         return f"'{self.source.snippet(node.span)}'"
