@@ -280,6 +280,14 @@ def _verify_cells(args, layers: dict) -> list:
                 f"verify knows: {', '.join(layers)}",
                 Location(cell.source),
             )
+        # The framework layer is built from the sizes by name (m, n, p).
+        expected = builtin(cell.name).dims
+        if cell.dims != expected:
+            raise SymcountError(
+                f"cell '{cell.name}' must have the size symbols "
+                f"({', '.join(map(str, expected))}) to be compared with its framework layer",
+                Location(cell.source),
+            )
     if not cells:
         raise UsageError(f"no {args.framework} cell among the sources")
     return cells

@@ -216,3 +216,10 @@ def test_frameworks_are_not_imported_by_counting(tmp_path):
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True
     )
     assert "LOADED []" in result.stdout, result.stderr
+
+
+def test_verify_needs_the_frameworks_size_symbols(capsys, tmp_path):
+    odd = tmp_path / "odd.cell"
+    odd.write_text("cell torch.rnn(a, b)\n input x : a\n state h : b\n h' = tanh(W @ x + U @ h + c)\nend\n")
+    assert cli.main(["verify", str(odd)]) == 1
+    assert "must have the size symbols (m, n)" in capsys.readouterr().err
