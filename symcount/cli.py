@@ -23,16 +23,10 @@ class UsageError(Exception):
 
 def _size_setting(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
-    name, value = name.strip(), value.strip()
+    name = name.strip()
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"expected SYM=INT, got {text!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{name} must be a positive size, got {number}")
-    return name, number
+    return name, _positive(value.strip())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,17 +82,7 @@ def _positive(text: str) -> int:
 
 
 def _layers_setting(text: str) -> int | str:
-    if text.isidentifier():
-        return text
-    try:
-        layers = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number or a symbol, got {text!r}"
-        ) from None
-    if layers < 1:
-        raise argparse.ArgumentTypeError(f"need at least one layer, got {layers}")
-    return layers
+    return text if text.isidentifier() else _positive(text)
 
 
 def _add_network(command: argparse.ArgumentParser) -> None:

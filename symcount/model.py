@@ -29,7 +29,52 @@ class Param:
     gate: str  # the equation that first uses it ("c'" for the update of state c)
 
 
-class Cell:
+class Counted:
+    """What a cell and a stack of cells share: counts from groups of parameters.
+
+    A group is (layers label, copies, parameter shapes): a plain cell is one
+    group with one copy; a stack has one group for layer 1 and one for the rest.
+    """
+
+    dims: tuple[sympy.Symbol, ...]
+
+    def _groups(self) -> list[tuple[str, Poly, tuple[ParamShape, ...]]]:
+        raise NotImplementedError
+
+    @cached_property
+    def total(self) -> Poly:
+        """The count as an exact integer polynomial (fast to evaluate)."""
+        return count.total(copies * p.count for _, copies, params in self._groups() for p in params)
+
+    @cached_property
+    def count(self) -> sympy.Expr:
+        """The total number of trainable parameters, expanded."""
+        return count.to_sympy(self.total)
+
+    @cached_property
+    def factored(self) -> sympy.Expr:
+        return count.factored(self.count)
+
+    @cached_property
+    def gates(self) -> dict[str, sympy.Expr]:
+        """Per-gate counts: each parameter counted in the equation that first uses it."""
+        per_gate: dict[str, Poly] = {}
+        for _, copies, params in self._groups():
+            for p in params:
+                per_gate[p.gate] = per_gate.get(p.gate, Poly(())) + copies * p.count
+        return {gate: count.to_sympy(poly) for gate, poly in per_gate.items()}
+
+    def evaluate(self, **sizes: int) -> int:
+        """The count at concrete sizes; every size symbol must be given.
+
+        >>> import symcount
+        >>> symcount.builtin("lstm").evaluate(m=25, n=100)
+        50400
+        """
+        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
+
+
+class Cell(Counted):
     """A derived cell: its closed-form parameter count and breakdowns.
 
     >>> import symcount
@@ -58,44 +103,16 @@ class Cell:
         return f"<Cell {self.name}({', '.join(map(str, self.dims))}): {self.count}>"
 
     @cached_property
-    def total(self) -> Poly:
-        """The count as an exact integer polynomial (fast to evaluate)."""
-        return count.total(p.count for p in self.shapes.params)
-
-    @cached_property
-    def count(self) -> sympy.Expr:
-        """The total number of trainable parameters, expanded."""
-        return count.to_sympy(self.total)
-
-    @cached_property
-    def factored(self) -> sympy.Expr:
-        return count.factored(self.count)
-
-    @cached_property
     def params(self) -> tuple[Param, ...]:
         return tuple(_param(p) for p in self.shapes.params)
 
-    @cached_property
-    def gates(self) -> dict[str, sympy.Expr]:
-        """Per-gate counts: each parameter counted in the equation that first uses it."""
-        per_gate: dict[str, Poly] = {}
-        for p in self.shapes.params:
-            per_gate[p.gate] = per_gate.get(p.gate, Poly(())) + p.count
-        return {gate: count.to_sympy(poly) for gate, poly in per_gate.items()}
+    def _groups(self) -> list[tuple[str, Poly, tuple[ParamShape, ...]]]:
+        return [("1", Poly.const(1), self.shapes.params)]
 
     @property
     def output_size(self) -> sympy.Expr | None:
         size = self.shapes.output_size
         return None if size is None else count.to_sympy(size)
-
-    def evaluate(self, **sizes: int) -> int:
-        """The count at concrete sizes; every size symbol must be given.
-
-        >>> import symcount
-        >>> symcount.builtin("lstm").evaluate(m=25, n=100)
-        50400
-        """
-        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
 
     def without_biases(self) -> Cell:
         """The cell with every parameter that is only ever added (a bias) dropped,
@@ -160,7 +177,7 @@ class StackParam(Param):
     copies: sympy.Expr = sympy.Integer(1)
 
 
-class Stack:
+class Stack(Counted):
     """A cell stacked in layers, optionally bidirectional (SPEC §2, stacking).
 
     Layer 1 reads the cell's input as declared; every later layer reads the
@@ -223,18 +240,6 @@ class Stack:
         return [first, (f"2..{layers}", later, self.upper.params)]
 
     @cached_property
-    def total(self) -> Poly:
-        return count.total(copies * p.count for _, copies, params in self._groups() for p in params)
-
-    @cached_property
-    def count(self) -> sympy.Expr:
-        return count.to_sympy(self.total)
-
-    @cached_property
-    def factored(self) -> sympy.Expr:
-        return count.factored(self.count)
-
-    @cached_property
     def params(self) -> tuple[StackParam, ...]:
         out = []
         for label, copies, params in self._groups():
@@ -252,17 +257,6 @@ class Stack:
                     )
                 )
         return tuple(out)
-
-    @cached_property
-    def gates(self) -> dict[str, sympy.Expr]:
-        per_gate: dict[str, Poly] = {}
-        for _, copies, params in self._groups():
-            for p in params:
-                per_gate[p.gate] = per_gate.get(p.gate, Poly(())) + copies * p.count
-        return {gate: count.to_sympy(poly) for gate, poly in per_gate.items()}
-
-    def evaluate(self, **sizes: int) -> int:
-        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
 
 
 def _layers(layers: int | str) -> int | str:
