@@ -56,6 +56,53 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the text of a built-in cell")
     show.add_argument("name", metavar="NAME")
 
+    latex = commands.add_parser(
+        "latex",
+        help="LaTeX for papers: the formula, the cell's equations, a parameter table",
+        description="One equation per cell with its parameter count; with --set for every "
+        "size symbol of several cells, also one comparison table.",
+    )
+    _add_sources(latex)
+    _add_network(latex)
+    latex.add_argument(
+        "--form",
+        choices=("expanded", "factored"),
+        default="expanded",
+        help="how to write the count (default: expanded)",
+    )
+    latex.add_argument(
+        "--equations", action="store_true", help="add the cell's equations as an align block"
+    )
+    latex.add_argument(
+        "--params", action="store_true", help="add a table of parameters with the total"
+    )
+    latex.add_argument(
+        "--standalone", action="store_true", help="a complete document for pdflatex"
+    )
+    latex.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
+    )
+
+    plot = commands.add_parser(
+        "plot",
+        help="plot parameter counts against one size (needs symcount[plot])",
+        description="One line per cell: its parameter count as the size --vary ranges over, "
+        "every other size symbol given by --set. PNG, SVG or PDF by the extension of -o.",
+    )
+    _add_sources(plot)
+    _add_network(plot)
+    plot.add_argument(
+        "--vary",
+        metavar="SYM=START:STOP",
+        type=_range_setting,
+        required=True,
+        help="the size on the x axis and its range, such as n=1:1024",
+    )
+    plot.add_argument("--log", action="store_true", help="logarithmic axes")
+    plot.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="the image: .png, .svg or .pdf"
+    )
+
     verify = commands.add_parser(
         "verify",
         help="compare framework built-ins with the real PyTorch/Keras layers",
@@ -83,6 +130,19 @@ def _positive(text: str) -> int:
 
 def _layers_setting(text: str) -> int | str:
     return text if text.isidentifier() else _positive(text)
+
+
+def _range_setting(text: str) -> tuple[str, int, int]:
+    """`n=1:1024` → ('n', 1, 1024)."""
+    name, sep, bounds = text.partition("=")
+    start, colon, stop = bounds.partition(":")
+    name = name.strip()
+    if not sep or not colon or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected SYM=START:STOP, got {text!r}")
+    first, last = _positive(start.strip()), _positive(stop.strip())
+    if last <= first:
+        raise argparse.ArgumentTypeError(f"STOP must be larger than START, got {text!r}")
+    return name, first, last
 
 
 def _add_network(command: argparse.ArgumentParser) -> None:
@@ -221,6 +281,56 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_latex(args) -> int:
+    from .render import render
+
+    reports = _reports(_load(args), args.sizes)
+    options = {"equations": args.equations, "params": args.params, "standalone": args.standalone}
+    text = render("latex", reports, form=args.form, **options)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        from .atomic import write_atomically
+
+        write_atomically(args.output, text.encode("utf-8"))
+    return 0
+
+
+def cmd_plot(args) -> int:
+    try:
+        from .render import plot
+
+        plot.require()
+    except ImportError:
+        print("symcount plot needs matplotlib: pip install 'symcount[plot]'", file=sys.stderr)
+        return 1
+    fmt = plot.file_format(args.output)
+    if fmt is None:
+        raise UsageError(f"-o {args.output}: the file name must end in .png, .svg or .pdf")
+    symbol, start, stop = args.vary
+    if symbol in dict(args.sizes):
+        raise UsageError(f"--set {symbol}: the size on the x axis (--vary) cannot also be set")
+    cells = _load(args)
+    all_dims = sorted({str(d) for cell in cells for d in cell.dims})
+    if symbol not in all_dims:
+        raise UsageError(
+            f"--vary {symbol}: no selected cell has a size symbol '{symbol}' "
+            f"(they have: {', '.join(all_dims)})"
+        )
+    reports = _reports(cells, args.sizes)
+    for report in reports:
+        unset = [str(d) for d in report.cell.dims if str(d) not in {symbol, *report.sizes}]
+        if unset:
+            raise UsageError(
+                f"cell '{report.cell.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
+            )
+    figure = plot.figure(reports, symbol, start, stop, log=args.log)
+    from .atomic import write_atomically
+
+    write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
+    return 0
+
+
 def cmd_verify(args) -> int:
     from . import verify
 
@@ -277,7 +387,7 @@ def _verify_cells(args, layers: dict) -> list:
     return cells
 
 
-COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify}
+COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify, "latex": cmd_latex, "plot": cmd_plot}
 
 
 if __name__ == "__main__":

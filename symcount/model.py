@@ -73,6 +73,51 @@ class Counted:
         """
         return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
 
+    def latex(
+        self,
+        form: str = "expanded",
+        equations: bool = False,
+        params: bool = False,
+        standalone: bool = False,
+        sizes: dict[str, int] | None = None,
+    ) -> str:
+        r"""LaTeX for a paper, exactly as `symcount latex` writes it.
+
+        `form` is "expanded" or "factored"; `equations` adds the cell's
+        equations, `params` a table of parameters (with values when `sizes`
+        sets every size symbol), `standalone` makes a whole document.
+
+        >>> import symcount
+        >>> print(symcount.builtin("rnn").latex(form="factored"), end="")
+        % rnn(m, n): Elman recurrent network (Elman, 1990)
+        % source: builtin:rnn
+        \begin{equation}
+          P_{\mathrm{rnn}}(m, n) = n \left(m + n + 1\right)
+        \end{equation}
+        """
+        from .render import Report, render
+
+        if form not in ("expanded", "factored"):
+            raise ValueError(f"form must be 'expanded' or 'factored', got {form!r}")
+        sizes = dict(sizes or {})
+        names = [str(d) for d in self.dims]
+        if set(sizes) - set(names):
+            raise ValueError(f"sizes must be among {', '.join(names)}, got {', '.join(sizes)}")
+        options = {"equations": equations, "params": params, "standalone": standalone}
+        return render("latex", [Report(self, sizes)], form=form, **options)
+
+    def _repr_latex_(self) -> str:
+        """How a Jupyter notebook shows the cell: its formula, expanded and factored."""
+        from .render.latex import notebook
+
+        return notebook(self)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown of `count --format markdown`: formula and parameter table."""
+        from .render import Report, render
+
+        return render("markdown", [Report(self)])
+
 
 class Cell(Counted):
     """A derived cell: its closed-form parameter count and breakdowns.

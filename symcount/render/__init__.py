@@ -34,6 +34,24 @@ class Report:
         return int(count.subs({size_symbol(k): v for k, v in self.sizes.items()}))
 
 
+def network(cell) -> str:
+    """'L layers, bidirectional, no biases': what differs from one plain cell ('' if nothing).
+
+    Every format shows it, so that a stacked count is never mistaken for one cell's.
+    """
+    parts = []
+    layers = getattr(cell, "layers", 1)
+    if layers != 1:
+        parts.append(f"{layers} layers")
+    elif hasattr(cell, "layers"):
+        parts.append("1 layer")
+    if getattr(cell, "bidirectional", False):
+        parts.append("bidirectional")
+    if cell.no_bias:
+        parts.append("no biases")
+    return ", ".join(parts)
+
+
 def render(fmt: str, reports: list[Report], **options) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

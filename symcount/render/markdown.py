@@ -1,13 +1,16 @@
-"""GitHub-flavoured Markdown: a table per cell; a comparison table for several.
+"""GitHub-flavoured Markdown: a section per cell; a comparison table first for several.
 
-Formulas go in `$...$`, which GitHub renders with MathJax.
+Formulas go in `$...$`, which GitHub (and Jupyter, and most Markdown viewers
+with MathJax or KaTeX) renders as math. Inside math there is never a `|`
+(it would end a table cell) and never a space just inside the dollars (GitHub
+would not see math then); names and text outside math are escaped.
 """
 
 from __future__ import annotations
 
 import sympy
 
-from . import Report
+from . import Report, network
 
 
 def render(reports: list[Report]) -> str:
@@ -27,15 +30,23 @@ def _signature(cell) -> str:
 
 
 def comparison(reports: list[Report]) -> str:
+    """A row per cell: its formula, factored, and its value when every size is set."""
     with_values = any(r.value is not None for r in reports)
-    head = "| cell | parameters | factored |" + (" value |" if with_values else "")
-    rule = "|---|---|---|" + ("---:|" if with_values else "")
-    rows = [head, rule]
+    head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
+    rows = [_row(head), _row(["---"] * 3 + (["---:"] if with_values else []))]
     for r in reports:
-        row = f"| `{_signature(r.cell)}` | {_math(r.cell.count)} | {_math(r.cell.factored)} |"
+        name = f"`{_signature(r.cell)}`"
+        if network(r.cell):
+            name += f" ({network(r.cell)})"
+        row = [name, _math(r.cell.count), _math(r.cell.factored)]
         if with_values:
-            row += f" {r.value:,} |" if r.value is not None else " |"
-        rows.append(row)
+            row.append("" if r.value is None else f"{r.value:,}")
+        rows.append(_row(row))
+    if with_values:
+        sizes: dict[str, int] = {}
+        for r in reports:
+            sizes.update(r.sizes)
+        rows += ["", f"Values at {_sizes(sizes)}."]
     return "\n".join(rows)
 
 
@@ -43,18 +54,75 @@ def _cell(report: Report) -> str:
     cell = report.cell
     lines = [f"### `{_signature(cell)}`", ""]
     if cell.description:
-        lines += [cell.description, ""]
-    formula = f"**Parameters:** {_math(cell.count)} $= {sympy.latex(cell.factored)}$"
+        lines += [escape(cell.description), ""]
+    if network(cell):
+        lines += [f"Network: {network(cell)}.", ""]
+    formula = sympy.latex(cell.count)
+    if cell.factored != cell.count:
+        formula += " = " + sympy.latex(cell.factored)
+    summary = f"**Parameters:** ${formula}$"
     if report.value is not None:
-        at = ", ".join(f"{k} = {report.sizes[k]}" for k in map(str, cell.dims))
-        formula += f" — **{report.value:,}** at {at}"
-    lines += [formula, ""]
-    lines.append("| parameter | kind | shape | count | gate |")
-    lines.append("|---|---|---|---|---|")
-    for p in cell.params:
-        shape = " \\times ".join(sympy.latex(s) for s in p.shape) or "1"
-        if p.kind == "diag":
-            shape = f"\\operatorname{{diag}}({shape})"
-        lines.append(f"| `{p.name}` | {p.kind} | ${shape}$ | {_math(p.count)} | `{p.gate}` |")
-    lines.append(f"| **total** | | | {_math(cell.count)} | |")
+        summary += f" — **{report.value:,}** at {_sizes(report.sizes)}"
+    lines += [summary, ""]
+    lines += _table(report)
     return "\n".join(lines)
+
+
+def _table(report: Report) -> list[str]:
+    cell = report.cell
+    stacked = hasattr(cell, "layers")
+    valued = report.value is not None
+    head = ["parameter", "kind"] + (["layers", "copies"] if stacked else [])
+    head += ["shape", "count", "gate"] + (["value"] if valued else [])
+    rules = ["---"] * (len(head) - valued) + (["---:"] if valued else [])
+    rows = [_row(head), _row(rules)]
+    for p in cell.params:
+        row = [f"`{p.name}`", p.kind]
+        if stacked:  # copies such as 2 (L - 1) read better factored
+            row += [_layers(p.layer), _math(sympy.factor(p.copies))]
+        count = sympy.factor(p.count) if stacked else p.count
+        row += [f"${_shape(p)}$", _math(count), f"`{p.gate}`"]
+        row += [f"{report.param_value(p.count):,}"] if valued else []
+        rows.append(_row(row))
+    total = ["**total**"] + [""] * (len(head) - 3 - valued) + [_math(cell.count), ""]
+    total += [f"**{report.value:,}**"] if valued else []
+    rows.append(_row(total))
+    return rows
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _shape(p) -> str:
+    if p.kind == "scalar":
+        return "1"
+    if p.kind == "diag":
+        return f"\\operatorname{{diag}}({sympy.latex(p.shape[0])})"
+    return " \\times ".join(sympy.latex(s) for s in p.shape)
+
+
+def _layers(label: str) -> str:
+    """'1' → '1', '2..3' → '2–3', '2..L' → '$2, \\dots, L$'."""
+    first, _, last = label.partition("..")
+    if not last:
+        return first
+    if last.isdigit():
+        return f"{first}–{last}"
+    return f"${first}, \\dots, {sympy.latex(sympy.Symbol(last))}$"
+
+
+def _sizes(sizes: dict[str, int]) -> str:
+    return ", ".join(f"${sympy.latex(sympy.Symbol(k))} = {v}$" for k, v in sizes.items())
+
+
+_SPECIAL = set("\\`*_[]<>|$#")
+
+
+def escape(text: str) -> str:
+    """Text with Markdown's special characters escaped (`$` would start math).
+
+    >>> escape("keras.gru: 2*n biases | $5")
+    'keras.gru: 2\\\\*n biases \\\\| \\\\$5'
+    """
+    return "".join("\\" + c if c in _SPECIAL else c for c in text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import Report
+from . import network as _network
 
 
 def render(reports: list[Report]) -> str:
@@ -42,21 +43,6 @@ def _cell(report: Report) -> str:
     gate_rows = [("gate", "count")] + [(g, str(c)) for g, c in cell.gates.items()]
     lines += _table(gate_rows)
     return "\n".join(lines)
-
-
-def _network(cell) -> str:
-    """'L layers, bidirectional, no biases' for what differs from one plain cell."""
-    parts = []
-    layers = getattr(cell, "layers", 1)
-    if layers != 1:
-        parts.append(f"{layers} layers")
-    elif hasattr(cell, "layers"):
-        parts.append("1 layer")
-    if getattr(cell, "bidirectional", False):
-        parts.append("bidirectional")
-    if cell.no_bias:
-        parts.append("no biases")
-    return ", ".join(parts)
 
 
 def _shape(p) -> str:
