@@ -218,9 +218,11 @@ def test_help_does_not_import_sympy_or_lark(tmp_path):
     probe = (
         "import sys\n"
         "from symcount import cli\n"
-        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "for argv in (['--help'], ['latex', '--help'], ['plot', '--help']):\n"
+        "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
         "cli.main(['list'])\n"
-        "print('LOADED', sorted(m for m in ('sympy', 'lark') if m in sys.modules))\n"
+        "heavy = ('sympy', 'lark', 'matplotlib', 'numpy')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(

@@ -200,8 +200,8 @@ class LatexPrinter(Printer):
     ASSIGN = " &= "
 
     def needs_parens(self, child: ir.Expr, parent: ir.Expr, index: int) -> bool:
-        # `a \odot -b` and `W -x_t` read as subtractions on paper.
-        if isinstance(child, ir.Neg) and index > 0:
+        # `a \odot -b`, `W -x_t` and `a - -b \odot c` read as subtractions on paper.
+        if index > 0 and _starts_with_minus(child):
             return True
         return super().needs_parens(child, parent, index)
 
@@ -247,6 +247,13 @@ class LatexPrinter(Printer):
         if r"\frac" in text:
             return rf"\left({text}\right)"
         return f"({text})"
+
+
+def _starts_with_minus(node: ir.Expr) -> bool:
+    """Whether the printed expression would begin with a unary minus."""
+    while isinstance(node, (ir.Sum, ir.Product, ir.MatMul)):
+        node = ir.children(node)[0]
+    return isinstance(node, ir.Neg)
 
 
 def symbol(name: str, step: str | None = None) -> str:

@@ -258,11 +258,18 @@ def table(caption: str, columns: str, head: list[str], rows, foot=()) -> str:
 
 
 def shape(p) -> str:
+    r"""A parameter's shape in math: `n \times (m + n)`, `\operatorname{diag}(n)`, `1`."""
     if p.kind == "scalar":
         return "1"
     if p.kind == "diag":
         return rf"\operatorname{{diag}}({sympy.latex(p.shape[0])})"
-    return r" \times ".join(sympy.latex(s) for s in p.shape)
+    return r" \times ".join(_factor(s) for s in p.shape)
+
+
+def _factor(size) -> str:
+    """A size as one factor of a product: `m + n` needs parentheses there."""
+    text = sympy.latex(size)
+    return f"({text})" if isinstance(size, sympy.Add) else text
 
 
 def _layers(label: str) -> str:
@@ -313,10 +320,14 @@ _TEXT_ESCAPES = {
 _LATIN = "".join(chr(c) for c in range(0xA0, 0x180))
 _NOT_IN_OT1 = "«»ÐÞðþĄąĐđĘęĦħĮįĸĿŀŉŊŋŦŧŲųſ"
 _TEXT_SAFE = frozenset(_LATIN) - frozenset(_NOT_IN_OT1) | frozenset("–—‘’“”…•→←")
+_TEXT_STANDINS = {"«": r"\ensuremath{\ll}", "»": r"\ensuremath{\gg}", "ħ": r"\ensuremath{\hbar}"}
 
 
 def escape_text(text: str) -> str:
     r"""Running text for LaTeX: special characters escaped, no character pdflatex lacks.
+
+    Greek letters become math; an accent the fonts cannot set is dropped; a
+    character with no stand-in at all (CJK, say) becomes `?`.
 
     >>> escape_text("keras.simple_rnn: 50% of W&B ~ σ")
     'keras.simple\\_rnn: 50\\% of W\\&B \\textasciitilde{} \\ensuremath{\\sigma}'
@@ -327,6 +338,8 @@ def escape_text(text: str) -> str:
 def _text_char(c: str) -> str:
     if c in _TEXT_ESCAPES:
         return _TEXT_ESCAPES[c]
+    if c in _TEXT_STANDINS:
+        return _TEXT_STANDINS[c]
     if c.isascii() or c in _TEXT_SAFE:
         return c if c.isprintable() else " "
     name = unicodedata.name(c, "")

@@ -99,7 +99,13 @@ def _shape(p) -> str:
         return "1"
     if p.kind == "diag":
         return f"\\operatorname{{diag}}({sympy.latex(p.shape[0])})"
-    return " \\times ".join(sympy.latex(s) for s in p.shape)
+    return " \\times ".join(_factor(s) for s in p.shape)
+
+
+def _factor(size) -> str:
+    """A size as one factor of a product: `m + n` needs parentheses there."""
+    text = sympy.latex(size)
+    return f"({text})" if isinstance(size, sympy.Add) else text
 
 
 def _layers(label: str) -> str:

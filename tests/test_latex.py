@@ -1,0 +1,436 @@
+"""LaTeX for papers: the equation printer, `symcount latex`, real pdflatex runs, atomic -o."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sympy
+
+import symcount
+from symcount import cli, ir
+from symcount.atomic import write_atomically
+from symcount.parser import parse
+from symcount.render.equations import LatexPrinter, Printer, latex_number, symbol
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("SYMCOUNT_UPDATE_GOLDEN") == "1"  # regenerate instead of compare
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"differs from {path}"
+
+
+def cell_ir(body: str, header: str = "cell t(m, n)\n input x : m\n state h : n\n") -> ir.Cell:
+    """Only the syntax: the printers need no shapes, so odd test cells are fine."""
+    [cell] = parse(ir.Source("<test>", header + body + "\nend\n"))
+    return cell
+
+
+def latex_of(expr: str) -> str:
+    cell = cell_ir(f"h' = {expr}")
+    return LatexPrinter(cell).expr(cell.equations[0].expr)
+
+
+# ---- the paper notation ----
+
+LSTM_ALIGN = r"""\begin{align}
+  i_t &= \sigma(W_{i} x_t + U_{i} h_{t-1} + b_{i}) \\
+  f_t &= \sigma(W_{f} x_t + U_{f} h_{t-1} + b_{f}) \\
+  o_t &= \sigma(W_{o} x_t + U_{o} h_{t-1} + b_{o}) \\
+  g_t &= \tanh(W_{g} x_t + U_{g} h_{t-1} + b_{g}) \\
+  c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+  h_t &= o_t \odot \tanh(c_t)
+\end{align}"""
+
+
+def test_lstm_equations_are_the_textbook_ones(capsys):
+    code, out, _ = run(capsys, "latex", "lstm", "--equations")
+    assert code == 0
+    assert LSTM_ALIGN in out
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        ("W_hi @ x", r"W_{hi} x_t"),
+        ("W_h_x @ x", r"W_{h\_x} x_t"),
+        ("alpha * h + beta", r"\alpha \odot h_{t-1} + \beta"),
+        ("W_gamma @ h + Sigma", r"W_{\gamma} h_{t-1} + \Sigma"),
+        ("bias + h", r"\mathit{bias} + h_{t-1}"),
+        ("W @ [x, h]", r"W [x_t; h_{t-1}]"),
+        (
+            "relu(x) + hard_sigmoid(h)",
+            r"\operatorname{relu}(x_t) + \operatorname{hard\_sigmoid}(h_{t-1})",
+        ),
+        ("sigmoid(x) * tanh(h) + exp(h)", r"\sigma(x_t) \odot \tanh(h_{t-1}) + \exp(h_{t-1})"),
+        ("abs(h - x)", r"\left|h_{t-1} - x_t\right|"),
+        ("(1 - h) * x", r"(1 - h_{t-1}) \odot x_t"),
+        ("a - (h - x)", r"a - (h_{t-1} - x_t)"),
+        ("a - h - x", r"a - h_{t-1} - x_t"),
+        ("a * (h * x)", r"a \odot (h_{t-1} \odot x_t)"),
+        ("r * W @ h", r"r \odot W h_{t-1}"),
+        ("W @ (r * h)", r"W (r \odot h_{t-1})"),
+        ("A @ B @ h", r"A B h_{t-1}"),
+        ("-(h + x)", r"-(h_{t-1} + x_t)"),
+        ("-h + x", r"-h_{t-1} + x_t"),
+        ("h * -x", r"h_{t-1} \odot (-x_t)"),
+        ("h - -x", r"h_{t-1} - (-x_t)"),
+        ("W @ -x", r"W (-x_t)"),
+        ("h - -x * a", r"h_{t-1} - (-x_t \odot a)"),
+        ("-x * a - h", r"-x_t \odot a - h_{t-1}"),
+        ("h / x", r"\frac{h_{t-1}}{x_t}"),
+        ("(h + a) / (x - b)", r"\frac{h_{t-1} + a}{x_t - b}"),
+        ("a * h / x", r"\frac{a \odot h_{t-1}}{x_t}"),
+        ("h / x * a", r"\frac{h_{t-1}}{x_t} \odot a"),
+        ("h / x / a", r"\frac{\frac{h_{t-1}}{x_t}}{a}"),
+        ("W @ (h / x)", r"W \left(\frac{h_{t-1}}{x_t}\right)"),
+        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 \odot h_{t-1} + 1 \cdot 10^{-3} + 0.25 + 2"),
+    ],
+)
+def test_paper_notation(expr, expected):
+    assert latex_of(expr) == expected
+
+
+def test_gates_states_and_new_values_carry_the_time_step():
+    cell = cell_ir("z = sigmoid(x)\nh' = z * h\ny = tanh(h')")
+    printer = LatexPrinter(cell)
+    assert printer.equations(cell) == [
+        r"z_t &= \sigma(x_t)",
+        r"h_t &= z_t \odot h_{t-1}",
+        r"y_t &= \tanh(h_t)",
+    ]
+
+
+def test_symbols():
+    assert symbol("W_hi") == "W_{hi}"
+    assert symbol("h", "t-1") == "h_{t-1}"
+    assert symbol("c_f", "t") == "c_{f,t}"
+    assert symbol("lambda", "t") == r"\lambda_t"
+    assert symbol("_x") == r"\mathit{\_x}" and symbol("x_") == r"\mathit{x\_}"
+    assert latex_number("1E+03") == r"1 \cdot 10^{3}"
+
+
+# ---- the base printer writes the cell language, and it parses back the same ----
+
+
+def _tree(node):
+    """An expression without its spans, for comparing parses."""
+    if isinstance(node, (ir.Name, ir.NewName)):
+        return (type(node).__name__, node.name)
+    if isinstance(node, ir.Number):
+        return ("Number", node.text)
+    ops = getattr(node, "ops", None) or getattr(node, "func", None)
+    return (type(node).__name__, ops, tuple(_tree(c) for c in ir.children(node)))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "a - (b - c)",
+        "a - b - c",
+        "(a + b) * c",
+        "a * (b * c)",
+        "a / (b * c)",
+        "a / b / c",
+        "-(a + b)",
+        "--a",
+        "a * -b",
+        "-W @ h",
+        "-(W @ h)",
+        "W @ U @ h",
+        "r * W @ h",
+        "(r * W) @ h",
+        "tanh(a + b) * c",
+        "[a, b + c] * f(x)",
+        "1e-3 * a + .5",
+        "W @ (r * h) + b",
+    ],
+)
+def test_cell_language_printer_round_trips(expr):
+    tree = cell_ir(f"h' = {expr}").equations[0].expr
+    printed = Printer().expr(tree)
+    assert _tree(cell_ir(f"h' = {printed}").equations[0].expr) == _tree(tree)
+
+
+def test_every_builtin_prints_back_to_the_same_equations():
+    for name in symcount.builtins():
+        cell = symcount.builtin(name).ir
+        for eq in cell.equations:
+            target, _, rhs = Printer(cell).equation(eq).partition(" = ")
+            assert target == eq.target + ("'" if eq.is_state else "")
+            assert _tree(cell_ir(f"h' = {rhs}").equations[0].expr) == _tree(eq.expr)
+
+
+# ---- symcount latex ----
+
+
+def test_default_is_one_equation_per_cell(capsys):
+    code, out, err = run(capsys, "latex", "lstm", "gru")
+    assert code == 0 and err == ""
+    assert out.count(r"\begin{equation}") == 2
+    assert "P_{\\mathrm{lstm}}(m, n) = 4 m n + 4 n^{2} + 4 n\n" in out
+    assert "P_{\\mathrm{gru}}(m, n) = 3 m n + 3 n^{2} + 3 n\n" in out
+    assert "table" not in out and "align" not in out and "documentclass" not in out
+
+
+def test_count_format_latex_is_the_same_renderer(capsys):
+    _, latex, _ = run(capsys, "latex", "lstm", "torch.gru", "--set", "m=3")
+    _, count, _ = run(capsys, "count", "lstm", "torch.gru", "--set", "m=3", "--format", "latex")
+    assert latex == count
+
+
+def test_factored_form(capsys):
+    _, out, _ = run(capsys, "latex", "lstm", "--form", "factored")
+    assert r"P_{\mathrm{lstm}}(m, n) = 4 n \left(m + n + 1\right)" in out
+
+
+def test_value_when_every_size_is_set(capsys):
+    _, out, _ = run(capsys, "latex", "lstm", "--set", "m=25", "--set", "n=100")
+    assert r"P_{\mathrm{lstm}}(25, 100) = 50{,}400" in out
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The cells of every tabular row, stripped of the column padding."""
+    rows = [line.removesuffix("\\\\").split("&") for line in out.splitlines() if "&" in line]
+    return [[c.strip() for c in row] for row in rows if not row[0].lstrip().startswith("%")]
+
+
+def test_params_table(capsys):
+    _, out, _ = run(capsys, "latex", "peephole_lstm", "--params", "--set", "m=3", "--set", "n=2")
+    assert r"\begin{tabular}{lllr}" in out
+    rows = table_rows(out)
+    assert rows[0] == ["parameter", "shape", "count", "value"]
+    assert rows[1] == ["$W_{i}$", r"$n \times m$", "$m n$", "6"]
+    assert rows[3] == ["$P_{i}$", r"$\operatorname{diag}(n)$", "$n$", "2"]
+    assert rows[-1] == ["total", "", "$4 m n + 4 n^{2} + 7 n$", "54"]
+    cell = symcount.builtin("peephole_lstm")
+    assert len(rows) == len(cell.params) + 2 and cell.evaluate(m=3, n=2) == 54
+    assert r"\caption{Trainable parameters of \texttt{peephole\_lstm} at $m = 3$, $n = 2$.}" in out
+
+
+def test_shapes_of_concatenations_are_parenthesized(capsys, tmp_path):
+    spec = tmp_path / "cat.cell"
+    spec.write_text("cell cat(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x, h])\nend\n")
+    _, out, _ = run(capsys, "latex", str(spec), "--params", "--equations")
+    assert r"h_t &= \tanh(W [x_t; h_{t-1}])" in out
+    assert ["$W$", r"$n \times (m + n)$", "$m n + n^{2}$"] in table_rows(out)
+
+
+def test_comparison_table_for_several_cells(capsys):
+    _, out, _ = run(
+        capsys, "latex", "lstm", "gru", "torch.lstm_proj", "--set", "m=25", "--set", "n=100"
+    )
+    assert out.count(r"\begin{table}") == 1
+    assert r"\caption{Trainable parameters at $m = 25$, $n = 100$.}" in out
+    assert table_rows(out) == [
+        ["cell", "parameters", "value"],
+        [r"\texttt{lstm}", "$4 m n + 4 n^{2} + 4 n$", "50,400"],
+        [r"\texttt{gru}", "$3 m n + 3 n^{2} + 3 n$", "37,800"],
+        [r"\texttt{torch.lstm\_proj}", "$4 m n + 5 n p + 8 n$", ""],  # p is not set
+    ]
+    _, out, _ = run(capsys, "latex", "lstm", "gru")
+    assert "table" not in out  # nothing to compare without values
+
+
+def test_stacks_show_in_the_formula(capsys):
+    _, out, _ = run(capsys, "latex", "lstm", "--layers", "L", "--bidirectional", "--params")
+    stack = symcount.builtin("lstm").stacked("L", bidirectional=True)
+    assert r"P_{\mathrm{lstm}}(m, n, L) = " + sympy.latex(stack.count) + "," in out
+    assert r"\text{($L$ layers, bidirectional)}" in out
+    rows = table_rows(out)
+    assert rows[0] == ["parameter", "layers", "copies", "shape", "count"]
+    first, later = rows[1], rows[1 + len(stack.params) // 2]
+    assert first == ["$W_{i}$", "1", "$2$", r"$n \times m$", "$2 m n$"]
+    assert later == [
+        "$W_{i}$",
+        r"$2, \ldots, L$",
+        r"$2 \left(L - 1\right)$",
+        r"$n \times 2 n$",
+        r"$4 n^{2} \left(L - 1\right)$",
+    ]
+    _, out, _ = run(capsys, "latex", "gru", "--layers", "3", "--set", "m=10", "--set", "n=20")
+    assert r"\text{(3 layers)}" in out
+    assert symcount.builtin("gru").stacked(3).evaluate(m=10, n=20) == 6780
+    assert r"P_{\mathrm{gru}}(10, 20) = 6{,}780" in out
+
+
+def test_no_bias_drops_biases_from_the_equations_too(capsys):
+    _, out, _ = run(capsys, "latex", "torch.lstm", "--no-bias", "--equations", "--params")
+    assert "b_{" not in out
+    assert r"i_t &= \sigma(W_{ii} x_t + W_{hi} h_{t-1})" in out
+    assert r"\text{(no biases)}" in out
+
+
+def test_standalone_escapes_text(capsys, tmp_path):
+    spec = tmp_path / "odd.cell"
+    spec.write_text(
+        'cell my_rnn(m, n) "50% of {W} & b_1 #1 ~ x^2 \\\\ <σ> — Schmidhuber, Müller"\n'
+        " input x : m\n state h : n\n h' = tanh(W @ x + U @ h + b)\nend\n",
+        encoding="utf-8",
+    )
+    _, out, _ = run(capsys, "latex", str(spec), "--standalone")
+    heading = out.split(r"\section*{\texttt{my\_rnn}}")[1].splitlines()[1]
+    assert heading == (
+        r"50\% of \{W\} \& b\_1 \#1 \textasciitilde{} x\textasciicircum{}2 "
+        r"\textbackslash{} \textless{}\ensuremath{\sigma}\textgreater{} — Schmidhuber, Müller"
+    )
+
+
+def test_output_is_stable(capsys):
+    _, first, _ = run(capsys, "latex", "gru", "--standalone", "--equations", "--params")
+    _, second, _ = run(capsys, "latex", "gru", "--standalone", "--equations", "--params")
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "name, argv",
+    [
+        ("lstm.tex", ["lstm"]),
+        ("gru.tex", ["gru", "--set", "m=25", "--set", "n=100"]),
+    ],
+)
+def test_golden_documents(capsys, name, argv):
+    _, out, _ = run(capsys, "latex", *argv, "--standalone", "--equations", "--params")
+    golden(name, out)
+
+
+# ---- -o writes atomically ----
+
+
+def test_output_file(capsys, tmp_path):
+    target = tmp_path / "lstm.tex"
+    code, out, _ = run(capsys, "latex", "lstm", "--params", "-o", str(target))
+    assert code == 0 and out == ""
+    _, printed, _ = run(capsys, "latex", "lstm", "--params")
+    assert target.read_text() == printed
+    assert os.listdir(tmp_path) == ["lstm.tex"]
+
+
+def test_a_failing_run_leaves_the_existing_file_alone(capsys, tmp_path):
+    target = tmp_path / "paper.tex"
+    target.write_text("precious\n")
+    bad = tmp_path / "bad.cell"
+    bad.write_text("cell c(m, n)\n  input x : m\n  state h : n\n  h' = tanh(x + h)\nend\n")
+    code, out, err = run(capsys, "latex", str(bad), "-o", str(target))
+    assert code == 1 and out == "" and "size mismatch" in err
+    code, _, _ = run(capsys, "latex", "lstn", "-o", str(target))
+    assert code == 1
+    assert target.read_text() == "precious\n"
+    assert sorted(os.listdir(tmp_path)) == ["bad.cell", "paper.tex"]
+
+
+def test_an_error_while_writing_leaves_no_trace(tmp_path):
+    target = tmp_path / "paper.tex"
+    target.write_text("precious\n")
+    os.chmod(target, 0o640)
+
+    def half_then_fail(out):
+        out.write(b"\\begin{equ")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_atomically(target, half_then_fail)
+    assert target.read_text() == "precious\n"
+    assert os.listdir(tmp_path) == ["paper.tex"]
+    write_atomically(target, b"new\n")
+    assert target.read_text() == "new\n"
+    assert os.stat(target).st_mode & 0o777 == 0o640  # permissions kept
+
+
+def test_an_unwritable_place_is_an_error_not_a_traceback(capsys, tmp_path):
+    code, _, err = run(capsys, "latex", "lstm", "-o", str(tmp_path / "no" / "such" / "x.tex"))
+    assert code == 1
+    assert err.startswith(f"{tmp_path / 'no' / 'such' / 'x.tex'}: error: cannot write the file")
+
+
+# ---- the Python API and Jupyter ----
+
+
+def test_cell_latex_api():
+    cell = symcount.builtin("lstm")
+    assert cell.latex() == cell.latex(form="expanded")
+    assert cell.latex().endswith("= 4 m n + 4 n^{2} + 4 n\n\\end{equation}\n")
+    text = cell.latex(equations=True, params=True, sizes={"m": 3, "n": 2})
+    assert LSTM_ALIGN in text and r"P_{\mathrm{lstm}}(3, 2) = 48" in text
+    assert cell.latex(standalone=True).startswith("% Generated by symcount")
+    stack = cell.stacked(2, bidirectional=True)
+    assert r"\text{(2 layers, bidirectional)}" in stack.latex(params=True)
+    with pytest.raises(ValueError):
+        cell.latex(form="pretty")
+    with pytest.raises(ValueError):
+        cell.latex(sizes={"k": 3})
+
+
+def test_jupyter_display():
+    cell = symcount.builtin("gru")
+    assert cell._repr_latex_() == (
+        r"$$P_{\mathrm{gru}}(m, n) = 3 m n + 3 n^{2} + 3 n = 3 n \left(m + n + 1\right)$$"
+    )
+    assert cell._repr_markdown_().startswith("### `gru(m, n)`")
+    stack = cell.stacked("L")
+    assert r"\text{($L$ layers)}" in stack._repr_latex_()
+    assert "Network: L layers." in stack._repr_markdown_()
+    rnn = symcount.loads("cell u(n)\n state h : n\n h' = U @ h\nend\n")[0]
+    assert rnn._repr_latex_() == r"$$P_{\mathrm{u}}(n) = n^{2}$$"  # no `= n^2` twice
+
+
+# ---- real pdflatex ----
+
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
+
+
+def compile_tex(text: str, folder: Path) -> str:
+    """Run plain pdflatex on a document; return its log. Fails the test on an error."""
+    (folder / "doc.tex").write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=120,
+    )
+    log = (folder / "doc.log").read_text(errors="replace")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (folder / "doc.pdf").stat().st_size > 0
+    assert "Missing character" not in log  # a glyph the font lacks would silently vanish
+    return log
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("name", symcount.builtins())
+def test_every_builtin_document_compiles(capsys, tmp_path, name):
+    code, out, _ = run(capsys, "latex", name, "--standalone", "--equations", "--params")
+    assert code == 0
+    compile_tex(out, tmp_path)
+
+
+@needs_pdflatex
+def test_stacks_comparisons_and_odd_cells_compile(capsys, tmp_path):
+    spec = tmp_path / "odd.cell"
+    spec.write_text(
+        'cell odd_one(m, n) "50% & {odd} $cell$ — σ, Müller, «quotes», ħ, 中"\n'
+        " input x : m\n state h : n\n param alpha : scalar\n"
+        " z = hard_sigmoid(W_z @ [x, h] + b_z)\n"
+        " g = abs(W_g @ x) / (1 + exp(-(U_g @ h))) + 1e-3\n"
+        " h' = alpha * z * h - -(1 - z) * g\nend\n",
+        encoding="utf-8",
+    )
+    argv = ["--standalone", "--equations", "--params", "--set", "m=3", "--set", "n=2"]
+    _, out, _ = run(capsys, "latex", str(spec), "lstm", "torch.gru", *argv, "--layers", "L")
+    assert r"\frac{\left|W_{z}" not in out and r"\frac{\left|W_{g} x_t\right|}" in out
+    compile_tex(out, tmp_path)
+    _, out, _ = run(capsys, "latex", "keras.gru", "--no-bias", "--bidirectional", *argv)
+    compile_tex(out, tmp_path)
