@@ -8,7 +8,7 @@ different symbol to sympy and break cancellation, so every symbol comes from
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy
 
@@ -20,7 +20,10 @@ def size_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, integer=True, positive=True)
 
 
+@lru_cache(maxsize=4096)
 def to_sympy(poly: Poly) -> sympy.Expr:
+    # Cached: the parameters of a cell share a handful of shapes ((n, m),
+    # (n, n), n), and building sympy expressions is the slow part of a count.
     terms = []
     for mono, coeff in poly.terms:
         factors = [size_symbol(name) ** power for name, power in mono]

@@ -73,17 +73,50 @@ class SymcountError(Exception):
         return "\n".join(parts)
 
 
+# A report stays readable whatever the input: a long source line (generated
+# cells have 100,000-character ones) is shown as a window around the column,
+# and a long message (one that quotes a huge name) is cut in the middle.
+WINDOW = 100
+MAX_MESSAGE = 500
+
+
 def _report(kind: str, message: str, loc: Location) -> str:
-    lines = [f"{loc.prefix()}: {kind}: {message}"]
+    lines = [f"{loc.prefix()}: {kind}: {_shorten(message)}"]
     if loc.source_line is not None and loc.column is not None:
         shown = _printable(loc.source_line)
-        lines.append("    " + shown)
         width = 1
         if loc.end_column is not None and loc.end_column > loc.column:
             width = loc.end_column - loc.column
-        caret_at = len(_printable(loc.source_line[: loc.column - 1]))
+        caret_at = len(shown[: loc.column - 1])  # _printable keeps one character per character
+        shown, caret_at, width = _window(shown, caret_at, width)
+        lines.append("    " + shown)
         lines.append("    " + " " * caret_at + "^" + "~" * (width - 1))
     return "\n".join(lines)
+
+
+def _window(text: str, at: int, width: int) -> tuple[str, int, int]:
+    """At most WINDOW characters of `text` around index `at`, marked `...` where cut.
+
+    Returns the text to show, the caret's index in it and the underline's width.
+    """
+    if len(text) <= WINDOW:
+        return text, at, width
+    start = max(0, min(at - WINDOW // 2, len(text) - WINDOW))
+    end = start + WINDOW
+    width = max(1, min(width, end - at))
+    shown, at = text[start:end], at - start
+    if start > 0:
+        shown, at = "..." + shown, at + 3
+    if end < len(text):
+        shown += "..."
+    return shown, at, width
+
+
+def _shorten(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    half = MAX_MESSAGE // 2
+    return message[:half] + " ... " + message[-half:]
 
 
 def _printable(text: str) -> str:

@@ -31,7 +31,13 @@ class Source:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines() or [""]
+        # Lines as the parser counts them: only "\n" ends one. str.splitlines
+        # also breaks at \r, \f, \x85, \u2028 and more, which put an error's
+        # caret under the wrong line.
+        lines = self.text.split("\n")
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()  # a final newline ends the last line; it starts none
+        return [line.removesuffix("\r") for line in lines]
 
     def line(self, number: int) -> str:
         if 1 <= number <= len(self.lines):
@@ -156,7 +162,8 @@ class MatMul:
 Expr = Number | Name | NewName | Call | Concat | Neg | Sum | Product | MatMul
 
 
-def children(node: Expr) -> tuple[Expr, ...]:
+def children(node: Expr | Dim) -> tuple[Expr | Dim, ...]:
+    """The operands of an expression or a size (so depth limits cover both)."""
     if isinstance(node, Call):
         return node.args
     if isinstance(node, Concat):
@@ -169,6 +176,10 @@ def children(node: Expr) -> tuple[Expr, ...]:
         return node.factors
     if isinstance(node, MatMul):
         return (node.matrix, node.vector)
+    if isinstance(node, DimSum):
+        return node.terms
+    if isinstance(node, DimProduct):
+        return node.factors
     return ()
 
 

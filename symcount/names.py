@@ -190,10 +190,11 @@ def _check_expr(eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, u
     for node in ir.walk(eq.expr):
         if isinstance(node, ir.Name):
             _check_name(node, eq, scope, err, later)
-            if scope.kind(node.name) == "parameter":
+            if scope.kind(node.name) == "parameter" and node.name not in used:
+                # `used` is a set: asking the ordered list instead made this
+                # quadratic in the number of parameters.
                 used.add(node.name)
-                if node.name not in scope.params:
-                    scope.params.append(node.name)
+                scope.params.append(node.name)
         elif isinstance(node, ir.NewName):
             _check_new_name(node, eq, scope, err, later)
         elif isinstance(node, ir.Call):

@@ -1,18 +1,25 @@
 """Text → IR. The only module that imports lark.
 
 The grammar is `grammar/symcount.lark` (shipped inside the wheel next to this
-module). Parsing is LALR; the tree is turned into `ir` dataclasses by a
-non-recursive transformer, so deep or long inputs cannot overflow the Python
-stack. Syntax errors become `SymcountError`s with friendly messages.
+module). Parsing is LALR, and the IR is built as the parser reduces each rule
+(lark's `transformer=` option): no parse tree is made, and nothing recurses,
+so deep or long inputs cannot overflow the Python stack. Spans are worked out
+from the tokens rather than by lark's `propagate_positions`, which would
+double the parsing time. Syntax errors become `SymcountError`s with friendly
+messages.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer_NonRecursive, v_args
+import lark
+from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import ir
@@ -21,6 +28,10 @@ from .errors import Location, Note, SymcountError
 # Deeper expressions are rejected with a located error; every later stage may
 # then recurse over expressions without risking Python's recursion limit.
 MAX_DEPTH = 100
+
+# An integer in a size may have at most this many digits. Python refuses to
+# convert much longer ones (int_max_str_digits), and no real size comes close.
+MAX_DIGITS = 100
 
 _OPEN = {"LPAR": "(", "LSQB": "["}
 _CLOSE = {"RPAR": "LPAR", "RSQB": "LSQB"}
@@ -64,28 +75,55 @@ class _Brackets:
 
 @lru_cache(maxsize=1)
 def _lark() -> tuple[Lark, _Brackets]:
-    # Built once per process: constructing the LALR tables is the slow part.
+    # Built once per process. Building the LALR tables takes a third of what
+    # importing lark does, so the tables are also cached on disk (lark checks
+    # the grammar, options and versions before it trusts the cache).
     brackets = _Brackets()
     parser = Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         postlex=brackets,
-        propagate_positions=True,
+        transformer=_ToIR(),
         maybe_placeholders=True,
+        cache=_cache_file() or False,
     )
     return parser, brackets
+
+
+def _cache_file() -> str | None:
+    """Where the parser tables are cached: the user's own cache directory.
+
+    lark's own default is the shared temporary directory, where another user
+    could plant the (pickled) file; a user's cache directory is theirs alone.
+    None (no cache) when there is no such directory and it cannot be made.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    folder = os.path.join(base, "symcount")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    version = f"py{sys.version_info[0]}{sys.version_info[1]}-lark{lark.__version__}"
+    return os.path.join(folder, f"parser-{version}.cache")
 
 
 def parse(source: ir.Source) -> list[ir.Cell]:
     """Parse a whole file into cells (syntax only; no size checks)."""
     parser, brackets = _lark()
     try:
-        tree = parser.parse(source.text)
+        parts = parser.parse(source.text)
     except UnexpectedInput as e:
         open_brackets = list(brackets.open)
         raise _syntax_error(e, source, open_brackets, parser) from None
-    cells = _ToIR(source).transform(tree)
+    except _TooManyDigits as e:
+        raise SymcountError(
+            f"a size has at most {MAX_DIGITS} digits; this one has {len(e.token)}",
+            source.location(_tspan(e.token)),
+        ) from None
+    cells = [ir.Cell(source=source, **cell) for cell in parts]
     if not cells:
         raise SymcountError(
             "no cell in this input (a cell starts with `cell NAME(SIZES)` and ends with `end`)",
@@ -96,11 +134,7 @@ def parse(source: ir.Source) -> list[ir.Cell]:
     return cells
 
 
-# ---- lark tree → IR ----
-
-
-def _span(meta) -> ir.Span:
-    return ir.Span(meta.line, meta.column, meta.end_line, meta.end_column)
+# ---- lark reductions → IR ----
 
 
 def _tspan(token: Token) -> ir.Span:
@@ -109,6 +143,36 @@ def _tspan(token: Token) -> ir.Span:
 
 def _join(first: ir.Span, last: ir.Span) -> ir.Span:
     return ir.Span(first.line, first.column, last.end_line, last.end_column)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """`( ... )` around an expression or a size, on its way up the parser.
+
+    The IR keeps no parentheses, but the node that contains them spans them:
+    in `-(a + b)` the negation ends at `)`. A parenthesized node keeps its own
+    span, as written inside the parentheses.
+    """
+
+    node: object
+    span: ir.Span  # including the parentheses
+
+
+class _TooManyDigits(Exception):
+    """An integer in a size longer than `MAX_DIGITS` (located by `parse`)."""
+
+    def __init__(self, token: Token):
+        super().__init__(str(token)[:20])
+        self.token = token
+
+
+def _extent(child) -> ir.Span:
+    """Where a child of a rule is in the text: a token, an IR node or a group."""
+    return _tspan(child) if isinstance(child, Token) else child.span
+
+
+def _bare(child):
+    return child.node if isinstance(child, _Group) else child
 
 
 def _unquote(token: Token) -> str:
@@ -124,132 +188,151 @@ def _unquote(token: Token) -> str:
     return "".join(out)
 
 
-def _split_ops(children: list) -> tuple[tuple, tuple[str, ...]]:
-    """[a, op, b, op, c] → ((a, b, c), (op, op))."""
-    return tuple(children[0::2]), tuple(str(op) for op in children[1::2])
+def _operands(children: list) -> tuple[tuple, tuple[str, ...], ir.Span]:
+    """[a, op, b, op, c] → ((a, b, c), (op, op), the span from a to c)."""
+    items = tuple(_bare(c) for c in children[0::2])
+    span = _join(_extent(children[0]), _extent(children[-1]))
+    return items, tuple(str(op) for op in children[1::2]), span
 
 
-@v_args(meta=True)
-class _ToIR(Transformer_NonRecursive):
-    """Builds IR nodes; no semantic checks here (lark would wrap their errors)."""
+class _ToIR(Transformer):
+    """Builds IR nodes as the parser reduces rules; no semantic checks here.
 
-    def __init__(self, source: ir.Source):
-        super().__init__()
-        self.source = source
+    A cell comes out as the keyword arguments of `ir.Cell` but its source:
+    the parser is built once per process, and `parse` adds the source.
+    """
 
-    def start(self, meta, cells):
+    def start(self, cells):
         return list(cells)
 
-    def cell(self, meta, children):
-        name, dims, description, *statements = children
-        declarations = tuple(s for s in statements if not isinstance(s, ir.Equation))
-        equations = tuple(s for s in statements if isinstance(s, ir.Equation))
-        return ir.Cell(
+    def cell(self, children):
+        keyword, name, dims, description, *statements, end = children
+        return dict(
             name=str(name),
             dims=tuple(dims or ()),
             description=_unquote(description) if description is not None else "",
-            declarations=declarations,
-            equations=equations,
-            span=_span(meta),
+            declarations=tuple(s for s in statements if not isinstance(s, ir.Equation)),
+            equations=tuple(s for s in statements if isinstance(s, ir.Equation)),
+            span=_join(_tspan(keyword), _tspan(end)),
             name_span=_tspan(name),
-            source=self.source,
         )
 
-    def dim_names(self, meta, tokens):
+    def dim_names(self, tokens):
         return [ir.DimSymbol(str(t), _tspan(t)) for t in tokens]
 
     # declarations
 
-    def input_decl(self, meta, children):
-        name, dim = children
-        return ir.Input(str(name), dim, _span(meta), _tspan(name))
+    def input_decl(self, children):
+        keyword, name, dim = children
+        return ir.Input(str(name), _bare(dim), _join(_tspan(keyword), _extent(dim)), _tspan(name))
 
-    def state_decl(self, meta, children):
-        name, dim = children
-        return ir.State(str(name), dim, _span(meta), _tspan(name))
+    def state_decl(self, children):
+        keyword, name, dim = children
+        return ir.State(str(name), _bare(dim), _join(_tspan(keyword), _extent(dim)), _tspan(name))
 
-    def output_decl(self, meta, children):
+    def output_decl(self, children):
         (name,) = children
         return ir.Output(str(name), _tspan(name))
 
-    def param_decl(self, meta, children):
-        name, (kind, dims) = children
-        return ir.ParamDecl(str(name), kind, dims, _span(meta), _tspan(name))
+    def param_decl(self, children):
+        keyword, name, (kind, dims, span) = children
+        return ir.ParamDecl(str(name), kind, dims, _join(_tspan(keyword), span), _tspan(name))
 
-    def matrix_shape(self, meta, dims):
-        return ("matrix", tuple(dims))
+    # shapes: (kind, dims, span of the shape's text)
 
-    def vector_shape(self, meta, dims):
-        return ("vector", tuple(dims))
+    def matrix_shape(self, children):
+        lpar, rows, cols, rpar = children
+        return ("matrix", (_bare(rows), _bare(cols)), _join(_tspan(lpar), _tspan(rpar)))
 
-    def diag_shape(self, meta, dims):
-        return ("diag", tuple(dims))
+    def vector_shape(self, children):
+        (dim,) = children
+        return ("vector", (_bare(dim),), _extent(dim))
 
-    def scalar_shape(self, meta, dims):
-        return ("scalar", ())
+    def diag_shape(self, children):
+        keyword, dim, rpar = children
+        return ("diag", (_bare(dim),), _join(_tspan(keyword), _tspan(rpar)))
+
+    def scalar_shape(self, children):
+        (keyword,) = children
+        return ("scalar", (), _tspan(keyword))
 
     # sizes
 
-    def dim_sum(self, meta, children):
+    def dim_sum(self, children):
         if len(children) == 1:  # lark keeps an aliased `?rule` even with one child
             return children[0]
-        terms, ops = _split_ops(children)
+        terms, ops, span = _operands(children)
         signs = (1,) + tuple(1 if op == "+" else -1 for op in ops)
-        return ir.DimSum(terms, signs, _span(meta))
+        return ir.DimSum(terms, signs, span)
 
-    def dim_product(self, meta, children):
-        return ir.DimProduct(tuple(children[0::2]), _span(meta))
+    def dim_product(self, children):
+        factors, _, span = _operands(children)
+        return ir.DimProduct(factors, span)
 
-    def dim_int(self, meta, children):
-        return ir.DimInt(int(children[0]), _tspan(children[0]))
+    def dim_int(self, children):
+        (token,) = children
+        if len(token) > MAX_DIGITS:
+            raise _TooManyDigits(token)
+        return ir.DimInt(int(token), _tspan(token))
 
-    def dim_name(self, meta, children):
+    def dim_name(self, children):
         return ir.DimName(str(children[0]), _tspan(children[0]))
+
+    def dim_group(self, children):
+        lpar, dim, rpar = children
+        return _Group(_bare(dim), _join(_tspan(lpar), _tspan(rpar)))
 
     # equations and expressions
 
-    def equation(self, meta, children):
+    def equation(self, children):
         target, expr = children
         is_state = target.type == "NEW_NAME"
         name = str(target)[:-1] if is_state else str(target)
-        return ir.Equation(name, is_state, expr, _span(meta), _tspan(target))
+        span = _join(_tspan(target), _extent(expr))
+        return ir.Equation(name, is_state, _bare(expr), span, _tspan(target))
 
-    def sum(self, meta, children):
-        terms, ops = _split_ops(children)
-        return ir.Sum(terms, ops, _span(meta))
+    def sum(self, children):
+        return ir.Sum(*_operands(children))
 
-    def product(self, meta, children):
-        factors, ops = _split_ops(children)
-        return ir.Product(factors, ops, _span(meta))
+    def product(self, children):
+        return ir.Product(*_operands(children))
 
-    def matmul(self, meta, operands):
+    def matmul(self, children):
         # `A @ B @ x` is `A @ (B @ x)`: fold from the right.
-        result = operands[-1]
-        for matrix in reversed(operands[:-1]):
-            result = ir.MatMul(matrix, result, _join(matrix.span, result.span))
+        result, extent = _bare(children[-1]), _extent(children[-1])
+        for matrix in reversed(children[:-1]):
+            extent = _join(_extent(matrix), extent)
+            result = ir.MatMul(_bare(matrix), result, extent)
         return result
 
-    def neg(self, meta, children):
-        return ir.Neg(children[-1], _span(meta))
+    def neg(self, children):
+        minus, operand = children
+        return ir.Neg(_bare(operand), _join(_tspan(minus), _extent(operand)))
 
-    def number(self, meta, children):
+    def number(self, children):
         return ir.Number(str(children[0]), _tspan(children[0]))
 
-    def name(self, meta, children):
+    def name(self, children):
         return ir.Name(str(children[0]), _tspan(children[0]))
 
-    def new_name(self, meta, children):
+    def new_name(self, children):
         return ir.NewName(str(children[0])[:-1], _tspan(children[0]))
 
-    def call(self, meta, children):
-        func, args = children
-        return ir.Call(str(func), tuple(args or ()), _span(meta), _tspan(func))
+    def call(self, children):
+        func, args, rpar = children
+        args = tuple(_bare(a) for a in args or ())
+        return ir.Call(str(func), args, _join(_tspan(func), _tspan(rpar)), _tspan(func))
 
-    def arguments(self, meta, children):
+    def arguments(self, children):
         return list(children)
 
-    def concat(self, meta, parts):
-        return ir.Concat(tuple(parts), _span(meta))
+    def concat(self, children):
+        lsqb, *parts, rsqb = children
+        return ir.Concat(tuple(_bare(p) for p in parts), _join(_tspan(lsqb), _tspan(rsqb)))
+
+    def group(self, children):
+        lpar, expr, rpar = children
+        return _Group(_bare(expr), _join(_tspan(lpar), _tspan(rpar)))
 
 
 def _check_depth(cell: ir.Cell, source: ir.Source) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import ir
 from .errors import SymcountError
@@ -27,7 +28,7 @@ class ParamShape:
     gate: str  # the equation that first uses it: "i", or "c'" for a state update
     span: ir.Span  # its declaration, else its first use
 
-    @property
+    @cached_property  # asked for by the total, the per-gate sums and each Param
     def count(self) -> Poly:
         total = Poly.const(1)
         for size in self.shape:
