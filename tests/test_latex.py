@@ -1,5 +1,6 @@
 """LaTeX for papers: the equation printer, `symcount latex`, real pdflatex runs, atomic -o."""
 
+import doctest
 import os
 import shutil
 import subprocess
@@ -9,9 +10,10 @@ import pytest
 import sympy
 
 import symcount
-from symcount import cli, ir
+from symcount import atomic, cli, ir
 from symcount.atomic import write_atomically
 from symcount.parser import parse
+from symcount.render import equations, latex, markdown
 from symcount.render.equations import LatexPrinter, Printer, latex_number, symbol
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -434,3 +436,9 @@ def test_stacks_comparisons_and_odd_cells_compile(capsys, tmp_path):
     compile_tex(out, tmp_path)
     _, out, _ = run(capsys, "latex", "keras.gru", "--no-bias", "--bidirectional", *argv)
     compile_tex(out, tmp_path)
+
+
+@pytest.mark.parametrize("module", [equations, latex, markdown, atomic])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0

@@ -1,5 +1,6 @@
 """`symcount plot`: one line per cell with the right values, files by extension, the extra."""
 
+import doctest
 import os
 import sys
 
@@ -130,3 +131,8 @@ def test_without_matplotlib_it_names_the_extra(capsys, monkeypatch):
     code, out, err = run(capsys, "plot", "lstm", "--vary", "n=1:10", "-o", "x.png")
     assert code == 1 and out == ""
     assert err == "symcount plot needs matplotlib: pip install 'symcount[plot]'\n"
+
+
+def test_docstring_examples():
+    result = doctest.testmod(plot)
+    assert result.failed == 0 and result.attempted > 0

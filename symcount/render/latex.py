@@ -238,7 +238,11 @@ def table(caption: str, columns: str, head: list[str], rows, foot=()) -> str:
     widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
 
     def line(row: list[str]) -> str:
-        cells = [text.ljust(width) for text, width in zip(row, widths, strict=True)]
+        # Padded as the columns are set, so the source reads like the table.
+        cells = [
+            text.rjust(width) if align == "r" else text.ljust(width)
+            for text, width, align in zip(row, widths, columns, strict=True)
+        ]
         return 2 * INDENT + " & ".join(cells).rstrip() + r" \\"
 
     out = [
