@@ -229,7 +229,8 @@ def comparison(reports: list[Report], form: str = "expanded") -> str:
     for r in reports:
         sizes.update(r.sizes)
     caption = "Trainable parameters at " + _sizes(sizes) + "."
-    return "% comparison\n" + table(caption, "llr", ["cell", "parameters", "value"], rows)
+    names = ", ".join(r.cell.name for r in reports)
+    return f"% comparison: {names}\n" + table(caption, "llr", ["cell", "parameters", "value"], rows)
 
 
 def table(caption: str, columns: str, head: list[str], rows, foot=()) -> str:

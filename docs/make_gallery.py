@@ -1,0 +1,127 @@
+"""The README's gallery, made by symcount itself.
+
+    python docs/make_gallery.py           # regenerate everything below
+    python docs/make_gallery.py --check   # only check that README.md is up to date
+
+It writes
+  - into README.md (between the gallery markers) the LaTeX that
+    `symcount latex lstm --equations --params` prints;
+  - docs/gallery/lstm.png: `symcount latex lstm --standalone --equations --params`
+    compiled by pdflatex and rendered by pdftoppm (cropped to the text);
+  - docs/gallery/plot.png: `symcount plot` of five built-ins.
+
+Needs pdflatex and pdftoppm (Debian: texlive-latex-base, poppler-utils) and
+the plot extra. tests/test_gallery.py checks the README block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the symcount of this checkout, installed or not
+
+from symcount import cli  # noqa: E402
+
+README = ROOT / "README.md"
+GALLERY = ROOT / "docs" / "gallery"
+START, END = "<!-- gallery-latex:start -->", "<!-- gallery-latex:end -->"
+LATEX_ARGS = ["latex", "lstm", "--equations", "--params"]
+PLOT_ARGS = ["plot", "lstm", "gru", "mgu", "rnn", "indrnn", "--vary", "n=1:1024", "--set", "m=256"]
+
+
+def symcount(*argv: str) -> str:
+    """What `symcount ARGV` prints (run in this process, on this checkout)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(list(argv))
+    if code != 0:
+        raise SystemExit(f"symcount {' '.join(argv)} failed with exit status {code}")
+    return out.getvalue()
+
+
+def readme_block() -> str:
+    """The README's gallery block as it should be."""
+    return f"```latex\n{symcount(*LATEX_ARGS)}```"
+
+
+def current() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index(START) + len(START) : text.index(END)].strip("\n")
+
+
+def write_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    README.write_text(f"{before}{START}\n{readme_block()}\n{END}{after}", encoding="utf-8")
+
+
+def document_png(target: Path) -> None:
+    """The standalone LSTM document through pdflatex and pdftoppm, cropped to its text."""
+    from PIL import Image  # comes with matplotlib
+
+    for tool in ("pdflatex", "pdftoppm"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: apt-get install texlive-latex-base poppler-utils")
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        tex = symcount(*LATEX_ARGS, "--standalone")
+        (folder / "lstm.tex").write_text(tex, encoding="utf-8")
+        for _ in range(2):  # twice, as for any document with numbered references
+            subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "lstm.tex"],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+            )
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "120", "-singlefile", "lstm.pdf", "page"],
+            cwd=folder,
+            check=True,
+        )
+        page = Image.open(folder / "page.png").convert("L")
+        page.crop(_text_box(page, margin=24)).save(target, optimize=True)
+
+
+def _text_box(page, margin: int) -> tuple[int, int, int, int]:
+    """The box around the page's text, without the page number at its foot."""
+    import numpy as np
+    from PIL import ImageOps
+
+    ink = np.asarray(ImageOps.invert(page)) > 0
+    rows = np.flatnonzero(ink.any(axis=1))
+    # The page number is the last line, far below the rest.
+    gaps = np.flatnonzero(np.diff(rows) > page.height // 10)
+    bottom = rows[gaps[-1]] if len(gaps) else rows[-1]
+    columns = np.flatnonzero(ink[: bottom + 1].any(axis=0))
+    return (
+        int(columns[0]) - margin,
+        int(rows[0]) - margin,
+        int(columns[-1]) + margin,
+        int(bottom) + margin,
+    )
+
+
+def main() -> None:
+    if "--check" in sys.argv[1:]:
+        if current() != readme_block():
+            raise SystemExit("README.md's gallery is out of date: run python docs/make_gallery.py")
+        return
+    GALLERY.mkdir(exist_ok=True)
+    write_readme()
+    document_png(GALLERY / "lstm.png")
+    code = cli.main([*PLOT_ARGS, "-o", str(GALLERY / "plot.png")])
+    if code != 0:
+        raise SystemExit(f"symcount plot failed with exit status {code}")
+    print(f"wrote README.md, {GALLERY / 'lstm.png'}, {GALLERY / 'plot.png'}")
+
+
+if __name__ == "__main__":
+    main()
