@@ -289,6 +289,16 @@ def test_standalone_escapes_text(capsys, tmp_path):
     )
 
 
+def test_a_line_break_in_a_description_stays_in_the_comment(capsys, tmp_path):
+    spec = tmp_path / "two.cell"
+    spec.write_text('cell two(n) "first\\n\\\\section{oops}"\n state h : n\n h\' = U @ h\nend\n')
+    assert symcount.load(spec)[0].description == "first\n\\section{oops}"
+    _, out, _ = run(capsys, "latex", str(spec), "--standalone")
+    assert "% two(n): first \\section{oops}\n" in out
+    assert "\nfirst \\textbackslash{}section\\{oops\\}\n" in out
+    assert "\n\\section{oops}" not in out
+
+
 def test_output_is_stable(capsys):
     _, first, _ = run(capsys, "latex", "gru", "--standalone", "--equations", "--params")
     _, second, _ = run(capsys, "latex", "gru", "--standalone", "--equations", "--params")
@@ -307,6 +317,22 @@ def test_golden_documents(capsys, name, argv):
     golden(name, out)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["latex"],
+        ["latex", "lstm", "--form", "pretty"],
+        ["latex", "lstm", "--set", "k=3"],
+        ["latex", "lstm", "--layers", "0"],
+        ["latex", "lstm", "-o"],
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(cli.main(argv))
+    assert info.value.code == 2
+
+
 # ---- -o writes atomically ----
 
 
@@ -317,6 +343,8 @@ def test_output_file(capsys, tmp_path):
     _, printed, _ = run(capsys, "latex", "lstm", "--params")
     assert target.read_text() == printed
     assert os.listdir(tmp_path) == ["lstm.tex"]
+    _, dash, _ = run(capsys, "latex", "lstm", "--params", "-o", "-")
+    assert dash == printed
 
 
 def test_a_failing_run_leaves_the_existing_file_alone(capsys, tmp_path):

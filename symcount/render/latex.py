@@ -44,8 +44,8 @@ def render(
 
 def _section(report: Report, form: str, equations: bool, params: bool, standalone: bool) -> str:
     cell = report.cell
-    lines = [f"% {signature(cell)}" + (f": {cell.description}" if cell.description else "")]
-    lines.append(f"% source: {cell.source}")
+    lines = [comment(signature(cell) + (f": {cell.description}" if cell.description else ""))]
+    lines.append(comment(f"source: {cell.source}"))
     note = network(cell)
     if note:
         lines.append(f"% network: {note}")
@@ -59,6 +59,12 @@ def _section(report: Report, form: str, equations: bool, params: bool, standalon
     if params:
         lines += ["", params_table(report, form)]
     return "\n".join(lines)
+
+
+def comment(text: str) -> str:
+    """A `%` comment line; a line break in the text (a description may hold
+    `\\n`) would end the comment and turn the rest into LaTeX."""
+    return "% " + " ".join(text.splitlines())
 
 
 def signature(cell) -> str:

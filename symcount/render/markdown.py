@@ -131,4 +131,5 @@ def escape(text: str) -> str:
     >>> escape("keras.gru: 2*n biases | $5")
     'keras.gru: 2\\\\*n biases \\\\| \\\\$5'
     """
+    text = " ".join(text.splitlines())  # a description may hold `\n`
     return "".join("\\" + c if c in _SPECIAL else c for c in text)
