@@ -18,6 +18,7 @@ import unicodedata
 
 import sympy
 
+from ..count import size_symbol
 from ..names import biases
 from . import Report, network
 from .equations import GREEK, LatexPrinter, symbol, without_terms
@@ -128,7 +129,7 @@ def _math_symbols(note: str, cell) -> str:
     """'L layers' → '$L$ layers': a size symbol in running text is still math."""
     layers = getattr(cell, "layers", None)
     if isinstance(layers, str) and note.startswith(f"{layers} "):
-        return f"${sympy.latex(sympy.Symbol(layers))}$" + note[len(layers) :]
+        return f"${sympy.latex(size_symbol(layers))}$" + note[len(layers) :]
     return note
 
 
@@ -290,11 +291,11 @@ def _layers(label: str) -> str:
         return first
     if last.isdigit():
         return f"{first}--{last}"
-    return rf"${first}, \ldots, {sympy.latex(sympy.Symbol(last))}$"
+    return rf"${first}, \ldots, {sympy.latex(size_symbol(last))}$"
 
 
 def _sizes(sizes: dict[str, int]) -> str:
-    return ", ".join(f"${sympy.latex(sympy.Symbol(k))} = {v}$" for k, v in sizes.items())
+    return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
 
 
 # ---- the standalone document and text escapes ----

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy
 
+from ..count import size_symbol
 from . import Report, network
 
 
@@ -115,11 +116,11 @@ def _layers(label: str) -> str:
         return first
     if last.isdigit():
         return f"{first}–{last}"
-    return f"${first}, \\dots, {sympy.latex(sympy.Symbol(last))}$"
+    return f"${first}, \\dots, {sympy.latex(size_symbol(last))}$"
 
 
 def _sizes(sizes: dict[str, int]) -> str:
-    return ", ".join(f"${sympy.latex(sympy.Symbol(k))} = {v}$" for k, v in sizes.items())
+    return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
 
 
 _SPECIAL = set("\\`*_[]<>|$#")
