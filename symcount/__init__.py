@@ -8,7 +8,7 @@
 from .errors import SymcountError
 
 __version__ = "0.1.0"
-__all__ = ["Cell", "Param", "SymcountError", "builtin", "builtins", "load", "loads"]
+__all__ = ["Cell", "Param", "SymcountError", "builtin", "builtins", "format_text", "load", "loads"]
 
 # The public names are loaded on first use so that `import symcount` (and so
 # `symcount --help`) does not pay for sympy and lark.
@@ -16,6 +16,7 @@ _LAZY = {
     "loads": "api",
     "load": "api",
     "builtin": "api",
+    "format_text": "api",
     "Cell": "model",
     "Param": "model",
 }

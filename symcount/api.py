@@ -75,3 +75,28 @@ def read_source(spec: str) -> list[Cell]:
     """A command-line SOURCE (path, `-` or built-in name) → its cells."""
     filename, text = sources.read(spec)
     return loads(text, filename=filename)
+
+
+def format_text(text: str, filename: str = "<string>") -> str:
+    """The cells of a spec text in canonical form, as `symcount fmt` prints them.
+
+    Only the syntax is checked (a cell with a size mismatch still formats);
+    comments are dropped.
+
+    >>> import symcount
+    >>> print(symcount.format_text("cell c(n) # recurrent\\nstate h:n\\nh'=U@h+b\\nend"), end="")
+    cell c(n)
+        state h : n
+    <BLANKLINE>
+        h' = U @ h + b
+    end
+    """
+    from .render.cellfmt import format_cells
+
+    return format_cells(parser.parse(ir.Source(filename, text)))
+
+
+def format_source(spec: str) -> str:
+    """A command-line SOURCE (path, `-` or built-in name) in canonical form."""
+    filename, text = sources.read(spec)
+    return format_text(text, filename=filename)

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the text of a built-in cell")
     show.add_argument("name", metavar="NAME")
 
+    fmt = commands.add_parser(
+        "fmt", help="print cells in canonical form (syntax checked only; comments dropped)"
+    )
+    fmt.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
+
     latex = commands.add_parser(
         "latex",
         help="LaTeX for papers: the formula, the cell's equations, a parameter table",
@@ -281,6 +286,13 @@ def cmd_show(args) -> int:
     return 0
 
 
+def cmd_fmt(args) -> int:
+    from .api import format_source
+
+    sys.stdout.write("\n".join(format_source(spec) for spec in args.sources))
+    return 0
+
+
 def cmd_latex(args) -> int:
     from .render import render
 
@@ -387,7 +399,7 @@ def _verify_cells(args, layers: dict) -> list:
     return cells
 
 
-COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify, "latex": cmd_latex, "plot": cmd_plot}
+COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify, "latex": cmd_latex, "plot": cmd_plot, "fmt": cmd_fmt}
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import pytest
 import sympy
 
 from symcount.count import size_symbol
@@ -8,3 +9,35 @@ m, n, p = (size_symbol(s) for s in "mnp")
 def same(a, b) -> bool:
     """Formulas compared symbolically, never as strings."""
     return sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0
+
+
+# ---- the slow set: off by default, on with --slow (what CI and the README run) ----
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the tests marked slow (long fuzzing) and long hypothesis runs",
+    )
+
+
+def pytest_configure(config):
+    # Hypothesis checks properties, not speed: no per-example deadline, which
+    # a loaded CI machine would trip. A quick run by default, a long one with --slow.
+    from hypothesis import HealthCheck, settings
+
+    relaxed = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    settings.register_profile("symcount", max_examples=60, **relaxed)
+    settings.register_profile("symcount-slow", max_examples=500, **relaxed)
+    settings.load_profile("symcount-slow" if config.getoption("--slow") else "symcount")
+
+
+def pytest_collection_modifyitems(config, items):
+    # An explicit `-m` expression chooses for itself.
+    if config.getoption("--slow") or config.option.markexpr:
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow (the README's test command does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -174,7 +174,7 @@ def test_nul_bytes():
     [
         (b"\xffcell c(n)\nend\n", 1, 1),
         (b"cell c(n)\n  state h : n\n  h' = h # caf\xe9\nend\n", 3, 15),
-        (b"cell c(n) \"\xc3\xa9t\xc3\"\n", 1, 14),  # a multi-byte character cut short
+        (b'cell c(n) "\xc3\xa9t\xc3"\n', 1, 14),  # a multi-byte character cut short
         (b"cell c(n)\n  state h : n\n  h' = h\nend\n\xe2\x82", 5, 1),  # cut at the end
         (b"\xff\xfec\x00e\x00l\x00l\x00", 1, 1),  # UTF-16
         (b"cell c(n)\n\xed\xa0\x80\n", 2, 1),  # an encoded surrogate

@@ -1,0 +1,108 @@
+"""The cell language printed back from the IR, canonically (`symcount fmt`).
+
+Expressions go through the equation printer's base class, `Printer`, whose
+hooks already write the cell language; this module adds what a whole cell
+has besides equations: the header, the declarations and the sizes in them.
+
+The layout is fixed: the header, the declarations in their order, a blank
+line, the equations in their order, `end`, with four spaces of indentation
+and one blank line between cells. Spacing is normalized (`a + b`, `2*n`,
+`(n, m + n)`), integers in sizes lose leading zeros, and parentheses are kept
+only where precedence needs them. Numbers keep their spelling. Comments are
+not in the IR, so they are dropped. Printing the result again gives the same
+text, and it parses to the same cells.
+
+    >>> from symcount import ir, parser
+    >>> [cell] = parser.parse(ir.Source("<doc>", "cell c(m,n)  # two sizes\\n"
+    ...     "input x:m\\nstate h:n\\nparam b:(2*n)\\nh'=tanh((W@x)+b*(h))\\nend"))
+    >>> print(format_cells([cell]), end="")
+    cell c(m, n)
+        input x : m
+        state h : n
+        param b : 2*n
+    <BLANKLINE>
+        h' = tanh(W @ x + b * h)
+    end
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from .equations import Printer
+
+INDENT = "    "
+
+
+def format_cells(cells: list[ir.Cell]) -> str:
+    """Cells as canonical cell-language text, one blank line between them."""
+    printer = CellPrinter()
+    return "\n".join(printer.cell(cell) for cell in cells)
+
+
+class CellPrinter(Printer):
+    """The cell language, whole cells: the base class prints their equations."""
+
+    def cell(self, cell: ir.Cell) -> str:
+        lines = [self.header(cell)]
+        lines += [INDENT + self.declaration(decl) for decl in cell.declarations]
+        if cell.declarations and cell.equations:
+            lines.append("")
+        lines += [INDENT + self.equation(eq) for eq in cell.equations]
+        lines.append("end")
+        return "\n".join(lines) + "\n"
+
+    def header(self, cell: ir.Cell) -> str:
+        text = f"cell {cell.name}({', '.join(d.name for d in cell.dims)})"
+        return text + f" {quote(cell.description)}" if cell.description else text
+
+    def declaration(self, decl: ir.Declaration) -> str:
+        if isinstance(decl, ir.Input):
+            return f"input {decl.name} : {size(decl.dim)}"
+        if isinstance(decl, ir.State):
+            return f"state {decl.name} : {size(decl.dim)}"
+        if isinstance(decl, ir.Output):
+            return f"output {decl.name}"
+        return f"param {decl.name} : {shape(decl)}"
+
+
+def shape(decl: ir.ParamDecl) -> str:
+    if decl.kind == "matrix":
+        rows, cols = decl.dims
+        return f"({size(rows)}, {size(cols)})"
+    if decl.kind == "diag":
+        return f"diag({size(decl.dims[0])})"
+    if decl.kind == "scalar":
+        return "scalar"
+    return size(decl.dims[0])
+
+
+def size(dim: ir.Dim) -> str:
+    """A size as the SPEC writes them: `n`, `2*n`, `m + n`, `k*(m + n)`."""
+    if isinstance(dim, ir.DimInt):
+        return str(dim.value)
+    if isinstance(dim, ir.DimName):
+        return dim.name
+    if isinstance(dim, ir.DimProduct):
+        return "*".join(_size_operand(f, dim, i) for i, f in enumerate(dim.factors))
+    text = _size_operand(dim.terms[0], dim, 0)
+    for index, (sign, term) in enumerate(zip(dim.signs[1:], dim.terms[1:], strict=True), start=1):
+        text += (" + " if sign > 0 else " - ") + _size_operand(term, dim, index)
+    return text
+
+
+_SIZE_PRECEDENCE = {ir.DimSum: 1, ir.DimProduct: 2}
+
+
+def _size_operand(child: ir.Dim, parent: ir.Dim, index: int) -> str:
+    # As for expressions: `+ -` and `*` group to the left, so only a later
+    # operand of the same precedence (`m - (n + k)`) keeps its parentheses.
+    mine = _SIZE_PRECEDENCE.get(type(child), 3)
+    theirs = _SIZE_PRECEDENCE[type(parent)]
+    text = size(child)
+    return f"({text})" if mine < theirs or (mine == theirs and index > 0) else text
+
+
+def quote(text: str) -> str:
+    """A description as a string literal that the parser reads back unchanged."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\t", "\\t") + '"'

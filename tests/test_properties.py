@@ -1,0 +1,74 @@
+"""Properties of counting, checked on random valid cells (hypothesis).
+
+The cells come from `cellgen.cells()`, which knows every parameter's shape,
+so the expected numbers are the generator's, not symcount's. How many
+examples run is set by the hypothesis profile (conftest.py): a quick one by
+default, a long one with --slow.
+"""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cellgen
+import symcount
+from conftest import same
+from symcount.count import size_symbol
+
+
+def load(text):
+    [cell] = symcount.loads(text, filename="generated.cell")
+    return cell
+
+
+def sizes_for(gen):
+    return st.fixed_dictionaries({d: st.integers(1, 10**6) for d in gen.dims})
+
+
+def shapes(cell):
+    """Each parameter's (kind, shape) with sympy sizes, by name."""
+    return {p.name: (p.kind, p.shape) for p in cell.params}
+
+
+@given(cellgen.cells())
+def test_the_total_is_the_sum_of_the_parameters_and_of_the_gates(gen):
+    cell = load(gen.text())
+    assert same(cell.count, sum(p.count for p in cell.params))
+    assert same(cell.count, sum(cell.gates.values()))
+    assert {p.name: p.kind for p in cell.params} == {n: p.kind for n, p in gen.params.items()}
+
+
+@given(cellgen.cells(), st.data())
+def test_evaluate_is_the_direct_count(gen, data):
+    cell = load(gen.text())
+    env = data.draw(sizes_for(gen))
+    assert cell.evaluate(**env) == gen.count(env)
+    at = {size_symbol(d): v for d, v in env.items()}
+    for p in cell.params:
+        expected = gen.params[p.name]
+        assert [int(s.subs(at)) for s in p.shape] == [
+            cellgen.size_value(s, env) for s in expected.shape
+        ]
+        assert int(p.count.subs(at)) == expected.count(env)
+
+
+@given(cellgen.cells(), st.data())
+def test_renaming_and_reordering_keep_the_count(gen, data):
+    rename = data.draw(cellgen.renamings(gen))
+    order = data.draw(cellgen.orders(gen))
+    original, variant = load(gen.text()), load(gen.text(rename, order))
+    assert same(original.count, variant.count)
+    # Parameter for parameter, under the renaming.
+    assert shapes(variant) == {rename[name]: ks for name, ks in shapes(original).items()}
+    assert same(original.output_size or 0, variant.output_size or 0)
+
+
+@given(cellgen.cells())
+def test_a_printed_cell_reads_back_the_same(gen):
+    text = gen.text()
+    printed = symcount.format_text(text)
+    assert symcount.format_text(printed) == printed
+    original, again = load(text), load(printed)
+    assert same(original.count, again.count)
+    assert original.params == again.params  # names, kinds, shapes, counts and gates
+    assert original.gates.keys() == again.gates.keys()
+    assert (again.name, again.description, again.dims) == (gen.name, gen.description, original.dims)
