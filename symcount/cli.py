@@ -81,9 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     latex.add_argument(
         "--params", action="store_true", help="add a table of parameters with the total"
     )
-    latex.add_argument(
-        "--standalone", action="store_true", help="a complete document for pdflatex"
-    )
+    latex.add_argument("--standalone", action="store_true", help="a complete document for pdflatex")
     latex.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
     )
@@ -399,7 +397,16 @@ def _verify_cells(args, layers: dict) -> list:
     return cells
 
 
-COMMANDS = {"count": cmd_count, "check": cmd_check, "list": cmd_list, "show": cmd_show, "verify": cmd_verify, "latex": cmd_latex, "plot": cmd_plot, "fmt": cmd_fmt}
+COMMANDS = {
+    "count": cmd_count,
+    "check": cmd_check,
+    "list": cmd_list,
+    "show": cmd_show,
+    "verify": cmd_verify,
+    "latex": cmd_latex,
+    "plot": cmd_plot,
+    "fmt": cmd_fmt,
+}
 
 
 if __name__ == "__main__":
