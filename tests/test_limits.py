@@ -30,7 +30,7 @@ def assert_caret_under(e, text):
     rendered = e.render().splitlines()
     assert all(len(line) < 700 for line in rendered)
     shown, caret = rendered[1][4:], rendered[2].index("^") - 4
-    source_line = text.split("\n")[e.line - 1]
+    source_line = text.split("\n")[e.line - 1].removesuffix("\r")
     assert shown[caret : caret + 1] == errors._printable(source_line[e.column - 1 : e.column])
 
 
@@ -149,6 +149,16 @@ def test_line_breaks_python_knows_but_the_language_does_not(separator):
     e = error_of(text)
     assert (e.line, e.column) == (5, 25)
     assert "'W @ x' has size n but 'x' has size m" in e.message
+    assert_caret_under(e, text)
+
+
+def test_an_error_at_the_end_of_a_windows_line():
+    # Regression (fuzzing): the space before "\r\n" was skipped together with
+    # the "\r", so "found end of line" pointed two columns past the text.
+    text = "cell c(n)\r\n  state h : \r\n  h' = h\r\nend\r\n"
+    e = error_of(text)
+    assert e.message.startswith("expected a size")
+    assert (e.line, e.column) == (2, 13)
     assert_caret_under(e, text)
 
 

@@ -1,0 +1,252 @@
+"""Mutation fuzzing: edited built-in cells end in a count or a located error.
+
+Each case takes the text of a built-in cell, makes one to three random edits
+(characters, tokens or whole lines; one case in ten also breaks the UTF-8
+bytes) and runs what `symcount count` runs: decode, parse, derive, count,
+evaluate, render every format. It must end in a count, or in a
+`SymcountError` whose line and column lie inside the text. Any other
+exception, or a case running longer than `TIMEOUT` seconds, is a bug. When
+the edited text has a count, `symcount fmt` of it must read back to the same
+count.
+
+Cases are seeded by their number, so a failure names the case that shows it:
+`fuzz_case(1234)` rebuilds its text. A default run does the first
+`DEFAULT_CASES`; `--slow` (the README's test command, and CI) does
+`SLOW_CASES` more.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import traceback
+from contextlib import contextmanager
+
+import pytest
+
+import symcount
+from conftest import same
+from symcount import SymcountError, sources
+from symcount.render import Report, render
+
+DEFAULT_CASES = 300
+SLOW_CASES = 10_000
+BATCH = 250
+TIMEOUT = 10  # seconds for one case; a healthy case takes milliseconds
+
+TEXTS = [sources.builtin_text(name) for name in sources.builtin_names()]
+
+# Characters an edit may insert: the language's own, whitespace and line
+# breaks of every kind, and characters that tend to break text handling.
+ALPHABET = (
+    list("abcxyzhnmWUb_019.e'\"#()[],:=+-*/@\\ \t\n")
+    + ["\r", "\r\n", "\x00", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]
+    + ["\ufeff", "\u200b", "é", "ß", "∂", "Ｗ", "😀", "\ud800"]
+)
+TOKENS = (
+    "cell end input state output param diag scalar sigmoid tanh relu exp foo "
+    "( ) [ ] , : = + - * / @ ' \" # h h' c' x W 0 1 2.5 1e-3 99999999999 n m "
+    "(n, m) diag(n) scalar"
+).split()
+TOKEN = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*'?|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?:[^\"\\\n]|\\.)*\"?"
+    r"|#[^\n]*|\s+|."
+)
+BAD_BYTES = [b"\x80", b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"]
+
+
+# ---- mutations ----
+
+
+def char_edit(text: str, rng: random.Random) -> str:
+    at = rng.randrange(len(text) + 1)
+    kind = rng.choice(["insert", "insert", "delete", "replace", "duplicate", "swap"])
+    if kind == "insert":
+        return text[:at] + rng.choice(ALPHABET) + text[at:]
+    if kind == "delete":
+        return text[:at] + text[at + 1 :]
+    if kind == "replace":
+        return text[:at] + rng.choice(ALPHABET) + text[at + 1 :]
+    if kind == "duplicate":
+        end = min(len(text), at + rng.randrange(1, 40))
+        return text[:end] + text[at:end] + text[end:]
+    return text[:at] + text[at + 1 : at + 2] + text[at : at + 1] + text[at + 2 :]
+
+
+def token_edit(text: str, rng: random.Random) -> str:
+    tokens = TOKEN.findall(text)
+    solid = [i for i, t in enumerate(tokens) if not t.isspace()]
+    if not solid:
+        return text + rng.choice(TOKENS)
+    i = rng.choice(solid)
+    kind = rng.choice(["delete", "duplicate", "replace", "replace", "swap", "insert"])
+    if kind == "delete":
+        tokens[i] = ""
+    elif kind == "duplicate":
+        tokens[i] = tokens[i] + rng.choice(["", " "]) + tokens[i]
+    elif kind == "replace":
+        tokens[i] = rng.choice(TOKENS + [tokens[j] for j in solid])
+    elif kind == "swap":
+        j = rng.choice(solid)
+        tokens[i], tokens[j] = tokens[j], tokens[i]
+    else:
+        tokens[i] = tokens[i] + " " + rng.choice(TOKENS) + " "
+    return "".join(tokens)
+
+
+def line_edit(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+    kind = rng.choice(["delete", "duplicate", "swap", "move", "join", "split", "foreign"])
+    if kind == "delete":
+        del lines[i]
+    elif kind == "duplicate":
+        lines.insert(i, lines[i])
+    elif kind == "swap":
+        lines[i], lines[j] = lines[j], lines[i]
+    elif kind == "move":
+        lines.insert(j, lines.pop(i))
+    elif kind == "join" and i + 1 < len(lines):
+        lines[i : i + 2] = [lines[i] + rng.choice(["", " "]) + lines[i + 1]]
+    elif kind == "split" and lines[i]:
+        at = rng.randrange(len(lines[i]))
+        lines[i : i + 1] = [lines[i][:at], lines[i][at:]]
+    else:  # a line from another built-in
+        lines.insert(i, rng.choice(rng.choice(TEXTS).split("\n")))
+    return "\n".join(lines)
+
+
+def byte_edit(data: bytes, rng: random.Random) -> bytes:
+    at = rng.randrange(len(data) + 1)
+    if rng.random() < 0.3:
+        return data[:at]  # cut short, maybe inside a multi-byte character
+    return data[:at] + rng.choice(BAD_BYTES) + data[at:]
+
+
+def fuzz_case(number: int) -> bytes:
+    """The input of case `number`: an edited built-in, as the bytes of a file."""
+    rng = random.Random(number)
+    text = rng.choice(TEXTS)
+    for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 5])):
+        text = rng.choice([char_edit, token_edit, line_edit])(text, rng)
+    data = text.encode("utf-8", errors="surrogatepass")
+    return byte_edit(data, rng) if rng.random() < 0.1 else data
+
+
+# ---- the check ----
+
+
+class Hang(Exception):
+    """A case ran longer than TIMEOUT seconds."""
+
+
+@contextmanager
+def time_limit(seconds: int):
+    if not hasattr(signal, "setitimer"):  # no SIGALRM (Windows): run unguarded
+        yield
+        return
+
+    def expired(signum, frame):
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_case(data: bytes) -> str:
+    """What `symcount count` does with a file; returns "count" or "error"."""
+    try:
+        text = sources.decode(data, "fuzz.cell")
+        cells = symcount.loads(text, filename="fuzz.cell")
+    except SymcountError as e:
+        check_located(e, data)
+        return "error"
+    for index, cell in enumerate(cells):
+        sizes = {str(d): 2 + i for i, d in enumerate(cell.dims)}
+        for variant in variants(cell):
+            assert isinstance(variant.evaluate(**sizes), int)
+            assert same(variant.count, sum(p.count for p in variant.params))
+            # Every format `count` and `latex` offer; sizes set for every other cell.
+            reports = [Report(variant, sizes if index % 2 else {})]
+            for fmt in ("text", "json", "markdown", "latex"):
+                render(fmt, reports)
+        render("latex", reports, form="factored", equations=True, params=True, standalone=True)
+    printed = symcount.format_text(text)
+    again = symcount.loads(printed)
+    assert [c.name for c in again] == [c.name for c in cells]
+    assert all(same(a.count, b.count) for a, b in zip(again, cells, strict=True))
+    return "count"
+
+
+def variants(cell):
+    """The cell as `count` can show it: alone, without biases, stacked."""
+    yield cell
+    yield cell.without_biases()
+    try:
+        stack = cell.stacked(2, bidirectional=True)
+    except SymcountError as e:  # not stackable (several inputs): a located error is right
+        assert e.line is not None
+    else:
+        sizes = {str(d): 3 for d in stack.dims}
+        assert stack.evaluate(**sizes) == cell.stacked("L", bidirectional=True).evaluate(
+            **sizes, L=2
+        )
+        yield stack
+
+
+def check_located(e: SymcountError, data: bytes) -> None:
+    assert e.filename == "fuzz.cell"
+    assert isinstance(e.line, int) and isinstance(e.column, int), "an error without a location"
+    lines = data.split(b"\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()
+    assert 1 <= e.line <= max(1, len(lines)), f"line {e.line} of {len(lines)}"
+    line = lines[e.line - 1].removesuffix(b"\r").decode("utf-8", errors="replace")
+    assert 1 <= e.column <= len(line) + 1, f"column {e.column} of a {len(line)}-character line"
+    report = e.render().splitlines()
+    assert report[0].startswith(f"fuzz.cell:{e.line}:{e.column}: error: ")
+    assert all(len(row) < 700 for row in report)
+
+
+def run_batch(first: int, count: int) -> None:
+    failures = []
+    for number in range(first, first + count):
+        data = fuzz_case(number)
+        try:
+            with time_limit(TIMEOUT):
+                run_case(data)
+        except Exception:
+            failures.append(f"case {number}: {data[:300]!r}\n{traceback.format_exc(limit=-6)}")
+    assert not failures, f"{len(failures)} of {count} cases failed:\n\n" + "\n".join(failures[:5])
+
+
+@pytest.mark.parametrize("first", range(0, DEFAULT_CASES, BATCH // 2))
+def test_edited_builtins(first):
+    run_batch(first, min(BATCH // 2, DEFAULT_CASES - first))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first", range(DEFAULT_CASES, DEFAULT_CASES + SLOW_CASES, BATCH))
+def test_edited_builtins_slow(first):
+    run_batch(first, BATCH)
+
+
+def test_the_fuzzer_reaches_both_outcomes():
+    # Guards the fuzzer itself: edits so wild that everything is a syntax
+    # error, or so mild that nothing is, would test little.
+    outcomes = [run_case(fuzz_case(number)) for number in range(200)]
+    assert 0.1 < outcomes.count("count") / len(outcomes) < 0.9
+
+
+def test_a_hang_is_caught():
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no SIGALRM on this platform")
+    with pytest.raises(Hang), time_limit(1):
+        while True:
+            pass
