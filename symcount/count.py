@@ -38,5 +38,12 @@ def total(counts: Iterable[Poly]) -> Poly:
     return result
 
 
+# sympy's factoring time grows fast with the number of terms; a count longer
+# than this (only contrived cells have one) is given expanded instead.
+MAX_FACTOR_TERMS = 300
+
+
 def factored(expr: sympy.Expr) -> sympy.Expr:
+    if len(sympy.Add.make_args(expr)) > MAX_FACTOR_TERMS:
+        return expr
     return sympy.factor(expr)

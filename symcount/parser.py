@@ -98,8 +98,10 @@ def _cache_file() -> str | None:
     could plant the (pickled) file; a user's cache directory is theirs alone.
     None (no cache) when there is no such directory and it cannot be made.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative (invalid): the XDG default
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no home directory either
         return None
     folder = os.path.join(base, "symcount")
     try:

@@ -53,6 +53,9 @@ class Poly:
     def symbols(self) -> set[str]:
         return {name for mono, _ in self.terms for name, _ in mono}
 
+    def degree(self) -> int:
+        return max((sum(power for _, power in mono) for mono, _ in self.terms), default=0)
+
     def substitute(self, values: Mapping[str, Poly]) -> Poly:
         """Replace symbols by polynomials (used to re-size a stacked layer)."""
         total = Poly(())

@@ -43,6 +43,22 @@ class Shapes:
     output_size: Poly | None
 
 
+# Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
+# them keeps every count, and sympy's factoring of it, quick on any input:
+# `(m + n + 1)*(m + n + 1)*...` thirty times over would take minutes.
+MAX_SIZE_DEGREE = 8
+MAX_SIZE_TERMS = 100
+
+
+class _SizeTooLarge(Exception):
+    def __init__(self, dim: ir.Dim, size: Poly):
+        super().__init__(
+            f"this size has degree {size.degree()} and {len(size.terms)} terms; a size may have "
+            f"degree at most {MAX_SIZE_DEGREE} and at most {MAX_SIZE_TERMS} terms"
+        )
+        self.span = dim.span
+
+
 def dim_poly(dim: ir.Dim) -> Poly:
     if isinstance(dim, ir.DimInt):
         return Poly.const(dim.value)
@@ -51,12 +67,20 @@ def dim_poly(dim: ir.Dim) -> Poly:
     if isinstance(dim, ir.DimProduct):
         result = Poly.const(1)
         for factor in dim.factors:
-            result = result * dim_poly(factor)
+            result = _bounded(result * dim_poly(factor), dim)
         return result
     result = Poly(())
     for term, sign in zip(dim.terms, dim.signs, strict=True):
         result = result + dim_poly(term) if sign > 0 else result - dim_poly(term)
+        result = _bounded(result, dim)
     return result
+
+
+def _bounded(size: Poly, dim: ir.Dim) -> Poly:
+    # Checked after every step, so no product ever grows past the bound first.
+    if size.degree() > MAX_SIZE_DEGREE or len(size.terms) > MAX_SIZE_TERMS:
+        raise _SizeTooLarge(dim, size)
+    return size
 
 
 def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes:
@@ -65,7 +89,10 @@ def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes
     `input_sizes` overrides declared input sizes: a stacked layer reads the
     previous layer's output instead of the declared input.
     """
-    return _Inference(scope, dict(input_sizes or {})).run()
+    try:
+        return _Inference(scope, dict(input_sizes or {})).run()
+    except _SizeTooLarge as e:
+        raise scope.cell.source.error(str(e), e.span) from None
 
 
 class _Inference:

@@ -95,6 +95,37 @@ def test_a_size_with_too_many_digits_is_a_located_error():
     assert cell.evaluate(n=1) == int("9" * parser.MAX_DIGITS)
 
 
+def test_sizes_of_high_degree_or_many_terms_are_a_located_error():
+    # Found probing what fuzzing could reach: `(m + n + k + 1)` multiplied
+    # thirty times expands to 5,456 terms, which sympy took 15 s to factor;
+    # longer products never finished.
+    factor = "(m + n + k + 1)"
+    text = f"cell c(m, n, k)\n  input x : {'*'.join([factor] * 30)}\n  state h : n\n  h' = W @ x\nend\n"
+    e = error_of(text)
+    assert e.message.startswith(
+        "this size has degree 7 and 120 terms; a size may have degree at most 8"
+    )
+    assert (e.line, e.column) == (2, 13)
+    assert_caret_under(e, text)
+    e = error_of(text.replace("*".join([factor] * 30), "*".join(["n"] * 9)))
+    assert e.message.startswith("this size has degree 9 and 1 terms")
+    [cell] = symcount.loads(text.replace("*".join([factor] * 30), "*".join(["n"] * 8)))
+    assert same(cell.count, n**9)
+
+
+def test_a_count_of_very_many_terms_is_not_factored():
+    # Each size is within bounds (56 terms), but W's count has 462: sympy's
+    # factor would take long, so the factored form is the expanded count.
+    dims = "a, b, c, d, e"
+    size = "*".join(["(a + b + c + d + e + 1)"] * 3)
+    text = f"cell big({dims})\n  state h : {size}\n  h' = W @ h\nend\n"
+    [cell] = symcount.loads(text)
+    assert len(cell.count.args) == 462
+    assert cell.factored == cell.count
+    [small] = symcount.loads(text.replace(size, "(a + b)*c"))
+    assert small.factored != small.count  # (a + b)**2*c**2, factored as usual
+
+
 # ---- long lines ----
 
 
