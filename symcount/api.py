@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
-from . import ir, names, parser, shapes, sources
+from . import _collector, ir, names, parser, shapes, sources
 from .errors import Location, SymcountError
 from .model import Cell
 
 
+@_collector.paused
 def loads(text: str, filename: str = "<string>") -> list[Cell]:
     """Every cell in a spec text.
 

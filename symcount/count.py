@@ -32,10 +32,7 @@ def to_sympy(poly: Poly) -> sympy.Expr:
 
 
 def total(counts: Iterable[Poly]) -> Poly:
-    result = Poly(())
-    for count in counts:
-        result = result + count
-    return result
+    return Poly.sum(counts)
 
 
 # sympy's factoring time grows fast with the number of terms; a count longer

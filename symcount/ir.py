@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from .errors import Location, Note, SymcountError
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """Where a node is: lines and columns count from 1; the end is exclusive.
+
+    A named tuple rather than a dataclass: every token and node has one, and
+    a tuple is made in a third of the time.
+    """
+
     line: int
     column: int
     end_line: int

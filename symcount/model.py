@@ -7,7 +7,7 @@ from functools import cached_property
 
 import sympy
 
-from . import count, ir, shapes
+from . import _collector, count, ir, shapes
 from .names import Scope, biases
 from .poly import Poly
 from .shapes import ParamShape, Shapes
@@ -42,6 +42,7 @@ class Counted:
         raise NotImplementedError
 
     @cached_property
+    @_collector.paused  # a full collection would rescan the whole cell (see _collector)
     def total(self) -> Poly:
         """The count as an exact integer polynomial (fast to evaluate)."""
         return count.total(copies * p.count for _, copies, params in self._groups() for p in params)
@@ -56,6 +57,7 @@ class Counted:
         return count.factored(self.count)
 
     @cached_property
+    @_collector.paused
     def gates(self) -> dict[str, sympy.Expr]:
         """Per-gate counts: each parameter counted in the equation that first uses it."""
         per_gate: dict[str, Poly] = {}
@@ -148,6 +150,7 @@ class Cell(Counted):
         return f"<Cell {self.name}({', '.join(map(str, self.dims))}): {self.count}>"
 
     @cached_property
+    @_collector.paused
     def params(self) -> tuple[Param, ...]:
         return tuple(_param(p) for p in self.shapes.params)
 
@@ -285,6 +288,7 @@ class Stack(Counted):
         return [first, (f"2..{layers}", later, self.upper.params)]
 
     @cached_property
+    @_collector.paused
     def params(self) -> tuple[StackParam, ...]:
         out = []
         for label, copies, params in self._groups():

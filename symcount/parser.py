@@ -439,12 +439,20 @@ def _syntax_error(
     return SymcountError(message, _loc(source, line, column))
 
 
+# What may start an expression: a state that wants exactly one of these wants
+# an expression, in whichever of the many such states the parser is.
+_EXPRESSION_START = frozenset({"LPAR", "LSQB", "MINUS", "NAME", "NEW_NAME", "NUMBER"})
+
+
 def _label(e: UnexpectedInput) -> str | None:
     if not isinstance(e, UnexpectedToken) or e.state is None:
         return None
     table = _label_table()
     position = e.state.position
-    return table.get((position, e.token.type)) or table.get((position, None))
+    label = table.get((position, e.token.type)) or table.get((position, None))
+    if label is None and set(e.accepts or e.expected) == _EXPRESSION_START:
+        label = "expected an expression"
+    return label
 
 
 @lru_cache(maxsize=1)

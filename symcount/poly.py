@@ -8,10 +8,11 @@ tuple of (symbol name, power). `count.py` turns the final ones into sympy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 Monomial = tuple[tuple[str, int], ...]
+_ONE = (((), 1),)  # the terms of the constant 1
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,22 @@ class Poly:
     def __sub__(self, other: Poly) -> Poly:
         return self + (-other)
 
+    @staticmethod
+    def sum(polys: Iterable[Poly]) -> Poly:
+        """The sum of many polynomials, added up in one dictionary."""
+        out: dict[Monomial, int] = {}
+        for poly in polys:
+            for mono, coeff in poly.terms:
+                out[mono] = out.get(mono, 0) + coeff
+        return Poly._make(out)
+
     def __mul__(self, other: Poly) -> Poly:
+        # A factor of 1 is common (one copy of a layer; the start of a
+        # product of sizes) and is worth skipping for cells of many parameters.
+        if self.terms == _ONE:
+            return other
+        if other.terms == _ONE:
+            return self
         out: dict[Monomial, int] = {}
         for m1, c1 in self.terms:
             for m2, c2 in other.terms:

@@ -174,6 +174,10 @@ CASES = [
     ("unmatched )", body("h' = tanh(W @ x))"), "unmatched ')'", 4, 19),
     ("missing =", body("h' tanh(W @ x)"), "missing '=' in equation", 4, 6),
     ("missing expression", body("h' = W @ x +"), "expected an expression", 4, 15),
+    # Found comparing fuzzing runs: these parser states had no example, so the
+    # message was a bare list of tokens.
+    ("missing expression in a call", body("h' = tanh(x - )"), "expected an expression", 4, 17),
+    ("operator twice", body("h' = (h + h) / /h"), "expected an expression (found '/')", 4, 18),
     (
         "two statements on a line",
         body("h' = W @ x g = h"),

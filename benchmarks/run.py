@@ -1,0 +1,221 @@
+"""symcount's performance targets, measured: start-up, derivation, evaluation.
+
+    pip install '.[plot]' && python benchmarks/run.py [--repeat N]
+
+Not a test (timings depend on the machine): it prints a table of medians
+over repeated runs, each target next to what was measured, and exits 1 if a
+target is missed. Every ratio compares two things measured in the same run,
+interleaved, so a busy or slow machine shifts both alike.
+
+- Start-up: the installed `symcount` command (the console script next to this
+  Python, so no shim such as pyenv's sits in between) against the floor
+  `python -c "import sympy, lark"`: what any tool built on those two must pay.
+- Derivation: synthetic cells of 500 to 5,000 gates, from text to everything
+  `symcount count` prints (count, factored form, parameters, gates).
+- Evaluation: a count turned into a numpy function by `sympy.lambdify` and
+  evaluated at 10^6 points of sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (what, target) pairs, as issue 5 sets them.
+COUNT_RATIO = 1.25  # `symcount count lstm` / floor
+HELP_RATIO = 0.30  # `symcount --help` / floor
+GATES = (500, 1_000, 2_000, 5_000)
+LARGEST_SECONDS = 2.0  # 5,000 gates
+DOUBLING = 2.2  # time factor for twice the gates
+POINTS = 1_000_000
+LAMBDIFY_SECONDS = 0.5
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--repeat", type=int, default=15, help="runs per command (median)")
+    args = options.parse_args(argv)
+
+    import symcount
+
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"symcount from {Path(symcount.__file__).parent}")
+    _warn_if_stale(Path(symcount.__file__).parent)
+    rows = startup(args.repeat) + derivation(max(5, args.repeat // 2)) + evaluation(args.repeat)
+    print()
+    print(table(rows))
+    missed = [r for r in rows if r[3] is False]
+    print(f"\n{len(missed)} target(s) missed" if missed else "\nall targets met")
+    return 1 if missed else 0
+
+
+# ---- start-up ----
+
+
+def command() -> str:
+    script = Path(sys.executable).parent / ("symcount.exe" if os.name == "nt" else "symcount")
+    if not script.exists():
+        sys.exit(f"no {script}: install symcount first (pip install .)")
+    return str(script)
+
+
+def startup(repeat: int) -> list[tuple]:
+    runs = {
+        "floor": [sys.executable, "-c", "import sympy, lark"],
+        "count": [command(), "count", "lstm"],
+        "help": [command(), "--help"],
+    }
+    times = {name: [] for name in runs}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with tempfile.TemporaryDirectory() as scratch:  # no file called `lstm` here
+        for round_ in range(repeat + 2):
+            for name, argv in runs.items():  # interleaved: drift hits all alike
+                started = time.perf_counter()
+                subprocess.run(argv, cwd=scratch, env=env, stdout=subprocess.DEVNULL, check=True)
+                if round_ >= 2:  # the first two rounds warm the caches
+                    times[name].append(time.perf_counter() - started)
+    floor, count, help_ = (statistics.median(times[k]) for k in ("floor", "count", "help"))
+    return [
+        ('python -c "import sympy, lark" (the floor)', f"{floor:.3f} s", "", None),
+        (
+            "symcount count lstm",
+            f"{count:.3f} s",
+            f"{count / floor:.2f}x floor (target <= {COUNT_RATIO}x)",
+            count / floor <= COUNT_RATIO,
+        ),
+        (
+            "symcount --help",
+            f"{help_:.3f} s",
+            f"{help_ / floor:.2f}x floor (target <= {HELP_RATIO}x)",
+            help_ / floor <= HELP_RATIO,
+        ),
+    ]
+
+
+# ---- derivation ----
+
+
+def synthetic_cell(gates: int) -> str:
+    """A cell of `gates` gates, each reading the input and the gate before it.
+
+    Every other gate reads a concatenation; one elementwise weight `p` is
+    shared by all; the sizes of the gates are only fixed by the last
+    equation, so they flow across the whole cell.
+    """
+    lines = [f'cell synthetic(m, n) "{gates} gates"', "    input x : m", "    state h : n"]
+    for k in range(1, gates + 1):
+        before = "h" if k == 1 else f"g{k - 1}"
+        if k % 2:
+            body = f"W{k} @ x + U{k} @ {before} + b{k} + p * h"
+        else:
+            body = f"W{k} @ [x, {before}] + b{k} + p * h"
+        lines.append(f"    g{k} = {'sigmoid' if k % 2 else 'tanh'}({body})")
+    lines.append("    h' = " + " * ".join(f"g{k}" for k in range(1, gates + 1)))
+    lines.append("end")
+    return "\n".join(lines) + "\n"
+
+
+def derive(text: str) -> None:
+    """Everything `symcount count` computes for a cell, short of printing it."""
+    import symcount
+
+    [cell] = symcount.loads(text)
+    cell.count, cell.factored, cell.params, cell.gates  # noqa: B018
+
+
+def derivation(repeat: int) -> list[tuple]:
+    derive(synthetic_cell(10))  # builds the parser and warms sympy
+    texts = {gates: synthetic_cell(gates) for gates in GATES}
+    times: dict[int, list[float]] = {gates: [] for gates in GATES}
+    for _ in range(repeat):
+        for gates, text in texts.items():  # interleaved, as for the commands
+            started = time.perf_counter()
+            derive(text)
+            times[gates].append(time.perf_counter() - started)
+    medians = {gates: statistics.median(runs) for gates, runs in times.items()}
+    rows = []
+    for before, gates in zip((None, *GATES), GATES, strict=False):
+        seconds = medians[gates]
+        note, met = "", None
+        if before is not None:
+            # The time factor per doubling of the gates (2,000 to 5,000 is 2.5x).
+            factor = (seconds / medians[before]) ** (math.log(2) / math.log(gates / before))
+            note, met = f"{factor:.2f}x per doubling (target <= {DOUBLING}x)", factor <= DOUBLING
+        if gates == GATES[-1]:
+            note += f"; target < {LARGEST_SECONDS} s"
+            met = met and seconds < LARGEST_SECONDS
+        rows.append((f"derive a cell of {gates:,} gates", f"{seconds:.3f} s", note, met))
+    return rows
+
+
+# ---- evaluation ----
+
+
+def evaluation(repeat: int) -> list[tuple]:
+    import numpy
+    import sympy
+
+    import symcount
+
+    network = symcount.builtin("lstm").stacked("L", bidirectional=True)
+    rng = numpy.random.default_rng(0)
+    points = {str(d): rng.integers(1, 4_096, POINTS) for d in network.dims}
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function = sympy.lambdify(network.dims, network.count, "numpy")
+        values = function(*(points[str(d)] for d in network.dims))
+        times.append(time.perf_counter() - started)
+    for i in (0, 1, POINTS - 1):  # the numbers are right, not just fast
+        assert values[i] == network.evaluate(**{k: int(v[i]) for k, v in points.items()})
+    seconds = statistics.median(times)
+    return [
+        (
+            "lambdify + evaluate an L-layer bidirectional LSTM's count at 10^6 points",
+            f"{seconds:.3f} s",
+            f"target < {LAMBDIFY_SECONDS} s",
+            seconds < LAMBDIFY_SECONDS,
+        )
+    ]
+
+
+# ---- output ----
+
+
+def table(rows: list[tuple]) -> str:
+    """A Markdown table, ready for the README's Performance section."""
+    lines = ["| measurement | median | compared with the target | met |", "|---|---:|---|---|"]
+    for what, value, note, met in rows:
+        mark = "" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {what} | {value} | {note} | {mark} |")
+    return "\n".join(lines)
+
+
+def _warn_if_stale(installed: Path) -> None:
+    """The command timings are of the installed package: say if it is not this tree's."""
+    source = ROOT / "symcount"
+    if not source.is_dir() or installed.resolve() == source.resolve():
+        return
+    stale = [
+        p.name
+        for p in source.glob("*.py")
+        if not (installed / p.name).exists() or not filecmp.cmp(p, installed / p.name, False)
+    ]
+    if stale:
+        print(f"warning: the installed symcount differs from {source} ({', '.join(stale)});")
+        print("         run `pip install .` first to time this tree")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
