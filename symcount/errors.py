@@ -8,7 +8,6 @@ carries `notes` pointing at the other places involved. The CLI turns it into
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 
@@ -135,5 +134,7 @@ def _printable(text: str) -> str:
 
 def suggest(name: str, candidates) -> str:
     """' (did you mean 'x'?)' for a near miss, else ''."""
+    import difflib  # only when there is an error to report: start-up stays lean
+
     close = difflib.get_close_matches(name, sorted(candidates), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -73,18 +73,24 @@ class Source:
 
 @dataclass(frozen=True)
 class DimInt:
+    """An integer in a size: `2` in `2*n`."""
+
     value: int
     span: Span
 
 
 @dataclass(frozen=True)
 class DimName:
+    """A size symbol in a size: `n`."""
+
     name: str
     span: Span
 
 
 @dataclass(frozen=True)
 class DimSum:
+    """`m + n - 1`: terms added or subtracted."""
+
     terms: tuple[Dim, ...]
     signs: tuple[int, ...]  # +1 or -1 for each term; the first is always +1
     span: Span
@@ -92,6 +98,8 @@ class DimSum:
 
 @dataclass(frozen=True)
 class DimProduct:
+    """`k*k*c`: factors multiplied."""
+
     factors: tuple[Dim, ...]
     span: Span
 
@@ -104,6 +112,8 @@ Dim = DimInt | DimName | DimSum | DimProduct
 
 @dataclass(frozen=True)
 class Number:
+    """A number, kept as written (`0.5`, `1e-3`): a broadcasting constant."""
+
     text: str
     span: Span
 
@@ -126,6 +136,8 @@ class NewName:
 
 @dataclass(frozen=True)
 class Call:
+    """`f(x)`: an elementwise function (checked in `names` to exist, with one argument)."""
+
     func: str
     args: tuple[Expr, ...]
     span: Span
@@ -134,18 +146,24 @@ class Call:
 
 @dataclass(frozen=True)
 class Concat:
+    """`[a, b]`: a vector as long as its parts together."""
+
     parts: tuple[Expr, ...]
     span: Span
 
 
 @dataclass(frozen=True)
 class Neg:
+    """`-x`."""
+
     operand: Expr
     span: Span
 
 
 @dataclass(frozen=True)
 class Sum:
+    """`a + b - c`: one flat node however many terms."""
+
     terms: tuple[Expr, ...]
     ops: tuple[str, ...]  # "+" or "-" before terms[1:], so len(ops) == len(terms) - 1
     span: Span
@@ -153,6 +171,8 @@ class Sum:
 
 @dataclass(frozen=True)
 class Product:
+    """`a * b / c`: elementwise, one flat node however many factors."""
+
     factors: tuple[Expr, ...]
     ops: tuple[str, ...]  # "*" or "/" before factors[1:]
     span: Span
@@ -160,6 +180,8 @@ class Product:
 
 @dataclass(frozen=True)
 class MatMul:
+    """`W @ x`: `A @ B @ x` is `A @ (B @ x)`."""
+
     matrix: Expr  # must turn out to be a parameter; checked in `names`
     vector: Expr
     span: Span
@@ -238,12 +260,16 @@ def node_at_depth(expr: Expr, level: int) -> Expr | None:
 
 @dataclass(frozen=True)
 class DimSymbol:
+    """A size symbol as the cell's header lists it."""
+
     name: str
     span: Span
 
 
 @dataclass(frozen=True)
 class Input:
+    """`input x : m`."""
+
     name: str
     dim: Dim
     span: Span
@@ -252,6 +278,8 @@ class Input:
 
 @dataclass(frozen=True)
 class State:
+    """`state h : n`."""
+
     name: str
     dim: Dim
     span: Span
@@ -260,12 +288,16 @@ class State:
 
 @dataclass(frozen=True)
 class Output:
+    """`output h`: the name as written (a prime included)."""
+
     name: str
     span: Span
 
 
 @dataclass(frozen=True)
 class ParamDecl:
+    """`param W : (n, m)`, `param b : n`, `param D : diag(n)`, `param a : scalar`."""
+
     name: str
     kind: str  # "matrix", "vector", "diag" or "scalar"
     dims: tuple[Dim, ...]  # (rows, cols), (size,), (size,) or ()
@@ -278,6 +310,8 @@ Declaration = Input | State | Output | ParamDecl
 
 @dataclass(frozen=True)
 class Equation:
+    """`g = ...` (a gate) or `h' = ...` (the new value of a state)."""
+
     target: str
     is_state: bool  # `h' = ...` rather than `g = ...`
     expr: Expr
@@ -287,6 +321,8 @@ class Equation:
 
 @dataclass(frozen=True, eq=False)
 class Cell:
+    """One `cell ... end` block, declarations and equations each in their order."""
+
     name: str
     dims: tuple[DimSymbol, ...]
     description: str
