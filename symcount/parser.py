@@ -338,8 +338,10 @@ class _ToIR(Transformer):
 
 
 def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
-    roots: list = [eq.expr for eq in cell.equations]
+    roots: list = [eq.expr for eq in cell.equations if _may_be_deep(eq.span)]
     for decl in cell.declarations:
+        if not _may_be_deep(decl.span):
+            continue
         if isinstance(decl, (ir.Input, ir.State)):
             roots.append(decl.dim)
         elif isinstance(decl, ir.ParamDecl):
@@ -351,6 +353,13 @@ def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
                 f"expression nested too deeply (more than {MAX_DEPTH} levels)",
                 source.location(node.span),
             )
+
+
+def _may_be_deep(span: ir.Span) -> bool:
+    # Every node is longer than the node it contains, so a one-line text of
+    # at most MAX_DEPTH characters cannot nest deeper than that: most lines
+    # need no walk at all.
+    return span.end_line != span.line or span.end_column - span.column > MAX_DEPTH
 
 
 # ---- syntax errors ----

@@ -164,3 +164,10 @@ def test_docstring_example():
 
     result = doctest.testmod(cellfmt)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_the_readme_example_is_what_fmt_prints():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("$ cat messy.cell\n", 1)[1].split("```", 1)[0]
+    source, printed = block.split("$ symcount fmt messy.cell\n")
+    assert symcount.format_text(source) == printed

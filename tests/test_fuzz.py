@@ -22,6 +22,7 @@ import re
 import signal
 import traceback
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -250,3 +251,13 @@ def test_a_hang_is_caught():
     with pytest.raises(Hang), time_limit(1):
         while True:
             pass
+
+
+def test_ci_runs_the_readmes_command_with_the_slow_set():
+    # The 10,000 slow cases only count if CI runs them: .ci/run's test line is
+    # the README's test command, and that command includes --slow.
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    command = re.search(r"```sh\n(pip install '\.\[test\]'.*)\n```", readme).group(1)
+    assert "--slow" in command.split()
+    assert command in (root / ".ci" / "run").read_text().splitlines()

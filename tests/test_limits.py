@@ -83,6 +83,15 @@ def test_deeply_nested_sizes_are_a_located_error(operator):
     assert_caret_under(e, f"cell c(n)\n  input x : {deep}\n")
 
 
+def test_deep_nesting_across_short_lines_is_found():
+    # Only texts longer than MAX_DEPTH characters are walked for their depth;
+    # one spread over many short lines still is.
+    text = body("h' = " + "tanh(\n" * 150 + "h" + ")" * 150)
+    e = error_of(text)
+    assert "nested too deeply" in e.message
+    assert_caret_under(e, text)
+
+
 def test_a_size_with_too_many_digits_is_a_located_error():
     # Regression (fuzzing): Python refuses to convert a 5,000-digit string to
     # an int, which escaped as a lark VisitError.
