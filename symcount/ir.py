@@ -192,23 +192,22 @@ Expr = Number | Name | NewName | Call | Concat | Neg | Sum | Product | MatMul
 
 def children(node: Expr | Dim) -> tuple[Expr | Dim, ...]:
     """The operands of an expression or a size (so depth limits cover both)."""
-    if isinstance(node, Call):
-        return node.args
-    if isinstance(node, Concat):
-        return node.parts
-    if isinstance(node, Neg):
-        return (node.operand,)
-    if isinstance(node, Sum):
-        return node.terms
-    if isinstance(node, Product):
-        return node.factors
-    if isinstance(node, MatMul):
-        return (node.matrix, node.vector)
-    if isinstance(node, DimSum):
-        return node.terms
-    if isinstance(node, DimProduct):
-        return node.factors
-    return ()
+    # One lookup by type: most nodes are names and numbers, which a chain of
+    # isinstance tests would reach only after all the others.
+    operands = _OPERANDS.get(type(node))
+    return operands(node) if operands is not None else ()
+
+
+_OPERANDS = {
+    Call: lambda node: node.args,
+    Concat: lambda node: node.parts,
+    Neg: lambda node: (node.operand,),
+    Sum: lambda node: node.terms,
+    Product: lambda node: node.factors,
+    MatMul: lambda node: (node.matrix, node.vector),
+    DimSum: lambda node: node.terms,
+    DimProduct: lambda node: node.factors,
+}
 
 
 # Binding strength for printers that must put parentheses back (the parser

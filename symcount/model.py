@@ -60,11 +60,11 @@ class Counted:
     @_collector.paused
     def gates(self) -> dict[str, sympy.Expr]:
         """Per-gate counts: each parameter counted in the equation that first uses it."""
-        per_gate: dict[str, Poly] = {}
+        per_gate: dict[str, list[Poly]] = {}
         for _, copies, params in self._groups():
             for p in params:
-                per_gate[p.gate] = per_gate.get(p.gate, Poly(())) + copies * p.count
-        return {gate: count.to_sympy(poly) for gate, poly in per_gate.items()}
+                per_gate.setdefault(p.gate, []).append(copies * p.count)
+        return {gate: count.to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given.

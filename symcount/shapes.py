@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from . import ir
 from .errors import SymcountError
@@ -30,10 +30,16 @@ class ParamShape:
 
     @cached_property  # asked for by the total, the per-gate sums and each Param
     def count(self) -> Poly:
-        total = Poly.const(1)
-        for size in self.shape:
-            total = total * size
-        return total
+        return _count_of(self.shape)
+
+
+@lru_cache(maxsize=1024)
+def _count_of(shape: tuple[Poly, ...]) -> Poly:
+    # The parameters of a cell share a handful of shapes: each product once.
+    total = Poly.const(1)
+    for size in shape:
+        total = total * size
+    return total
 
 
 @dataclass(frozen=True)
