@@ -97,3 +97,16 @@ def test_without_a_usable_cache_directory_it_still_works(tmp_path, where):
     cache_home = str(blocker) if where == "a-file" else "relative/dir"
     assert python(PARSE, tmp_path, XDG_CACHE_HOME=cache_home).strip() == COUNT
     assert not (tmp_path / "relative").exists()
+
+
+def test_the_command_freezes_the_libraries_and_leaves_the_collector_on(tmp_path):
+    code = (
+        "import gc, io, contextlib\n"
+        "from symcount import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    cli.main(['count', 'lstm'])\n"
+        "print('ENABLED', gc.isenabled(), 'FROZEN', gc.get_freeze_count())\n"
+    )
+    enabled, frozen = python(code, tmp_path).split()[1::2]
+    assert enabled == "True"
+    assert int(frozen) > 100_000  # sympy's and lark's objects, out of the collector's way
