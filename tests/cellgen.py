@@ -453,10 +453,14 @@ def cells(draw) -> GenCell:
 # ---- variations of a generated cell ----
 
 
-def identifiers() -> st.SearchStrategy[str]:
+def identifiers(avoid: frozenset[str] | set[str] = frozenset()) -> st.SearchStrategy[str]:
     return st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,7}", fullmatch=True).filter(
-        lambda s: s not in KNOWN_FUNCTIONS and s not in SYMBOLS
+        lambda s: s not in KNOWN_FUNCTIONS and s not in SYMBOLS and s not in avoid
     )
+
+
+def distinct_identifiers(count: int, avoid=frozenset()) -> st.SearchStrategy[list[str]]:
+    return st.lists(identifiers(avoid), min_size=count, max_size=count, unique=True)
 
 
 @st.composite
@@ -466,22 +470,8 @@ def renamings(draw, cell: GenCell) -> dict[str, str]:
     others = [name for name in cell.variables() if name not in set(gates)]
     # Reserved words may not start a gate's line; a state or a parameter may
     # well be called `input` or `end`.
-    gate_names = draw(
-        st.lists(
-            identifiers().filter(lambda s: s not in STATEMENT_KEYWORDS),
-            min_size=len(gates),
-            max_size=len(gates),
-            unique=True,
-        )
-    )
-    other_names = draw(
-        st.lists(
-            identifiers().filter(lambda s: s not in gate_names),
-            min_size=len(others),
-            max_size=len(others),
-            unique=True,
-        )
-    )
+    gate_names = draw(distinct_identifiers(len(gates), avoid=STATEMENT_KEYWORDS))
+    other_names = draw(distinct_identifiers(len(others), avoid=set(gate_names)))
     return dict(zip(gates + others, gate_names + other_names, strict=True))
 
 
