@@ -75,9 +75,9 @@ class _Brackets:
 
 @lru_cache(maxsize=1)
 def _lark() -> tuple[Lark, _Brackets]:
-    # Built once per process. Building the LALR tables takes a third of what
-    # importing lark does, so the tables are also cached on disk (lark checks
-    # the grammar, options and versions before it trusts the cache).
+    # Built once per process. Building the LALR tables takes as long as
+    # importing lark itself, so they are also cached on disk (lark checks the
+    # grammar, options and versions before it trusts the cache).
     brackets = _Brackets()
     parser = Lark(
         grammar_text(),
