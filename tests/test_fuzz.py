@@ -5,9 +5,9 @@ Each case takes the text of a built-in cell, makes one to three random edits
 bytes) and runs what `symcount count` runs: decode, parse, derive, count,
 evaluate, render every format. It must end in a count, or in a
 `SymcountError` whose line and column lie inside the text. Any other
-exception, or a case running longer than `TIMEOUT` seconds, is a bug. When
-the edited text has a count, `symcount fmt` of it must read back to the same
-count.
+exception, or a case running longer than `TIMEOUT` seconds, is a bug.
+`symcount fmt` is checked on the way: whatever parses must format stably,
+and read back to the same count, or to an error again when it had one.
 
 Cases are seeded by their number, so a failure names the case that shows it:
 `fuzz_case(1234)` rebuilds its text. A default run does the first
@@ -164,9 +164,14 @@ def run_case(data: bytes) -> str:
     """What `symcount count` does with a file; returns "count" or "error"."""
     try:
         text = sources.decode(data, "fuzz.cell")
+    except SymcountError as e:
+        check_located(e, data)
+        return "error"
+    try:
         cells = symcount.loads(text, filename="fuzz.cell")
     except SymcountError as e:
         check_located(e, data)
+        check_format_keeps_the_error(text)
         return "error"
     for index, cell in enumerate(cells):
         sizes = {str(d): 2 + i for i, d in enumerate(cell.dims)}
@@ -179,10 +184,22 @@ def run_case(data: bytes) -> str:
                 render(fmt, reports)
         render("latex", reports, form="factored", equations=True, params=True, standalone=True)
     printed = symcount.format_text(text)
+    assert symcount.format_text(printed) == printed
     again = symcount.loads(printed)
     assert [c.name for c in again] == [c.name for c in cells]
     assert all(same(a.count, b.count) for a, b in zip(again, cells, strict=True))
     return "count"
+
+
+def check_format_keeps_the_error(text: str) -> None:
+    """`fmt` formats what parses, stably, and a wrong cell stays wrong."""
+    try:
+        printed = symcount.format_text(text)
+    except SymcountError:
+        return  # a syntax error: nothing to format
+    assert symcount.format_text(printed) == printed
+    with pytest.raises(SymcountError):
+        symcount.loads(printed)
 
 
 def variants(cell):
