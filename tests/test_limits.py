@@ -135,6 +135,31 @@ def test_a_count_of_very_many_terms_is_not_factored():
     assert small.factored != small.count  # (a + b)**2*c**2, factored as usual
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count"],
+        ["count", "--format", "latex"],
+        ["latex", "--equations", "--params"],
+        ["check"],
+        ["fmt"],
+    ],
+)
+def test_a_number_with_a_huge_exponent_in_every_output(tmp_path, capsys, argv):
+    # Regression: the LaTeX of `1e<5,000 digits>` converted the exponent with
+    # int(), which Python refuses beyond 4,300 digits: a traceback from
+    # `latex --equations`. Numbers are constants of any spelling.
+    exponent = "9" * 5_000
+    path = tmp_path / "big.cell"
+    path.write_text(f"cell c(n)\n  state h : n\n  h' = U @ h * 1e-{exponent}\nend\n")
+    assert cli.main([argv[0], str(path), *argv[1:]]) == 0
+    out = capsys.readouterr().out
+    if argv[0] == "latex":
+        assert f"10^{{-{exponent}}}" in out
+    if argv[0] == "fmt":
+        assert f"h' = U @ h * 1e-{exponent}" in out
+
+
 # ---- long lines ----
 
 

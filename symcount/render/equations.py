@@ -305,7 +305,10 @@ def latex_number(text: str) -> str:
     mantissa = mantissa.rstrip(".")
     if not exponent:
         return mantissa
-    power = str(int(exponent))  # `+03` → `3`
+    # `+03` → `3`, without int(): Python refuses to convert more than 4,300
+    # digits, and the language puts no bound on an exponent.
+    digits = exponent.lstrip("+-").lstrip("0") or "0"
+    power = ("-" if exponent.startswith("-") and digits != "0" else "") + digits
     return rf"{mantissa} \cdot 10^{{{power}}}"
 
 
