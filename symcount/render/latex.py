@@ -217,7 +217,7 @@ def params_table(report: Report, form: str = "expanded") -> str:
     if note:
         caption += f" ({_math_symbols(note, cell)})"
     if valued:
-        caption += " at " + _sizes(report.sizes)
+        caption += " at " + sizes_math(report.sizes)
     columns = "l" * (len(head) - valued) + ("r" if valued else "")
     return table(caption + ".", columns, head, rows, [total])
 
@@ -235,7 +235,7 @@ def comparison(reports: list[Report], form: str = "expanded") -> str:
     sizes: dict[str, int] = {}
     for r in reports:
         sizes.update(r.sizes)
-    caption = "Trainable parameters at " + _sizes(sizes) + "."
+    caption = "Trainable parameters at " + sizes_math(sizes) + "."
     names = ", ".join(r.cell.name for r in reports)
     return f"% comparison: {names}\n" + table(caption, "llr", ["cell", "parameters", "value"], rows)
 
@@ -294,7 +294,8 @@ def _layers(label: str) -> str:
     return rf"${first}, \ldots, {sympy.latex(size_symbol(last))}$"
 
 
-def _sizes(sizes: dict[str, int]) -> str:
+def sizes_math(sizes: dict[str, int]) -> str:
+    """Set sizes as inline math: `$m = 3$, $n = 2$`."""
     return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from ..count import size_symbol
-from . import Report, network
+from . import Report, latex, network
 
 
 def render(reports: list[Report]) -> str:
@@ -47,7 +47,7 @@ def comparison(reports: list[Report]) -> str:
         sizes: dict[str, int] = {}
         for r in reports:
             sizes.update(r.sizes)
-        rows += ["", f"Values at {_sizes(sizes)}."]
+        rows += ["", f"Values at {latex.sizes_math(sizes)}."]
     return "\n".join(rows)
 
 
@@ -63,7 +63,7 @@ def _cell(report: Report) -> str:
         formula += " = " + sympy.latex(cell.factored)
     summary = f"**Parameters:** ${formula}$"
     if report.value is not None:
-        summary += f" — **{report.value:,}** at {_sizes(report.sizes)}"
+        summary += f" — **{report.value:,}** at {latex.sizes_math(report.sizes)}"
     lines += [summary, ""]
     lines += _table(report)
     return "\n".join(lines)
@@ -82,7 +82,7 @@ def _table(report: Report) -> list[str]:
         if stacked:  # copies such as 2 (L - 1) read better factored
             row += [_layers(p.layer), _math(sympy.factor(p.copies))]
         count = sympy.factor(p.count) if stacked else p.count
-        row += [f"${_shape(p)}$", _math(count), f"`{p.gate}`"]
+        row += [f"${latex.shape(p)}$", _math(count), f"`{p.gate}`"]
         row += [f"{report.param_value(p.count):,}"] if valued else []
         rows.append(_row(row))
     total = ["**total**"] + [""] * (len(head) - 3 - valued) + [_math(cell.count), ""]
@@ -95,20 +95,6 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _shape(p) -> str:
-    if p.kind == "scalar":
-        return "1"
-    if p.kind == "diag":
-        return f"\\operatorname{{diag}}({sympy.latex(p.shape[0])})"
-    return " \\times ".join(_factor(s) for s in p.shape)
-
-
-def _factor(size) -> str:
-    """A size as one factor of a product: `m + n` needs parentheses there."""
-    text = sympy.latex(size)
-    return f"({text})" if isinstance(size, sympy.Add) else text
-
-
 def _layers(label: str) -> str:
     """'1' → '1', '2..3' → '2–3', '2..L' → '$2, \\dots, L$'."""
     first, _, last = label.partition("..")
@@ -117,10 +103,6 @@ def _layers(label: str) -> str:
     if last.isdigit():
         return f"{first}–{last}"
     return f"${first}, \\dots, {sympy.latex(size_symbol(last))}$"
-
-
-def _sizes(sizes: dict[str, int]) -> str:
-    return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
 
 
 _SPECIAL = set("\\`*_[]<>|$#")
