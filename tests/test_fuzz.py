@@ -49,7 +49,7 @@ TOKENS = (
     "cell end input state output param diag scalar sigmoid tanh relu exp foo "
     "( ) [ ] , : = + - * / @ ' \" # h h' c' x W 0 1 2.5 1e-3 99999999999 n m "
     "(n, m) diag(n) scalar"
-).split()
+).split() + ["w" * 3_000, "1e-" + "9" * 5_000, "7" * 5_000]  # tokens far past any real one
 TOKEN = re.compile(
     r"[A-Za-z_][A-Za-z0-9_]*'?|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?:[^\"\\\n]|\\.)*\"?"
     r"|#[^\n]*|\s+|."
