@@ -99,10 +99,9 @@ class Poly:
         parts = []
         for mono, coeff in reversed(self.terms):
             factors = [name if p == 1 else f"{name}**{p}" for name, p in mono]
-            if coeff != 1 or not factors:
-                factors.insert(0, str(abs(coeff)) if coeff < 0 else str(coeff))
-            text = "*".join(factors)
-            parts.append(("- " if coeff < 0 else "+ ") + text.lstrip("-"))
+            if abs(coeff) != 1 or not factors:
+                factors.insert(0, str(abs(coeff)))
+            parts.append(("- " if coeff < 0 else "+ ") + "*".join(factors))
         text = " ".join(parts)
         return text[2:] if text.startswith("+ ") else "-" + text[2:]
 

@@ -117,11 +117,11 @@ class _Inference:
         ] = {}  # param → gate, span, "matrix"/"vector"
         self.input_sizes: dict[str, Poly] = {}
         for name, decl in scope.inputs.items():
-            size = overrides.get(name, dim_poly(decl.dim))
+            size = overrides.get(name) or self.declared(decl.dim)
             self.input_sizes[name] = size
             self.vars[name] = self.fixed(size, decl.span)
         for name, decl in scope.states.items():
-            self.vars[name] = self.fixed(dim_poly(decl.dim), decl.span)
+            self.vars[name] = self.fixed(self.declared(decl.dim), decl.span)
         for name, decl in scope.declared.items():
             self._declare(name, decl)
 
@@ -178,17 +178,24 @@ class _Inference:
     def text(self, node) -> str:
         return f"'{self.source.snippet(node.span)}'"
 
+    def declared(self, dim: ir.Dim) -> Poly:
+        """A written size; sizes are positive, so one that never is (0, -n) is an error."""
+        size = dim_poly(dim)
+        if all(coeff <= 0 for _, coeff in size.terms):
+            raise self.error(f"a size must be positive, but {size} never is", dim.span)
+        return size
+
     # ---- declarations ----
 
     def _declare(self, name: str, decl: ir.ParamDecl) -> None:
         if decl.kind == "matrix":
-            rows, cols = (self.fixed(dim_poly(d), decl.span) for d in decl.dims)
+            rows, cols = (self.fixed(self.declared(d), decl.span) for d in decl.dims)
             self.matrices[name] = (rows, cols)
         elif decl.kind == "diag":
-            var = self.fixed(dim_poly(decl.dims[0]), decl.span)
+            var = self.fixed(self.declared(decl.dims[0]), decl.span)
             self.matrices[name] = (var, var)
         elif decl.kind == "vector":
-            self.vectors[name] = self.fixed(dim_poly(decl.dims[0]), decl.span)
+            self.vectors[name] = self.fixed(self.declared(decl.dims[0]), decl.span)
 
     # ---- expressions: each returns a size variable, or None for a broadcasting scalar ----
 

@@ -269,3 +269,17 @@ def test_errors_never_come_from_python_evaluation():
     # Text that would do something if it reached eval: it must be a plain syntax error.
     with pytest.raises(SymcountError):
         symcount.loads(body("h' = __import__('os').system('true')"))
+
+
+@pytest.mark.parametrize(
+    "decl, column, shown",
+    [("input x : n - 2*n", 13, "-n"), ("input x : 0", 13, "0"), ("param W : (0, n)", 14, "0")],
+)
+def test_sizes_must_be_able_to_be_positive(decl, column, shown):
+    text = f"cell c(n)\n  {decl}\n  state h : n\n  h' = W @ x\nend\n"
+    if not decl.startswith("input"):
+        text = text.replace("  state h", "  input x : n\n  state h")
+    with pytest.raises(SymcountError) as info:
+        symcount.loads(text, filename="bad.cell")
+    assert info.value.message == f"a size must be positive, but {shown} never is"
+    assert (info.value.line, info.value.column) == (2, column)
