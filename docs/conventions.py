@@ -15,7 +15,9 @@ import sympy
 
 import symcount
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling helper, however it is loaded
+import readme_section  # noqa: E402
+
 START, END = "<!-- conventions:start -->", "<!-- conventions:end -->"
 
 # (family, textbook cell, PyTorch cell, Keras cells)
@@ -46,15 +48,11 @@ def table() -> str:
 
 
 def current() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text[text.index(START) + len(START) : text.index(END)].strip("\n")
+    return readme_section.read(START, END)
 
 
 def write() -> None:
-    text = README.read_text(encoding="utf-8")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    README.write_text(f"{before}{START}\n{table()}\n{END}{after}", encoding="utf-8")
+    readme_section.replace(START, END, table())
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ sys.path.insert(0, str(ROOT))  # the symcount of this checkout, installed or not
 
 from symcount import cli  # noqa: E402
 
-README = ROOT / "README.md"
+sys.path.insert(0, str(ROOT / "docs"))
+import readme_section  # noqa: E402
+
 GALLERY = ROOT / "docs" / "gallery"
 START, END = "<!-- gallery-latex:start -->", "<!-- gallery-latex:end -->"
 LATEX_ARGS = ["latex", "lstm", "--equations", "--params"]
@@ -52,15 +54,11 @@ def readme_block() -> str:
 
 
 def current() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text[text.index(START) + len(START) : text.index(END)].strip("\n")
+    return readme_section.read(START, END)
 
 
 def write_readme() -> None:
-    text = README.read_text(encoding="utf-8")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    README.write_text(f"{before}{START}\n{readme_block()}\n{END}{after}", encoding="utf-8")
+    readme_section.replace(START, END, readme_block())
 
 
 def document_png(target: Path) -> None:

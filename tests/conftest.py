@@ -1,9 +1,21 @@
+import importlib.util
+from pathlib import Path
+
 import pytest
 import sympy
 
 from symcount.count import size_symbol
 
 m, n, p = (size_symbol(s) for s in "mnp")
+
+
+def doc_script(name: str):
+    """A script of docs/ (they are not a package), loaded as a module."""
+    path = Path(__file__).resolve().parent.parent / "docs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def same(a, b) -> bool:

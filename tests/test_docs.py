@@ -1,16 +1,10 @@
 """The README shows what the tool really prints."""
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import doc_script
 
 
 def _conventions():
-    spec = importlib.util.spec_from_file_location("conventions", ROOT / "docs" / "conventions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return doc_script("conventions")
 
 
 def test_readme_convention_table_is_the_tools_output():

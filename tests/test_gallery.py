@@ -1,16 +1,15 @@
 """The README's gallery shows what the tool really prints (docs/make_gallery.py)."""
 
-import importlib.util
 from pathlib import Path
+
+from conftest import doc_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+
 def _gallery():
-    spec = importlib.util.spec_from_file_location("make_gallery", ROOT / "docs" / "make_gallery.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return doc_script("make_gallery")
 
 
 def test_readme_latex_is_the_tools_output():
