@@ -33,7 +33,10 @@ class Counted:
     """What a cell and a stack of cells share: counts from groups of parameters.
 
     A group is (layers label, copies, parameter shapes): a plain cell is one
-    group with one copy; a stack has one group for layer 1 and one for the rest.
+    group with one copy; a stack has one group for layer 1 and one for the rest
+    (or one per layer, when the layers differ in width). A stack with a
+    symbolic number of layers whose widths differ also has *summed* parameters,
+    whose counts are sums over the layers in closed form and not polynomials.
     """
 
     dims: tuple[sympy.Symbol, ...]
@@ -41,16 +44,24 @@ class Counted:
     def _groups(self) -> list[tuple[str, Poly, tuple[ParamShape, ...]]]:
         raise NotImplementedError
 
+    def _summed(self) -> tuple[SummedParam, ...]:
+        return ()
+
     @cached_property
     @_collector.paused  # a full collection would rescan the whole cell (see _collector)
-    def total(self) -> Poly:
-        """The count as an exact integer polynomial (fast to evaluate)."""
+    def total(self) -> Poly | None:
+        """The count as an exact integer polynomial (fast to evaluate); None if it is not one."""
+        if self._summed():
+            return None
         return count.total(copies * p.count for _, copies, params in self._groups() for p in params)
 
     @cached_property
     def count(self) -> sympy.Expr:
         """The total number of trainable parameters, expanded."""
-        return count.to_sympy(self.total)
+        if self.total is not None:
+            return count.to_sympy(self.total)
+        polys = count.total(copies * p.count for _, copies, params in self._groups() for p in params)
+        return sympy.expand(count.to_sympy(polys) + sympy.Add(*(s.count for s in self._summed())))
 
     @cached_property
     def factored(self) -> sympy.Expr:
@@ -64,7 +75,10 @@ class Counted:
         for _, copies, params in self._groups():
             for p in params:
                 per_gate.setdefault(p.gate, []).append(copies * p.count)
-        return {gate: count.to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
+        gates = {gate: count.to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
+        for s in self._summed():
+            gates[s.gate] = sympy.expand(gates.get(s.gate, sympy.Integer(0)) + s.count)
+        return gates
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given.
@@ -73,7 +87,11 @@ class Counted:
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
-        return evaluate_poly(self.total, [str(d) for d in self.dims], sizes)
+        names = [str(d) for d in self.dims]
+        if self.total is not None:
+            return evaluate_poly(self.total, names, sizes)
+        check_sizes(names, sizes)
+        return int(self.count.subs({count.size_symbol(k): v for k, v in sizes.items()}))
 
     def latex(
         self,
@@ -197,6 +215,12 @@ class Cell(Counted):
 
 
 def evaluate_poly(poly: Poly, names: list[str], sizes: dict[str, int]) -> int:
+    check_sizes(names, sizes)
+    return poly.evaluate(sizes)
+
+
+def check_sizes(names: list[str], sizes: dict[str, int]) -> None:
+    """Every one of `names` set, nothing else, each a positive integer (else ValueError)."""
     missing = [n for n in names if n not in sizes]
     unknown = [k for k in sizes if k not in names]
     if missing or unknown:
@@ -209,7 +233,6 @@ def evaluate_poly(poly: Poly, names: list[str], sizes: dict[str, int]) -> int:
     for key, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"size {key} must be a positive integer, got {value!r}")
-    return poly.evaluate(sizes)
 
 
 def _param(p: ParamShape) -> Param:
@@ -225,6 +248,29 @@ class StackParam(Param):
     copies: sympy.Expr = sympy.Integer(1)
 
 
+@dataclass(frozen=True)
+class SummedParam:
+    """A parameter of layers 2..L of a stack whose layers differ in width.
+
+    Its shape is written in the layer index `index` (a symbol); its count is
+    the closed-form sum of that shape's count over the layers (and directions).
+    """
+
+    shape: ParamShape  # as solved for an input of the pseudo-size INPUT_SIZE
+    sizes: tuple[sympy.Expr, ...]  # the shape at layer `index`
+    count: sympy.Expr
+    copies: sympy.Expr
+
+    @property
+    def gate(self) -> str:
+        return self.shape.gate
+
+
+# The input size of a generic layer while the stack's widths are solved: not an
+# identifier, so it can never be one of a cell's size symbols.
+INPUT_SIZE = "$input"
+
+
 class Stack(Counted):
     """A cell stacked in layers, optionally bidirectional (SPEC §2, stacking).
 
@@ -232,6 +278,11 @@ class Stack(Counted):
     previous layer's output (twice its size when bidirectional). With P(m) the
     cell's count and n its output size, the total is
     D·(P(m) + (L − 1)·P(D·n)) with D = 2 directions or 1.
+
+    When the output's size depends on the input's (a cell that emits
+    `[x, h']`), each layer reads a wider input than the one before, and the
+    total is the sum of each layer's own count: for a symbolic L, the sum in
+    closed form.
 
     >>> import symcount
     >>> stack = symcount.builtin("torch.lstm").stacked(2, bidirectional=True)
@@ -256,9 +307,13 @@ class Stack(Counted):
                 "and an output of known size",
                 cell.ir.name_span,
             )
+        self.input = inputs[0]
         directions = Poly.const(2 if bidirectional else 1)
         self.directions = directions
-        self.upper = cell.derive({inputs[0]: directions * cell.shapes.output_size})
+        self.upper = cell.derive({self.input: directions * cell.shapes.output_size})
+        # The output of layer 2 has the size of layer 1's exactly when the
+        # output does not depend on the input; then every later layer is alike.
+        self.widening = self.upper.output_size != cell.shapes.output_size
         extra = (
             []
             if isinstance(layers, int) or str(self.layers) in map(str, cell.dims)
@@ -279,13 +334,66 @@ class Stack(Counted):
         """(layer label, copies, parameter shapes) for layer 1 and the later layers."""
         layers = self.layers
         first = ("1", self.directions, self.first.params)
+        if layers == 1 or (self.widening and isinstance(layers, str)):
+            return [first]  # a symbolic widening stack sums its later layers: _summed
+        if self.widening:
+            return [first] + [
+                (str(k), self.directions, shapes.params) for k, shapes in self._layer_shapes()
+            ]
         if isinstance(layers, int):
-            if layers == 1:
-                return [first]
             label = "2" if layers == 2 else f"2..{layers}"
             return [first, (label, self.directions * Poly.const(layers - 1), self.upper.params)]
         later = self.directions * (Poly.symbol(str(layers)) - Poly.const(1))
         return [first, (f"2..{layers}", later, self.upper.params)]
+
+    def _layer_shapes(self):
+        """(k, shapes of layer k) for k = 2..L, each layer reading the one before."""
+        shapes_k = self.upper
+        for k in range(2, self.layers + 1):
+            if k > 2:
+                width = self.directions * shapes_k.output_size
+                shapes_k = self.cell.derive({self.input: width})
+            yield k, shapes_k
+
+    @cached_property
+    @_collector.paused
+    def _summed_params(self) -> tuple[SummedParam, ...]:
+        if not (self.widening and isinstance(self.layers, str)):
+            return ()
+        generic = self.cell.derive({self.input: Poly.symbol(INPUT_SIZE)})
+        index, width = self._input_width(generic.output_size)
+        last = count.size_symbol(str(self.layers))
+        s = count.size_symbol(INPUT_SIZE)
+        copies = count.to_sympy(self.directions)
+        out = []
+        for p in generic.params:
+            sizes = tuple(sympy.expand(count.to_sympy(d).subs(s, width)) for d in p.shape)
+            at_k = count.to_sympy(p.count).subs(s, width)
+            total = sympy.expand(copies * sympy.summation(sympy.expand(at_k), (index, 2, last)))
+            out.append(SummedParam(p, sizes, total, copies * (last - 1)))
+        return tuple(out)
+
+    def _summed(self) -> tuple[SummedParam, ...]:
+        return self._summed_params
+
+    def _input_width(self, output: Poly) -> tuple[sympy.Symbol, sympy.Expr]:
+        """The layer index k and the input width of layer k in closed form.
+
+        Sizes only ever add up (concatenation), so the output is a·s + b in the
+        input size s, and layer k + 1 reads s_{k+1} = D·(a·s_k + b).
+        """
+        a = sum(c for m, c in output.terms if m == ((INPUT_SIZE, 1),))
+        rest = output - Poly.const(a) * Poly.symbol(INPUT_SIZE)
+        assert INPUT_SIZE not in rest.symbols(), f"{output} is not linear in the input size"
+        directions = 2 if self.bidirectional else 1
+        ratio, step = directions * a, directions * count.to_sympy(rest)
+        names = {str(d) for d in self.dims}
+        index = count.size_symbol(next(x for x in ("k", "j", "l", "i", "layer") if x not in names))
+        start = count.to_sympy(self.first.input_sizes[self.input])
+        if ratio == 1:
+            return index, start + (index - 1) * step
+        grown = sympy.Integer(ratio) ** (index - 1)
+        return index, grown * start + step * (grown - 1) / (ratio - 1)
 
     @cached_property
     @_collector.paused
@@ -305,6 +413,10 @@ class Stack(Counted):
                         copies=count.to_sympy(copies),
                     )
                 )
+        later = f"2..{self.layers}"
+        for s in self._summed():
+            p = s.shape
+            out.append(StackParam(p.name, p.kind, s.sizes, s.count, p.gate, later, s.copies))
         return tuple(out)
 
 
