@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import _collector, ir, names, parser, shapes, sources
+from . import _collector, ir, lint, names, parser, shapes, sources
 from .errors import Location, SymcountError
 from .model import Cell
 
@@ -40,6 +40,7 @@ def loads(text: str, filename: str = "<string>") -> list[Cell]:
             )
         seen[ir_cell.name] = ir_cell
         scope = names.resolve(ir_cell)
+        scope.warnings = lint.warnings(scope)
         cells.append(Cell(ir_cell, scope, shapes.infer(scope)))
     return cells
 

@@ -23,6 +23,10 @@ class UsageError(Exception):
     """Wrong command-line usage discovered after parsing (exit 2)."""
 
 
+class Reported(Exception):
+    """Input errors already printed (warnings under --strict): exit 1."""
+
+
 def _size_setting(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     name = name.strip()
@@ -53,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="validate cells; list each parameter's shape and gate"
     )
     check.add_argument("sources", nargs="+", metavar="SOURCE")
+    _add_strict(check)
 
     commands.add_parser("list", help="list the built-in cells")
     show = commands.add_parser("show", help="print the text of a built-in cell")
@@ -119,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--framework", choices=("torch", "keras"), help="only this framework")
     verify.add_argument("--trials", type=_positive, default=5, metavar="N", help="random sizes per cell (default 5)")
     verify.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_strict(verify)
     _add_network(verify)
     return parser
 
@@ -170,8 +176,15 @@ def _add_network(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_strict(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1)"
+    )
+
+
 def _add_sources(command: argparse.ArgumentParser) -> None:
     command.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
+    _add_strict(command)
     command.add_argument("--cell", metavar="NAME", help="only the cell with this name")
     command.add_argument(
         "--set",
@@ -191,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except SymcountError as e:
         print(e.render(), file=sys.stderr)
+        return 1
+    except Reported:
         return 1
     except UsageError as e:
         parser.print_usage(sys.stderr)
@@ -221,8 +236,18 @@ def _api():
     return api
 
 
+def _warn(cells, strict: bool) -> None:
+    """Print the cells' warnings on stderr; under --strict they are errors."""
+    found = [w for cell in cells for w in cell.warnings]
+    for warning in found:
+        print(warning.render("error" if strict else "warning"), file=sys.stderr)
+    if strict and found:
+        raise Reported()
+
+
 def _load(args) -> list:
     cells = [cell for spec in args.sources for cell in _api().read_source(spec)]
+    _warn(cells, args.strict)
     if getattr(args, "cell", None):
         chosen = [c for c in cells if c.name == args.cell]
         if not chosen:
@@ -280,13 +305,18 @@ def cmd_check(args) -> int:
 
     for cell in _load(args):
         print(
-            f"{cell.source}: {cell.name}({', '.join(map(str, cell.dims))}): ok, "
+            f"{cell.source}: {cell.name}({', '.join(map(str, cell.dims))}): {_verdict(cell)}, "
             f"{len(cell.params)} parameters, {cell.count}"
         )
         rows = [("parameter", "kind", "shape", "gate")]
         rows += [(p.name, p.kind, _shape(p), p.gate) for p in cell.params]
         print("\n".join(_table(rows)))
     return 0
+
+
+def _verdict(cell) -> str:
+    count = len(cell.warnings)
+    return "ok" if not count else f"ok with {count} warning{'s' if count > 1 else ''}"
 
 
 def cmd_list(args) -> int:
@@ -394,6 +424,7 @@ def _verify_cells(args, layers: dict) -> list:
         cells = [cell for spec in args.sources for cell in read_source(spec)]
     else:
         cells = [builtin(name) for name in layers]
+    _warn(cells, args.strict)
     if args.framework:
         cells = [c for c in cells if layers.get(c.name, None) and layers[c.name].framework == args.framework]
     for cell in cells:

@@ -67,9 +67,53 @@ class SymcountError(Exception):
 
     def render(self) -> str:
         """The compiler-style report: error, source line, caret, then notes."""
-        parts = [_report("error", self.message, self.location)]
-        parts += [_report("note", note.message, note.location) for note in self.notes]
-        return "\n".join(parts)
+        return _render("error", self.message, self.location, self.notes)
+
+
+@dataclass(frozen=True)
+class SymcountWarning:
+    """Something legal that is probably a slip (a typo that became a parameter, an
+    unused gate): located like an error, but the count is still given.
+
+    >>> import symcount
+    >>> text = "cell c(m, n)\\n input x : m\\n state h : n\\n h' = tanh(U @ h + b)\\nend"
+    >>> w = symcount.loads(text, filename="c.cell")[0].warnings[0]
+    >>> w.filename, w.line, w.column, w.message
+    ('c.cell', 2, 8, "input 'x' is never used")
+    """
+
+    message: str
+    location: Location
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def filename(self) -> str:
+        return self.location.filename
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column
+
+    def __str__(self) -> str:
+        return f"{self.location.prefix()}: {self.message}"
+
+    def render(self, kind: str = "warning") -> str:
+        """The compiler-style report; `kind` "error" when `--strict` makes it one."""
+        return _render(kind, self.message, self.location, self.notes)
+
+    def error(self) -> SymcountError:
+        """The same report as an error (what `strict` raises)."""
+        return SymcountError(self.message, self.location, self.notes)
+
+
+def _render(kind: str, message: str, location: Location, notes: tuple[Note, ...]) -> str:
+    parts = [_report(kind, message, location)]
+    parts += [_report("note", note.message, note.location) for note in notes]
+    return "\n".join(parts)
 
 
 # A report stays readable whatever the input: a long source line (generated

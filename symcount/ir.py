@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from .errors import Location, Note, SymcountError
+from .errors import Location, Note, SymcountError, SymcountWarning
 
 
 class Span(NamedTuple):
@@ -57,6 +57,12 @@ class Source:
     def error(self, message: str, span: Span, *notes: tuple[str, Span]) -> SymcountError:
         """An input error at `span`; each note is (message, span) of another place involved."""
         return SymcountError(
+            message, self.location(span), tuple(Note(text, self.location(s)) for text, s in notes)
+        )
+
+    def warning(self, message: str, span: Span, *notes: tuple[str, Span]) -> SymcountWarning:
+        """A warning at `span`, with notes like `error`'s."""
+        return SymcountWarning(
             message, self.location(span), tuple(Note(text, self.location(s)) for text, s in notes)
         )
 

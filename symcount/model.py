@@ -163,6 +163,8 @@ class Cell(Counted):
         self.description: str = ir_cell.description
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(count.size_symbol(d.name) for d in ir_cell.dims)
+        # Slips that are legal (SPEC §5): SymcountWarnings, never printed by the library.
+        self.warnings: tuple = tuple(scope.warnings)
 
     def __repr__(self) -> str:
         return f"<Cell {self.name}({', '.join(map(str, self.dims))}): {self.count}>"
@@ -295,6 +297,7 @@ class Stack(Counted):
         self.bidirectional = bidirectional
         self.no_bias = cell.no_bias
         self.name, self.description, self.source = cell.name, cell.description, cell.source
+        self.warnings = cell.warnings
         self.layers = _layers(layers)
         self.first = cell.shapes
         inputs = list(cell.scope.inputs)

@@ -52,7 +52,9 @@ class Scope:
     gates: dict[str, ir.Equation] = field(default_factory=dict)
     updates: dict[str, ir.Equation] = field(default_factory=dict)
     params: list[str] = field(default_factory=list)  # in order of first use
+    first_use: dict[str, tuple[str, ir.Span]] = field(default_factory=dict)  # param → gate, where
     output: str | None = None
+    warnings: list = field(default_factory=list)  # SymcountWarnings, from `lint`
 
     def kind(self, name: str) -> str:
         for kind, table in (
@@ -144,9 +146,9 @@ def _equations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     for eq in cell.equations:
         _check_expr(eq, scope, err, later, used)
         _define(eq, scope, err)
-    for name, decl in scope.declared.items():
-        if name not in used:
-            raise err(f"parameter '{name}' is declared but never used", decl.name_span)
+    # A declared parameter nothing uses still exists (a framework allocates
+    # it): counted, after the used ones; `lint` warns about it.
+    scope.params.extend(name for name in scope.declared if name not in used)
 
 
 def _define(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> None:
@@ -195,6 +197,8 @@ def _check_expr(eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, u
                 # quadratic in the number of parameters.
                 used.add(node.name)
                 scope.params.append(node.name)
+                gate = f"{eq.target}'" if eq.is_state else eq.target
+                scope.first_use[node.name] = (gate, node.span)
         elif isinstance(node, ir.NewName):
             _check_new_name(node, eq, scope, err, later)
         elif isinstance(node, ir.Call):
@@ -271,6 +275,11 @@ def _completeness(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
             raise err(
                 f"state '{name}' is never updated (add an equation {name}' = ...)", state.name_span
             )
+    if not cell.equations:  # with states, the message above is the more useful one
+        raise err(
+            f"cell '{cell.name}' has no equations (a cell computes at least one value)",
+            cell.name_span,
+        )
     output = next((d for d in cell.declarations if isinstance(d, ir.Output)), None)
     if output is not None and scope.output not in scope.states and scope.output not in scope.gates:
         raise err(

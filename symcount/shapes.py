@@ -19,6 +19,9 @@ from .errors import SymcountError
 from .names import Scope
 from .poly import Poly
 
+# The gate of a declared parameter that no equation uses.
+UNUSED = "(unused)"
+
 
 @dataclass(frozen=True)
 class ParamShape:
@@ -340,7 +343,8 @@ class _Inference:
 
     def _param(self, name: str) -> ParamShape:
         decl = self.scope.declared.get(name)
-        gate, span, _ = self.first_use.get(name, (self.gate, None, ""))
+        # A declared parameter that nothing uses belongs to no gate.
+        gate, span = self.scope.first_use.get(name, (UNUSED, None))
         if decl is not None:
             shape = tuple(dim_poly(d) for d in decl.dims)
             return ParamShape(name, decl.kind, shape, gate, decl.span)

@@ -137,11 +137,11 @@ CASES = [
         9,
     ),
     (
-        "declared, never used",
-        body("param b : n", "h' = h"),
-        "parameter 'b' is declared but never used",
-        4,
-        9,
+        "no equations",
+        "cell c(m, n)\n  input x : m\nend\n",
+        "cell 'c' has no equations (a cell computes at least one value)",
+        1,
+        6,
     ),
     (
         "unknown function",

@@ -1,0 +1,160 @@
+"""Warnings: what is legal in a cell but probably a slip of the keyboard.
+
+Runs on a resolved `Scope`, after the errors of `names`. Every name that is
+not declared becomes a parameter, so a typo (`oo` for the gate `o`) would
+silently add one; an unused gate or input usually means an equation lost a
+term. Each finding is a located `SymcountWarning`; the count is still given
+(SPEC §5), and `--strict` makes them errors.
+"""
+
+from __future__ import annotations
+
+from . import ir
+from .errors import SymcountWarning
+from .names import FUNCTIONS, Scope
+
+
+def warnings(scope: Scope) -> list[SymcountWarning]:
+    found = _typos(scope) + _unused(scope)
+    return sorted(found, key=lambda w: (w.line or 0, w.column or 0))
+
+
+# ---- a would-be parameter that is a near miss of a name the cell has ----
+
+
+def _typos(scope: Scope) -> list[SymcountWarning]:
+    source = scope.cell.source
+    uses = _param_uses(scope)
+    candidates = _candidates(scope)
+    found = []
+    for name, spans in uses.items():
+        if len(spans) != 1 or name in scope.declared or _conventional(name, candidates):
+            continue
+        match = next((c for c in candidates if _close(name, c)), None)
+        if match is not None:
+            found.append(
+                source.warning(
+                    f"'{name}' becomes a parameter; did you mean the {candidates[match]} '{match}'?",
+                    spans[0],
+                )
+            )
+    return found
+
+
+def _param_uses(scope: Scope) -> dict[str, list[ir.Span]]:
+    params = set(scope.params)
+    uses: dict[str, list[ir.Span]] = {}
+    for eq in scope.cell.equations:
+        for node in ir.walk(eq.expr):
+            if isinstance(node, ir.Name) and node.name in params:
+                uses.setdefault(node.name, []).append(node.span)
+    return uses
+
+
+def _candidates(scope: Scope) -> dict[str, str]:
+    """The names a typo may have meant, each with what it is (first kind wins)."""
+    found: dict[str, str] = {}
+    for kind, names in (
+        ("gate", scope.gates),
+        ("state", scope.states),
+        ("input", scope.inputs),
+        ("function", sorted(FUNCTIONS)),
+    ):
+        for name in names:
+            found.setdefault(name, kind)
+    return found
+
+
+def _conventional(name: str, candidates: dict[str, str]) -> bool:
+    """`W_i`, `b_xh`: a weight named after the variables it connects, not a typo."""
+    base, _, sub = name.partition("_")
+    return bool(base and sub) and (sub in candidates or base in candidates)
+
+
+def _close(name: str, other: str) -> bool:
+    """Whether `name` reads as a slip for `other`.
+
+    Case-only differences and doubled letters (`oo` for `o`) at any length;
+    other edits (a dropped, swapped or wrong letter) only between names of
+    three letters or more, where they cannot be a different short name: a
+    one-letter parameter `W` is one substitution away from every one-letter gate.
+    """
+    if name == other:
+        return False
+    if name.lower() == other.lower() or _squeeze(name) == _squeeze(other):
+        return True
+    if min(len(name), len(other)) < 3:
+        return False
+    return _distance(name, other) <= (1 if min(len(name), len(other)) < 6 else 2)
+
+
+def _squeeze(text: str) -> str:
+    """`ooo` → `o`: runs of one letter as one."""
+    return "".join(ch for i, ch in enumerate(text) if i == 0 or ch != text[i - 1])
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            best = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, previous2[j - 2] + 1)
+            row.append(best)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+# ---- things declared or computed that nothing uses ----
+
+
+def _unused(scope: Scope) -> list[SymcountWarning]:
+    source = scope.cell.source
+    read = _read_names(scope)
+    found = []
+    for name, eq in scope.gates.items():
+        if name not in read and name != scope.output:
+            found.append(source.warning(f"gate '{name}' is never used", eq.target_span))
+    for name, decl in scope.inputs.items():
+        if name not in read:
+            found.append(source.warning(f"input '{name}' is never used", decl.name_span))
+    for name, decl in scope.declared.items():
+        if name not in scope.first_use:
+            found.append(
+                source.warning(
+                    f"parameter '{name}' is declared but never used (it is still counted)",
+                    decl.name_span,
+                )
+            )
+    sized = _size_symbols_used(scope)
+    for sym in scope.cell.dims:
+        if sym.name not in sized:
+            found.append(
+                source.warning(f"size symbol '{sym.name}' is not used by any size", sym.span)
+            )
+    return found
+
+
+def _read_names(scope: Scope) -> set[str]:
+    return {
+        node.name
+        for eq in scope.cell.equations
+        for node in ir.walk(eq.expr)
+        if isinstance(node, ir.Name)
+    }
+
+
+def _size_symbols_used(scope: Scope) -> set[str]:
+    dims: list[ir.Dim] = [d.dim for d in (*scope.inputs.values(), *scope.states.values())]
+    dims += [dim for decl in scope.declared.values() for dim in decl.dims]
+    used: set[str] = set()
+    while dims:
+        node = dims.pop()
+        if isinstance(node, ir.DimName):
+            used.add(node.name)
+        dims.extend(ir.children(node))
+    return used
