@@ -314,6 +314,21 @@ Declaration = Input | State | Output | ParamDecl
 
 
 @dataclass(frozen=True)
+class LatexOverride:
+    """`latex W_xi "W_{\\xi}"`: the LaTeX for one name, verbatim as written.
+
+    Presentation only: it changes no count. `names` checks that the name is
+    the cell's and that the text cannot break the document.
+    """
+
+    name: str
+    text: str  # between the quotes, without escape processing
+    span: Span
+    name_span: Span
+    text_span: Span  # the string, quotes included
+
+
+@dataclass(frozen=True)
 class Equation:
     """`g = ...` (a gate) or `h' = ...` (the new value of a state)."""
 
@@ -336,3 +351,4 @@ class Cell:
     span: Span
     name_span: Span
     source: Source
+    latex_overrides: tuple[LatexOverride, ...] = ()  # kept apart: they are not declarations

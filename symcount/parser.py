@@ -197,6 +197,9 @@ def _operands(children: list) -> tuple[tuple, tuple[str, ...], ir.Span]:
     return items, tuple(str(op) for op in children[1::2]), span
 
 
+_NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride)
+
+
 class _ToIR(Transformer):
     """Builds IR nodes as the parser reduces rules; no semantic checks here.
 
@@ -213,8 +216,9 @@ class _ToIR(Transformer):
             name=str(name),
             dims=tuple(dims or ()),
             description=_unquote(description) if description is not None else "",
-            declarations=tuple(s for s in statements if not isinstance(s, ir.Equation)),
+            declarations=tuple(s for s in statements if not isinstance(s, _NOT_DECLARATIONS)),
             equations=tuple(s for s in statements if isinstance(s, ir.Equation)),
+            latex_overrides=tuple(s for s in statements if isinstance(s, ir.LatexOverride)),
             span=_join(_tspan(keyword), _tspan(end)),
             name_span=_tspan(name),
         )
@@ -239,6 +243,11 @@ class _ToIR(Transformer):
     def param_decl(self, children):
         keyword, name, (kind, dims, span) = children
         return ir.ParamDecl(str(name), kind, dims, _join(_tspan(keyword), span), _tspan(name))
+
+    def latex_override(self, children):
+        keyword, name, text = children
+        span = _join(_tspan(keyword), _tspan(text))
+        return ir.LatexOverride(str(name), str(text)[1:-1], span, _tspan(name), _tspan(text))
 
     # shapes: (kind, dims, span of the shape's text)
 
@@ -288,7 +297,7 @@ class _ToIR(Transformer):
 
     def equation(self, children):
         target, expr = children
-        is_state = target.type == "NEW_NAME"
+        is_state = target.type == "NEW_NAME"  # NAME, or LATEX for a gate called `latex`
         name = str(target)[:-1] if is_state else str(target)
         span = _join(_tspan(target), _extent(expr))
         return ir.Equation(name, is_state, _bare(expr), span, _tspan(target))
@@ -403,6 +412,13 @@ _EXAMPLES = {
         "cell c(n)\ninput x : n +\n",
         "cell c(n)\nparam W : (n,\n",
         "cell c(n)\ninput x : 1.5\n",
+    ],
+    'expected a name and its LaTeX in double quotes, as in `latex W_xi "W_{\\xi}"`': [
+        "cell c(n)\nlatex\n",
+        'cell c(n)\nlatex "x"\n',
+        "cell c(n)\nlatex W\n",
+        "cell c(n)\nlatex W x\n",
+        "cell c(n)\nlatex W (\n",
     ],
     "unmatched ')'": ["cell c(n)\ny = x)\n", "cell c(n)\ny = (x))\n", "cell c(n)\ny = f(x))\n"],
     "unmatched ']'": ["cell c(n)\ny = x]\n", "cell c(n)\ny = f(x)]\n", "cell c(n)\ny = [x]]\n"],

@@ -171,3 +171,32 @@ def test_the_readme_example_is_what_fmt_prints():
     block = readme.split("$ cat messy.cell\n", 1)[1].split("```", 1)[0]
     source, printed = block.split("$ symcount fmt messy.cell\n")
     assert symcount.format_text(source) == printed
+
+
+def test_latex_overrides_print_back_verbatim_after_the_equations():
+    source = (
+        'cell c(m, n)\n latex W_xi   "W_{\\xi}"\ninput x:m\nstate h:n\n'
+        'latex = sigmoid(W_xi@x)\nh\'=latex*h\n  latex h "\\tilde{h}^{(1)}\\," # c\n'
+        'latex latex "\\ell"\nend\n'
+    )
+    text = symcount.format_text(source)
+    assert text == (
+        "cell c(m, n)\n"
+        "    input x : m\n"
+        "    state h : n\n"
+        "\n"
+        "    latex = sigmoid(W_xi @ x)\n"
+        "    h' = latex * h\n"
+        "\n"
+        '    latex W_xi "W_{\\xi}"\n'
+        '    latex h "\\tilde{h}^{(1)}\\,"\n'
+        '    latex latex "\\ell"\n'
+        "end\n"
+    )
+    assert symcount.format_text(text) == text
+    [before], [after] = symcount.loads(source), symcount.loads(text)
+    assert same(before.count, after.count) and before.params == after.params
+    assert [(o.name, o.text) for o in after.ir.latex_overrides] == [
+        (o.name, o.text) for o in before.ir.latex_overrides
+    ]
+    assert before.latex(equations=True, params=True) == after.latex(equations=True, params=True)

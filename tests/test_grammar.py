@@ -2,6 +2,7 @@
 
 import pytest
 
+import symcount
 from symcount import ir, parser
 
 
@@ -130,3 +131,39 @@ def test_sum_of_many_terms_is_flat():
 
 def test_grammar_file_is_the_packaged_one():
     assert "start:" in parser.grammar_text()
+
+
+# ---- `latex NAME "TEXT"`: a name's LaTeX ----
+
+
+def test_latex_override_keeps_its_text_verbatim():
+    [cell] = parse(
+        "cell c(m, n)\n input x : m\n state h : n\n h' = W_xi @ x\n"
+        ' latex W_xi "W_{\\xi}"  # a comment\n latex h "\\nu\\\\"\nend\n'
+    )
+    first, second = cell.latex_overrides
+    assert (first.name, first.text, second.text) == ("W_xi", r"W_{\xi}", "\\nu\\\\")
+    assert first.name_span == ir.Span(5, 8, 5, 12)
+    assert first.text_span == ir.Span(5, 13, 5, 22)
+    # Presentation, not a declaration: nothing downstream has to know about it.
+    assert all(not isinstance(d, ir.LatexOverride) for d in cell.declarations)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A gate called `latex`: at the start of a statement the contextual
+        # lexer reads the keyword, and the grammar takes it as a target too.
+        "input x : m\nstate h : n\nlatex = sigmoid(W @ x)\nh' = latex * h",
+        "input x : m\nstate latex : n\nlatex' = tanh(W @ x + U @ latex)",
+        "input latex : m\nstate h : n\nh' = tanh(W @ latex)",
+        "input x : m\nstate h : n\nparam latex : scalar\nh' = latex * h + W @ x",
+        'input x : m\nstate h : n\nlatex = W @ x\nh\' = latex\nlatex latex "\\ell"',
+    ],
+)
+def test_latex_is_still_a_name(text):
+    [cell] = parse(f"cell c(m, n)\n{text}\nend\n")
+    names = {eq.target for eq in cell.equations} | {d.name for d in cell.declarations}
+    assert "latex" in names
+    [counted] = symcount.loads(f"cell c(m, n)\n{text}\nend\n")
+    assert counted.count != 0

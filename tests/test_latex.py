@@ -114,8 +114,56 @@ def test_gates_states_and_new_values_carry_the_time_step():
     ]
 
 
+# Cells whose own variables decide how a subscript reads (`W_xi`: x to i, or ξ).
+XI = "cell t(m, n)\n input x : m\n state h : n\n i = sigmoid(W @ x)\n"
+XHC = "cell t(m, n)\n input x : m\n state h : n\n state c : n\n"
+BETA = "cell t(m, n)\n input x : m\n state h : n\n b = W @ x\n e = b\n t = e\n"
+
+
+@pytest.mark.parametrize(
+    "header, expr, expected",
+    [
+        (XI, "W_xi @ x + W_hi @ h", r"W_{xi} x_t + W_{hi} h_{t-1}"),  # x to i, h to i
+        (XHC, "W_xi @ x", r"W_{\xi} x_t"),  # no i in this cell: ξ
+        (XHC, "W_hc @ h + W_xh @ x + W_hxc @ h", r"W_{hc} h_{t-1} + W_{xh} x_t + W_{hxc} h_{t-1}"),
+        (
+            XHC,
+            "W_pi @ h + b_nu + W_mu @ x + W_eta @ h",
+            r"W_{\pi} h_{t-1} + b_{\nu} + W_{\mu} x_t + W_{\eta} h_{t-1}",
+        ),
+        (XI, "b_xi + W_beta @ x", r"b_{xi} + W_{\beta} x_t"),
+        # b, e and t are gates, but without an `a` `beta` cannot be spelled.
+        (BETA, "W_beta @ x + W_bet @ x", r"W_{\beta} x_t + W_{bet} x_t"),
+        (BETA + " a = t\n", "W_beta @ x", r"W_{beta} x_t"),
+        # Names of several letters, and the fewest names that spell the subscript.
+        (XHC + " in = W @ x\n", "W_xin @ x + W_hin @ h", r"W_{xin} x_t + W_{hin} h_{t-1}"),
+        # A variable named after a Greek letter prints as that letter everywhere.
+        (
+            XHC + " eta = W @ x\n",
+            "W_xeta @ x + W_etah @ h + eta",
+            r"W_{x\eta} x_t + W_{\eta h} h_{t-1} + \eta_t",
+        ),
+        # A whole name is Greek whatever the cell's variables spell.
+        (XI, "alpha * h + xi", r"\alpha \odot h_{t-1} + \xi"),
+        # Accents, unless the subscript spells variables.
+        (XHC, "h_tilde + c_hat + W_bar + b_vec", r"\tilde{h} + \hat{c} + \bar{W} + \vec{b}"),
+        (XHC + " b = W @ x\n a = b\n r = a\n", "W_bar @ x", r"W_{bar} x_t"),
+        (XHC, "alpha_hat * h", r"\hat{\alpha} \odot h_{t-1}"),
+    ],
+)
+def test_subscripts_spelled_by_the_cells_own_variables_stay_letters(header, expr, expected):
+    cell = cell_ir(f"y = {expr}", header)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
+
+
+def test_accented_gates_and_states_carry_the_time_step():
+    cell = cell_ir("h_tilde = tanh(W @ x)\nh' = h_tilde * h", XHC)
+    assert LatexPrinter(cell).equations(cell)[0] == r"\tilde{h}_t &= \tanh(W x_t)"
+
+
 def test_symbols():
     assert symbol("W_hi") == "W_{hi}"
+    assert symbol("W_xi") == r"W_{\xi}" and symbol("W_xi", variables={"x", "i"}) == "W_{xi}"
     assert symbol("h", "t-1") == "h_{t-1}"
     assert symbol("c_f", "t") == "c_{f,t}"
     assert symbol("lambda", "t") == r"\lambda_t"
@@ -402,6 +450,106 @@ def test_cell_latex_api():
         cell.latex(sizes={"k": 3})
 
 
+# ---- `latex NAME "TEXT"` overrides ----
+
+OVERRIDES = r"""cell ov(m, n) "overrides"
+    input x : m
+    state h : n
+    state c : n
+    param beta : scalar
+
+    i = sigmoid(W_xi @ x + W_hi @ h + b_i)
+    f = sigmoid(W_xf @ x + W_beta @ h)
+    c' = f * c + i * tanh(W_xc @ x)
+    h' = beta * tanh(c')
+
+    latex W_xf "W_{\xi}"
+    latex x "\mathbf{x}"
+    latex h "h_{\mathrm{enc}}"
+    latex c "c^{(1)}"
+    latex i "\iota"
+    latex beta "\varsigma"
+end
+"""
+
+
+def test_overrides_apply_everywhere_the_name_prints(capsys, tmp_path):
+    spec = tmp_path / "ov.cell"
+    spec.write_text(OVERRIDES)
+    code, out, err = run(capsys, "latex", str(spec), "--equations", "--params")
+    assert (code, err) == (0, "")
+    assert (
+        r"""
+  \iota_t &= \sigma(W_{xi} \mathbf{x}_t + W_{hi} h_{\mathrm{enc},t-1} + b_{i}) \\
+  f_t &= \sigma(W_{\xi} \mathbf{x}_t + W_{\beta} h_{\mathrm{enc},t-1}) \\
+  c^{(1)}_t &= f_t \odot c^{(1)}_{t-1} + \iota_t \odot \tanh(W_{xc} \mathbf{x}_t) \\
+  h_{\mathrm{enc},t} &= \varsigma \odot \tanh(c^{(1)}_t)
+"""
+        in out
+    )
+    # An override names one name: subscripts that mention it keep their letters.
+    rows = [line.split("&")[0].strip() for line in out.splitlines() if line.startswith("    $")]
+    assert rows == [
+        "$W_{xi}$",
+        "$W_{hi}$",
+        "$b_{i}$",
+        r"$W_{\xi}$",
+        r"$W_{\beta}$",
+        "$W_{xc}$",
+        r"$\varsigma$",
+    ]
+    assert r"% ov: equations (\mathbf{x}_t input, h_{\mathrm{enc},t-1} previous and" in out
+    code, stacked, _ = run(capsys, "latex", str(spec), "--params", "--layers", "2")
+    assert r"$W_{\xi}$" in stacked and r"$\varsigma$" in stacked
+
+
+@pytest.mark.parametrize(
+    "override, step, expected",
+    [
+        (r"\tilde{h}", "t-1", r"\tilde{h}_{t-1}"),
+        (r"\mathbf{x}", "t", r"\mathbf{x}_t"),
+        ("h^{(1)}", "t-1", "h^{(1)}_{t-1}"),
+        # A subscript at the end takes the step, as `c_f` does: `c_{f,t}`.
+        ("h_{enc}", "t-1", "h_{enc,t-1}"),
+        ("h_e", "t", "h_{e,t}"),
+        (r"h_\alpha^{(2)}", "t", r"h_{\alpha,t}^{(2)}"),
+        # Anywhere else a subscript would make a double subscript: brace the whole.
+        ("h_{e} + k", "t", "{h_{e} + k}_t"),
+        ("a_{b}c_{d}", "t-1", "{a_{b}c_{d}}_{t-1}"),
+        ("h_{a_b}", "t", "h_{a_b,t}"),
+        ("x", None, "x"),
+    ],
+)
+def test_an_override_takes_the_time_step(override, step, expected):
+    assert equations.with_step(override, step) == expected
+
+
+def test_markdown_shows_an_override_beside_the_name():
+    [cell] = symcount.loads(OVERRIDES.replace(r"\varsigma", r"\|\beta|"))
+    text = markdown.render([latex.Report(cell)])
+    assert r"| `W_xf` ($W_{\xi}$) | matrix |" in text
+    assert r"| `beta` ($\Vert \beta\vert$) | scalar |" in text  # a `|` would end the cell
+    assert "| `W_xi` | matrix |" in text
+
+
+def test_the_readme_override_example_is_what_latex_prints(capsys, tmp_path, monkeypatch):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ cat enc.cell\n", 1)[1].split("```", 1)[0]
+    source, printed = block.split("$ symcount latex enc.cell --equations\n")
+    monkeypatch.chdir(tmp_path)
+    Path("enc.cell").write_text(source, encoding="utf-8")
+    assert run(capsys, "latex", "enc.cell", "--equations") == (0, printed, "")
+
+
+def test_no_builtin_has_a_subscript_that_reads_as_greek():
+    # The own-variable rule changed no built-in's output (the golden files stay).
+    for name in symcount.builtins():
+        cell = symcount.builtin(name)
+        for p in cell.params:
+            _, _, sub = p.name.partition("_")
+            assert sub not in equations.GREEK, (name, p.name)
+
+
 def test_jupyter_display():
     cell = symcount.builtin("gru")
     assert cell._repr_latex_() == (
@@ -463,6 +611,20 @@ def test_stacks_comparisons_and_odd_cells_compile(capsys, tmp_path):
     assert r"\frac{\left|W_{z}" not in out and r"\frac{\left|W_{g} x_t\right|}" in out
     compile_tex(out, tmp_path)
     _, out, _ = run(capsys, "latex", "keras.gru", "--no-bias", "--bidirectional", *argv)
+    compile_tex(out, tmp_path)
+
+
+@needs_pdflatex
+def test_overrides_accents_and_greek_compile(capsys, tmp_path):
+    spec = tmp_path / "ov.cell"
+    spec.write_text(
+        OVERRIDES.replace("end\n", '    latex b_i "b_{\\iota}"\nend\n')
+        + "cell acc(m, n)\n input x : m\n state h : n\n h_tilde = tanh(W_eta @ x + b_bar)\n"
+        " h' = alpha_hat * h_tilde + W_xi @ x\nend\n"
+    )
+    argv = ["--standalone", "--equations", "--params", "--set", "m=3", "--set", "n=2"]
+    code, out, _ = run(capsys, "latex", str(spec), *argv, "--layers", "L")
+    assert code == 0 and r"\hat{\alpha}" in out and r"W_{\xi}" in out and r"b_{\iota}" in out
     compile_tex(out, tmp_path)
 
 

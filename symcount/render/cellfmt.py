@@ -5,8 +5,9 @@ hooks already write the cell language; this module adds what a whole cell
 has besides equations: the header, the declarations and the sizes in them.
 
 The layout is fixed: the header, the declarations in their order, a blank
-line, the equations in their order, `end`, with four spaces of indentation
-and one blank line between cells. Spacing is normalized (`a + b`, `2*n`,
+line, the equations in their order, a blank line and the `latex` overrides
+in their order, `end`, with four spaces of indentation and one blank line
+between cells. Spacing is normalized (`a + b`, `2*n`,
 `(n, m + n)`), integers in sizes lose leading zeros, and parentheses are kept
 only where precedence needs them. Numbers keep their spelling. Comments are
 not in the IR, so they are dropped. Printing the result again gives the same
@@ -48,6 +49,9 @@ class CellPrinter(Printer):
         if cell.declarations and cell.equations:
             lines.append("")
         lines += [INDENT + self.equation(eq) for eq in cell.equations]
+        if cell.latex_overrides and len(lines) > 1:
+            lines.append("")  # presentation apart from the cell's meaning
+        lines += [INDENT + self.latex_override(o) for o in cell.latex_overrides]
         lines.append("end")
         return "\n".join(lines) + "\n"
 
@@ -63,6 +67,10 @@ class CellPrinter(Printer):
         if isinstance(decl, ir.Output):
             return f"output {decl.name}"
         return f"param {decl.name} : {shape(decl)}"
+
+    def latex_override(self, override: ir.LatexOverride) -> str:
+        # The text was read verbatim (no escapes), so it is written back verbatim.
+        return f'latex {override.name} "{override.text}"'
 
 
 def shape(decl: ir.ParamDecl) -> str:

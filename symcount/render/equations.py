@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
+from functools import lru_cache
 
 from .. import ir
 
@@ -169,6 +170,9 @@ GREEK = frozenset(
     "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
 )
 
+# A subscript naming an accent puts it on the base: `h_tilde` is \tilde{h}.
+ACCENTS = frozenset("tilde hat bar dot ddot vec check breve".split())
+
 # Functions with a LaTeX command of their own; the others are \operatorname{...}.
 FUNCTIONS = {
     "sigmoid": r"\sigma",
@@ -185,8 +189,9 @@ class LatexPrinter(Printer):
 
     Inputs and gates carry the time step (`x_t`, `i_t`), a state its previous
     (`h_{t-1}`) or new (`h_t`) value; a matrix product is juxtaposition, an
-    elementwise product `\odot`, a division a fraction; a name splits at its
-    first underscore into a subscript, and Greek names become Greek letters.
+    elementwise product `\odot`, a division a fraction. Names print as
+    `symbol` says, with the cell's own variables for reading subscripts, or
+    as the cell's `latex` overrides give them.
 
         >>> from symcount import builtin
         >>> cell = builtin("lstm").ir
@@ -198,6 +203,18 @@ class LatexPrinter(Printer):
     MATMUL_OP = " "
     CONCAT = ("[", "; ", "]")
     ASSIGN = " &= "
+
+    def __init__(self, cell: ir.Cell | None = None):
+        super().__init__(cell)
+        self.variables = frozenset(self.roles)
+        self.overrides = {o.name: o.text for o in cell.latex_overrides} if cell is not None else {}
+
+    def symbol(self, name: str, step: str | None = None) -> str:
+        """A name of the cell, everywhere it is printed: equations, tables, comments."""
+        text = self.overrides.get(name)
+        if text is None:
+            return symbol(name, step, self.variables)
+        return with_step(text, step)
 
     def needs_parens(self, child: ir.Expr, parent: ir.Expr, index: int) -> bool:
         # `a \odot -b`, `W -x_t` and `a - -b \odot c` read as subtractions on paper.
@@ -237,7 +254,7 @@ class LatexPrinter(Printer):
 
     def variable(self, name: str, role: str, new: bool) -> str:
         step = {"input": "t", "gate": "t", "state": "t" if new else "t-1"}.get(role)
-        return symbol(name, step)
+        return self.symbol(name, step)
 
     def function(self, name: str) -> str:
         return FUNCTIONS.get(name) or rf"\operatorname{{{escape_math(name)}}}"
@@ -256,23 +273,34 @@ def _starts_with_minus(node: ir.Expr) -> bool:
     return isinstance(node, ir.Neg)
 
 
-def symbol(name: str, step: str | None = None) -> str:
+def symbol(name: str, step: str | None = None, variables: Collection[str] = ()) -> str:
     r"""A name in paper notation, with an optional time step in its subscript.
 
-    >>> symbol("W_hi")
-    'W_{hi}'
+    The name splits at its first underscore into a base and a subscript. A
+    subscript that spells names of the cell's own `variables` (inputs,
+    states, gates) stays those names: `W_xi` is the weight from x to i. Only
+    where that reading is impossible is a Greek letter's name Greek, and an
+    accent's name an accent on the base.
+
+    >>> symbol("W_hi"), symbol("W_xi", variables={"x", "i"}), symbol("W_xi")
+    ('W_{hi}', 'W_{xi}', 'W_{\\xi}')
     >>> symbol("h", "t-1"), symbol("x", "t"), symbol("c_f", "t")
     ('h_{t-1}', 'x_t', 'c_{f,t}')
-    >>> symbol("alpha"), symbol("W_beta"), symbol("bias")
-    ('\\alpha', 'W_{\\beta}', '\\mathit{bias}')
+    >>> symbol("alpha"), symbol("W_beta"), symbol("bias"), symbol("h_tilde", "t")
+    ('\\alpha', 'W_{\\beta}', '\\mathit{bias}', '\\tilde{h}_t')
     """
-    base, sep, sub = name.partition("_")
+    base, _, sub = name.partition("_")
     if not base or not sub:  # `_x`, `x_`: no sensible split
         base, sub = name, ""
-    subscripts = [_piece(sub, subscript=True)] if sub else []
+    text = _piece(base)
+    subscripts = []
+    if sub:
+        reading = own_names(sub, variables)
+        if reading is None and sub in ACCENTS:
+            return with_step(rf"\{sub}{{{text}}}", step)
+        subscripts.append(_subscript(sub) if reading is None else _spelled(reading))
     if step:
         subscripts.append(step)
-    text = _piece(base, subscript=False)
     if not subscripts:
         return text
     joined = ",".join(subscripts)
@@ -280,13 +308,123 @@ def symbol(name: str, step: str | None = None) -> str:
     return f"{text}_{joined}" if joined == step and len(step) == 1 else f"{text}_{{{joined}}}"
 
 
-def _piece(text: str, subscript: bool) -> str:
+def own_names(text: str, variables: Collection[str]) -> list[str] | None:
+    """`text` spelled as names of `variables`, the fewest that do; None if none do.
+
+    >>> own_names("xi", {"x", "i", "xi"}), own_names("hc", {"h", "c"}), own_names("beta", {"b"})
+    (['xi'], ['h', 'c'], None)
+    """
+    variables = variables if isinstance(variables, frozenset) else frozenset(variables)
+    # Breadth first over positions in the text: the first way to reach the
+    # end uses the fewest names. Trying only the lengths the names have keeps
+    # it fast for a cell of 5,000 gates and for 3,000-character names.
+    previous: dict[int, tuple[int, str]] = {}
+    frontier = [0]
+    while frontier and len(text) not in previous:
+        following = []
+        for start in frontier:
+            for length in _lengths(variables):
+                end = start + length
+                if end > len(text):
+                    break
+                if end not in previous and text[start:end] in variables:
+                    previous[end] = (start, text[start:end])
+                    following.append(end)
+        frontier = following
+    if len(text) not in previous:
+        return None
+    names, at = [], len(text)
+    while at:
+        at, name = previous[at]
+        names.append(name)
+    return names[::-1]
+
+
+@lru_cache(maxsize=8)
+def _lengths(variables: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(name) for name in variables if name}))
+
+
+def _piece(text: str) -> str:
+    """A whole name or a base: Greek letters; several letters are one symbol."""
     if text in GREEK:
         return "\\" + text
-    if subscript or len(text) == 1:
+    if len(text) == 1:
         return escape_math(text)
     # A multi-letter name is one symbol, not a product of letters.
     return rf"\mathit{{{escape_math(text)}}}"
+
+
+def _subscript(text: str) -> str:
+    return "\\" + text if text in GREEK else escape_math(text)
+
+
+def _spelled(names: list[str]) -> str:
+    """Variables in a subscript, each as its own name prints (`eta` is \\eta)."""
+    out, command = "", False
+    for name in names:
+        piece = _subscript(name)
+        if command and piece[:1].isalpha():
+            out += " "  # `\eta x`, not the undefined `\etax`
+        out, command = out + piece, piece.startswith("\\")
+    return out
+
+
+def with_step(text: str, step: str | None) -> str:
+    r"""LaTeX (an override) with a time step added to its subscript.
+
+    A step joins a subscript that ends the text, as `c_f` becomes `c_{f,t}`;
+    with no subscript the step is one; elsewhere the text is braced first, so
+    a subscript in the middle never makes a double subscript.
+
+    >>> with_step(r"\tilde{h}", "t-1"), with_step("h_{enc}", "t"), with_step("h^{(1)}", "t")
+    ('\\tilde{h}_{t-1}', 'h_{enc,t}', 'h^{(1)}_t')
+    >>> with_step(r"h_\alpha^{(1)}", "t-1"), with_step("h_{a}b", "t")
+    ('h_{\\alpha,t-1}^{(1)}', '{h_{a}b}_t')
+    """
+    if not step:
+        return text
+    tokens = _tex_tokens(text)
+    subs = [i for i, (start, end) in enumerate(tokens) if text[start:end] == "_"]
+    if subs and subs[-1] + 1 < len(tokens):
+        after = [text[start:end] for start, end in tokens[subs[-1] + 2 :]]
+        if len(subs) == 1 and (not after or (len(after) == 2 and after[0] == "^")):
+            start, end = tokens[subs[-1] + 1]
+            argument = text[start + 1 : end - 1] if text[start] == "{" else text[start:end]
+            return f"{text[: tokens[subs[-1]][0]]}_{{{argument},{step}}}{text[end:]}"
+    braced = step if len(step) == 1 else f"{{{step}}}"
+    if subs:
+        return f"{{{text}}}_{braced}"
+    return f"{text}_{braced}"
+
+
+def _tex_tokens(text: str) -> list[tuple[int, int]]:
+    """The top-level pieces of LaTeX as (start, end): a command, a {group} or a character."""
+    tokens, index = [], 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        start = index
+        if text[index] == "\\":
+            index += 1
+            while index < len(text) and text[index].isascii() and text[index].isalpha():
+                index += 1
+            index = max(index, start + 2)  # `\{`: one character
+        elif text[index] == "{":
+            depth = 0
+            while index < len(text):
+                if text[index] == "\\":
+                    index += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[index], 0)
+                index += 1
+                if depth == 0:
+                    break
+        else:
+            index += 1
+        tokens.append((start, min(index, len(text))))
+    return tokens
 
 
 def escape_math(text: str) -> str:

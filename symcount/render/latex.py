@@ -21,7 +21,7 @@ import sympy
 from ..count import size_symbol
 from ..names import biases
 from . import Report, network
-from .equations import GREEK, LatexPrinter, symbol, without_terms
+from .equations import GREEK, LatexPrinter, without_terms
 
 INDENT = "  "
 
@@ -161,7 +161,7 @@ def align(cell) -> str:
     """
     base = getattr(cell, "cell", cell)  # a stack's layers all compute the base cell
     source = base.ir
-    printer = LatexPrinter(source)
+    printer = printer_for(cell)
     dropped = biases(base.scope) if cell.no_bias else set()
     lines = []
     for eq in source.equations:
@@ -170,7 +170,7 @@ def align(cell) -> str:
             lines.append(printer.target(eq) + printer.ASSIGN + printer.expr(expr))
         else:  # every term was a dropped bias
             lines.append(printer.target(eq) + printer.ASSIGN + "0")
-    roles = _roles_comment(printer.roles)
+    roles = _roles_comment(printer)
     notation = [text for token, text in NOTATION if any(token in line for line in lines)]
     head = f"% {cell.name}: equations ({roles})"
     if notation:
@@ -179,15 +179,21 @@ def align(cell) -> str:
     return f"{head}\n\\begin{{align}}\n{body}\n\\end{{align}}"
 
 
-def _roles_comment(roles: dict[str, str]) -> str:
+def _roles_comment(printer: LatexPrinter) -> str:
     """'x_t input, h_{t-1} previous and h_t new state' for a reader of the .tex."""
     parts = []
-    for name, role in roles.items():
+    symbol = printer.symbol
+    for name, role in printer.roles.items():
         if role == "input":
             parts.append(f"{symbol(name, 't')} input")
         elif role == "state":
             parts.append(f"{symbol(name, 't-1')} previous and {symbol(name, 't')} new state")
     return ", ".join(parts)
+
+
+def printer_for(cell) -> LatexPrinter:
+    """The paper notation of a cell or a stack (whose layers all are the base cell)."""
+    return LatexPrinter(getattr(cell, "cell", cell).ir)
 
 
 # ---- tables ----
@@ -201,6 +207,8 @@ def params_table(report: Report, form: str = "expanded") -> str:
     head = ["parameter"] + (["layers", "copies"] if stacked else []) + ["shape", "count"]
     head += ["value"] if valued else []
     rows = []
+    # Names print as in the equations: the same subscript rule, the same overrides.
+    symbol = printer_for(cell).symbol
     for p in cell.params:
         row = [f"${symbol(p.name)}$"]
         count = p.count

@@ -77,8 +77,9 @@ def _table(report: Report) -> list[str]:
     head += ["shape", "count", "gate"] + (["value"] if valued else [])
     rules = ["---"] * (len(head) - valued) + (["---:"] if valued else [])
     rows = [_row(head), _row(rules)]
+    printer = latex.printer_for(cell)
     for p in cell.params:
-        row = [f"`{p.name}`", p.kind]
+        row = [_name(p.name, printer), p.kind]
         if stacked:  # copies such as 2 (L - 1) read better factored
             row += [_layers(p.layer), _math(sympy.factor(p.copies))]
         count = sympy.factor(p.count) if stacked else p.count
@@ -89,6 +90,22 @@ def _table(report: Report) -> list[str]:
     total += [f"**{report.value:,}**"] if valued else []
     rows.append(_row(total))
     return rows
+
+
+def _name(name: str, printer) -> str:
+    """A parameter as the cell names it; with a `latex` override, also as it prints.
+
+    Markdown has no equations, so other names stay as written: the override
+    is the one rendering the user asked for by name.
+    """
+    if name not in printer.overrides:
+        return f"`{name}`"
+    return f"`{name}` (${_table_math(printer.symbol(name))}$)"
+
+
+def _table_math(text: str) -> str:
+    # A `|` would end the table cell, a space inside the dollars the math.
+    return text.replace("\\|", "\\Vert ").replace("|", "\\vert ").strip()
 
 
 def _row(cells: list[str]) -> str:
