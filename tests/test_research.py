@@ -8,6 +8,8 @@ extra installs them all (see README, Testing).
 """
 
 import random
+import re
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,7 @@ RANGES = {
     "keras.conv_lstm2d": {"m": (1, 4), "n": (1, 4), "k": (1, 4)},
 }
 TRIALS = 6
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def excluded(name: str, sizes: dict) -> bool:
@@ -152,3 +155,21 @@ def test_the_built_module_runs_on_cpu(name):
     with torch.no_grad():
         y = torch_forward(name, module, torch.randn(batch, steps, width_in))
     assert tuple(y.shape) == (batch, steps, width_out)
+
+
+def test_the_test_command_installs_every_package_pinned_beside_torch():
+    # CI installs through the README's command: the research packages must come
+    # with the test extra at exact versions, and torch must stay the CPU 2.13.0.
+    tomllib = pytest.importorskip("tomllib")
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = extras["optional-dependencies"]
+    assert "symcount[research]" in extras["test"]
+    pins = [re.fullmatch(r"([\w-]+)==([\w.]+)", spec) for spec in extras["research"]]
+    assert all(pins), extras["research"]
+    packages = {"xlstm", "mambapy", "mingru-pytorch", "speechbrain", "sru", "keras"}
+    assert {pin.group(1) for pin in pins} == packages
+    held = (ROOT / "tests" / "constraints.txt").read_text().split()
+    assert "torch==2.13.0" in held
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"```sh\n(pip install '\.\[test\]'.*)\n```", readme).group(1)
+    assert "-c tests/constraints.txt" in command
