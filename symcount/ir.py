@@ -110,7 +110,26 @@ class DimProduct:
     span: Span
 
 
-Dim = DimInt | DimName | DimSum | DimProduct
+@dataclass(frozen=True)
+class DimQuotient:
+    """`e / H`: exact division (only in a `size` definition)."""
+
+    numerator: Dim
+    denominator: Dim
+    span: Span
+
+
+@dataclass(frozen=True)
+class DimCall:
+    """`ceil(D / 16)`, `floor(...)` (only in a `size` definition)."""
+
+    func: str
+    arg: Dim
+    span: Span
+    func_span: Span
+
+
+Dim = DimInt | DimName | DimSum | DimProduct | DimQuotient | DimCall
 
 
 # ---- expressions ----
@@ -193,7 +212,17 @@ class MatMul:
     span: Span
 
 
-Expr = Number | Name | NewName | Call | Concat | Neg | Sum | Product | MatMul
+@dataclass(frozen=True)
+class Slice:
+    """`v[a:b]`: entries a to b - 1 of the last axis."""
+
+    operand: Expr
+    start: Dim
+    stop: Dim
+    span: Span
+
+
+Expr = Number | Name | NewName | Call | Concat | Neg | Sum | Product | MatMul | Slice
 
 
 def children(node: Expr | Dim) -> tuple[Expr | Dim, ...]:
@@ -211,15 +240,18 @@ _OPERANDS = {
     Sum: lambda node: node.terms,
     Product: lambda node: node.factors,
     MatMul: lambda node: (node.matrix, node.vector),
+    Slice: lambda node: (node.operand,),
     DimSum: lambda node: node.terms,
     DimProduct: lambda node: node.factors,
+    DimQuotient: lambda node: (node.numerator, node.denominator),
+    DimCall: lambda node: (node.arg,),
 }
 
 
 # Binding strength for printers that must put parentheses back (the parser
 # drops them): a child needs parentheses when it binds more loosely than its
 # parent's operator requires.
-PRECEDENCE = {Sum: 1, Product: 2, MatMul: 3, Neg: 4}
+PRECEDENCE = {Sum: 1, Product: 2, MatMul: 3, Neg: 4}  # Slice binds like an atom
 ATOM = 5
 
 
@@ -273,20 +305,22 @@ class DimSymbol:
 
 @dataclass(frozen=True)
 class Input:
-    """`input x : m`."""
+    """`input x : m`, `input x : (m, rows, cols)`, `input t : scalar`."""
 
     name: str
-    dim: Dim
+    kind: str  # "vector", "matrix", "tensor" or "scalar" (`names` refuses the others)
+    dims: tuple[Dim, ...]
     span: Span
     name_span: Span
 
 
 @dataclass(frozen=True)
 class State:
-    """`state h : n`."""
+    """`state h : n`, `state C : (H, d, d)`."""
 
     name: str
-    dim: Dim
+    kind: str
+    dims: tuple[Dim, ...]
     span: Span
     name_span: Span
 
@@ -301,16 +335,42 @@ class Output:
 
 @dataclass(frozen=True)
 class ParamDecl:
-    """`param W : (n, m)`, `param b : n`, `param D : diag(n)`, `param a : scalar`."""
+    """`param W : (n, m)`, `param b : n`, `param D : diag(n)`, `param a : scalar`,
+    `param R : blockdiag(H, a, b)`, `param K : (n, m, k, k)`, `param W : complex(n, m)`,
+    `param M : (n, m) frozen`."""
 
     name: str
-    kind: str  # "matrix", "vector", "diag" or "scalar"
-    dims: tuple[Dim, ...]  # (rows, cols), (size,), (size,) or ()
+    kind: str  # "matrix", "vector", "diag", "scalar", "blockdiag" or "tensor"
+    dims: tuple[Dim, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
+    span: Span
+    name_span: Span
+    field: str = "real"  # "real", "complex" (2 reals an entry) or "quaternion" (4)
+    frozen: bool = False  # not trainable: counted apart
+
+
+@dataclass(frozen=True)
+class SizeDecl:
+    """`size R = ceil(D / 16)` (a derived size) or `size rows` (a free extent)."""
+
+    name: str
+    definition: Dim | None
     span: Span
     name_span: Span
 
 
-Declaration = Input | State | Output | ParamDecl
+@dataclass(frozen=True)
+class FunctionDef:
+    """`def g(a) = a + 0.5`: the cell's own function, inlined where it is called."""
+
+    name: str
+    params: tuple[str, ...]
+    param_spans: tuple[Span, ...]
+    expr: Expr
+    span: Span
+    name_span: Span
+
+
+Declaration = Input | State | Output | ParamDecl | SizeDecl
 
 
 @dataclass(frozen=True)
@@ -352,3 +412,4 @@ class Cell:
     name_span: Span
     source: Source
     latex_overrides: tuple[LatexOverride, ...] = ()  # kept apart: they are not declarations
+    functions: tuple[FunctionDef, ...] = ()

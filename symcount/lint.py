@@ -44,7 +44,7 @@ def _typos(scope: Scope) -> list[SymcountWarning]:
 def _param_uses(scope: Scope) -> dict[str, list[ir.Span]]:
     params = set(scope.params)
     uses: dict[str, list[ir.Span]] = {}
-    for eq in scope.cell.equations:
+    for eq in scope.equations:
         for node in ir.walk(eq.expr):
             if isinstance(node, ir.Name) and node.name in params:
                 uses.setdefault(node.name, []).append(node.span)
@@ -142,19 +142,24 @@ def _unused(scope: Scope) -> list[SymcountWarning]:
 def _read_names(scope: Scope) -> set[str]:
     return {
         node.name
-        for eq in scope.cell.equations
+        for eq in scope.equations
         for node in ir.walk(eq.expr)
         if isinstance(node, ir.Name)
     }
 
 
 def _size_symbols_used(scope: Scope) -> set[str]:
-    dims: list[ir.Dim] = [d.dim for d in (*scope.inputs.values(), *scope.states.values())]
-    dims += [dim for decl in scope.declared.values() for dim in decl.dims]
+    decls = (*scope.inputs.values(), *scope.states.values(), *scope.declared.values())
+    dims: list = [dim for decl in decls for dim in decl.dims]
+    dims += [s.definition for s in scope.sizes.values() if s.definition is not None]
+    # a size used as a value (`k / sqrt(d)`) or as a function's size argument counts too
+    dims += [n for eq in scope.equations for n in ir.walk(eq.expr) if isinstance(n, ir.Name)]
+    dims += [d for eq in scope.equations for n in ir.walk(eq.expr) if isinstance(n, ir.Slice)
+             for d in (n.start, n.stop)]
     used: set[str] = set()
     while dims:
         node = dims.pop()
-        if isinstance(node, ir.DimName):
+        if isinstance(node, (ir.DimName, ir.Name)):
             used.add(node.name)
         dims.extend(ir.children(node))
     return used

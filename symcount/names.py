@@ -12,32 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ir
+from . import functions, ir
 from .errors import SymcountError, suggest
 
 ErrorFactory = Callable[..., SymcountError]  # ir.Source.error: (message, span, *notes)
 
-# Elementwise functions; each keeps the size of its argument.
-FUNCTIONS = frozenset(
-    {
-        "sigmoid",
-        "tanh",
-        "relu",
-        "softplus",
-        "softsign",
-        "exp",
-        "log",
-        "hard_sigmoid",
-        "identity",
-        "elu",
-        "gelu",
-        "silu",
-        "swish",
-        "sin",
-        "cos",
-        "abs",
-    }
-)
+FUNCTIONS = functions.FUNCTIONS  # every built-in function name
 
 
 @dataclass
@@ -46,6 +26,10 @@ class Scope:
 
     cell: ir.Cell
     symbols: dict[str, ir.DimSymbol] = field(default_factory=dict)
+    sizes: dict[str, ir.SizeDecl] = field(default_factory=dict)  # `size R = ...`, `size rows`
+    functions: dict[str, ir.FunctionDef] = field(default_factory=dict)  # the cell's own `def`s
+    # The equations with the cell's own functions inlined: what shapes are inferred from.
+    equations: list[ir.Equation] = field(default_factory=list)
     inputs: dict[str, ir.Input] = field(default_factory=dict)
     states: dict[str, ir.State] = field(default_factory=dict)
     declared: dict[str, ir.ParamDecl] = field(default_factory=dict)
@@ -62,6 +46,7 @@ class Scope:
             ("state", self.states),
             ("gate", self.gates),
             ("size symbol", self.symbols),
+            ("size symbol", self.sizes),
         ):
             if name in table:
                 return kind
@@ -98,8 +83,9 @@ def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
             continue
         name = decl.name
         if name in scope.symbols:
+            what = "declared again" if isinstance(decl, ir.SizeDecl) else "a variable"
             raise err(
-                f"'{name}' is both a size symbol and a variable",
+                f"'{name}' is both a size symbol and {what}",
                 decl.name_span,
                 ("size symbol declared here", scope.symbols[name].span),
             )
@@ -110,8 +96,19 @@ def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
         if name in FUNCTIONS:
             raise err(f"'{name}' is a function name and cannot be declared", decl.name_span)
         seen[name] = decl.name_span
-        dims = decl.dims if isinstance(decl, ir.ParamDecl) else (decl.dim,)
-        for dim in dims:
+        if isinstance(decl, ir.SizeDecl):
+            if decl.definition is not None:
+                _check_dim(decl.definition, scope, err, definition=True)
+            scope.sizes[name] = decl
+            continue
+        if isinstance(decl, (ir.Input, ir.State)) and decl.kind not in VALUE_KINDS:
+            what = "an input" if isinstance(decl, ir.Input) else "a state"
+            raise err(
+                f"{what} is a value, not a weight: its shape is a size, a tuple of sizes "
+                f"such as (H, d, d), or scalar (not {decl.kind})",
+                decl.span,
+            )
+        for dim in decl.dims:
             _check_dim(dim, scope, err)
         table = {ir.Input: scope.inputs, ir.State: scope.states, ir.ParamDecl: scope.declared}
         table[type(decl)][name] = decl
@@ -125,26 +122,77 @@ def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
         scope.output = next(iter(scope.states))
 
 
-def _check_dim(dim: ir.Dim, scope: Scope, err: ErrorFactory) -> None:
+VALUE_KINDS = ("vector", "matrix", "tensor", "scalar")
+SIZE_FUNCTIONS = ("ceil", "floor")
+
+
+def _check_dim(dim: ir.Dim, scope: Scope, err: ErrorFactory, definition: bool = False) -> None:
+    """Every name in a size is a size symbol (or a `size` defined above it);
+    division and ceil/floor only in a `size` definition."""
     stack = [dim]
     while stack:
         node = stack.pop()
         if isinstance(node, ir.DimName) and node.name not in scope.symbols:
-            listed = ", ".join(scope.symbols) or "none"
+            if node.name in scope.sizes:
+                pass
+            else:
+                listed = ", ".join([*scope.symbols, *scope.sizes]) or "none"
+                raise err(
+                    f"unknown size symbol '{node.name}' (the cell's header lists: {listed})"
+                    + suggest(node.name, [*scope.symbols, *scope.sizes]),
+                    node.span,
+                )
+        if isinstance(node, (ir.DimQuotient, ir.DimCall)) and not definition:
             raise err(
-                f"unknown size symbol '{node.name}' (the cell's header lists: {listed})"
-                + suggest(node.name, scope.symbols),
+                "division and ceil/floor may only define a size: write `size d = e / H` "
+                "and use d",
                 node.span,
             )
-        stack.extend(getattr(node, "terms", ()) or getattr(node, "factors", ()))
+        if isinstance(node, ir.DimCall) and node.func not in SIZE_FUNCTIONS:
+            raise err(
+                f"unknown size function '{node.func}' (a size may use ceil and floor)"
+                + suggest(node.func, SIZE_FUNCTIONS),
+                node.func_span,
+            )
+        stack.extend(ir.children(node))
+
+
+def _functions(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+    for definition in cell.functions:
+        name = definition.name
+        if name in FUNCTIONS or name in scope.functions:
+            first = scope.functions.get(name)
+            notes = (("first defined here", first.name_span),) if first else ()
+            what = "a built-in function" if first is None else "defined twice"
+            raise err(f"function '{name}' is {what}", definition.name_span, *notes)
+        seen: dict[str, ir.Span] = {}
+        for param, span in zip(definition.params, definition.param_spans, strict=True):
+            if param in seen:
+                raise err(f"'{param}' is listed twice", span, ("first here", seen[param]))
+            seen[param] = span
+        for node in ir.walk(definition.expr):
+            if isinstance(node, ir.Call) and node.func == name:
+                raise err(f"function '{name}' calls itself; a cell's functions cannot recurse", node.span)
+        scope.functions[name] = definition  # later defs may call it; earlier ones cannot
+    scope.equations = [
+        ir.Equation(
+            eq.target,
+            eq.is_state,
+            functions.inline(eq.expr, scope.functions),
+            eq.span,
+            eq.target_span,
+        )
+        for eq in cell.equations
+    ]
 
 
 def _equations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+    _functions(cell, scope, err)
     later = {}  # gate or update defined further down: for "used before defined"
-    for eq in cell.equations:
+    for eq in scope.equations:
         later.setdefault((eq.target, eq.is_state), eq)
     used: set[str] = set()
-    for eq in cell.equations:
+    for eq in scope.equations:
         _check_expr(eq, scope, err, later, used)
         _define(eq, scope, err)
     # A declared parameter nothing uses still exists (a framework allocates
@@ -177,14 +225,18 @@ def _define(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> None:
             eq.target_span,
             ("first assigned here", scope.gates[name].target_span),
         )
-    other = {"input": scope.inputs, "parameter": scope.declared, "size symbol": scope.symbols}
+    other = {
+        "input": scope.inputs,
+        "parameter": scope.declared,
+        "size symbol": {**scope.symbols, **scope.sizes},
+    }
     for kind, table in other.items():
         if name in table:
             decl = table[name]
             raise err(
                 f"cannot assign to {kind} '{name}'", eq.target_span, ("declared here", decl.span)
             )
-    if name in FUNCTIONS:
+    if name in FUNCTIONS or name in scope.functions:
         raise err(f"'{name}' is a function name and cannot be assigned", eq.target_span)
     scope.gates[name] = eq
 
@@ -204,19 +256,18 @@ def _check_expr(eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, u
             _check_new_name(node, eq, scope, err, later)
         elif isinstance(node, ir.Call):
             _check_call(node, scope, err)
+        elif isinstance(node, ir.Slice):
+            _check_dim(node.start, scope, err)
+            _check_dim(node.stop, scope, err)
         elif isinstance(node, ir.MatMul):
             _check_matrix(node, scope, err)
 
 
 def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict) -> None:
     name = node.name
-    if name in scope.symbols:
-        raise err(
-            f"'{name}' is a size symbol, not a variable",
-            node.span,
-            ("size symbol declared here", scope.symbols[name].span),
-        )
-    if name in FUNCTIONS:
+    if name in scope.symbols or name in scope.sizes:
+        return  # a size inside an expression is a constant (`k / sqrt(d)`)
+    if name in FUNCTIONS or name in scope.functions:
         raise err(f"'{name}' is a function; call it as {name}(...)", node.span)
     if name in scope.inputs or name in scope.states or name in scope.gates:
         return
@@ -241,23 +292,61 @@ def _check_new_name(node: ir.NewName, eq: ir.Equation, scope: Scope, err: ErrorF
 
 
 def _check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
-    if node.func not in FUNCTIONS:
+    signature = functions.SIGNATURES.get(node.func)
+    if signature is None:
         raise err(
-            f"unknown function '{node.func}'" + suggest(node.func, FUNCTIONS),
+            f"unknown function '{node.func}'" + suggest(node.func, [*FUNCTIONS, *scope.functions]),
             node.func_span,
         )
-    if len(node.args) != 1:
-        raise err(f"{node.func}() takes exactly one argument, got {len(node.args)}", node.span)
+    if not signature.min_args <= len(node.args) <= signature.max_args:
+        raise err(f"{functions.arity_text(node.func, signature)}, got {len(node.args)}", node.span)
+    for index in signature.sizes:
+        if index < len(node.args) and not is_size(node.args[index], scope):
+            raise err(
+                f"argument {index + 1} of {node.func}() is a size (a size symbol or a whole "
+                "number, or a product or sum of them), not a value",
+                node.args[index].span,
+            )
+    if signature.weight is not None:
+        weight = node.args[signature.weight]
+        if not (isinstance(weight, ir.Name) and scope.kind(weight.name) == "parameter"):
+            raise err(
+                f"the first argument of {node.func}() is its kernel: a parameter, "
+                f"not '{scope.cell.source.snippet(weight.span)}'",
+                weight.span,
+            )
+
+
+def is_size(node: ir.Expr, scope: Scope) -> bool:
+    """Whether an argument reads as a size: `H`, `4`, `2*d`."""
+    for part in ir.walk(node):
+        if isinstance(part, ir.Number):
+            if not part.text.isdigit():
+                return False
+        elif isinstance(part, ir.Name):
+            if part.name not in scope.symbols and part.name not in scope.sizes:
+                return False
+        elif not isinstance(part, (ir.Sum, ir.Product)) or "/" in getattr(part, "ops", ()):
+            return False
+    return True
 
 
 def _check_matrix(node: ir.MatMul, scope: Scope, err: ErrorFactory) -> None:
+    """The left of `@` is a weight, or a value of rank 2 or more (`C @ q`).
+
+    Ranks of gates are known only once shapes are solved (`shapes` checks
+    those); inputs and states say theirs here.
+    """
     left = node.matrix
     if isinstance(left, ir.Name):
         kind = scope.kind(left.name)
-        if kind == "parameter":
+        rank1 = _declared_rank(left.name, scope) in (0, 1)
+        if kind == "parameter" or not rank1:
             return
         what = f"{kind} '{left.name}'"
     elif isinstance(left, ir.NewName):
+        if _declared_rank(left.name, scope) not in (0, 1):
+            return
         what = f"state value {left.name}'"
     elif isinstance(left, ir.Neg):
         raise err(
@@ -266,8 +355,13 @@ def _check_matrix(node: ir.MatMul, scope: Scope, err: ErrorFactory) -> None:
             left.span,
         )
     else:
-        what = "an expression"
+        return  # an expression: `shapes` checks its rank
     raise err(f"the left operand of @ must be a parameter (a weight), not {what}", left.span)
+
+
+def _declared_rank(name: str, scope: Scope) -> int | None:
+    decl = scope.inputs.get(name) or scope.states.get(name)
+    return None if decl is None else len(decl.dims)
 
 
 def _completeness(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
@@ -436,7 +530,7 @@ def biases(scope: Scope) -> set[str]:
     added: set[str] = set()
     other: set[str] = set()
     params = set(scope.params)
-    for eq in scope.cell.equations:
+    for eq in scope.equations:
         for node in ir.walk(eq.expr):
             for child in ir.children(node):
                 if isinstance(child, ir.Name) and child.name in params:

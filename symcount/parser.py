@@ -197,7 +197,7 @@ def _operands(children: list) -> tuple[tuple, tuple[str, ...], ir.Span]:
     return items, tuple(str(op) for op in children[1::2]), span
 
 
-_NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride)
+_NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride, ir.FunctionDef)
 
 
 class _ToIR(Transformer):
@@ -219,6 +219,7 @@ class _ToIR(Transformer):
             declarations=tuple(s for s in statements if not isinstance(s, _NOT_DECLARATIONS)),
             equations=tuple(s for s in statements if isinstance(s, ir.Equation)),
             latex_overrides=tuple(s for s in statements if isinstance(s, ir.LatexOverride)),
+            functions=tuple(s for s in statements if isinstance(s, ir.FunctionDef)),
             span=_join(_tspan(keyword), _tspan(end)),
             name_span=_tspan(name),
         )
@@ -229,43 +230,80 @@ class _ToIR(Transformer):
     # declarations
 
     def input_decl(self, children):
-        keyword, name, dim = children
-        return ir.Input(str(name), _bare(dim), _join(_tspan(keyword), _extent(dim)), _tspan(name))
+        keyword, name, (kind, dims, span, field) = children
+        return ir.Input(str(name), kind, dims, _join(_tspan(keyword), span), _tspan(name))
 
     def state_decl(self, children):
-        keyword, name, dim = children
-        return ir.State(str(name), _bare(dim), _join(_tspan(keyword), _extent(dim)), _tspan(name))
+        keyword, name, (kind, dims, span, field) = children
+        return ir.State(str(name), kind, dims, _join(_tspan(keyword), span), _tspan(name))
 
     def output_decl(self, children):
         (name,) = children
         return ir.Output(str(name), _tspan(name))
 
     def param_decl(self, children):
-        keyword, name, (kind, dims, span) = children
-        return ir.ParamDecl(str(name), kind, dims, _join(_tspan(keyword), span), _tspan(name))
+        keyword, name, (kind, dims, span, field), frozen = children
+        end = _tspan(frozen) if frozen is not None else span
+        return ir.ParamDecl(
+            str(name), kind, dims, _join(_tspan(keyword), end), _tspan(name), field, frozen is not None
+        )
+
+    def size_decl(self, children):
+        keyword, name, definition = children
+        end = _extent(definition) if definition is not None else _tspan(name)
+        bare = _bare(definition) if definition is not None else None
+        return ir.SizeDecl(str(name), bare, _join(_tspan(keyword), end), _tspan(name))
+
+    def function_def(self, children):
+        keyword, name, *params, rpar, expr = children
+        return ir.FunctionDef(
+            str(name),
+            tuple(str(p) for p in params),
+            tuple(_tspan(p) for p in params),
+            _bare(expr),
+            _join(_tspan(keyword), _extent(expr)),
+            _tspan(name),
+        )
 
     def latex_override(self, children):
         keyword, name, text = children
         span = _join(_tspan(keyword), _tspan(text))
         return ir.LatexOverride(str(name), str(text)[1:-1], span, _tspan(name), _tspan(text))
 
-    # shapes: (kind, dims, span of the shape's text)
+    # shapes: (kind, dims, span of the shape's text, field)
 
-    def matrix_shape(self, children):
-        lpar, rows, cols, rpar = children
-        return ("matrix", (_bare(rows), _bare(cols)), _join(_tspan(lpar), _tspan(rpar)))
+    def tuple_shape(self, children):
+        lpar, *dims, rpar = children
+        kind = "matrix" if len(dims) == 2 else "tensor"
+        return (kind, tuple(_bare(d) for d in dims), _join(_tspan(lpar), _tspan(rpar)), "real")
 
     def vector_shape(self, children):
         (dim,) = children
-        return ("vector", (_bare(dim),), _extent(dim))
+        return ("vector", (_bare(dim),), _extent(dim), "real")
 
     def diag_shape(self, children):
         keyword, dim, rpar = children
-        return ("diag", (_bare(dim),), _join(_tspan(keyword), _tspan(rpar)))
+        return ("diag", (_bare(dim),), _join(_tspan(keyword), _tspan(rpar)), "real")
+
+    def blockdiag_shape(self, children):
+        keyword, blocks, rows, cols, rpar = children
+        dims = (_bare(blocks), _bare(rows), _bare(cols))
+        return ("blockdiag", dims, _join(_tspan(keyword), _tspan(rpar)), "real")
+
+    def complex_shape(self, children):
+        return self._field_shape(children, "complex")
+
+    def quaternion_shape(self, children):
+        return self._field_shape(children, "quaternion")
+
+    def _field_shape(self, children, field):
+        keyword, *dims, rpar = children
+        kind = {1: "vector", 2: "matrix"}.get(len(dims), "tensor")
+        return (kind, tuple(_bare(d) for d in dims), _join(_tspan(keyword), _tspan(rpar)), field)
 
     def scalar_shape(self, children):
         (keyword,) = children
-        return ("scalar", (), _tspan(keyword))
+        return ("scalar", (), _tspan(keyword), "real")
 
     # sizes
 
@@ -277,8 +315,23 @@ class _ToIR(Transformer):
         return ir.DimSum(terms, signs, span)
 
     def dim_product(self, children):
-        factors, _, span = _operands(children)
-        return ir.DimProduct(factors, span)
+        # `a * b / c * d` reads left to right: each `/` divides all that precedes it.
+        factors, ops, span = _operands(children)
+        result, run = None, [factors[0]]
+        for op, factor in zip(ops, factors[1:], strict=True):
+            if op == "*":
+                run.append(factor)
+                continue
+            numerator = run[0] if len(run) == 1 else ir.DimProduct(tuple(run), _join(run[0].span, run[-1].span))
+            result = ir.DimQuotient(numerator, factor, _join(numerator.span, factor.span))
+            run = [result]
+        if result is None:
+            return ir.DimProduct(factors, span)
+        return run[0] if len(run) == 1 else ir.DimProduct(tuple(run), span)
+
+    def dim_call(self, children):
+        func, arg, rpar = children
+        return ir.DimCall(str(func), _bare(arg), _join(_tspan(func), _tspan(rpar)), _tspan(func))
 
     def dim_int(self, children):
         (token,) = children
@@ -341,6 +394,11 @@ class _ToIR(Transformer):
         lsqb, *parts, rsqb = children
         return ir.Concat(tuple(_bare(p) for p in parts), _join(_tspan(lsqb), _tspan(rsqb)))
 
+    def slice(self, children):
+        operand, lsqb, start, stop, rsqb = children
+        span = _join(_extent(operand), _tspan(rsqb))
+        return ir.Slice(_bare(operand), _bare(start), _bare(stop), span)
+
     def group(self, children):
         lpar, expr, rpar = children
         return _Group(_bare(expr), _join(_tspan(lpar), _tspan(rpar)))
@@ -348,13 +406,14 @@ class _ToIR(Transformer):
 
 def _check_depth(cell: ir.Cell, source: ir.Source) -> None:
     roots: list = [eq.expr for eq in cell.equations if _may_be_deep(eq.span)]
+    roots += [f.expr for f in cell.functions if _may_be_deep(f.span)]
     for decl in cell.declarations:
         if not _may_be_deep(decl.span):
             continue
-        if isinstance(decl, (ir.Input, ir.State)):
-            roots.append(decl.dim)
-        elif isinstance(decl, ir.ParamDecl):
+        if isinstance(decl, (ir.Input, ir.State, ir.ParamDecl)):
             roots.extend(decl.dims)
+        elif isinstance(decl, ir.SizeDecl) and decl.definition is not None:
+            roots.append(decl.definition)
     for root in roots:
         node = ir.node_at_depth(root, MAX_DEPTH + 1)
         if node is not None:

@@ -1,11 +1,21 @@
-"""Shape inference: every size in a cell solved at once, by unification.
+"""Shape inference: every value's and parameter's shape in a cell, solved at once.
 
-Each vector-valued node gets a size variable; `+ - * /` between vectors and a
-gate's use next to a state say "these sizes are equal" (union-find), and
-declarations pin sizes to polynomials. A concatenation's size is the sum of
-its parts, solved after the equalities. Numbers and scalar parameters
-broadcast and take part in nothing. What comes out is every parameter's
-shape as a `Poly`.
+Values have shapes of any rank: a scalar, a vector (n), a matrix (H, d), a
+tensor (H, d, d). Each expression node gets a shape variable (see `unify`):
+
+- elementwise operations (`+ - * /`, functions) line shapes up from the left;
+  a shape that is the start of the other repeats over the axes it lacks, a
+  scalar broadcasts everywhere, and a parameter takes the whole shape of the
+  value beside it;
+- `W @ v` applies a weight to the last axis of v; between two values, `@`
+  multiplies a matrix and a vector per leading (batch) axes (`C @ q`, `q @ C`),
+  or takes a dot product of two values of equal rank (2 or more);
+- concatenation, slicing, `outer`, `heads`, `flat`, `sum`, the norms and the
+  convolutions each have their rule below.
+
+Declarations pin sizes to polynomials; relations that are not equalities
+(concatenation, splitting into heads) are deferred and solved after. What
+comes out is every parameter's shape as a tuple of `Poly`.
 """
 
 from __future__ import annotations
@@ -15,31 +25,37 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from . import ir
-from .errors import SymcountError
 from .names import Scope
 from .poly import Poly
+from .sizes import Sizes, SizeTooLarge
+from .unify import Solver, divide, nonnegative
 
 # The gate of a declared parameter that no equation uses.
 UNUSED = "(unused)"
+
+# Real numbers per entry of a parameter's field.
+FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
 
 
 @dataclass(frozen=True)
 class ParamShape:
     name: str
-    kind: str  # "matrix", "vector", "diag" or "scalar"
-    shape: tuple[Poly, ...]  # (rows, cols), (size,), (size,) or ()
+    kind: str  # "matrix", "vector", "diag", "scalar", "blockdiag" or "tensor"
+    shape: tuple[Poly, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
     gate: str  # the equation that first uses it: "i", or "c'" for a state update
     span: ir.Span  # its declaration, else its first use
+    field: str = "real"
+    frozen: bool = False
 
     @cached_property  # asked for by the total, the per-gate sums and each Param
     def count(self) -> Poly:
-        return _count_of(self.shape)
+        return _count_of(self.shape, FIELD_REALS[self.field])
 
 
 @lru_cache(maxsize=1024)
-def _count_of(shape: tuple[Poly, ...]) -> Poly:
+def _count_of(shape: tuple[Poly, ...], reals: int) -> Poly:
     # The parameters of a cell share a handful of shapes: each product once.
-    total = Poly.const(1)
+    total = Poly.const(reals)
     for size in shape:
         total = total * size
     return total
@@ -49,320 +65,461 @@ def _count_of(shape: tuple[Poly, ...]) -> Poly:
 class Shapes:
     params: tuple[ParamShape, ...]
     input_sizes: dict[str, Poly]
-    output_size: Poly | None
-
-
-# Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
-# them keeps every count, and sympy's factoring of it, quick on any input:
-# `(m + n + 1)*(m + n + 1)*...` thirty times over would take minutes.
-MAX_SIZE_DEGREE = 8
-MAX_SIZE_TERMS = 100
-
-
-class _SizeTooLarge(Exception):
-    def __init__(self, dim: ir.Dim, size: Poly):
-        super().__init__(
-            f"this size has degree {size.degree()} and {len(size.terms)} terms; a size may have "
-            f"degree at most {MAX_SIZE_DEGREE} and at most {MAX_SIZE_TERMS} terms"
-        )
-        self.span = dim.span
-
-
-def dim_poly(dim: ir.Dim) -> Poly:
-    if isinstance(dim, ir.DimInt):
-        return Poly.const(dim.value)
-    if isinstance(dim, ir.DimName):
-        return Poly.symbol(dim.name)
-    if isinstance(dim, ir.DimProduct):
-        result = Poly.const(1)
-        for factor in dim.factors:
-            result = _bounded(result * dim_poly(factor), dim)
-        return result
-    result = Poly(())
-    for term, sign in zip(dim.terms, dim.signs, strict=True):
-        result = result + dim_poly(term) if sign > 0 else result - dim_poly(term)
-        result = _bounded(result, dim)
-    return result
-
-
-def _bounded(size: Poly, dim: ir.Dim) -> Poly:
-    # Checked after every step, so no product ever grows past the bound first.
-    if size.degree() > MAX_SIZE_DEGREE or len(size.terms) > MAX_SIZE_TERMS:
-        raise _SizeTooLarge(dim, size)
-    return size
+    output_size: Poly | None  # None unless the output is a vector of known size
 
 
 def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes:
-    """Solve the sizes of `scope`'s cell.
+    """Solve the shapes of `scope`'s cell.
 
     `input_sizes` overrides declared input sizes: a stacked layer reads the
     previous layer's output instead of the declared input.
     """
+    sizes = Sizes(scope)
     try:
-        return _Inference(scope, dict(input_sizes or {})).run()
-    except _SizeTooLarge as e:
+        return _Inference(scope, sizes, dict(input_sizes or {})).run()
+    except SizeTooLarge as e:
         raise scope.cell.source.error(str(e), e.span) from None
 
 
-class _Inference:
-    def __init__(self, scope: Scope, overrides: dict[str, Poly]):
+class _Inference(Solver):
+    def __init__(self, scope: Scope, sizes: Sizes, overrides: dict[str, Poly]):
+        super().__init__(scope.cell.source)
         self.scope = scope
-        self.source = scope.cell.source
-        self.parent: list[int] = []
-        self.known: dict[int, tuple[Poly, ir.Span]] = {}  # root → size and where it came from
-        self.concats: list[tuple[int, list[int], ir.Concat]] = []
-        self.vars: dict[str, int] = {}  # inputs and states
-        self.gates: dict[str, int | None] = {}  # None: a scalar-valued gate
-        self.matrices: dict[str, tuple[int, int]] = {}  # param → (rows var, cols var)
-        self.vectors: dict[str, int] = {}  # param → size var
-        self.first_use: dict[
-            str, tuple[str, ir.Span, str]
-        ] = {}  # param → gate, span, "matrix"/"vector"
+        self.sizes = sizes
+        self.deferred: list = []  # (kind, ...) relations solved after the equalities
+        self.values: dict[str, int | None] = {}  # inputs and states → shape (None: scalar)
+        self.gates: dict[str, int | None] = {}
+        self.params: dict[str, int] = {}  # parameter → shape (its matrix shape if used with @)
+        self.first_use: dict[str, tuple[ir.Span, str]] = {}  # param → where, "matrix"/"vector"
         self.input_sizes: dict[str, Poly] = {}
         for name, decl in scope.inputs.items():
-            size = overrides.get(name) or self.declared(decl.dim)
-            self.input_sizes[name] = size
-            self.vars[name] = self.fixed(size, decl.span)
+            if name in overrides and len(decl.dims) == 1:
+                self.input_sizes[name] = overrides[name]
+                self.values[name] = self.new_shape((self.fixed(overrides[name], decl.span),))
+            else:
+                self.values[name] = self.declared_shape(decl)
+                if len(decl.dims) == 1:
+                    self.input_sizes[name] = self.size(self.axes(self.values[name])[0])
         for name, decl in scope.states.items():
-            self.vars[name] = self.fixed(self.declared(decl.dim), decl.span)
+            self.values[name] = self.declared_shape(decl)
         for name, decl in scope.declared.items():
-            self._declare(name, decl)
-
-    # ---- union-find ----
-
-    def new(self) -> int:
-        self.parent.append(len(self.parent))
-        return len(self.parent) - 1
-
-    def fixed(self, size: Poly, origin: ir.Span) -> int:
-        var = self.new()
-        self.known[var] = (size, origin)
-        return var
-
-    def find(self, var: int) -> int:
-        root = var
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[var] != root:  # path compression keeps this near O(1)
-            self.parent[var], var = root, self.parent[var]
-        return root
-
-    def size(self, var: int) -> Poly | None:
-        entry = self.known.get(self.find(var))
-        return entry[0] if entry else None
-
-    def unify(self, a: int, b: int, at: ir.Span, left: str | ir.Expr, right: str | ir.Expr) -> None:
-        """Sizes `a` and `b` are equal; `left` and `right` name them (a node is quoted)."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        ka, kb = self.known.get(ra), self.known.get(rb)
-        if ka and kb and ka[0] != kb[0]:
-            # Nodes are quoted only now: quoting the source for every
-            # unification was a tenth of the time of a large cell.
-            left, right = (x if isinstance(x, str) else self.text(x) for x in (left, right))
-            raise self.error(
-                f"size mismatch: {left} has size {ka[0]} but {right} has size {kb[0]}",
-                at,
-                (f"size {ka[0]} comes from here", ka[1]),
-                (f"size {kb[0]} comes from here", kb[1]),
-            )
-        self.parent[rb] = ra
-        if kb and not ka:
-            self.known[ra] = kb
-        self.known.pop(rb, None)
-
-    def pin(self, var: int, size: Poly, origin: ir.Span, what: str) -> None:
-        self.unify(self.fixed(size, origin), var, origin, f"the size {size}", what)
-
-    def error(self, message: str, span: ir.Span, *notes) -> SymcountError:
-        return self.source.error(message, span, *notes)
+            if decl.kind not in ("scalar",):
+                self.params[name] = self.declared_shape(decl)
 
     def text(self, node) -> str:
         return f"'{self.source.snippet(node.span)}'"
 
+    def quote(self, node):
+        """A callable naming a node, for messages made only on error."""
+        return lambda: self.text(node) if not isinstance(node, str) else node
+
     def declared(self, dim: ir.Dim) -> Poly:
         """A written size; sizes are positive, so one that never is (0, -n) is an error."""
-        size = dim_poly(dim)
+        size = self.sizes.poly(dim)
         if all(coeff <= 0 for _, coeff in size.terms):
             raise self.error(f"a size must be positive, but {size} never is", dim.span)
         return size
 
-    # ---- declarations ----
+    def declared_shape(self, decl) -> int | None:
+        """The shape a declaration gives (as a weight is applied, for diag and blockdiag)."""
+        if decl.kind == "scalar":
+            return None
+        polys = [self.declared(d) for d in decl.dims]
+        if decl.kind == "diag":
+            polys = [polys[0], polys[0]]
+        elif decl.kind == "blockdiag":
+            blocks, rows, cols = polys
+            polys = [blocks * rows, blocks * cols]
+        return self.new_shape(tuple(self.fixed(p, decl.span) for p in polys))
 
-    def _declare(self, name: str, decl: ir.ParamDecl) -> None:
-        if decl.kind == "matrix":
-            rows, cols = (self.fixed(self.declared(d), decl.span) for d in decl.dims)
-            self.matrices[name] = (rows, cols)
-        elif decl.kind == "diag":
-            var = self.fixed(self.declared(decl.dims[0]), decl.span)
-            self.matrices[name] = (var, var)
-        elif decl.kind == "vector":
-            self.vectors[name] = self.fixed(self.declared(decl.dims[0]), decl.span)
-
-    # ---- expressions: each returns a size variable, or None for a broadcasting scalar ----
+    # ---- equations ----
 
     def run(self) -> Shapes:
-        for eq in self.scope.cell.equations:
+        for eq in self.scope.equations:
             self.gate = f"{eq.target}'" if eq.is_state else eq.target
-            var = self.expr(eq.expr)
+            shape = self.expr(eq.expr)
             if eq.is_state:
-                if var is not None:
-                    state = self.vars[eq.target]
-                    self.unify(state, var, eq.expr.span, f"state '{eq.target}'", eq.expr)
+                state = self.values[eq.target]
+                if state is None or shape is None:
+                    if shape is not None:  # a scalar state takes only scalars
+                        self.same_shape(self.new_shape(()), shape, eq.expr.span,
+                                        f"state '{eq.target}'", self.quote(eq.expr))
+                    continue
+                self.broadcast_into(eq.target, shape)
             else:
-                self.gates[eq.target] = var
-        self._solve_concats()
+                self.gates[eq.target] = shape
+        self.solve_deferred()
         return Shapes(
-            tuple(self._param(name) for name in self.scope.params),
+            tuple(self.param_shape(name) for name in self.scope.params),
             self.input_sizes,
-            self._output_size(),
+            self.output_size(),
         )
 
+    def broadcast_into(self, state: str, shape: int) -> None:
+        """A state's new value has the state's shape, or one that repeats into it."""
+        eq = self.scope.updates[state]
+        target = self.values[state]
+        what = f"state '{state}'"
+        result = self.broadcast(target, shape, eq.expr.span, what, self.quote(eq.expr))
+        if self.axes(result) is not None and len(self.axes(result)) != len(self.axes(target)):
+            raise self.error(
+                f"shape mismatch: {what} has shape {self.describe(target)} but "
+                f"{self.text(eq.expr)} has shape {self.describe(shape)}",
+                eq.expr.span,
+            )
+
     def expr(self, node: ir.Expr) -> int | None:
-        if isinstance(node, ir.Number):
-            return None
-        if isinstance(node, ir.Name):
-            return self.name(node)
-        if isinstance(node, ir.NewName):
-            return self.vars[node.name]
-        if isinstance(node, (ir.Call, ir.Neg)):
-            return self.expr(ir.children(node)[0])
-        if isinstance(node, ir.MatMul):
-            return self.matmul(node)
-        if isinstance(node, ir.Concat):
-            return self.concat(node)
-        return self.elementwise(node)
+        rule = _RULES.get(type(node))
+        return rule(self, node) if rule is not None else self.elementwise(node)
+
+    def number(self, node: ir.Number) -> None:
+        return None
 
     def name(self, node: ir.Name) -> int | None:
         name = node.name
-        if name in self.vars:
-            return self.vars[name]
+        if name in self.values:
+            return self.values[name]
         if name in self.gates:
             return self.gates[name]
+        if name in self.scope.symbols or name in self.scope.sizes:
+            return None  # a size as a value is a constant
         decl = self.scope.declared.get(name)
         if decl is not None and decl.kind == "scalar":
             return None
-        if decl is not None and decl.kind in ("matrix", "diag"):
+        if decl is not None and decl.kind in ("diag", "blockdiag"):
             raise self.error(
                 f"'{name}' is declared as a {decl.kind} matrix; use it on the left of @, as in {name} @ x",
                 node.span,
                 ("declared here", decl.span),
             )
         self._use(name, "vector", node.span)
-        if name not in self.vectors:
-            self.vectors[name] = self.new()
-        return self.vectors[name]
+        if name not in self.params:
+            self.params[name] = self.new_shape()
+        return self.params[name]
+
+    def new_name(self, node: ir.NewName) -> int | None:
+        return self.values[node.name]
+
+    def passthrough(self, node) -> int | None:
+        return self.expr(ir.children(node)[0])
 
     def _use(self, name: str, kind: str, span: ir.Span) -> None:
-        first = self.first_use.setdefault(name, (self.gate, span, kind))
-        if first[2] != kind and name not in self.scope.declared:
+        first = self.first_use.setdefault(name, (span, kind))
+        if first[1] != kind and name not in self.scope.declared:
             raise self.error(
-                f"'{name}' is used as a {kind} here but as a {first[2]} before",
+                f"'{name}' is used as a {kind} here but as a {first[1]} before",
                 span,
-                (f"used as a {first[2]} here", first[1]),
+                (f"used as a {first[1]} here", first[0]),
             )
 
-    def elementwise(self, node: ir.Sum | ir.Product) -> int | None:
-        operands = ir.children(node)
+    def elementwise(self, node) -> int | None:
         result, first = None, None
-        for operand in operands:
-            var = self.expr(operand)
-            if var is None:
+        for operand in ir.children(node):
+            shape = self.expr(operand)
+            if shape is None:
                 continue
             if result is None:
-                result, first = var, operand
+                result, first = shape, operand
             else:
-                self.unify(result, var, operand.span, first, operand)
+                result = self.broadcast(result, shape, operand.span, self.quote(first), self.quote(operand))
         return result
 
+    # ---- @ ----
+
     def matmul(self, node: ir.MatMul) -> int:
-        name = node.matrix.name
         vector = self.expr(node.vector)
         if vector is None:
             raise self.error(
                 f"the right operand of @ must be a vector, but {self.text(node.vector)} is a scalar",
                 node.vector.span,
             )
+        left = node.matrix
+        if isinstance(left, ir.Name) and self.scope.kind(left.name) == "parameter":
+            return self.weight(left, node, vector)
+        return self.value_product(node, self.expr(left), vector)
+
+    def weight(self, left: ir.Name, node: ir.MatMul, vector: int) -> int:
+        name = left.name
         decl = self.scope.declared.get(name)
-        if decl is not None and decl.kind in ("vector", "scalar"):
+        if decl is not None and decl.kind not in ("matrix", "diag", "blockdiag"):
             raise self.error(
-                f"'{name}' is declared as a {decl.kind}; the left operand of @ must be a matrix or diag",
-                node.matrix.span,
+                f"'{name}' is declared as a {decl.kind}; the left operand of @ must be a matrix, "
+                "diag or blockdiag",
+                left.span,
                 ("declared here", decl.span),
             )
-        self._use(name, "matrix", node.matrix.span)
-        if name not in self.matrices:
-            self.matrices[name] = (self.new(), self.new())
-        rows, cols = self.matrices[name]
-        self.unify(
-            cols, vector, node.vector.span, f"the columns of '{name}'", node.vector
-        )
+        self._use(name, "matrix", left.span)
+        if name not in self.params:
+            self.params[name] = self.new_shape((self.new(), self.new()))
+        rows, cols = self.axes(self.params[name])
+        axes = self.vector(vector)
+        what = f"the columns of '{name}'"
+        if decl is not None and decl.kind == "blockdiag":
+            what = f"the columns of the block-diagonal '{name}' (blocks times block columns)"
+        self.unify(cols, axes[-1], node.vector.span, what, self.quote(node.vector))
         result = self.new()
-        self.unify(rows, result, node.span, f"the rows of '{name}'", node)
-        return result
+        self.unify(rows, result, node.span, f"the rows of '{name}'", self.quote(node))
+        return self.new_shape(axes[:-1] + (result,))
+
+    def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
+        a, b = self.axes(left) if left is not None else (), self.axes(right)
+        if a is None or b is None or len(a) < 1 or (len(a) == 1 and len(b) == 1):
+            what = self.describe_operand(node.matrix)
+            raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
+        at, qa, qb = node.span, self.quote(node.matrix), self.quote(node.vector)
+        if len(a) == len(b) + 1:  # (..., i, j) @ (..., j) → (..., i)
+            batch, kept = self._batch(a[:-2], b[:-1], at, qa, qb), a[-2]
+            self.unify(a[-1], b[-1], at, qa, qb)
+        elif len(b) == len(a) + 1:  # (..., j) @ (..., j, k) → (..., k)
+            batch, kept = self._batch(a[:-1], b[:-2], at, qa, qb), b[-1]
+            self.unify(a[-1], b[-2], at, qa, qb)
+        elif len(a) == len(b):  # (..., j) @ (..., j) → (...): a dot product per batch entry
+            batch, kept = self._batch(a[:-1], b[:-1], at, qa, qb), None
+            self.unify(a[-1], b[-1], at, qa, qb)
+        else:
+            raise self.error(
+                f"cannot multiply {qa()} of shape {self.describe(left)} by {qb()} of shape "
+                f"{self.describe(right)}: @ needs ranks that differ by one, or are equal",
+                at,
+            )
+        return self.new_shape(batch + ((kept,) if kept is not None else ()))
+
+    def _batch(self, a: tuple[int, ...], b: tuple[int, ...], at, qa, qb) -> tuple[int, ...]:
+        if len(a) != len(b):
+            raise self.error(f"the leading axes of {qa()} and {qb()} differ in number", at)
+        for u, v in zip(a, b, strict=True):
+            self.unify(u, v, at, qa, qb)
+        return a
+
+    def describe_operand(self, node: ir.Expr) -> str:
+        if isinstance(node, ir.Name):
+            return f"{self.scope.kind(node.name)} '{node.name}'"
+        if isinstance(node, ir.NewName):
+            return f"state value {node.name}'"
+        return "an expression"
+
+    # ---- concatenation and slicing ----
 
     def concat(self, node: ir.Concat) -> int:
         parts = []
         for part in node.parts:
-            var = self.expr(part)
-            if var is None:
+            shape = self.expr(part)
+            if shape is None:
                 raise self.error(
                     f"cannot concatenate the scalar {self.text(part)}; parts of [...] must be vectors",
                     part.span,
                 )
-            parts.append(var)
-        var = self.new()
-        self.concats.append((var, parts, node))
-        return var
+            parts.append(self.vector(shape))
+        lead = parts[0][:-1]
+        for axes, part in zip(parts[1:], node.parts[1:], strict=True):
+            self._batch(lead, axes[:-1], part.span, self.quote(node.parts[0]), self.quote(part))
+        last = self.new()
+        self.deferred.append(("concat", last, [a[-1] for a in parts], node))
+        return self.new_shape(lead + (last,))
 
-    def _solve_concats(self) -> None:
-        # [a, b] has size |a| + |b|. Solve by repeated passes: a concat whose
-        # parts are known fixes its size; a known concat with one unknown part
-        # fixes that part. Cells rarely have more than a few concats.
-        pending = list(self.concats)
+    def slice(self, node: ir.Slice) -> int:
+        shape = self.expr(node.operand)
+        if shape is None:
+            raise self.error(f"cannot slice the scalar {self.text(node.operand)}", node.span)
+        axes = self.vector(shape)
+        start, stop = self.sizes.poly(node.start), self.sizes.poly(node.stop)
+        if not nonnegative(stop - start - Poly.const(1)):
+            raise self.error(f"the slice {start}:{stop} is empty or reversed", node.span)
+        self.deferred.append(("slice", axes[-1], start, stop, node))
+        return self.new_shape(axes[:-1] + (self.fixed(stop - start, node.span),))
+
+    # ---- functions ----
+
+    def call(self, node: ir.Call) -> int | None:
+        special = _CALLS.get(node.func)
+        if special is not None:
+            return special(self, node)
+        if node.func in ("max", "min"):
+            return self.elementwise(node)
+        return self.expr(node.args[0])  # elementwise: the argument's shape
+
+    def size_arg(self, node: ir.Expr) -> Poly:
+        return self.sizes.of_expr(node)
+
+    def groupnorm(self, node: ir.Call) -> int | None:
+        shape = self.expr(node.args[0])
+        if shape is not None:
+            groups = self.size_arg(node.args[1])
+            self.deferred.append(("divides", self.vector(shape)[-1], groups, node))
+        return shape
+
+    def outer(self, node: ir.Call) -> int:
+        a, b = (self.vector(self._value(arg, "outer")) for arg in node.args)
+        lead = self._batch(a[:-1], b[:-1], node.span, self.quote(node.args[0]), self.quote(node.args[1]))
+        return self.new_shape(lead + (a[-1], b[-1]))
+
+    def heads(self, node: ir.Call) -> int:
+        axes = self.vector(self._value(node.args[0], "heads"))
+        count = self.size_arg(node.args[1])
+        heads, each = self.fixed(count, node.args[1].span), self.new()
+        self.deferred.append(("product", axes[-1], heads, each, node))
+        return self.new_shape(axes[:-1] + (heads, each))
+
+    def flat(self, node: ir.Call) -> int:
+        axes = self.vector(self._value(node.args[0], "flat"))
+        if len(axes) < 2:
+            raise self.error(f"flat() needs a value of rank 2 or more, not {self.text(node.args[0])}", node.span)
+        joined = self.new()
+        self.deferred.append(("product", joined, axes[-2], axes[-1], node))
+        return self.new_shape(axes[:-2] + (joined,))
+
+    def sum(self, node: ir.Call) -> int:
+        axes = self.vector(self._value(node.args[0], "sum"))
+        return self.new_shape(axes[:-1])
+
+    def _value(self, node: ir.Expr, func: str) -> int:
+        shape = self.expr(node)
+        if shape is None:
+            raise self.error(f"{func}() needs a vector or tensor, not the scalar {self.text(node)}", node.span)
+        return shape
+
+    def conv1d(self, node: ir.Call) -> int:
+        """Depthwise causal convolution over time: one row of K weights per channel."""
+        shape = self._value(node.args[1], "conv1d")
+        channels = self.vector(shape)[-1]
+        self._kernel(node, (channels,), 1)
+        return shape
+
+    def conv(self, node: ir.Call) -> int:
+        """Spatial convolution: (c_in, s_1..s_r) → (c_out, s_1..s_r), kernel k^r per pair."""
+        axes = self.vector(self._value(node.args[1], "conv"))
+        if len(axes) < 2:
+            raise self.error(
+                f"conv() reads a feature map (channels, then spatial axes), not the vector "
+                f"{self.text(node.args[1])}; use conv1d() for a convolution over time",
+                node.args[1].span,
+            )
+        out = self.new()
+        self._kernel(node, (out, axes[0]), len(axes) - 1)
+        return self.new_shape((out,) + axes[1:])
+
+    def _kernel(self, node: ir.Call, lead: tuple[int, ...], spatial: int) -> None:
+        weight = node.args[0]
+        name = weight.name
+        self._use(name, "kernel", weight.span)
+        width = None
+        if len(node.args) == 3:
+            width = self.size_arg(node.args[2])
+        axes = lead + tuple(
+            self.fixed(width, node.args[2].span) if width is not None else self.new()
+            for _ in range(spatial)
+        )
+        decl = self.scope.declared.get(name)
+        if decl is not None and (decl.kind in ("diag", "blockdiag", "scalar") or len(decl.dims) != len(axes)):
+            raise self.error(
+                f"'{name}' is the kernel of {node.func}(): it needs {len(axes)} sizes, as in "
+                f"`param {name} : ({', '.join(['C'] * len(lead) + ['K'] * spatial)})`",
+                weight.span,
+                ("declared here", decl.span),
+            )
+        if name not in self.params:
+            self.params[name] = self.new_shape(axes)
+        else:
+            self.same_shape(self.params[name], self.new_shape(axes), weight.span,
+                            f"the kernel '{name}'", self.quote(node))
+
+    # ---- deferred relations ----
+
+    def solve_deferred(self) -> None:
+        # Repeated passes: each relation fires once enough of its sizes are
+        # known. Cells rarely have more than a few.
+        pending = list(self.deferred)
         while pending:
-            still = []
-            for var, parts, node in pending:
-                sizes = [self.size(p) for p in parts]
-                unknown = [p for p, s in zip(parts, sizes, strict=True) if s is None]
-                total = self.size(var)
-                if not unknown:
-                    whole = sum((s for s in sizes), Poly(()))
-                    self.pin(var, whole, node.span, self.text(node))
-                elif total is not None and len(unknown) == 1:
-                    rest = sum((s for s in sizes if s is not None), Poly(()))
-                    self.pin(unknown[0], total - rest, node.span, "a part of " + self.text(node))
-                else:
-                    still.append((var, parts, node))
+            still = [item for item in pending if not self._apply(item)]
             if len(still) == len(pending):
                 break  # no progress; what stays unknown is reported per parameter
             pending = still
+        for item in self.deferred:
+            self._check(item)
+
+    def _apply(self, item) -> bool:
+        kind = item[0]
+        if kind == "concat":
+            _, whole, parts, node = item
+            sizes = [self.size(p) for p in parts]
+            unknown = [p for p, s in zip(parts, sizes, strict=True) if s is None]
+            total = self.size(whole)
+            if not unknown:
+                self.pin(whole, Poly.sum(sizes), node.span, self.quote(node))
+                return True
+            if total is not None and len(unknown) == 1:
+                rest = Poly.sum(s for s in sizes if s is not None)
+                self.pin(unknown[0], total - rest, node.span, lambda: "a part of " + self.text(node))
+                return True
+            return False
+        if kind == "product":  # whole = a * b
+            _, whole, a, b, node = item
+            sw, sa, sb = self.size(whole), self.size(a), self.size(b)
+            if sa is not None and sb is not None:
+                self.pin(whole, sa * sb, node.span, self.quote(node))
+                return True
+            if sw is not None and (sa is not None or sb is not None):
+                known, other = (sa, b) if sa is not None else (sb, a)
+                quotient = divide(sw, known)
+                if quotient is None:
+                    raise self.error(
+                        f"size {sw} is not a multiple of {known}, so {self.text(node)} cannot split it",
+                        node.span,
+                        *((f"size {sw} comes from here", self.origin(whole)),) if self.origin(whole) else (),
+                    )
+                self.pin(other, quotient, node.span, self.quote(node))
+                return True
+            return False
+        return True  # checks only
+
+    def _check(self, item) -> None:
+        kind = item[0]
+        if kind == "slice":
+            _, axis, start, stop, node = item
+            size = self.size(axis)
+            if size is not None and not nonnegative(size - stop):
+                raise self.error(
+                    f"the slice {start}:{stop} may reach past the end of "
+                    f"{self.text(node.operand)}, which has size {size}",
+                    node.span,
+                )
+        elif kind == "divides":
+            _, axis, groups, node = item
+            size = self.size(axis)
+            if size is not None and divide(size, groups) is None:
+                raise self.error(f"size {size} is not a multiple of {groups} groups", node.span)
 
     # ---- results ----
 
-    def _param(self, name: str) -> ParamShape:
+    def param_shape(self, name: str) -> ParamShape:
         decl = self.scope.declared.get(name)
-        # A declared parameter that nothing uses belongs to no gate.
         gate, span = self.scope.first_use.get(name, (UNUSED, None))
         if decl is not None:
-            shape = tuple(dim_poly(d) for d in decl.dims)
-            return ParamShape(name, decl.kind, shape, gate, decl.span)
-        if name in self.matrices:
-            rows, cols = self.matrices[name]
-            return ParamShape(
-                name,
-                "matrix",
-                (self._need(rows, name, span, "rows"), self._need(cols, name, span, "columns")),
-                gate,
+            shape = tuple(self.sizes.poly(d) for d in decl.dims)
+            return ParamShape(name, decl.kind, shape, gate, decl.span, decl.field, decl.frozen)
+        role = self.first_use.get(name, (span, "vector"))[1]
+        axes = self.axes(self.params[name])
+        if axes is None:
+            raise self.error(
+                f"cannot infer the size of parameter '{name}'; declare it with `param {name} : SIZE`",
                 span,
             )
-        size = self._need(self.vectors[name], name, span, "size")
-        return ParamShape(name, "vector", (size,), gate, span)
+        what = ("rows", "columns") if role == "matrix" and len(axes) == 2 else ("size",) * len(axes)
+        shape = tuple(self._need(v, name, span, w, role) for v, w in zip(axes, what, strict=True))
+        kind = {0: "scalar", 1: "vector", 2: "matrix"}.get(len(shape), "tensor")
+        if role == "kernel":
+            kind = "matrix" if len(shape) == 2 else "tensor"
+        return ParamShape(name, kind, shape, gate, span)
 
-    def _need(self, var: int, name: str, span: ir.Span, what: str) -> Poly:
+    def _need(self, var: int, name: str, span: ir.Span, what: str, role: str) -> Poly:
         size = self.size(var)
         if size is None:
+            if role == "kernel":
+                raise self.error(
+                    f"cannot infer the kernel width of '{name}'; give it as the third argument "
+                    f"(conv1d(w, v, K)) or declare the parameter with its sizes",
+                    span,
+                )
             hint = "param {0} : (ROWS, COLS)" if what != "size" else "param {0} : SIZE"
             raise self.error(
                 f"cannot infer the {what} of parameter '{name}'; declare it with `{hint.format(name)}`",
@@ -370,9 +527,34 @@ class _Inference:
             )
         return size
 
-    def _output_size(self) -> Poly | None:
+    def output_size(self) -> Poly | None:
         name = self.scope.output
         if name is None:
             return None
-        var = self.vars.get(name) if name in self.scope.states else self.gates.get(name)
-        return None if var is None else self.size(var)
+        shape = self.values.get(name) if name in self.scope.states else self.gates.get(name)
+        axes = None if shape is None else self.axes(shape)
+        if axes is None or len(axes) != 1:
+            return None
+        return self.size(axes[0])
+
+
+_RULES = {
+    ir.Number: _Inference.number,
+    ir.Name: _Inference.name,
+    ir.NewName: _Inference.new_name,
+    ir.Neg: _Inference.passthrough,
+    ir.MatMul: _Inference.matmul,
+    ir.Concat: _Inference.concat,
+    ir.Slice: _Inference.slice,
+    ir.Call: _Inference.call,
+}
+
+_CALLS = {
+    "groupnorm": _Inference.groupnorm,
+    "outer": _Inference.outer,
+    "heads": _Inference.heads,
+    "flat": _Inference.flat,
+    "sum": _Inference.sum,
+    "conv1d": _Inference.conv1d,
+    "conv": _Inference.conv,
+}

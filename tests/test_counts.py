@@ -28,7 +28,23 @@ FRAMEWORK = {
 }
 
 
-@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK}.items())
+H, d, K, D, E, N, R, k = sympy.symbols("H d K D E N R k", integer=True, positive=True)
+
+# Language v2 (SPEC §6): research cells, each checked against its real module in
+# tests/test_research.py; these are the closed forms SPEC's table gives.
+RESEARCH = {
+    "xlstm.slstm_layer": 8 * H * d**2 + H * d * K + 6 * H * d,
+    "xlstm.mlstm_cell": 6 * H**2 * d + H * d + 2 * H,
+    "mambapy.mamba_block": 3 * E * D**2 + E * D * K + 2 * E * D * R + 3 * E * D * N + 3 * E * D,
+    "mingru_pytorch.mingru": 2 * n**2,
+    "mingru_pytorch.minlstm": 3 * n**2,
+    "speechbrain.ligru": 2 * m * n + 2 * n**2 + 4 * n,
+    "sru.sru_layernorm": 4 * m * n + 4 * n + 2 * m,
+    "keras.conv_lstm2d": 4 * n * k**2 * (m + n) + 4 * n,
+}
+
+
+@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK, **RESEARCH}.items())
 def test_builtin_formula(name, expected):
     cell = symcount.builtin(name)
     assert same(cell.count, expected)
@@ -38,7 +54,7 @@ def test_builtin_formula(name, expected):
 
 
 def test_every_builtin_is_covered():
-    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK)
+    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK) | set(RESEARCH)
 
 
 def test_keras_lstm_two_units_three_inputs_has_48():

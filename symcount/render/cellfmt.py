@@ -48,6 +48,7 @@ class CellPrinter(Printer):
         lines += [INDENT + self.declaration(decl) for decl in cell.declarations]
         if cell.declarations and cell.equations:
             lines.append("")
+        lines += [INDENT + self.function_def(f) for f in cell.functions]
         lines += [INDENT + self.equation(eq) for eq in cell.equations]
         if cell.latex_overrides and len(lines) > 1:
             lines.append("")  # presentation apart from the cell's meaning
@@ -61,27 +62,36 @@ class CellPrinter(Printer):
 
     def declaration(self, decl: ir.Declaration) -> str:
         if isinstance(decl, ir.Input):
-            return f"input {decl.name} : {size(decl.dim)}"
+            return f"input {decl.name} : {shape(decl)}"
         if isinstance(decl, ir.State):
-            return f"state {decl.name} : {size(decl.dim)}"
+            return f"state {decl.name} : {shape(decl)}"
         if isinstance(decl, ir.Output):
             return f"output {decl.name}"
-        return f"param {decl.name} : {shape(decl)}"
+        if isinstance(decl, ir.SizeDecl):
+            definition = f" = {size(decl.definition)}" if decl.definition is not None else ""
+            return f"size {decl.name}{definition}"
+        frozen = " frozen" if decl.frozen else ""
+        return f"param {decl.name} : {shape(decl)}{frozen}"
+
+    def function_def(self, definition: ir.FunctionDef) -> str:
+        head = f"def {definition.name}({', '.join(definition.params)})"
+        return head + self.ASSIGN + self.expr(definition.expr)
 
     def latex_override(self, override: ir.LatexOverride) -> str:
         # The text was read verbatim (no escapes), so it is written back verbatim.
         return f'latex {override.name} "{override.text}"'
 
 
-def shape(decl: ir.ParamDecl) -> str:
-    if decl.kind == "matrix":
-        rows, cols = decl.dims
-        return f"({size(rows)}, {size(cols)})"
-    if decl.kind == "diag":
-        return f"diag({size(decl.dims[0])})"
+def shape(decl: ir.Input | ir.State | ir.ParamDecl) -> str:
+    sizes = ", ".join(size(d) for d in decl.dims)
+    field = getattr(decl, "field", "real")
+    if field != "real":
+        return f"{field}({sizes})"
+    if decl.kind in ("diag", "blockdiag"):
+        return f"{decl.kind}({sizes})"
     if decl.kind == "scalar":
         return "scalar"
-    return size(decl.dims[0])
+    return sizes if decl.kind == "vector" else f"({sizes})"
 
 
 def size(dim: ir.Dim) -> str:
@@ -92,13 +102,17 @@ def size(dim: ir.Dim) -> str:
         return dim.name
     if isinstance(dim, ir.DimProduct):
         return "*".join(_size_operand(f, dim, i) for i, f in enumerate(dim.factors))
+    if isinstance(dim, ir.DimQuotient):
+        return f"{_size_operand(dim.numerator, dim, 0)} / {_size_operand(dim.denominator, dim, 1)}"
+    if isinstance(dim, ir.DimCall):
+        return f"{dim.func}({size(dim.arg)})"
     text = _size_operand(dim.terms[0], dim, 0)
     for index, (sign, term) in enumerate(zip(dim.signs[1:], dim.terms[1:], strict=True), start=1):
         text += (" + " if sign > 0 else " - ") + _size_operand(term, dim, index)
     return text
 
 
-_SIZE_PRECEDENCE = {ir.DimSum: 1, ir.DimProduct: 2}
+_SIZE_PRECEDENCE = {ir.DimSum: 1, ir.DimProduct: 2, ir.DimQuotient: 2}
 
 
 def _size_operand(child: ir.Dim, parent: ir.Dim, index: int) -> str:

@@ -112,6 +112,11 @@ class Printer:
             self.operand(node.matrix, node, 0) + self.MATMUL_OP + self.operand(node.vector, node, 1)
         )
 
+    def print_slice(self, node: ir.Slice) -> str:
+        from .cellfmt import size  # the sizes as the cell language writes them
+
+        return f"{self.operand(node.operand, node, 0)}[{size(node.start)}:{size(node.stop)}]"
+
     def _chain(self, node: ir.Expr, items, ops, symbols: dict[str, str]) -> str:
         text = self.operand(items[0], node, 0)
         for index, (op, item) in enumerate(zip(ops, items[1:], strict=True), start=1):
@@ -145,6 +150,7 @@ _HOOKS = {
     ir.Sum: "print_sum",
     ir.Product: "print_product",
     ir.MatMul: "print_matmul",
+    ir.Slice: "print_slice",
 }
 
 

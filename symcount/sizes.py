@@ -1,0 +1,91 @@
+"""Sizes as written → polynomials: the header's symbols and the cell's own `size`s.
+
+A `size` defined by a polynomial (`size I = E * D`) is an abbreviation and is
+replaced by its definition, so counts come out in the header's symbols. One
+defined with division or ceil/floor (`size R = ceil(D / 16)`, `size d = e / H`)
+is not a polynomial: it stays a symbol of its own, and outputs give its
+definition beside the count ("where R = ⌈D/16⌉"). A free `size rows` (a
+feature map's height) is a symbol that no count may depend on.
+"""
+
+from __future__ import annotations
+
+from . import ir
+from .names import Scope
+from .poly import Poly
+
+# Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
+# them keeps every count, and sympy's factoring of it, quick on any input:
+# `(m + n + 1)*(m + n + 1)*...` thirty times over would take minutes.
+MAX_SIZE_DEGREE = 8
+MAX_SIZE_TERMS = 100
+
+
+class SizeTooLarge(Exception):
+    def __init__(self, dim, size: Poly):
+        super().__init__(
+            f"this size has degree {size.degree()} and {len(size.terms)} terms; a size may have "
+            f"degree at most {MAX_SIZE_DEGREE} and at most {MAX_SIZE_TERMS} terms"
+        )
+        self.span = dim.span
+
+
+class Sizes:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.abbreviations: dict[str, Poly] = {}
+        for name, decl in scope.sizes.items():
+            if decl.definition is not None and _polynomial(decl.definition):
+                self.abbreviations[name] = self.poly(decl.definition)
+
+    def poly(self, dim: ir.Dim) -> Poly:
+        if isinstance(dim, ir.DimInt):
+            return Poly.const(dim.value)
+        if isinstance(dim, ir.DimName):
+            return self.abbreviations.get(dim.name) or Poly.symbol(dim.name)
+        if isinstance(dim, ir.DimProduct):
+            result = Poly.const(1)
+            for factor in dim.factors:
+                result = _bounded(result * self.poly(factor), dim)
+            return result
+        if isinstance(dim, ir.DimSum):
+            result = Poly(())
+            for term, sign in zip(dim.terms, dim.signs, strict=True):
+                result = result + self.poly(term) if sign > 0 else result - self.poly(term)
+                result = _bounded(result, dim)
+            return result
+        raise AssertionError(f"not a polynomial size: {dim}")  # names allows / only in `size`
+
+    def of_expr(self, node: ir.Expr) -> Poly:
+        """A size written as an expression: a function's size argument (`heads(v, H)`)."""
+        if isinstance(node, ir.Number):
+            return Poly.const(int(node.text))
+        if isinstance(node, ir.Name):
+            return self.abbreviations.get(node.name) or Poly.symbol(node.name)
+        parts = [self.of_expr(child) for child in ir.children(node)]
+        if isinstance(node, ir.Product):
+            result = Poly.const(1)
+            for part in parts:
+                result = _bounded(result * part, node)
+            return result
+        result = parts[0]
+        for op, part in zip(node.ops, parts[1:], strict=True):
+            result = _bounded(result + part if op == "+" else result - part, node)
+        return result
+
+
+def _polynomial(dim: ir.Dim) -> bool:
+    stack = [dim]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ir.DimQuotient, ir.DimCall)):
+            return False
+        stack.extend(ir.children(node))
+    return True
+
+
+def _bounded(size: Poly, dim) -> Poly:
+    # Checked after every step, so no product ever grows past the bound first.
+    if size.degree() > MAX_SIZE_DEGREE or len(size.terms) > MAX_SIZE_TERMS:
+        raise SizeTooLarge(dim, size)
+    return size

@@ -1,0 +1,204 @@
+"""The solver under shape inference: sizes and shapes, unified.
+
+Two layers of union-find. A *size variable* stands for one axis length; two
+of them made equal share one root, and a root may be pinned to a polynomial
+(`Poly`). A *shape variable* stands for a whole value's shape; it is either
+still open (its rank unknown: a parameter that has only met other unknowns)
+or a tuple of size variables. Making two shapes equal makes their ranks and
+then each pair of axes equal.
+
+Relations that are not equalities (a concatenation's length is the sum of its
+parts', `heads(v, H)` splits a length into H times another) wait in a list of
+deferred constraints until enough is known to apply them.
+"""
+
+from __future__ import annotations
+
+from .errors import SymcountError
+from .ir import Source, Span
+from .poly import Poly
+
+
+class Solver:
+    def __init__(self, source: Source):
+        self.source = source
+        self.parent: list[int] = []
+        self.known: dict[int, tuple[Poly, Span]] = {}  # size root → size and where it came from
+        self.shape_parent: list[int] = []
+        self.axes_of: dict[int, tuple[int, ...]] = {}  # shape root → its axes, once known
+
+    def error(self, message: str, span: Span, *notes) -> SymcountError:
+        return self.source.error(message, span, *notes)
+
+    # ---- sizes ----
+
+    def new(self) -> int:
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def fixed(self, size: Poly, origin: Span) -> int:
+        var = self.new()
+        self.known[var] = (size, origin)
+        return var
+
+    def find(self, var: int) -> int:
+        root = var
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[var] != root:  # path compression keeps this near O(1)
+            self.parent[var], var = root, self.parent[var]
+        return root
+
+    def size(self, var: int) -> Poly | None:
+        entry = self.known.get(self.find(var))
+        return entry[0] if entry else None
+
+    def origin(self, var: int) -> Span | None:
+        entry = self.known.get(self.find(var))
+        return entry[1] if entry else None
+
+    def unify(self, a: int, b: int, at: Span, left, right) -> None:
+        """Sizes `a` and `b` are equal; `left` and `right` name them (a callable is
+        called only on error: quoting the source for every unification was a
+        tenth of the time of a large cell)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        ka, kb = self.known.get(ra), self.known.get(rb)
+        if ka and kb and ka[0] != kb[0]:
+            left, right = (x() if callable(x) else x for x in (left, right))
+            raise self.error(
+                f"size mismatch: {left} has size {ka[0]} but {right} has size {kb[0]}",
+                at,
+                (f"size {ka[0]} comes from here", ka[1]),
+                (f"size {kb[0]} comes from here", kb[1]),
+            )
+        self.parent[rb] = ra
+        if kb and not ka:
+            self.known[ra] = kb
+        self.known.pop(rb, None)
+
+    def pin(self, var: int, size: Poly, origin: Span, what) -> None:
+        self.unify(self.fixed(size, origin), var, origin, f"the size {size}", what)
+
+    # ---- shapes ----
+
+    def new_shape(self, axes: tuple[int, ...] | None = None) -> int:
+        ref = len(self.shape_parent)
+        self.shape_parent.append(ref)
+        if axes is not None:
+            self.axes_of[ref] = axes
+        return ref
+
+    def find_shape(self, ref: int) -> int:
+        root = ref
+        while self.shape_parent[root] != root:
+            root = self.shape_parent[root]
+        while self.shape_parent[ref] != root:
+            self.shape_parent[ref], ref = root, self.shape_parent[ref]
+        return root
+
+    def axes(self, ref: int) -> tuple[int, ...] | None:
+        return self.axes_of.get(self.find_shape(ref))
+
+    def vector(self, ref: int) -> tuple[int, ...]:
+        """The axes of `ref`, making an open shape a vector of unknown length
+        (what a parameter is until something says otherwise)."""
+        axes = self.axes(ref)
+        if axes is None:
+            axes = (self.new(),)
+            self.axes_of[self.find_shape(ref)] = axes
+        return axes
+
+    def same_shape(self, a: int, b: int, at: Span, left, right) -> None:
+        ra, rb = self.find_shape(a), self.find_shape(b)
+        if ra == rb:
+            return
+        xa, xb = self.axes_of.get(ra), self.axes_of.get(rb)
+        if xa is not None and xb is not None:
+            if len(xa) != len(xb):
+                left, right = (x() if callable(x) else x for x in (left, right))
+                raise self.error(
+                    f"shape mismatch: {left} has shape {self.describe(a)} "
+                    f"but {right} has shape {self.describe(b)}",
+                    at,
+                )
+            for u, v in zip(xa, xb, strict=True):
+                self.unify(u, v, at, left, right)
+        self.shape_parent[rb] = ra
+        if xa is None and xb is not None:
+            self.axes_of[ra] = xb
+        self.axes_of.pop(rb, None)
+
+    def broadcast(self, a: int | None, b: int | None, at: Span, left, right) -> int | None:
+        """The shape of an elementwise operation on `a` and `b`.
+
+        Shapes line up from the left: a shape that is the start of the other
+        (a per-head value (H) beside (H, d, d)) repeats over the axes it
+        lacks. A scalar (None) broadcasts everywhere. An open shape takes the
+        other's whole shape: a parameter beside a value has the value's shape.
+        """
+        if a is None:
+            return b
+        if b is None:
+            return a
+        xa, xb = self.axes(a), self.axes(b)
+        if xa is None or xb is None or len(xa) == len(xb):
+            self.same_shape(a, b, at, left, right)
+            return a
+        short, long = (xa, xb) if len(xa) < len(xb) else (xb, xa)
+        for u, v in zip(short, long[: len(short)], strict=True):
+            self.unify(u, v, at, left, right)
+        return a if len(xa) > len(xb) else b
+
+    def describe(self, ref: int | None) -> str:
+        if ref is None:
+            return "scalar"
+        axes = self.axes(ref)
+        if axes is None:
+            return "unknown"
+        sizes = [str(self.size(v) or "?") for v in axes]
+        return "(" + ", ".join(sizes) + ")" if len(sizes) != 1 else sizes[0]
+
+
+def nonnegative(poly: Poly) -> bool:
+    """Whether `poly` is ≥ 0 for every value of its symbols (each ≥ 1), provably:
+    with each symbol written 1 + y (y ≥ 0), every coefficient is ≥ 0."""
+    shifted = poly.substitute({name: Poly.symbol(name) + Poly.const(1) for name in poly.symbols()})
+    return all(coeff >= 0 for _, coeff in shifted.terms)
+
+
+def divide(numerator: Poly, denominator: Poly) -> Poly | None:
+    """numerator / denominator when it is a polynomial with integer coefficients, else None."""
+    if not denominator.terms:
+        return None
+    if len(denominator.terms) == 1:
+        (mono, coeff), = denominator.terms
+        out = {}
+        powers = dict(mono)
+        for m, c in numerator.terms:
+            have = dict(m)
+            if c % coeff or any(have.get(s, 0) < p for s, p in powers.items()):
+                return None
+            rest = {s: q - powers.get(s, 0) for s, q in have.items() if q - powers.get(s, 0)}
+            out[tuple(sorted(rest.items()))] = c // coeff
+        return Poly._make(out)
+    return _divide_sympy(numerator, denominator)
+
+
+def _divide_sympy(numerator: Poly, denominator: Poly) -> Poly | None:
+    import sympy
+
+    from .count import to_sympy
+
+    quotient, remainder = sympy.div(to_sympy(numerator), to_sympy(denominator))
+    if remainder != 0:
+        return None
+    poly = sympy.Poly(quotient, *sorted(quotient.free_symbols, key=str))
+    if not all(c.is_integer for c in poly.coeffs()):
+        return None
+    terms = {}
+    gens = [str(g) for g in poly.gens]
+    for powers, coeff in poly.terms():
+        terms[tuple(sorted((g, p) for g, p in zip(gens, powers, strict=True) if p))] = int(coeff)
+    return Poly._make(terms)
