@@ -131,15 +131,18 @@ MAX_DIGITS = 100
 
 
 def _positive(text: str) -> int:
-    digits = text.strip().lstrip("+-").lstrip("0")
-    if len(digits) > MAX_DIGITS and digits.isdigit():
-        raise argparse.ArgumentTypeError(
-            f"a size has at most {MAX_DIGITS} digits; this one has {len(digits):,}"
-        )
+    digits = text.strip().lstrip("+-").replace("_", "").lstrip("0")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(text)}") from None
+        if not (digits.isdigit() and len(digits) > MAX_DIGITS):  # else Python's own limit
+            message = f"expected a whole number, got {_shown(text)}"
+            raise argparse.ArgumentTypeError(message) from None
+        value = None
+    if value is None or abs(value) >= 10**MAX_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"a size has at most {MAX_DIGITS} digits; this one has {len(digits):,}"
+        )
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
@@ -308,7 +311,8 @@ def _check_layers_symbol(cell, layers) -> None:
     to that size (m layers of input width m): never what was meant."""
     dims = [str(d) for d in cell.dims]
     if isinstance(layers, str) and layers in dims:
-        fresh = next(s for s in (f"L{k}" if k else "L" for k in range(len(dims) + 1)) if s not in dims)
+        free = (f"L{k}" if k else "L" for k in range(len(dims) + 1))
+        fresh = next(name for name in free if name not in dims)
         raise UsageError(
             f"--layers {layers}: '{layers}' is already a size of cell '{cell.name}' "
             f"({', '.join(dims)}); give the number of layers a symbol of its own, "

@@ -170,9 +170,7 @@ def test_a_name_for_standard_output_writes_there(capfd, tmp_path):
 
 def _command(args, **kwargs):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "symcount", *args], env=env, timeout=120, **kwargs
-    )
+    return subprocess.run([sys.executable, "-m", "symcount", *args], env=env, timeout=120, **kwargs)
 
 
 def test_dev_stdout_on_a_pipe_and_appended_to_a_file(tmp_path):

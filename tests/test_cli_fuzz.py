@@ -219,7 +219,10 @@ def build_list(rng):
 
 
 def build_verify(rng):
-    argv = ["verify", *rng.sample([*BUILTINS, "fake_torch.cell", "two.cell"], rng.choice([0, 1, 2]))]
+    argv = [
+        "verify",
+        *rng.sample([*BUILTINS, "fake_torch.cell", "two.cell"], rng.choice([0, 1, 2])),
+    ]
     if rng.random() < 0.4:
         argv += ["--framework", rng.choice(["torch", "keras", "jax"])]
     if rng.random() < 0.3:
@@ -321,7 +324,12 @@ def warnings_as_the_command_shows_them():
     with warnings.catch_warnings(record=True) as shown:
         warnings.resetwarnings()
         warnings.simplefilter("default")
-        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
             warnings.simplefilter("ignore", category)
         yield shown
 
