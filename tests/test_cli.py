@@ -491,25 +491,27 @@ def test_ctrl_c_while_a_fifo_waits_for_its_reader(tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
 
 
-def _delays(request) -> list[float]:
-    fast = [0, 0.001, 0.05, 0.15, 0.3, 0.6, 1.2]
-    return fast + ([0.005 * k for k in range(1, 200, 3)] if request.config.getoption("--slow") else [])
-
-
 def test_ctrl_c_at_any_moment(tmp_path, request):
     """Whenever it comes: one line and 130, or done (0); and never a partial file.
 
     Only a Ctrl-C that comes while the Python interpreter itself starts, before
     any of symcount's code runs, is Python's to report (killed by the signal,
     or Python's own traceback, which then shows none of symcount's files).
+    The moments are fractions of a whole run, so that a slow machine still
+    sees all of them.
     """
+    started = time.monotonic()
     expected = subprocess.run(
-        [sys.executable, "-m", "symcount", "latex", "lstm"], env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True, timeout=120,
+        [sys.executable, "-c", SCRIPT.format(hook=""), "latex", "lstm"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=120,
     ).stdout  # fmt: skip
+    whole = time.monotonic() - started
+    fractions = [0, 0.001, 0.05, 0.2, 0.4, 0.6, 0.8, 1.5]
+    if request.config.getoption("--slow"):
+        fractions += [k / 50 for k in range(1, 60)]
     ours = str(ROOT / "symcount")
     outcomes = []
-    for delay in _delays(request):
+    for delay in (whole * fraction for fraction in fractions):
         target = tmp_path / "out.tex"
         target.write_bytes(b"precious")
         process = _start(tmp_path, ["latex", "lstm", "-o", "out.tex"])
