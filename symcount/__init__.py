@@ -5,14 +5,14 @@
 4*m*n + 4*n**2 + 4*n
 """
 
-from .errors import SymcountError
-
 __version__ = "0.1.0"
 __all__ = ["Cell", "Param", "SymcountError", "builtin", "builtins", "format_text", "load", "loads"]
 
 # The public names are loaded on first use so that `import symcount` (and so
-# `symcount --help`) does not pay for sympy and lark.
+# `symcount --help`) does not pay for sympy and lark; nor even for dataclasses,
+# so that the command's Ctrl-C handling (__main__) starts before any import.
 _LAZY = {
+    "SymcountError": "errors",
     "loads": "api",
     "load": "api",
     "builtin": "api",

@@ -12,6 +12,7 @@ import argparse
 import functools
 import gc
 import sys
+import warnings
 
 from . import __version__, sources
 from .errors import SymcountError
@@ -31,7 +32,7 @@ def _size_setting(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {_shown(text)}")
     return name, _positive(value.strip())
 
 
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--vary",
         metavar="SYM=START:STOP",
         type=_range_setting,
+        action="append",  # to refuse a second one (see _one_value_each), not to sweep
         required=True,
         help="the size on the x axis and its range, such as n=1:1024",
     )
@@ -129,14 +131,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# As for an integer in a cell's size: no real size comes close, and Python
+# refuses to print a number of more than 4,300 digits (a count, a value).
+MAX_DIGITS = 100
+
+
 def _positive(text: str) -> int:
+    digits = text.strip().lstrip("+-").replace("_", "").lstrip("0")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not (digits.isdigit() and len(digits) > MAX_DIGITS):  # else Python's own limit
+            message = f"expected a whole number, got {_shown(text)}"
+            raise argparse.ArgumentTypeError(message) from None
+        value = None
+    if value is None or abs(value) >= 10**MAX_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"a size has at most {MAX_DIGITS} digits; this one has {len(digits):,}"
+        )
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
+
+
+def _shown(text: str) -> str:
+    """User text quoted in a message, cut in the middle when long."""
+    return repr(text if len(text) <= 60 else f"{text[:30]}...{text[-20:]}")
 
 
 def _layers_setting(text: str) -> int | str:
@@ -149,10 +169,10 @@ def _range_setting(text: str) -> tuple[str, int, int]:
     start, colon, stop = bounds.partition(":")
     name = name.strip()
     if not sep or not colon or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected SYM=START:STOP, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected SYM=START:STOP, got {_shown(text)}")
     first, last = _positive(start.strip()), _positive(stop.strip())
     if last <= first:
-        raise argparse.ArgumentTypeError(f"STOP must be larger than START, got {text!r}")
+        raise argparse.ArgumentTypeError(f"STOP must be larger than START, got {_shown(text)}")
     return name, first, last
 
 
@@ -162,6 +182,7 @@ def _add_network(command: argparse.ArgumentParser) -> None:
         "--layers",
         metavar="L",
         type=_layers_setting,
+        action="append",  # to refuse a second one (see _one_value_each)
         help="stack L layers (a whole number or a size symbol); later layers read the previous output",
     )
     command.add_argument(
@@ -201,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _one_value_each(args)
         return COMMANDS[args.command](args)
     except SymcountError as e:
         print(e.render(), file=sys.stderr)
@@ -213,6 +235,39 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # `symcount ... | head` is not an error
         return 0
+
+
+def _one_value_each(args) -> None:
+    """Refuse `--layers` or `--vary` given twice and `--set` twice for one symbol.
+
+    argparse would let the last value win without a word, and the count would
+    be that of a network the command line does not (all) describe. Unwraps
+    the single `--layers` and `--vary` that remain.
+    """
+    for flag, dest in (("--layers", "layers"), ("--vary", "vary")):
+        given = getattr(args, dest, None)
+        if given is None:
+            continue
+        if len(given) > 1:
+            shown = ", then ".join(_setting_text(value) for value in given)
+            times = "twice" if len(given) == 2 else f"{len(given)} times"
+            raise UsageError(f"{flag} given {times} ({shown}); give it once")
+        setattr(args, dest, given[0])
+    first: dict[str, int] = {}
+    for name, value in getattr(args, "sizes", []):
+        if name in first:
+            raise UsageError(
+                f"--set {name} given twice ({name}={first[name]}, then {name}={value}); "
+                "set each size symbol once"
+            )
+        first[name] = value
+
+
+def _setting_text(value) -> str:
+    if isinstance(value, tuple):  # a --vary range
+        name, start, stop = value
+        return f"{name}={start}:{stop}"
+    return str(value)
 
 
 @functools.cache
@@ -272,7 +327,22 @@ def _network(cell, args):
     bidirectional = getattr(args, "bidirectional", False)
     if layers is None and not bidirectional:
         return cell
+    _check_layers_symbol(cell, layers)
     return cell.stacked(1 if layers is None else layers, bidirectional=bidirectional)
+
+
+def _check_layers_symbol(cell, layers) -> None:
+    """`--layers m` where m is one of the cell's own sizes would tie the depth
+    to that size (m layers of input width m): never what was meant."""
+    dims = [str(d) for d in cell.dims]
+    if isinstance(layers, str) and layers in dims:
+        free = (f"L{k}" if k else "L" for k in range(len(dims) + 1))
+        fresh = next(name for name in free if name not in dims)
+        raise UsageError(
+            f"--layers {layers}: '{layers}' is already a size of cell '{cell.name}' "
+            f"({', '.join(dims)}); give the number of layers a symbol of its own, "
+            f"such as --layers {fresh}"
+        )
 
 
 def _reports(cells, sizes: list[tuple[str, int]]):
@@ -351,7 +421,9 @@ def cmd_latex(args) -> int:
     else:
         from .atomic import write_atomically
 
-        write_atomically(args.output, text.encode("utf-8"))
+        # surrogateescape: a file name given in bytes that are not UTF-8 is
+        # written back as those bytes (as on standard output).
+        write_atomically(args.output, text.encode("utf-8", errors="surrogateescape"))
     return 0
 
 
@@ -367,6 +439,11 @@ def cmd_plot(args) -> int:
     if fmt is None:
         raise UsageError(f"-o {args.output}: the file name must end in .png, .svg or .pdf")
     symbol, start, stop = args.vary
+    if stop > plot.MAX_SIZE:
+        raise UsageError(
+            f"--vary {_setting_text(args.vary)}: a plot takes sizes up to 2**53 = "
+            f"{plot.MAX_SIZE:,} (past it, neighbouring sizes fall on one point)"
+        )
     if symbol in dict(args.sizes):
         raise UsageError(f"--set {symbol}: the size on the x axis (--vary) cannot also be set")
     cells = _load(args)
@@ -383,10 +460,18 @@ def cmd_plot(args) -> int:
             raise UsageError(
                 f"cell '{report.cell.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
             )
-    figure = plot.figure(reports, symbol, start, stop, log=args.log)
     from .atomic import write_atomically
 
-    write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
+    # matplotlib's warnings (a layout it could not fit, say) as one line each,
+    # not as Python prints them (file, line and source of matplotlib's code).
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            figure = plot.figure(reports, symbol, start, stop, log=args.log)
+        except plot.PlotError as e:
+            raise UsageError(str(e)) from None
+        write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        print(f"symcount: warning: {message}", file=sys.stderr)
     return 0
 
 
@@ -428,6 +513,7 @@ def _verify_cells(args, layers: dict) -> list:
     if args.framework:
         cells = [c for c in cells if layers.get(c.name, None) and layers[c.name].framework == args.framework]
     for cell in cells:
+        _check_layers_symbol(cell, args.layers)
         if cell.name not in layers:
             raise SymcountError(
                 f"cell '{cell.name}' has no framework layer to compare with; "

@@ -202,7 +202,17 @@ class Cell(Counted):
         >>> import symcount
         >>> symcount.builtin("lstm").stacked("L", bidirectional=True).factored
         8*n*(3*L*n + L + m - 2*n)
+
+        The symbol must be new to the cell: `stacked("m")` would tie the depth
+        to the input size, and is refused.
         """
+        dims = [str(d) for d in self.dims]
+        if isinstance(layers, str) and layers in dims:
+            fresh = next(s for s in (f"L{k}" if k else "L" for k in range(len(dims) + 1)) if s not in dims)
+            raise ValueError(
+                f"layers {layers!r} is already a size of cell '{self.name}' ({', '.join(dims)}); "
+                f"give the number of layers a symbol of its own, such as {fresh!r}"
+            )
         return Stack(self, layers, bidirectional)
 
     def derive(self, input_sizes: dict[str, Poly]) -> Shapes:

@@ -2,8 +2,13 @@
 
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
+import time
+import warnings
+from pathlib import Path
 
 import pytest
 import sympy
@@ -230,3 +235,298 @@ def test_help_does_not_import_sympy_or_lark(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout
+
+
+# ---- a flag given twice; --layers with a cell's own size ----
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["count", "lstm", "--set", "n=128", "--set", "n=256"], "--set n given twice (n=128, then n=256)"),
+        (["latex", "lstm", "--set", "m=3", "--set", "m=3"], "--set m given twice (m=3, then m=3)"),
+        (["count", "lstm", "--layers", "2", "--layers", "3"], "--layers given twice (2, then 3)"),
+        (["count", "lstm", "--layers", "L", "--layers", "4", "--layers", "L"], "--layers given 3 times (L, then 4, then L)"),
+        (["verify", "torch.lstm", "--layers", "2", "--layers", "3"], "--layers given twice"),
+        (["plot", "lstm", "--vary", "n=1:5", "--vary", "m=1:5", "--set", "m=2", "-o", "x.png"], "--vary given twice (n=1:5, then m=1:5)"),
+    ],
+)  # fmt: skip
+def test_a_flag_given_twice_is_a_usage_error(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    usage, error = err.splitlines()
+    assert usage.startswith("usage: symcount")
+    assert error.startswith(f"symcount: error: {message}")
+    assert error.endswith("; give it once") or error.endswith("; set each size symbol once")
+    assert os.listdir(tmp_path) == []
+
+
+def test_set_for_each_symbol_once_is_fine(capsys):
+    import symcount
+
+    value = symcount.builtin("lstm").stacked(2).evaluate(m=3, n=2)
+    code, out, _ = run(capsys, "count", "lstm", "--set", "m=3", "--set", "n=2", "--layers", "L", "--set", "L=2")
+    assert code == 0 and f"value     {value:,}  (m=3, n=2, L=2)" in out
+
+
+@pytest.mark.parametrize("command", [["count"], ["latex"], ["verify"], ["plot", "--vary", "m=1:4", "-o", "x.png"]])
+def test_layers_named_like_a_size_of_the_cell_is_a_usage_error(capsys, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, command[0], "torch.lstm", *command[1:], "--layers", "n")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == (
+        "symcount: error: --layers n: 'n' is already a size of cell 'torch.lstm' (m, n); "
+        "give the number of layers a symbol of its own, such as --layers L"
+    )
+
+
+def test_layers_suggests_a_symbol_the_cell_does_not_have(capsys, tmp_path):
+    deep = tmp_path / "deep.cell"
+    deep.write_text("cell deep(L, n)\n input x : L\n state h : n\n h' = W @ x + U @ h\nend\n")
+    code, _, err = run(capsys, "count", str(deep), "--layers", "L")
+    assert code == 2 and err.rstrip().endswith("such as --layers L1")
+    code, out, _ = run(capsys, "count", str(deep), "--layers", "L1", "--set", "L=3", "--set", "n=2", "--set", "L1=2")
+    assert code == 0 and "value" in out
+
+
+def test_stacked_with_a_size_of_the_cell_is_a_value_error():
+    import symcount
+
+    lstm = symcount.builtin("lstm")
+    with pytest.raises(ValueError, match=r"layers 'm' is already a size of cell 'lstm' \(m, n\).*'L'"):
+        lstm.stacked("m")
+    assert lstm.stacked("L").evaluate(m=3, n=2, L=1) == lstm.evaluate(m=3, n=2)
+
+
+# ---- plot: huge sizes and matplotlib's warnings ----
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["lstm", "--vary", "n=1:999999999999999999999", "--set", "m=3"], "--vary n=1:999999999999999999999: a plot takes sizes up to 2**53"),
+        (["lstm", "--vary", "n=1:9007199254740993", "--set", "m=3"], "a plot takes sizes up to 2**53 = 9,007,199,254,740,992"),
+        (["big.cell", "--vary", "n=1:10", "--set", "m=" + "9" * 99], "the count of cell 'big' has 396 digits at these sizes, too many to plot"),
+        (["zero.cell", "--vary", "n=1:10", "--log"], "the count of cell 'z' is 0 at n=1, which logarithmic axes cannot show"),
+    ],
+)  # fmt: skip
+def test_plot_sizes_it_cannot_draw_are_usage_errors(capsys, tmp_path, monkeypatch, argv, message):
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.cell").write_text(
+        "cell big(m, n)\n input x : m*m*m*m\n state h : n\n h' = W @ x + U @ h\nend\n"
+    )
+    (tmp_path / "zero.cell").write_text("cell z(n)\n state h : n\n h' = tanh(h)\nend\n")
+    code, out, err = run(capsys, "plot", *argv, "-o", "x.png")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert message in err.splitlines()[-1]
+    assert sorted(os.listdir(tmp_path)) == ["big.cell", "zero.cell"]
+
+
+def test_a_size_of_more_than_100_digits_is_a_usage_error(capsys):
+    # Before, on plot: OverflowError (310 digits); past 4,300 digits, on any
+    # command: Python's ValueError for printing so long a number.
+    for digits in (310, 5_000):
+        with pytest.raises(SystemExit) as info:
+            cli.main(["plot", "lstm", "--vary", "n=1:10", "--set", "m=" + "9" * digits, "-o", "x.png"])
+        assert info.value.code == 2
+        error = capsys.readouterr().err.splitlines()[-1]
+        assert error == f"symcount plot: error: argument --set: a size has at most 100 digits; this one has {digits:,}"
+    code, out, _ = run(capsys, "count", "lstm", "--set", "m=" + "9" * 100, "--set", "n=2")
+    assert code == 0 and "value     " in out
+
+
+def test_plot_of_huge_counts_draws_them_without_warnings(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    target, dense = tmp_path / "huge.pdf", tmp_path / "dense.cell"
+    dense.write_text(
+        "cell dense(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x, h] + b)\n"
+        " y = [x, h']\n output y\nend\n"
+    )
+    argv = ["plot", str(dense), "lstm", "--vary", "m=1:5000", "--layers", "L",
+            "--set", "n=" + "9" * 30, "--set", "L=3", "-o", str(target)]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning that escaped would now be an exception
+        code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (0, "", "")  # before: a matplotlib UserWarning on stderr
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_plot_prints_a_remaining_matplotlib_warning_as_one_line(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from symcount.render import plot
+
+    drawn = plot.figure
+
+    def squeezed(*args, **kwargs):
+        warnings.warn("constrained_layout not applied because\n  axes sizes collapsed", stacklevel=2)
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(plot, "figure", squeezed)
+    target = tmp_path / "x.png"
+    code, out, err = run(capsys, "plot", "lstm", "--vary", "n=1:5", "--set", "m=3", "-o", str(target))
+    assert (code, out) == (0, "") and target.exists()
+    assert err == "symcount: warning: constrained_layout not applied because axes sizes collapsed\n"
+
+
+def test_plot_keeps_matplotlibs_cache_notes_off_stderr(tmp_path):
+    pytest.importorskip("matplotlib")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env.update(HOME=str(blocker), XDG_CONFIG_HOME=str(blocker), XDG_CACHE_HOME=str(blocker))
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "symcount", "plot", "lstm", "--vary", "n=1:5", "--set", "m=3", "-o", "x.png"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")  # before: "Matplotlib created a temporary cache directory..."
+
+
+# ---- names that are not UTF-8 (as a shell passes them) ----
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_and_written_as_given(capsys, tmp_path):
+    name = os.fsdecode(b"\xff-lstm.cell")  # '\udcff-lstm.cell'
+    (tmp_path / name).write_text(LSTM_FILE)
+    target = tmp_path / "out.tex"
+    code, _, err = run(capsys, "latex", str(tmp_path / name), "-o", str(target))
+    assert code == 0, err
+    assert b"% source: " + os.fsencode(tmp_path) + b"/\xff-lstm.cell\n" in target.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}  # a strict stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "symcount", "count", os.fsencode(name)],
+        cwd=tmp_path, env=env, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"  source    \xff-lstm.cell\n" in result.stdout
+
+
+# ---- Ctrl-C ----
+
+ROOT = Path(__file__).resolve().parent.parent
+# What pip's `symcount` script does (pyproject: symcount = "symcount.__main__:main").
+SCRIPT = "import sys\n{hook}\nfrom symcount.__main__ import main\nsys.exit(main())\n"
+# Hooks that hold the command at one moment and say so with a file "started".
+PAUSE_IMPORT = (
+    "import pathlib, time\n"
+    "class Pause:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == {module!r}:\n"
+    "            pathlib.Path('started').write_text(name)\n"
+    "            time.sleep(60)\n"
+    "sys.meta_path.insert(0, Pause())\n"
+)
+SLOW_WRITE = (
+    "import os, pathlib, time\n"
+    "def slow_fsync(handle):\n"
+    "    pathlib.Path('started').write_text('writing')\n"
+    "    time.sleep(60)\n"
+    "os.fsync = slow_fsync\n"
+)
+INTERRUPTED = (130, b"", b"symcount: interrupted\n")
+
+
+def _start(tmp_path, args, hook=""):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT.format(hook=hook), *args],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait_for(condition, process) -> None:
+    deadline = time.monotonic() + 90
+    while not condition():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the command never got there"
+        time.sleep(0.01)
+
+
+def _interrupt(process, times=1):
+    for _ in range(times):
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+def test_the_installed_command_is_the_entry_that_handles_ctrl_c():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '\nsymcount = "symcount.__main__:main"\n' in pyproject
+
+
+@pytest.mark.parametrize("module", ["symcount.cli", "sympy"])
+def test_ctrl_c_during_the_imports(tmp_path, module):
+    process = _start(tmp_path, ["count", "lstm"], PAUSE_IMPORT.format(module=module))
+    _wait_for((tmp_path / "started").exists, process)
+    assert _interrupt(process) == INTERRUPTED
+
+
+@pytest.mark.parametrize("command", [["latex", "lstm"], ["plot", "lstm", "--vary", "n=1:9", "--set", "m=3"]])
+def test_ctrl_c_twice_during_a_slow_write_leaves_the_old_file(tmp_path, command):
+    if command[0] == "plot":
+        pytest.importorskip("matplotlib")
+    target = tmp_path / ("out.tex" if command[0] == "latex" else "out.png")
+    target.write_bytes(b"precious")
+    process = _start(tmp_path, [*command, "-o", target.name], SLOW_WRITE)
+    _wait_for((tmp_path / "started").exists, process)
+    assert len(os.listdir(tmp_path)) == 3  # the temporary file is there, full
+    assert _interrupt(process, times=2) == INTERRUPTED
+    assert target.read_bytes() == b"precious"
+    assert sorted(os.listdir(tmp_path)) == sorted([target.name, "started"])
+
+
+def test_ctrl_c_while_a_fifo_waits_for_its_reader(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    process = _start(tmp_path, ["latex", "lstm", "-o", "pipe"])
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    if not wchan.exists():
+        process.kill()
+        pytest.skip("no /proc/PID/wchan to see the command wait")
+    _wait_for(lambda: wchan.read_text() == "wait_for_partner", process)
+    assert _interrupt(process) == INTERRUPTED
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe"]
+
+
+def test_ctrl_c_at_any_moment(tmp_path, request):
+    """Whenever it comes: one line and 130, or done (0); and never a partial file.
+
+    Only a Ctrl-C that comes while the Python interpreter itself starts, before
+    any of symcount's code runs, is Python's to report (killed by the signal,
+    or Python's own traceback, which then shows none of symcount's files).
+    The moments are fractions of a whole run, so that a slow machine still
+    sees all of them.
+    """
+    started = time.monotonic()
+    expected = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(hook=""), "latex", "lstm"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=120,
+    ).stdout  # fmt: skip
+    whole = time.monotonic() - started
+    fractions = [0, 0.001, 0.05, 0.2, 0.4, 0.6, 0.8, 1.5]
+    if request.config.getoption("--slow"):
+        fractions += [k / 50 for k in range(1, 60)]
+    ours = str(ROOT / "symcount")
+    outcomes = []
+    for delay in (whole * fraction for fraction in fractions):
+        target = tmp_path / "out.tex"
+        target.write_bytes(b"precious")
+        process = _start(tmp_path, ["latex", "lstm", "-o", "out.tex"])
+        time.sleep(delay)
+        code, out, err = _interrupt(process)
+        content = target.read_bytes()
+        where = (delay, code, err.decode(errors="replace")[-2000:])
+        if code == 130:
+            assert err == b"symcount: interrupted\n", where
+            assert content in (b"precious", expected), where
+        elif code == 0:
+            assert (err, content) == (b"", expected), where
+        else:  # before symcount started
+            assert ours not in err.decode(errors="replace") and b"symcount:" not in err, where
+            assert content == b"precious", where
+        assert os.listdir(tmp_path) == ["out.tex"], where
+        outcomes.append(code)
+    assert 130 in outcomes, outcomes  # some of them came while symcount ran

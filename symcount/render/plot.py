@@ -4,13 +4,16 @@ Not one of the text formats of the registry (`render()`): a plot is an image
 written to a file. matplotlib and numpy are an optional extra
 (`pip install 'symcount[plot]'`) and are imported only when a plot is drawn,
 through the Agg canvas, so no window system is ever involved. Counts are
-evaluated with `sympy.lambdify` over numpy arrays; the expressions come from
-the parse tree, never from evaluating user text.
+evaluated exactly, in integers, from the polynomial the parse tree gives
+(never by evaluating user text), and only then rounded to floats to be drawn.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+from fractions import Fraction
 from typing import BinaryIO
 
 import sympy
@@ -21,6 +24,15 @@ from . import Report, network
 INSTALL_HINT = "pip install 'symcount[plot]'"
 FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 MAX_POINTS = 1024  # every integer size up to this many; evenly spread samples beyond
+# The x axis is drawn in floats: beyond 2**53 neighbouring sizes fall on one point.
+MAX_SIZE = 2**53
+MAX_FORMULA = 120  # characters of LaTeX in a legend entry
+MAX_TITLE_SIZES = 4  # fixed sizes named in the title
+_LONG = 10**15  # numbers this long are written with an exponent
+
+
+class PlotError(ValueError):
+    """Sizes that cannot be drawn (a count past the largest float)."""
 
 
 def file_format(path: str) -> str | None:
@@ -30,38 +42,89 @@ def file_format(path: str) -> str | None:
 
 def require() -> None:
     """Raise ImportError when the `plot` extra is not installed."""
+    # matplotlib's notes on its cache folders (a HOME it cannot write, a first
+    # run) are logged to stderr when nothing else takes them.
+    logging.getLogger("matplotlib").addHandler(logging.NullHandler())
     import matplotlib  # noqa: F401
     import numpy  # noqa: F401
 
 
-def sizes(start: int, stop: int, log: bool = False):
+def sizes(start: int, stop: int, log: bool = False) -> list[int]:
     """The integer sizes to evaluate: all of them, or MAX_POINTS spread evenly
-    (evenly on a log scale with `log`)."""
-    import numpy as np
+    (evenly on a log scale with `log`).
 
+    >>> sizes(1, 5)
+    [1, 2, 3, 4, 5]
+    >>> points = sizes(1, 10**6, log=True)
+    >>> len(points) <= MAX_POINTS, points[:3], points[-1]
+    (True, [1, 2, 3], 1000000)
+    """
     if stop - start < MAX_POINTS:
-        return np.arange(start, stop + 1, dtype=float)
-    spread = np.geomspace if log else np.linspace
-    return np.unique(np.round(spread(start, stop, MAX_POINTS)))
+        return list(range(start, stop + 1))
+    steps = MAX_POINTS - 1
+    if not log:  # in whole numbers: exact however large the sizes
+        return [start + (2 * (stop - start) * i + steps) // (2 * steps) for i in range(MAX_POINTS)]
+    ratio = math.log(stop / start)
+    spread = {round(start * math.exp(ratio * i / steps)) for i in range(1, steps)}
+    return sorted({start, stop} | {x for x in spread if start < x < stop})
 
 
-def curve(report: Report, symbol: str, x):
+def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[float]:
     """The cell's count at every size in `x` for `symbol`, the other sizes as set.
 
-    Floats, not integers: numpy's int64 would overflow silently on large sizes,
-    while a float is exact up to 2**53 and only rounds beyond it.
+    Counted exactly in integers, then rounded to floats for drawing (a float
+    is exact up to 2**53). A count too large for a float is a PlotError, and
+    so is a count of 0 for a `log` plot.
     """
-    import numpy as np
-
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    evaluate = sympy.lambdify(size_symbol(symbol), report.cell.count.subs(fixed), "numpy")
-    # A count that does not depend on `symbol` comes back as one number.
-    return np.broadcast_to(np.asarray(evaluate(x), dtype=float), x.shape)
+    count = _exact(report.cell.count.subs(fixed), size_symbol(symbol))
+    points = []
+    for size in x:
+        value = count(size)
+        if log and value <= 0:
+            raise PlotError(
+                f"the count of cell '{report.cell.name}' is {value} at {symbol}={size}, "
+                "which logarithmic axes cannot show"
+            )
+        try:
+            points.append(float(value))
+        except OverflowError:
+            raise PlotError(
+                f"the count of cell '{report.cell.name}' has {_digits(value)} digits at these "
+                "sizes, too many to plot: a plot draws counts up to 1.8e308"
+            ) from None
+    return points
+
+
+def _exact(count: sympy.Expr, symbol: sympy.Symbol):
+    """A function of one whole number giving `count` exactly."""
+    coefficients = [Fraction(int(c.p), int(c.q)) for c in sympy.Poly(count, symbol).all_coeffs()]
+
+    def horner(size: int) -> Fraction:
+        value = Fraction(0)
+        for c in coefficients:
+            value = value * size + c
+        return value
+
+    return horner
+
+
+def _digits(value: Fraction) -> str:
+    """How many digits a huge count has (str() refuses past 4,300 of them).
+
+    >>> _digits(Fraction(10**400 - 1)), _digits(Fraction(10**400))
+    ('400', '401')
+    """
+    whole = int(value)
+    estimate = int(whole.bit_length() * math.log10(2))  # the right count, or one short
+    return f"{estimate + (whole >= 10**estimate):,}"
 
 
 def label(cell) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    text = f"{cell.name}: ${sympy.latex(cell.factored)}$"
+    formula = sympy.latex(cell.factored)
+    # A formula wider than the plot helps nobody (and takes mathtext seconds).
+    text = f"{cell.name}: ${formula}$" if len(formula) <= MAX_FORMULA else cell.name
     note = network(cell)
     return f"{text} ({note})" if note else text
 
@@ -83,12 +146,15 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
 
+    if not 1 <= start < stop <= MAX_SIZE:
+        raise PlotError(f"sizes on the x axis must lie in 1..2**53, got {start}..{stop}")
     x = sizes(start, stop, log)
+    curves = [curve(report, symbol, x, log) for report in reports]
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    for report in reports:
-        ax.plot(x, curve(report, symbol, x), label=label(report.cell), linewidth=1.8)
+    for report, y in zip(reports, curves, strict=True):
+        ax.plot(x, y, label=label(report.cell), linewidth=1.8)
     variable = f"${sympy.latex(size_symbol(symbol))}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
@@ -98,7 +164,8 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
         ax.set_yscale("log")
     else:
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        if max(max(y) for y in curves) < _LONG:  # whole numbers; past that, matplotlib's 1e20
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlim(start, stop)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
@@ -109,8 +176,21 @@ def _title(reports: list[Report], symbol: str, variable: str) -> str:
     fixed: dict[str, int] = {}
     for report in reports:
         fixed.update((k, v) for k, v in report.sizes.items() if k != symbol)
-    at = ", ".join(f"${sympy.latex(size_symbol(k))} = {v:,}$" for k, v in fixed.items())
+    shown = [f"${sympy.latex(size_symbol(k))} = {_number(v)}$" for k, v in fixed.items()]
+    if len(shown) > MAX_TITLE_SIZES:  # a title wider than the figure squeezes the axes away
+        more = len(shown) - MAX_TITLE_SIZES + 1
+        shown[MAX_TITLE_SIZES - 1 :] = [f"{more} more"]
+    at = ", ".join(shown)
     return f"Trainable parameters against {variable}" + (f" at {at}" if at else "")
+
+
+def _number(value: int) -> str:
+    """A size for the title: 1,024, or 1.2346 \\times 10^{20} past 15 digits."""
+    if value < _LONG:
+        return f"{value:,}"
+    exponent = math.floor(math.log10(value))
+    mantissa = Fraction(value, 10**exponent)  # exact, so no rounding to 10.0
+    return f"{float(mantissa):.5g} \\times 10^{{{exponent}}}"
 
 
 def save(fig, out: BinaryIO, fmt: str) -> None:

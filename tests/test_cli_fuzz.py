@@ -1,0 +1,362 @@
+"""Command-line fuzzing: random command lines end in output or one clean error.
+
+Each case builds a command line for a random subcommand (a plausible one:
+sources, then flags that fit the command), then makes up to three random
+edits (drop, duplicate, swap or insert a token; put an odd value in), and
+runs it through `cli.main([...])` in this process. Values include huge and
+negative numbers, numbers in other scripts, odd unicode, names that are not
+UTF-8 (as a shell passes them: lone surrogates), unknown symbols, repeated
+flags, built-in names and small .cell files, good and bad. It must exit 0,
+1 or 2, print no traceback, say `error:` when it fails, leave an existing
+`-o` file as it was when it fails, and leave no temporary file behind.
+
+`symcount verify` is run with `verify.run` replaced by a recorder: building
+PyTorch and Keras layers in a loop would take hours; what is fuzzed here is
+the command line up to that point (tests/test_frameworks.py checks the rest).
+
+Cases are seeded by their number (`command_line(1234)` rebuilds one). A
+default run does `DEFAULT_CASES`; `--slow` does `SLOW_CASES` more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import re
+import stat
+import sys
+import traceback
+import warnings
+
+import pytest
+from test_fuzz import time_limit
+
+from symcount import cli, sources, verify
+
+DEFAULT_CASES = 300
+SLOW_CASES = 3_000
+BATCH = 100
+TIMEOUT = 30  # seconds for one case; a plot takes about one
+
+CELLS = {
+    "two.cell": "cell a(m, n)\n input x : m\n state h : n\n h' = tanh(W @ x + U @ h + b)\nend\n"
+    "cell b(n)\n state h : n\n h' = U @ h\nend\n",
+    "dense.cell": "cell dense(m, n)\n input x : m\n state h : n\n"
+    " h' = tanh(W @ [x, h] + b)\n y = [x, h']\n output y\nend\n",
+    "own_l.cell": "cell deep(L, n)\n input x : L\n state h : n\n h' = W @ x + U @ h\nend\n",
+    "three.cell": "cell t(m, n, k)\n input x : m\n state h : n\n state c : k\n"
+    " c' = V @ [x, h] + c\n h' = W @ c' + U @ h\nend\n",
+    "fake_torch.cell": "cell torch.rnn(a, b)\n input x : a\n state h : b\n h' = W @ x + U @ h\nend\n",
+    "zero.cell": "cell z(n)\n state h : n\n h' = tanh(h)\nend\n",  # no parameters: a count of 0
+    "syntax.cell": "cell c(n)\n state h : n\n h' = (U @ h\nend\n",
+    "sizes.cell": "cell c(m, n)\n input x : m\n state h : n\n h' = tanh(x + h)\nend\n",
+    "empty.cell": "",
+    "no_update.cell": "cell e(n)\n state h : n\nend\n",
+    "\udcff-not-utf8.cell": "cell u(n)\n state h : n\n h' = U @ h\nend\n",
+    "ünï 名.cell": "cell w(m, n)\n input x : m\n state h : n\n h' = W @ x + U @ h\nend\n",
+}
+BYTES = {"latin1.cell": b"cell l(n)\n state h : n\n h' = \xff @ h\nend\n"}
+BUILTINS = sources.builtin_names()
+FRAMEWORK = {name for name in BUILTINS if "." in name}
+SOURCES = [
+    *BUILTINS, *CELLS, *BYTES, "lstn", "LSTM", "torch.lstmm", "builtin:lstm", "-",
+    "null", "missing.cell", "folder.cell", "", " ", "lstm ", "\udcff", "σ", "😀",
+]  # fmt: skip
+SYMBOLS = ["m", "n", "p", "k", "L", "L2", "x", "h", "é", "Ｌ", "lambda", "W_i", "", "1n", "n "]
+NUMBERS = [
+    "1", "2", "3", "17", "0", "-1", "-0", "+4", " 5", "1_000", "٣", "1e3", "0x10", "3.0",
+    "", "²", "∞", "nan", "abc", "9" * 20, "1" + "0" * 99, "9" * 101, "9" * 5_000, "-" + "9" * 30,
+]  # fmt: skip
+ODD = [
+    "--", "-", "-o", "--set", "--layers", "--frobnicate", "-x", "--help", "--version", "=",
+    "\udcff", "\u200b", "\u2028", "ﬁ", "Ｗ", "😀", "'", '"', "$(echo)", "%s", "{}", "\\",
+]  # fmt: skip
+# "null" is a character device like /dev/null, made in the test's folder: a
+# regression must not replace the machine's own (the bug this guards against).
+OUTPUTS = ["out.tex", "out.png", "out.svg", "out.pdf", "out.gif", "-", "null", "folder.cell",
+           "no/such/dir/out.tex", "", "existing.tex", "existing.png", "\udcff.tex", "link.tex"]  # fmt: skip
+
+
+# ---- command lines ----
+
+
+def command_line(number: int) -> tuple[list[str], bytes]:
+    """Case `number`: the argument list, and what standard input holds."""
+    rng = random.Random(number)
+    kind = rng.choices(
+        ["count", "latex", "check", "fmt", "plot", "show", "list", "verify", "junk"],
+        weights=[30, 20, 8, 6, 18, 5, 3, 8, 2],
+    )[0]
+    argv = BUILD[kind](rng)
+    for _ in range(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 3])):
+        argv = edit(argv, rng)
+    stdin = rng.choice([*map(str.encode, CELLS.values()), *BYTES.values(), b"\xff\xfe", b""])
+    return argv, stdin
+
+
+# The size symbols of the sources that have cells, so that most `--set`s fit.
+DIMS = {name: sources.builtin_summary(name)[0].split(", ") for name in BUILTINS}
+DIMS.update(
+    {"two.cell": ["m", "n"], "dense.cell": ["m", "n"], "own_l.cell": ["L", "n"],
+     "three.cell": ["m", "n", "k"], "ünï 名.cell": ["m", "n"], "\udcff-not-utf8.cell": ["n"],
+     "zero.cell": ["n"],
+     # input errors (exit 1)
+     "syntax.cell": ["n"], "sizes.cell": ["m", "n"], "no_update.cell": ["n"],
+     "latin1.cell": ["n"], "empty.cell": [], "lstn": ["m", "n"]}
+)  # fmt: skip
+
+
+def sources_for(rng: random.Random, count: int = 1) -> list[str]:
+    """Mostly sources with cells in them, sometimes anything."""
+    good = list(DIMS)
+    return [rng.choice(good if rng.random() < 0.85 else SOURCES) for _ in range(count)]
+
+
+def dims_of(names: list[str]) -> list[str]:
+    return sorted({d for name in names for d in DIMS.get(name, [])})
+
+
+def size(rng: random.Random) -> str:
+    return rng.choice(NUMBERS) if rng.random() < 0.08 else str(rng.randint(1, 64))
+
+
+def symbol(rng: random.Random) -> str:
+    return rng.choice(SYMBOLS[:5]) if rng.random() < 0.8 else rng.choice(SYMBOLS)
+
+
+def setting(rng: random.Random) -> list[str]:
+    shape = rng.random()
+    if shape < 0.85:
+        return ["--set", f"{symbol(rng)}={size(rng)}"]
+    return ["--set", rng.choice([symbol(rng), f"={size(rng)}", f"{symbol(rng)}=={size(rng)}",
+                                 f"{symbol(rng)}=1=2", f"--set={symbol(rng)}=3"])]  # fmt: skip
+
+
+def network(rng: random.Random) -> list[str]:
+    flags = []
+    if rng.random() < 0.3:
+        flags += ["--layers", rng.choice([size(rng), symbol(rng), "L", "L", "2", "10"])]
+    if rng.random() < 0.2:
+        flags.append("--bidirectional")
+    if rng.random() < 0.2:
+        flags.append("--no-bias")
+    return flags
+
+
+def settings(rng: random.Random, names: list[str], chance: float = 0.6) -> list[str]:
+    """`--set` for some of `names` (each with `chance`), and now and then any `--set`."""
+    flags = []
+    for name in names:
+        if rng.random() < chance:
+            flags += ["--set", f"{name}={size(rng)}"]
+    for _ in range(rng.choice([0] * 8 + [1, 2])):
+        flags += setting(rng)
+    return flags
+
+
+def build_count(rng):
+    cells = sources_for(rng, rng.choice([1, 1, 2, 3]))
+    argv = ["count", *cells, *settings(rng, dims_of(cells)), *network(rng)]
+    if rng.random() < 0.5:
+        argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "pdf", ""])]
+    if rng.random() < 0.15:
+        argv += ["--cell", rng.choice(["a", "b", "lstm", "nope", "", "\udcff"])]
+    return argv
+
+
+def build_latex(rng):
+    cells = sources_for(rng, rng.choice([1, 1, 2]))
+    argv = ["latex", *cells, *settings(rng, dims_of(cells)), *network(rng)]
+    for flag in ("--equations", "--params", "--standalone"):
+        if rng.random() < 0.4:
+            argv.append(flag)
+    if rng.random() < 0.3:
+        argv += ["--form", rng.choice(["expanded", "factored", "pretty"])]
+    if rng.random() < 0.4:
+        argv += ["-o", rng.choice(OUTPUTS)]
+    return argv
+
+
+BIG = ["9" * 16, "9" * 17, "9" * 30, "1" + "0" * 99, "9" * 100, "9" * 155, "9" * 310]
+
+
+def build_plot(rng):
+    cells = rng.sample(["lstm", "gru", "rnn", "torch.lstm_proj", "two.cell", "dense.cell",
+                        "three.cell", "own_l.cell", "zero.cell"], rng.choice([1, 1, 2]))  # fmt: skip
+    stack = network(rng)
+    dims = dims_of(cells) + (["L"] if "L" in stack else [])
+    varied = rng.choice(dims) if rng.random() < 0.9 else rng.choice(SYMBOLS)
+    start = rng.choice(["1", "2", "3"]) if rng.random() < 0.9 else rng.choice(["0", "-3", "a", ""])
+    stop = rng.choice(["5", "64", "300", "5000", "9007199254740992"])
+    if rng.random() < 0.15:
+        stop = rng.choice(["9007199254740993", "999999999999999999999", "1" + "0" * 99, "1", "x"])
+    argv = ["plot", *cells, "--vary", f"{varied}={start}:{stop}", *stack]
+    for name in dims:
+        if name != varied and rng.random() < 0.97:
+            value = rng.choice(BIG) if rng.random() < 0.15 else size(rng)
+            argv += ["--set", f"{name}={value}"]
+    if rng.random() < 0.3:
+        argv.append("--log")
+    return argv + ["-o", rng.choice(OUTPUTS[1:4] * 15 + OUTPUTS)]
+
+
+def build_check(rng):
+    return ["check", *sources_for(rng, rng.choice([1, 2]))]
+
+
+def build_fmt(rng):
+    return ["fmt", *sources_for(rng, rng.choice([1, 2]))]
+
+
+def build_show(rng):
+    return ["show", rng.choice([*BUILTINS, "lstn", "", "two.cell", "\udcff", "../lstm"])]
+
+
+def build_list(rng):
+    return ["list", *(["lstm"] if rng.random() < 0.3 else [])]
+
+
+def build_verify(rng):
+    argv = [
+        "verify",
+        *rng.sample([*BUILTINS, "fake_torch.cell", "two.cell"], rng.choice([0, 1, 2])),
+    ]
+    if rng.random() < 0.4:
+        argv += ["--framework", rng.choice(["torch", "keras", "jax"])]
+    if rng.random() < 0.3:
+        argv += ["--trials", size(rng)]
+    if rng.random() < 0.3:
+        argv += ["--seed", rng.choice(["0", "-5", "9" * 50, "x"])]
+    return argv + network(rng)
+
+
+def build_junk(rng):
+    return [rng.choice(ODD + SOURCES) for _ in range(rng.randint(0, 4))]
+
+
+BUILD = {
+    "count": build_count, "latex": build_latex, "check": build_check, "fmt": build_fmt,
+    "plot": build_plot, "show": build_show, "list": build_list, "verify": build_verify,
+    "junk": build_junk,
+}  # fmt: skip
+
+
+def edit(argv: list[str], rng: random.Random) -> list[str]:
+    argv = list(argv)
+    at = rng.randrange(len(argv) + 1)
+    kind = rng.choice(["drop", "duplicate", "swap", "insert", "odd", "repeat-flag"])
+    if kind == "drop" and argv:
+        del argv[min(at, len(argv) - 1)]
+    elif kind == "duplicate" and at < len(argv):
+        argv[at:at] = argv[at : at + 2]
+    elif kind == "swap" and len(argv) > 1:
+        i, j = rng.randrange(len(argv)), rng.randrange(len(argv))
+        argv[i], argv[j] = argv[j], argv[i]
+    elif kind == "insert":
+        argv.insert(at, rng.choice(ODD + SOURCES + NUMBERS))
+    elif kind == "odd" and at < len(argv):
+        argv[at] = argv[at] + rng.choice(ODD)
+    else:  # the same flag again, maybe with another value
+        argv += rng.choice([setting(rng), ["--layers", size(rng)], ["--vary", "n=1:9"],
+                            ["--layers", argv[-1] if argv else "2"]])  # fmt: skip
+    return argv
+
+
+# ---- the check ----
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-fuzz")
+    for name, text in CELLS.items():
+        (folder / name).write_text(text, encoding="utf-8", errors="surrogateescape")
+    for name, data in BYTES.items():
+        (folder / name).write_bytes(data)
+    (folder / "folder.cell").mkdir()
+    os.symlink("existing.tex", folder / "link.tex")
+    try:
+        os.mknod(folder / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:  # not root: /dev/null itself cannot be damaged
+        os.symlink(os.devnull, folder / "null")
+    return folder
+
+
+PRECIOUS = {"existing.tex": b"precious tex\n", "existing.png": b"precious png\n"}
+
+
+def run_case(number: int, folder) -> int:
+    """Run case `number` in `folder`; return its exit status."""
+    argv, stdin = command_line(number)
+    for name, data in PRECIOUS.items():
+        (folder / name).write_bytes(data)
+    out, err = io.StringIO(), io.StringIO()
+    stdin_file = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), time_limit(TIMEOUT):
+        with warnings_as_the_command_shows_them() as shown:
+            saved, sys.stdin = sys.stdin, stdin_file
+            try:
+                code = cli.main(argv)
+            except SystemExit as e:  # argparse: --help, --version, usage errors
+                code = e.code
+            finally:
+                sys.stdin = saved
+    stdout, stderr = out.getvalue(), err.getvalue()
+    where = f"case {number}: {argv!r}\nstderr: {stderr[-1500:]}"
+    assert not shown, f"{where}\nPython warnings: {[str(w.message) for w in shown]}"
+    assert code in (0, 1, 2), where
+    assert "Traceback" not in stderr and "Traceback" not in stdout, where
+    if code != 0:
+        assert re.search(r"(^|: )error: ", stderr, re.M), where
+        for name, data in PRECIOUS.items():
+            assert (folder / name).read_bytes() == data, where
+    leftovers = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert not leftovers, where
+    assert not (folder / "null").is_file(), where  # still a device
+    return code
+
+
+@contextlib.contextmanager
+def warnings_as_the_command_shows_them():
+    """Collect the warnings that `symcount` run from a shell would print in
+    Python's format (pytest shows more, and would hide them from stderr)."""
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        for category in (
+            DeprecationWarning,
+            PendingDeprecationWarning,
+            ImportWarning,
+            ResourceWarning,
+        ):
+            warnings.simplefilter("ignore", category)
+        yield shown
+
+
+def run_batch(first: int, count: int, folder, monkeypatch) -> list[int]:
+    """Run the cases; return their exit statuses."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(verify, "run", lambda *args: [])
+    failures, codes = [], []
+    for number in range(first, first + count):
+        try:
+            codes.append(run_case(number, folder))
+        except Exception:
+            failures.append(traceback.format_exc(limit=-4))
+    assert not failures, f"{len(failures)} of {count} cases failed:\n\n" + "\n".join(failures[:5])
+    return codes
+
+
+@pytest.mark.parametrize("first", range(0, DEFAULT_CASES, BATCH))
+def test_random_command_lines(first, workdir, monkeypatch):
+    codes = run_batch(first, min(BATCH, DEFAULT_CASES - first), workdir, monkeypatch)
+    # Guards the generator: command lines that all fail in argparse, or that
+    # never fail, would test little.
+    assert all(codes.count(code) >= 10 for code in (0, 1, 2)), sorted(codes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first", range(DEFAULT_CASES, DEFAULT_CASES + SLOW_CASES, BATCH))
+def test_random_command_lines_slow(first, workdir, monkeypatch):
+    run_batch(first, BATCH, workdir, monkeypatch)
