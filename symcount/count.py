@@ -44,3 +44,21 @@ def factored(expr: sympy.Expr) -> sympy.Expr:
     if len(sympy.Add.make_args(expr)) > MAX_FACTOR_TERMS:
         return expr
     return sympy.factor(expr)
+
+
+def dim_expr(dim) -> sympy.Expr:
+    """A size as written (`ceil(D / 16)`, `e / H`) as a sympy expression."""
+    from . import ir
+
+    if isinstance(dim, ir.DimInt):
+        return sympy.Integer(dim.value)
+    if isinstance(dim, ir.DimName):
+        return size_symbol(dim.name)
+    if isinstance(dim, ir.DimProduct):
+        return sympy.Mul(*(dim_expr(f) for f in dim.factors))
+    if isinstance(dim, ir.DimSum):
+        return sympy.Add(*(s * dim_expr(t) for t, s in zip(dim.terms, dim.signs, strict=True)))
+    if isinstance(dim, ir.DimQuotient):
+        return dim_expr(dim.numerator) / dim_expr(dim.denominator)
+    func = {"ceil": sympy.ceiling, "floor": sympy.floor}[dim.func]
+    return func(dim_expr(dim.arg))

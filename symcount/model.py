@@ -8,6 +8,7 @@ from functools import cached_property
 import sympy
 
 from . import _collector, count, ir, shapes
+from . import sizes as size_rules
 from .names import Scope, biases
 from .poly import Poly
 from .shapes import ParamShape, Shapes
@@ -88,10 +89,30 @@ class Counted:
         50400
         """
         names = [str(d) for d in self.dims]
-        if self.total is not None:
-            return evaluate_poly(self.total, names, sizes)
         check_sizes(names, sizes)
-        return int(self.count.subs({count.size_symbol(k): v for k, v in sizes.items()}))
+        values = self.size_values(sizes)
+        if self.total is not None:
+            return self.total.evaluate(values)
+        return int(self.count.subs({count.size_symbol(k): v for k, v in values.items()}))
+
+    def size_values(self, sizes: dict[str, int]) -> dict[str, int]:
+        """The header's sizes and the derived ones (`size R = ceil(D / 16)`) they give."""
+        return {**sizes, **size_rules.evaluate(self.derived, sizes)}
+
+    @cached_property
+    def explicit_count(self) -> sympy.Expr:
+        """The count with every derived size written out (R as ceiling(D/16))."""
+        return self.count.subs(
+            {count.size_symbol(k): v for k, v in self.derived_exprs.items()}
+        )
+
+    @cached_property
+    def derived_exprs(self) -> dict[str, sympy.Expr]:
+        """Each derived size's definition as a sympy expression, in order."""
+        out: dict[str, sympy.Expr] = {}
+        for name, dim in self.derived.items():
+            out[name] = count.dim_expr(dim).subs({count.size_symbol(k): v for k, v in out.items()})
+        return out
 
     def latex(
         self,
@@ -163,6 +184,8 @@ class Cell(Counted):
         self.description: str = ir_cell.description
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(count.size_symbol(d.name) for d in ir_cell.dims)
+        # Sizes defined with division or ceil/floor: symbols of their own in the count.
+        self.derived: dict[str, ir.Dim] = size_rules.derived(scope)
         # Slips that are legal (SPEC §5): SymcountWarnings, never printed by the library.
         self.warnings: tuple = tuple(scope.warnings)
 
@@ -308,6 +331,7 @@ class Stack(Counted):
         self.no_bias = cell.no_bias
         self.name, self.description, self.source = cell.name, cell.description, cell.source
         self.warnings = cell.warnings
+        self.derived = cell.derived
         self.layers = _layers(layers)
         self.first = cell.shapes
         inputs = list(cell.scope.inputs)

@@ -149,6 +149,7 @@ class _Inference(Solver):
             else:
                 self.gates[eq.target] = shape
         self.solve_deferred()
+        self.check_free()
         return Shapes(
             tuple(self.param_shape(name) for name in self.scope.params),
             self.input_sizes,
@@ -490,6 +491,23 @@ class _Inference(Solver):
                 raise self.error(f"size {size} is not a multiple of {groups} groups", node.span)
 
     # ---- results ----
+
+    def check_free(self) -> None:
+        """No parameter may depend on a free extent (`size rows`): the header must list it."""
+        free = {n for n, d in self.scope.sizes.items() if d.definition is None}
+        if not free:
+            return
+        for name in self.scope.params:
+            shape = self.param_shape(name)
+            used = sorted(free & shape.count.symbols())
+            if used:
+                raise self.error(
+                    f"parameter '{name}' has shape ({', '.join(map(str, shape.shape))}), which "
+                    f"depends on '{used[0]}', a size the header does not list; add it to the "
+                    "header to count it",
+                    shape.span,
+                    ("declared here", self.scope.sizes[used[0]].span),
+                )
 
     def param_shape(self, name: str) -> ParamShape:
         decl = self.scope.declared.get(name)

@@ -89,3 +89,50 @@ def _bounded(size: Poly, dim) -> Poly:
     if size.degree() > MAX_SIZE_DEGREE or len(size.terms) > MAX_SIZE_TERMS:
         raise SizeTooLarge(dim, size)
     return size
+
+
+def derived(scope: Scope) -> dict[str, ir.Dim]:
+    """The sizes that stay symbols of their own with a definition (`size R = ceil(D / 16)`)."""
+    return {
+        name: decl.definition
+        for name, decl in scope.sizes.items()
+        if decl.definition is not None and not _polynomial(decl.definition)
+    }
+
+
+def free(scope: Scope) -> set[str]:
+    """The free extents (`size rows`), on which no count may depend."""
+    return {name for name, decl in scope.sizes.items() if decl.definition is None}
+
+
+def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str, int]:
+    """The derived sizes' values at the header's `values` (ValueError where a division
+    is not exact there)."""
+    known = dict(values)
+    for name, dim in definitions.items():  # in order: a definition uses only earlier sizes
+        known[name] = _value(dim, known, name)
+    return {name: known[name] for name in definitions}
+
+
+def _value(dim: ir.Dim, known: dict[str, int], name: str) -> int:
+    if isinstance(dim, ir.DimInt):
+        return dim.value
+    if isinstance(dim, ir.DimName):
+        return known[dim.name]
+    if isinstance(dim, ir.DimProduct):
+        result = 1
+        for factor in dim.factors:
+            result *= _value(factor, known, name)
+        return result
+    if isinstance(dim, ir.DimSum):
+        return sum(s * _value(t, known, name) for t, s in zip(dim.terms, dim.signs, strict=True))
+    if isinstance(dim, ir.DimCall):
+        inner = dim.arg
+        if isinstance(inner, ir.DimQuotient):
+            a, b = _value(inner.numerator, known, name), _value(inner.denominator, known, name)
+            return -(-a // b) if dim.func == "ceil" else a // b
+        return _value(inner, known, name)
+    a, b = _value(dim.numerator, known, name), _value(dim.denominator, known, name)
+    if b == 0 or a % b:
+        raise ValueError(f"size {name} = {a}/{b} is not a whole number")
+    return a // b

@@ -31,7 +31,8 @@ class Report:
             return None
         from ..count import size_symbol
 
-        return int(count.subs({size_symbol(k): v for k, v in self.sizes.items()}))
+        values = self.cell.size_values(self.sizes)
+        return int(count.subs({size_symbol(k): v for k, v in values.items()}))
 
 
 def network(cell) -> str:

@@ -77,7 +77,7 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
     so is a count of 0 for a `log` plot.
     """
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    count = _exact(report.cell.count.subs(fixed), size_symbol(symbol))
+    count = _exact(report.cell.explicit_count.subs(fixed), size_symbol(symbol))
     points = []
     for size in x:
         value = count(size)
