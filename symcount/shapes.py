@@ -263,7 +263,8 @@ class _Inference(Solver):
         return self.new_shape(axes[:-1] + (result,))
 
     def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
-        a, b = self.axes(left) if left is not None else (), self.axes(right)
+        # A parameter on the right whose shape nothing has fixed yet is a vector.
+        a, b = self.axes(left) if left is not None else (), self.vector(right)
         if a is None or b is None or len(a) < 1 or (len(a) == 1 and len(b) == 1):
             what = self.describe_operand(node.matrix)
             raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
