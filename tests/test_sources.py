@@ -150,9 +150,7 @@ def test_a_path_through_a_file_is_no_such_file(capsys, tmp_path):
     assert code == 1 and err.startswith(f"{path}: error: no such file")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="root reads any file"
-)
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads any file")
 def test_an_unreadable_file(capsys, tmp_path):
     path = tmp_path / "secret.cell"
     path.write_text(RNN)
