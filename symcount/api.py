@@ -14,8 +14,8 @@ from .model import Cell
 
 
 @_collector.paused
-def loads(text: str, filename: str = "<string>") -> list[Cell]:
-    """Every cell in a spec text.
+def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
+    """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read).
 
     >>> import symcount
     >>> [cell] = symcount.loads('''
@@ -28,7 +28,7 @@ def loads(text: str, filename: str = "<string>") -> list[Cell]:
     >>> cell.count
     m*n + n**2 + n
     """
-    source = ir.Source(filename, text)
+    source = ir.Source(filename, _text(text, filename))
     cells = []
     seen: dict[str, ir.Cell] = {}
     for ir_cell in parser.parse(source):
@@ -45,6 +45,15 @@ def loads(text: str, filename: str = "<string>") -> list[Cell]:
     return cells
 
 
+def _text(text: object, filename: str) -> str:
+    """Spec text as a str: bytes are decoded as a file's are (invalid UTF-8 is located)."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return sources.decode(bytes(text), filename)
+    raise TypeError(f"the cell text must be str or bytes, not {type(text).__name__}")
+
+
 def load(path: str | os.PathLike) -> list[Cell]:
     """Every cell in a `.cell` file.
 
@@ -57,20 +66,23 @@ def load(path: str | os.PathLike) -> list[Cell]:
     """
     path = os.fspath(path)
     try:
-        data = open(path, "rb").read()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as e:
         raise SymcountError(f"cannot read the file: {e.strerror}", Location(path)) from None
     return loads(sources.decode(data, path), filename=path)
 
 
 def builtin(name: str) -> Cell:
-    """A built-in cell by name (`symcount list` shows them).
+    """A built-in cell by name (`symcount list` shows them), as `gru` or as
+    `builtin:gru`, the spelling of `cell.source`.
 
     >>> import symcount
     >>> symcount.builtin("gru").factored
     3*n*(m + n + 1)
     """
-    return loads(sources.builtin_text(name), filename=f"builtin:{name}")[0]
+    text = sources.builtin_text(name)
+    return loads(text, filename=sources.BUILTIN_PREFIX + sources.builtin_name(name))[0]
 
 
 def read_source(spec: str) -> list[Cell]:

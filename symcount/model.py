@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -82,15 +83,15 @@ class Counted:
         return gates
 
     def evaluate(self, **sizes: int) -> int:
-        """The count at concrete sizes; every size symbol must be given.
+        """The count at concrete sizes; every size symbol must be given, as a
+        positive integer (an int, a numpy integer: anything `operator.index` takes).
 
         >>> import symcount
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
         names = [str(d) for d in self.dims]
-        check_sizes(names, sizes)
-        values = self.size_values(sizes)
+        values = self.size_values(check_sizes(names, sizes))
         if self.total is not None:
             return self.total.evaluate(values)
         return int(self.count.subs({count.size_symbol(k): v for k, v in values.items()}))
@@ -144,6 +145,7 @@ class Counted:
         names = [str(d) for d in self.dims]
         if set(sizes) - set(names):
             raise ValueError(f"sizes must be among {', '.join(names)}, got {', '.join(sizes)}")
+        sizes = {key: positive_size(key, value) for key, value in sizes.items()}
         options = {"equations": equations, "params": params, "standalone": standalone}
         return render("latex", [Report(self, sizes)], form=form, **options)
 
@@ -250,12 +252,12 @@ class Cell(Counted):
 
 
 def evaluate_poly(poly: Poly, names: list[str], sizes: dict[str, int]) -> int:
-    check_sizes(names, sizes)
-    return poly.evaluate(sizes)
+    return poly.evaluate(check_sizes(names, sizes))
 
 
-def check_sizes(names: list[str], sizes: dict[str, int]) -> None:
-    """Every one of `names` set, nothing else, each a positive integer (else ValueError)."""
+def check_sizes(names: list[str], sizes: dict) -> dict[str, int]:
+    """Every one of `names` set, nothing else, each a positive integer (else ValueError);
+    the sizes as Python ints."""
     missing = [n for n in names if n not in sizes]
     unknown = [k for k in sizes if k not in names]
     if missing or unknown:
@@ -265,9 +267,31 @@ def check_sizes(names: list[str], sizes: dict[str, int]) -> None:
         if unknown:
             problems.append("unknown " + ", ".join(unknown))
         raise ValueError(f"sizes must be exactly {', '.join(names)}: {'; '.join(problems)}")
-    for key, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"size {key} must be a positive integer, got {value!r}")
+    return {key: positive_size(key, value) for key, value in sizes.items()}
+
+
+def positive_size(name: str, value: object) -> int:
+    """A size given to the API, as a Python int of at least 1.
+
+    Anything `operator.index` takes is an integer (numpy's int64 too); it is
+    converted, so that the count is exact Python arithmetic and cannot
+    overflow as numpy's fixed-width integers would. bool is refused: `True`
+    as a size is a mistake, not 1.
+    """
+    size = _integer(value)
+    if size is None or size < 1:
+        raise ValueError(f"size {name} must be a positive integer, got {value!r}")
+    return size
+
+
+def _integer(value: object) -> int | None:
+    """`value` as a Python int if `operator.index` takes it and it is no bool."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def _param(p: ParamShape) -> Param:
@@ -353,7 +377,7 @@ class Stack(Counted):
         self.widening = self.upper.output_size != cell.shapes.output_size
         extra = (
             []
-            if isinstance(layers, int) or str(self.layers) in map(str, cell.dims)
+            if isinstance(self.layers, int) or str(self.layers) in map(str, cell.dims)
             else [self.layers]
         )
         self.dims: tuple[sympy.Symbol, ...] = cell.dims + tuple(
@@ -458,12 +482,14 @@ class Stack(Counted):
 
 
 def _layers(layers: int | str) -> int | str:
-    if isinstance(layers, bool) or not isinstance(layers, (int, str)):
-        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
-    if isinstance(layers, int):
-        if layers < 1:
-            raise ValueError(f"layers must be at least 1, got {layers}")
+    """A positive integer (as `positive_size` takes it) or a symbol name."""
+    if isinstance(layers, str):
+        if not layers.isidentifier():
+            raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
         return layers
-    if not layers.isidentifier():
+    number = _integer(layers)
+    if number is None:
         raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
-    return layers
+    if number < 1:
+        raise ValueError(f"layers must be at least 1, got {number}")
+    return number

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -48,47 +50,73 @@ def grammar_text() -> str:
     )
 
 
+# The brackets still open in the parse running in this thread (see `_run`).
+_open_brackets: ContextVar[list[Token]] = ContextVar("symcount_open_brackets")
+
+
 class _Brackets:
     """Post-lexer: newlines inside ( ) and [ ] do not end a statement.
 
-    It also remembers the brackets still open, so that a missing `)` is
-    reported where it was opened rather than lines later.
+    It also records the brackets still open (in the list `_run` made for this
+    parse), so that a missing `)` is reported where it was opened rather than
+    lines later.
     """
 
     always_accept = ("_NL",)
 
-    def __init__(self) -> None:
-        self.open: list[Token] = []
-
     def process(self, stream):
-        self.open = []
+        open_brackets = _open_brackets.get()
         for token in stream:
             if token.type in _OPEN:
-                self.open.append(token)
+                open_brackets.append(token)
             elif token.type in _CLOSE:
-                if self.open and self.open[-1].type == _CLOSE[token.type]:
-                    self.open.pop()
-            elif token.type == "_NL" and self.open:
+                if open_brackets and open_brackets[-1].type == _CLOSE[token.type]:
+                    open_brackets.pop()
+            elif token.type == "_NL" and open_brackets:
                 continue
             yield token
 
 
+_build_lock = threading.Lock()
+
+
+def _lark() -> Lark:
+    # Two threads parsing for the first time at once must not both build it.
+    with _build_lock:
+        return _build()
+
+
 @lru_cache(maxsize=1)
-def _lark() -> tuple[Lark, _Brackets]:
+def _build() -> Lark:
     # Built once per process. Building the LALR tables takes as long as
     # importing lark itself, so they are also cached on disk (lark checks the
     # grammar, options and versions before it trusts the cache).
-    brackets = _Brackets()
-    parser = Lark(
+    return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        postlex=brackets,
+        postlex=_Brackets(),
         transformer=_ToIR(),
         maybe_placeholders=True,
         cache=_cache_file() or False,
     )
-    return parser, brackets
+
+
+def _run(parser: Lark, text: str, open_brackets: list[Token]):
+    """`parser.parse(text)`, with the post-lexer recording into `open_brackets`.
+
+    lark makes the rest of a parse's state per call (lexer position, parser
+    stack), but wires the one post-lexer into the shared lexer when the parser
+    is built. So that post-lexer finds the list of the parse it serves in a
+    context variable: each thread has its own, and setting and resetting it
+    here keeps a nested parse's list apart too. Parsing is thus re-entrant and
+    safe from several threads at once.
+    """
+    token = _open_brackets.set(open_brackets)
+    try:
+        return parser.parse(text)
+    finally:
+        _open_brackets.reset(token)
 
 
 def _cache_file() -> str | None:
@@ -113,12 +141,15 @@ def _cache_file() -> str | None:
 
 
 def parse(source: ir.Source) -> list[ir.Cell]:
-    """Parse a whole file into cells (syntax only; no size checks)."""
-    parser, brackets = _lark()
+    """Parse a whole file into cells (syntax only; no size checks).
+
+    Safe to call from several threads at once (see `_run`).
+    """
+    parser = _lark()
+    open_brackets: list[Token] = []
     try:
-        parts = parser.parse(source.text)
+        parts = _run(parser, source.text, open_brackets)
     except UnexpectedInput as e:
-        open_brackets = list(brackets.open)
         raise _syntax_error(e, source, open_brackets, parser) from None
     except _TooManyDigits as e:
         raise SymcountError(
@@ -548,12 +579,12 @@ def _label_table() -> dict:
     nesting level and after any number of statements. Built on the first
     syntax error only.
     """
-    parser = _lark()[0]
+    parser = _lark()
     table: dict = {}
     for label, examples in _EXAMPLES.items():
         for example in _variants(examples):
             try:
-                parser.parse(example)
+                _run(parser, example, [])
             except UnexpectedToken as ut:
                 table.setdefault((ut.state.position, ut.token.type), label)
                 table.setdefault((ut.state.position, None), label)
@@ -594,7 +625,7 @@ _TERMINAL_NAMES = {
 def _readable(terminal: str) -> str:
     if terminal in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[terminal]
-    pattern = _lark()[0].get_terminal(terminal).pattern
+    pattern = _lark().get_terminal(terminal).pattern
     return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
 
 

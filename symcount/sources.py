@@ -13,6 +13,9 @@ from pathlib import Path
 from .errors import Location, SymcountError, suggest
 
 BUILTIN_SUFFIX = ".cell"
+# How a built-in cell is named as a source: the JSON output's "source" and
+# `cell.source` say `builtin:lstm`, and that spelling is accepted back.
+BUILTIN_PREFIX = "builtin:"
 _HEADER = re.compile(r'^\s*cell\s+([\w.]+)\s*\(([^)]*)\)\s*(?:"((?:[^"\\]|\\.)*)")?', re.M)
 
 
@@ -25,13 +28,20 @@ def builtin_names() -> list[str]:
     return sorted(names, key=lambda n: ("." in n, n))
 
 
+def builtin_name(name: str) -> str:
+    """`lstm` or `builtin:lstm` → `lstm`."""
+    return name[len(BUILTIN_PREFIX) :] if name.startswith(BUILTIN_PREFIX) else name
+
+
 def builtin_text(name: str) -> str:
+    """The text of a built-in cell, named `lstm` or `builtin:lstm`."""
+    given, name = name, builtin_name(name)
     if name not in builtin_names():
         raise SymcountError(
             f"no built-in cell named '{name}'"
             + suggest(name, builtin_names())
             + "; `symcount list` shows them all",
-            Location(name),
+            Location(given),
         )
     return (resources.files("symcount") / "cells" / f"{name}{BUILTIN_SUFFIX}").read_text(
         encoding="utf-8"
@@ -69,19 +79,23 @@ def decode(data: bytes, filename: str) -> str:
 def read(spec: str) -> tuple[str, str]:
     """A SOURCE argument → (name to report, text).
 
-    A path that exists wins over a built-in name; `-` is standard input.
+    `builtin:NAME` is always the built-in; otherwise a path that exists wins
+    over a built-in name, except a directory (it cannot be a cell file, so
+    `mkdir lstm` does not hide the built-in `lstm`); `-` is standard input.
+    Anything else that exists is read, not only regular files: `/dev/null`,
+    `/dev/stdin` and fifos are sources too.
     """
     if spec == "-":
         return "<stdin>", decode(sys.stdin.buffer.read(), "<stdin>")
-    path = Path(spec)
-    if path.is_file():
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise SymcountError(f"cannot read the file: {e.strerror}", Location(spec)) from None
-        return spec, decode(data, spec)
-    if path.is_dir():
+    if spec.startswith(BUILTIN_PREFIX):
+        return spec, builtin_text(spec)
+    if Path(spec).is_dir():
+        if spec in builtin_names():
+            return BUILTIN_PREFIX + spec, builtin_text(spec)
         raise SymcountError("is a directory, not a .cell file", Location(spec))
+    data = _read_if_exists(spec)
+    if data is not None:
+        return spec, decode(data, spec)
     if spec.endswith(BUILTIN_SUFFIX) or "/" in spec or "\\" in spec:
         raise SymcountError("no such file", Location(spec))
     if spec not in builtin_names():
@@ -91,4 +105,15 @@ def read(spec: str) -> tuple[str, str]:
             + "; `symcount list` shows the built-in cells",
             Location(spec),
         )
-    return f"builtin:{spec}", builtin_text(spec)
+    return BUILTIN_PREFIX + spec, builtin_text(spec)
+
+
+def _read_if_exists(spec: str) -> bytes | None:
+    """The bytes at a path, or None when there is nothing there."""
+    try:
+        with open(spec, "rb") as file:
+            return file.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        raise SymcountError(f"cannot read the file: {e.strerror}", Location(spec)) from None

@@ -1,0 +1,59 @@
+"""The README's language-v2 examples: each cell parses and has the count the README states."""
+
+import re
+from pathlib import Path
+
+import pytest
+import sympy
+
+import symcount
+from conftest import m, n, same
+from symcount.count import size_symbol
+
+H, d, K, k, I, N, D, R = (size_symbol(s) for s in ("H", "d", "K", "k", "I", "N", "D", "R"))
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+SECTION = README[README.index("### One example per construct") : README.index("### Why tensors")]
+BLOCKS = re.findall(r"```\n(cell .*?\nend)\n```", SECTION, re.S)
+
+# Counts worked out by hand from each example's equations.
+EXPECTED = {
+    "ln_lstm_gate": m * n + n**2 + 2 * n,
+    "headwise": H**2 * d**2 + H * d**2 + H * d,
+    "short_conv": K * d + d,
+    "conv_rnn": k**2 * m * n + k**2 * n**2 + n,
+    "linear_attention": 3 * H**2 * d + H,
+    "diagonal_ssm": I * N + 2 * N,
+    "low_rank_step": 2 * D * R + D,
+    "split_gates": 2 * n**2,
+    "timed": 2 * m * n + n**2 + n,
+    "wired": m * n + 2 * n**2,  # trainable; the frozen mask M adds m*n
+    "mingru_like": 2 * n**2,
+}
+
+
+def test_every_example_is_checked():
+    names = [re.match(r"cell (\w+)", block).group(1) for block in BLOCKS]
+    assert names == list(EXPECTED)
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: re.match(r"cell (\w+)", b).group(1))
+def test_example_count(block):
+    [cell] = symcount.loads(block)
+    want = EXPECTED[cell.name]
+    assert same(cell.trainable, want)
+    assert cell.warnings == ()
+    # the README states the count it prints
+    assert str(cell.trainable) in SECTION or cell.name == "wired"
+
+
+def test_frozen_and_complex_are_reported_apart():
+    [cell] = symcount.loads(next(b for b in BLOCKS if "cell wired" in b))
+    assert same(cell.frozen, m * n)
+    assert same(cell.count, 2 * m * n + 2 * n**2)
+
+
+def test_derived_size_evaluates_with_its_definition():
+    [cell] = symcount.loads(next(b for b in BLOCKS if "cell low_rank_step" in b))
+    assert cell.evaluate(D=100) == 2 * 100 * 7 + 100
+    assert same(cell.explicit_count, 2 * D * sympy.ceiling(D / 16) + D)
