@@ -11,6 +11,7 @@ messages.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
@@ -91,14 +92,15 @@ def _build() -> Lark:
     # Built once per process. Building the LALR tables takes as long as
     # importing lark itself, so they are also cached on disk (lark checks the
     # grammar, options and versions before it trusts the cache).
+    grammar = grammar_text()
     return Lark(
-        grammar_text(),
+        grammar,
         parser="lalr",
         lexer="contextual",
         postlex=_Brackets(),
         transformer=_ToIR(),
         maybe_placeholders=True,
-        cache=_cache_file() or False,
+        cache=_cache_file(grammar) or False,
     )
 
 
@@ -119,7 +121,7 @@ def _run(parser: Lark, text: str, open_brackets: list[Token]):
         _open_brackets.reset(token)
 
 
-def _cache_file() -> str | None:
+def _cache_file(grammar: str) -> str | None:
     """Where the parser tables are cached: the user's own cache directory.
 
     lark's own default is the shared temporary directory, where another user
@@ -136,7 +138,11 @@ def _cache_file() -> str | None:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    version = f"py{sys.version_info[0]}{sys.version_info[1]}-lark{lark.__version__}"
+    # The grammar's own digest in the name: installs of different symcount
+    # versions (or checkouts) keep their tables apart instead of rebuilding
+    # them in turn over one shared file.
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:12]
+    version = f"py{sys.version_info[0]}{sys.version_info[1]}-lark{lark.__version__}-{digest}"
     return os.path.join(folder, f"parser-{version}.cache")
 
 

@@ -10,7 +10,7 @@ import symcount
 from conftest import m, n, same
 from symcount.count import size_symbol
 
-H, d, K, k, I, N, D, R = (size_symbol(s) for s in ("H", "d", "K", "k", "I", "N", "D", "R"))
+H, d, K, k, I_, N, D, R = (size_symbol(s) for s in ("H", "d", "K", "k", "I", "N", "D", "R"))
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index("### One example per construct") : README.index("### Why tensors")]
@@ -23,7 +23,7 @@ EXPECTED = {
     "short_conv": K * d + d,
     "conv_rnn": k**2 * m * n + k**2 * n**2 + n,
     "linear_attention": 3 * H**2 * d + H,
-    "diagonal_ssm": I * N + 2 * N,
+    "diagonal_ssm": I_ * N + 2 * N,
     "low_rank_step": 2 * D * R + D,
     "split_gates": 2 * n**2,
     "timed": 2 * m * n + n**2 + n,
