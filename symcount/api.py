@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from . import _collector, ir, lint, names, parser, shapes, sources
+from . import _collector, ir, lint, names, shapes, sources, syntax
 from .errors import Location, SymcountError
 from .model import Cell
 
@@ -31,7 +31,7 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
     source = ir.Source(filename, _text(text, filename))
     cells = []
     seen: dict[str, ir.Cell] = {}
-    for ir_cell in parser.parse(source):
+    for ir_cell in syntax.parse(source):
         if ir_cell.name in seen:
             raise source.error(
                 f"cell '{ir_cell.name}' is defined twice in this input",
@@ -107,7 +107,7 @@ def format_text(text: str, filename: str = "<string>") -> str:
     """
     from .render.cellfmt import format_cells
 
-    return format_cells(parser.parse(ir.Source(filename, text)))
+    return format_cells(syntax.parse(ir.Source(filename, text)))
 
 
 def format_source(spec: str) -> str:

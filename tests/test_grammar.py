@@ -3,11 +3,11 @@
 import pytest
 
 import symcount
-from symcount import ir, parser
+from symcount import ir, syntax
 
 
 def parse(text):
-    return parser.parse(ir.Source("t.cell", text))
+    return syntax.parse(ir.Source("t.cell", text))
 
 
 def expr_of(rhs, decls="input x : m\nstate h : n\n"):
@@ -130,7 +130,7 @@ def test_sum_of_many_terms_is_flat():
 
 
 def test_grammar_file_is_the_packaged_one():
-    assert "start:" in parser.grammar_text()
+    assert "start:" in syntax.grammar_text()
 
 
 # ---- `latex NAME "TEXT"`: a name's LaTeX ----

@@ -12,9 +12,9 @@ import sympy
 import symcount
 from symcount import atomic, cli, ir
 from symcount.atomic import write_atomically
-from symcount.parser import parse
 from symcount.render import equations, latex, markdown
 from symcount.render.equations import LatexPrinter, Printer, latex_number, symbol
+from symcount.syntax import parse
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SYMCOUNT_UPDATE_GOLDEN") == "1"  # regenerate instead of compare

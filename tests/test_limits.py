@@ -10,7 +10,7 @@ import pytest
 
 import symcount
 from conftest import m, n, same
-from symcount import SymcountError, cli, errors, parser, sources
+from symcount import SymcountError, cli, errors, sources, syntax
 
 HEAD = "cell c(m, n)\n  input x : m\n  state h : n\n"  # lines 1-3
 
@@ -97,11 +97,11 @@ def test_a_size_with_too_many_digits_is_a_located_error():
     # an int, which escaped as a lark VisitError.
     text = f"cell c(n)\n  input x : {'9' * 5_000}\n  state h : n\n  h' = W @ x\nend\n"
     e = error_of(text)
-    assert e.message == f"a size has at most {parser.MAX_DIGITS} digits; this one has 5000"
+    assert e.message == f"a size has at most {syntax.MAX_DIGITS} digits; this one has 5000"
     assert (e.line, e.column) == (2, 13)
     assert_caret_under(e, text)
-    [cell] = symcount.loads(text.replace("9" * 5_000, "9" * parser.MAX_DIGITS))
-    assert cell.evaluate(n=1) == int("9" * parser.MAX_DIGITS)
+    [cell] = symcount.loads(text.replace("9" * 5_000, "9" * syntax.MAX_DIGITS))
+    assert cell.evaluate(n=1) == int("9" * syntax.MAX_DIGITS)
 
 
 def test_sizes_of_high_degree_or_many_terms_are_a_located_error():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import symcount
-from symcount import SymcountError, ir, parser, sources
+from symcount import SymcountError, ir, sources, syntax
 
 THREADS = 8
 PARSES = 100
@@ -34,7 +34,7 @@ BROKEN = {
 def outcome(text: str):
     """What parsing gives: the cells' names and equations, or the error's place and message."""
     try:
-        cells = parser.parse(ir.Source("t.cell", text))
+        cells = syntax.parse(ir.Source("t.cell", text))
     except SymcountError as e:
         return ("error", e.line, e.column, e.message)
     return ("ok", tuple((c.name, c.equations) for c in cells))
@@ -111,7 +111,7 @@ def test_loads_from_several_threads_counts_right(fast_switching):
 def test_the_parser_is_built_once_when_threads_start_at_once(tmp_path):
     code = (
         "import threading, lark\n"
-        "from symcount import ir, parser\n"
+        "from symcount import ir, syntax\n"
         "built = []\n"
         "original = lark.Lark.__init__\n"
         "def counting(self, *args, **kwargs):\n"
@@ -121,7 +121,7 @@ def test_the_parser_is_built_once_when_threads_start_at_once(tmp_path):
         f"start = threading.Barrier({THREADS})\n"
         "def work():\n"
         "    start.wait()\n"
-        "    parser.parse(ir.Source('t', 'cell c(n)\\n state h : n\\n h\\' = U @ h\\nend\\n'))\n"
+        "    syntax.parse(ir.Source('t', 'cell c(n)\\n state h : n\\n h\\' = U @ h\\nend\\n'))\n"
         f"threads = [threading.Thread(target=work) for _ in range({THREADS})]\n"
         "[t.start() for t in threads]\n"
         "[t.join() for t in threads]\n"

@@ -13,8 +13,8 @@ only where precedence needs them. Numbers keep their spelling. Comments are
 not in the IR, so they are dropped. Printing the result again gives the same
 text, and it parses to the same cells.
 
-    >>> from symcount import ir, parser
-    >>> [cell] = parser.parse(ir.Source("<doc>", "cell c(m,n)  # two sizes\\n"
+    >>> from symcount import ir, syntax
+    >>> [cell] = syntax.parse(ir.Source("<doc>", "cell c(m,n)  # two sizes\\n"
     ...     "input x:m\\nstate h:n\\nparam b:(2*n)\\nh'=tanh((W@x)+b*(h))\\nend"))
     >>> print(format_cells([cell]), end="")
     cell c(m, n)

@@ -1,0 +1,51 @@
+"""Text → IR: the cell language's syntax, one stage of the pipeline.
+
+The grammar is `grammar/symcount.lark` (shipped inside the wheel next to the
+package). Parsing is LALR, and the IR is built as the parser reduces each rule
+(lark's `transformer=` option): no parse tree is made, and nothing recurses,
+so deep or long inputs cannot overflow the Python stack. Syntax errors become
+`SymcountError`s with friendly messages.
+
+- `tables`: the one module that imports lark (grammar, parser, post-lexer);
+- `build`: the reductions that make IR nodes;
+- `limits`: nesting depth and integer length;
+- `messages`: syntax errors.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..errors import Location, SymcountError
+from .build import TooManyDigits, tspan
+from .limits import MAX_DEPTH, MAX_DIGITS, check_depth
+from .messages import syntax_error
+from .tables import UnexpectedInput, grammar_text, parser, run
+
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "grammar_text", "parse"]
+
+
+def parse(source: ir.Source) -> list[ir.Cell]:
+    """Parse a whole file into cells (syntax only; no size checks).
+
+    Safe to call from several threads at once (see `tables.run`).
+    """
+    lalr = parser()
+    open_brackets: list = []
+    try:
+        parts = run(lalr, source.text, open_brackets)
+    except UnexpectedInput as e:
+        raise syntax_error(e, source, open_brackets, lalr) from None
+    except TooManyDigits as e:
+        raise SymcountError(
+            f"a size has at most {MAX_DIGITS} digits; this one has {len(e.token)}",
+            source.location(tspan(e.token)),
+        ) from None
+    cells = [ir.Cell(source=source, **cell) for cell in parts]
+    if not cells:
+        raise SymcountError(
+            "no cell in this input (a cell starts with `cell NAME(SIZES)` and ends with `end`)",
+            Location(source.filename, 1, 1, None, source.line(1)),
+        )
+    for cell in cells:
+        check_depth(cell, source)
+    return cells

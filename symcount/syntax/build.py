@@ -1,0 +1,279 @@
+"""The parser's reductions: IR nodes built as each rule is reduced (no parse tree).
+
+Spans are worked out from the tokens rather than by lark's
+`propagate_positions`, which would double the parsing time. No semantic checks
+here: lark wraps exceptions raised in reductions, and `names` checks meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ir
+from .limits import MAX_DIGITS
+from .tables import Token, Transformer
+
+
+def tspan(token: Token) -> ir.Span:
+    return ir.Span(token.line, token.column, token.end_line, token.end_column)
+
+
+def _join(first: ir.Span, last: ir.Span) -> ir.Span:
+    return ir.Span(first.line, first.column, last.end_line, last.end_column)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """`( ... )` around an expression or a size, on its way up the parser.
+
+    The IR keeps no parentheses, but the node that contains them spans them:
+    in `-(a + b)` the negation ends at `)`. A parenthesized node keeps its own
+    span, as written inside the parentheses.
+    """
+
+    node: object
+    span: ir.Span  # including the parentheses
+
+
+class TooManyDigits(Exception):
+    """An integer in a size longer than `MAX_DIGITS` (located by `parse`)."""
+
+    def __init__(self, token: Token):
+        super().__init__(str(token)[:20])
+        self.token = token
+
+
+def _extent(child) -> ir.Span:
+    """Where a child of a rule is in the text: a token, an IR node or a group."""
+    return tspan(child) if isinstance(child, Token) else child.span
+
+
+def _bare(child):
+    return child.node if isinstance(child, _Group) else child
+
+
+def _unquote(token: Token) -> str:
+    body, out, i = token[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def _operands(children: list) -> tuple[tuple, tuple[str, ...], ir.Span]:
+    """[a, op, b, op, c] → ((a, b, c), (op, op), the span from a to c)."""
+    items = tuple(_bare(c) for c in children[0::2])
+    span = _join(_extent(children[0]), _extent(children[-1]))
+    return items, tuple(str(op) for op in children[1::2]), span
+
+
+_NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride, ir.FunctionDef)
+
+
+class ToIR(Transformer):
+    """Builds IR nodes as the parser reduces rules; no semantic checks here.
+
+    A cell comes out as the keyword arguments of `ir.Cell` but its source:
+    the parser is built once per process, and `parse` adds the source.
+    """
+
+    def start(self, cells):
+        return list(cells)
+
+    def cell(self, children):
+        keyword, name, dims, description, *statements, end = children
+        return dict(
+            name=str(name),
+            dims=tuple(dims or ()),
+            description=_unquote(description) if description is not None else "",
+            declarations=tuple(s for s in statements if not isinstance(s, _NOT_DECLARATIONS)),
+            equations=tuple(s for s in statements if isinstance(s, ir.Equation)),
+            latex_overrides=tuple(s for s in statements if isinstance(s, ir.LatexOverride)),
+            functions=tuple(s for s in statements if isinstance(s, ir.FunctionDef)),
+            span=_join(tspan(keyword), tspan(end)),
+            name_span=tspan(name),
+        )
+
+    def dim_names(self, tokens):
+        return [ir.DimSymbol(str(t), tspan(t)) for t in tokens]
+
+    # declarations
+
+    def input_decl(self, children):
+        keyword, name, (kind, dims, span, field) = children
+        return ir.Input(str(name), kind, dims, _join(tspan(keyword), span), tspan(name))
+
+    def state_decl(self, children):
+        keyword, name, (kind, dims, span, field) = children
+        return ir.State(str(name), kind, dims, _join(tspan(keyword), span), tspan(name))
+
+    def output_decl(self, children):
+        (name,) = children
+        return ir.Output(str(name), tspan(name))
+
+    def param_decl(self, children):
+        keyword, name, (kind, dims, span, field), frozen = children
+        end = tspan(frozen) if frozen is not None else span
+        return ir.ParamDecl(
+            str(name), kind, dims, _join(tspan(keyword), end), tspan(name), field, frozen is not None
+        )
+
+    def size_decl(self, children):
+        keyword, name, definition = children
+        end = _extent(definition) if definition is not None else tspan(name)
+        bare = _bare(definition) if definition is not None else None
+        return ir.SizeDecl(str(name), bare, _join(tspan(keyword), end), tspan(name))
+
+    def function_def(self, children):
+        keyword, name, *params, rpar, expr = children
+        return ir.FunctionDef(
+            str(name),
+            tuple(str(p) for p in params),
+            tuple(tspan(p) for p in params),
+            _bare(expr),
+            _join(tspan(keyword), _extent(expr)),
+            tspan(name),
+        )
+
+    def latex_override(self, children):
+        keyword, name, text = children
+        span = _join(tspan(keyword), tspan(text))
+        return ir.LatexOverride(str(name), str(text)[1:-1], span, tspan(name), tspan(text))
+
+    # shapes: (kind, dims, span of the shape's text, field)
+
+    def tuple_shape(self, children):
+        lpar, *dims, rpar = children
+        kind = "matrix" if len(dims) == 2 else "tensor"
+        return (kind, tuple(_bare(d) for d in dims), _join(tspan(lpar), tspan(rpar)), "real")
+
+    def vector_shape(self, children):
+        (dim,) = children
+        return ("vector", (_bare(dim),), _extent(dim), "real")
+
+    def diag_shape(self, children):
+        keyword, dim, rpar = children
+        return ("diag", (_bare(dim),), _join(tspan(keyword), tspan(rpar)), "real")
+
+    def blockdiag_shape(self, children):
+        keyword, blocks, rows, cols, rpar = children
+        dims = (_bare(blocks), _bare(rows), _bare(cols))
+        return ("blockdiag", dims, _join(tspan(keyword), tspan(rpar)), "real")
+
+    def complex_shape(self, children):
+        return self._field_shape(children, "complex")
+
+    def quaternion_shape(self, children):
+        return self._field_shape(children, "quaternion")
+
+    def _field_shape(self, children, field):
+        keyword, *dims, rpar = children
+        kind = {1: "vector", 2: "matrix"}.get(len(dims), "tensor")
+        return (kind, tuple(_bare(d) for d in dims), _join(tspan(keyword), tspan(rpar)), field)
+
+    def scalar_shape(self, children):
+        (keyword,) = children
+        return ("scalar", (), tspan(keyword), "real")
+
+    # sizes
+
+    def dim_sum(self, children):
+        if len(children) == 1:  # lark keeps an aliased `?rule` even with one child
+            return children[0]
+        terms, ops, span = _operands(children)
+        signs = (1,) + tuple(1 if op == "+" else -1 for op in ops)
+        return ir.DimSum(terms, signs, span)
+
+    def dim_product(self, children):
+        # `a * b / c * d` reads left to right: each `/` divides all that precedes it.
+        factors, ops, span = _operands(children)
+        result, run = None, [factors[0]]
+        for op, factor in zip(ops, factors[1:], strict=True):
+            if op == "*":
+                run.append(factor)
+                continue
+            numerator = run[0] if len(run) == 1 else ir.DimProduct(tuple(run), _join(run[0].span, run[-1].span))
+            result = ir.DimQuotient(numerator, factor, _join(numerator.span, factor.span))
+            run = [result]
+        if result is None:
+            return ir.DimProduct(factors, span)
+        return run[0] if len(run) == 1 else ir.DimProduct(tuple(run), span)
+
+    def dim_call(self, children):
+        func, arg, rpar = children
+        return ir.DimCall(str(func), _bare(arg), _join(tspan(func), tspan(rpar)), tspan(func))
+
+    def dim_int(self, children):
+        (token,) = children
+        if len(token) > MAX_DIGITS:
+            raise TooManyDigits(token)
+        return ir.DimInt(int(token), tspan(token))
+
+    def dim_name(self, children):
+        return ir.DimName(str(children[0]), tspan(children[0]))
+
+    def dim_group(self, children):
+        lpar, dim, rpar = children
+        return _Group(_bare(dim), _join(tspan(lpar), tspan(rpar)))
+
+    # equations and expressions
+
+    def equation(self, children):
+        target, expr = children
+        is_state = target.type == "NEW_NAME"  # NAME, or LATEX for a gate called `latex`
+        name = str(target)[:-1] if is_state else str(target)
+        span = _join(tspan(target), _extent(expr))
+        return ir.Equation(name, is_state, _bare(expr), span, tspan(target))
+
+    def sum(self, children):
+        return ir.Sum(*_operands(children))
+
+    def product(self, children):
+        return ir.Product(*_operands(children))
+
+    def matmul(self, children):
+        # `A @ B @ x` is `A @ (B @ x)`: fold from the right.
+        result, extent = _bare(children[-1]), _extent(children[-1])
+        for matrix in reversed(children[:-1]):
+            extent = _join(_extent(matrix), extent)
+            result = ir.MatMul(_bare(matrix), result, extent)
+        return result
+
+    def neg(self, children):
+        minus, operand = children
+        return ir.Neg(_bare(operand), _join(tspan(minus), _extent(operand)))
+
+    def number(self, children):
+        return ir.Number(str(children[0]), tspan(children[0]))
+
+    def name(self, children):
+        return ir.Name(str(children[0]), tspan(children[0]))
+
+    def new_name(self, children):
+        return ir.NewName(str(children[0])[:-1], tspan(children[0]))
+
+    def call(self, children):
+        func, args, rpar = children
+        args = tuple(_bare(a) for a in args or ())
+        return ir.Call(str(func), args, _join(tspan(func), tspan(rpar)), tspan(func))
+
+    def arguments(self, children):
+        return list(children)
+
+    def concat(self, children):
+        lsqb, *parts, rsqb = children
+        return ir.Concat(tuple(_bare(p) for p in parts), _join(tspan(lsqb), tspan(rsqb)))
+
+    def slice(self, children):
+        operand, lsqb, start, stop, rsqb = children
+        span = _join(_extent(operand), tspan(rsqb))
+        return ir.Slice(_bare(operand), _bare(start), _bare(stop), span)
+
+    def group(self, children):
+        lpar, expr, rpar = children
+        return _Group(_bare(expr), _join(tspan(lpar), tspan(rpar)))
