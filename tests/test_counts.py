@@ -1,5 +1,8 @@
 """Closed-form counts: the worked examples people ask about, and every built-in."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sympy
 
@@ -94,6 +97,22 @@ def test_textbook_forms_have_their_derived_sizes(name):
     assert set(cell.derived_exprs) == set(want)
     for size, definition in want.items():
         assert same(cell.derived_exprs[size], definition)
+
+
+def test_readme_table_of_v2_builtins_gives_their_counts():
+    # README, Built-in cells: one row per research and textbook v2 built-in, its
+    # count in sympy syntax (parsed here with the cell's own symbols: E and N
+    # would otherwise be sympy's constant and function).
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Built-in cells\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w.]+)` \| [^|]+ \| [^|]+ \| `([^`|]+)` \|$", section, re.M)
+    listed = dict(rows)
+    assert len(listed) == len(rows)
+    assert set(listed) == set(RESEARCH) | set(PAPERS)
+    for name, formula in listed.items():
+        cell = symcount.builtin(name)
+        symbols = {str(sym): sym for sym in cell.count.free_symbols}
+        assert same(sympy.sympify(formula, locals=symbols), cell.count), name
 
 
 def test_s6_counts_dt_rank_from_its_definition():
