@@ -72,6 +72,14 @@ def ligru(m: int, n: int):
     return LiGRU(hidden_size=n, input_shape=(4, 10, m))
 
 
+def ligru_stack(m: int, n: int, layers: int, bidirectional: bool = False):
+    """speechbrain's LiGRU with `layers` layers (the built-in is its one-layer form)."""
+    prepare("speechbrain.ligru")
+    from speechbrain.nnet.RNN import LiGRU
+
+    return LiGRU(hidden_size=n, input_shape=(4, 10, m), num_layers=layers, bidirectional=bidirectional)
+
+
 def sru_layernorm(m: int, n: int):
     import sru
 
@@ -150,3 +158,12 @@ def trainable_count(module) -> int:
     if hasattr(module, "count_params"):
         return sum(math.prod(w.shape) for w in module.trainable_weights)
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def named_parameters(module) -> dict[str, tuple[int, bool]]:
+    """Each parameter's (count, trainable) by name: torch's named_parameters(),
+    Keras' weights by their own name (`kernel`, `recurrent_kernel`, `bias`)."""
+    if hasattr(module, "count_params"):
+        trainable = {id(w) for w in module.trainable_weights}
+        return {w.name: (math.prod(w.shape), id(w) in trainable) for w in module.weights}
+    return {name: (p.numel(), p.requires_grad) for name, p in module.named_parameters()}

@@ -1,5 +1,8 @@
 """Closed-form counts: the worked examples people ask about, and every built-in."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sympy
 
@@ -28,7 +31,8 @@ FRAMEWORK = {
 }
 
 
-H, d, K, D, E, N, R, k = sympy.symbols("H d K D E N R k", integer=True, positive=True)
+H, d, K, D, E, N, R, k, e = sympy.symbols("H d K D E N R k e", integer=True, positive=True)
+rows, cols = sympy.symbols("rows cols", integer=True, positive=True)
 
 # Language v2 (SPEC §6): research cells, each checked against its real module in
 # tests/test_research.py; these are the closed forms SPEC's table gives.
@@ -44,7 +48,36 @@ RESEARCH = {
 }
 
 
-@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK, **RESEARCH}.items())
+# Textbook forms of the same families, each counted by hand from its paper's
+# equations (the .cell file names them), parameter by parameter.
+PAPERS = {
+    # W_z, W_i, W_f, W_o (H*d x e); R_* block-diagonal, H blocks of d x d; b_* (H*d)
+    "slstm": 4 * H * d * e + 4 * H * d**2 + 4 * H * d,
+    # W_q, W_k, W_v, W_o (d x e) and their biases; scalar gates: w_i, w_f (e), b_i, b_f (1)
+    "mlstm": 4 * d * e + 4 * d + 2 * e + 2,
+    # W_B, W_C (N x D); A (D x N); Delta's rank-R projection W_R (R x D), W_Delta (D x R)
+    # and its bias (D). R = ceil(D/16) stays a symbol of its own in the count.
+    "s6": 3 * D * N + 2 * D * R + D,
+    # W_z, W_h (n x m) and their biases
+    "mingru": 2 * (n * m + n),
+    # W_f, W_i, W_h (n x m) and their biases
+    "minlstm": 3 * (n * m + n),
+    # W_h (4n x n), W_x (4n x m), b (4n); two LNs over 4n (gain, bias), one over n
+    "ln_lstm": 4 * n * m + 4 * n**2 + 4 * n + 2 * 2 * 4 * n + 2 * n,
+    # 4 input kernels (n, m, k, k), 4 recurrent ones (n, n, k, k), 3 per-pixel
+    # peepholes (n, rows, cols), 4 per-channel biases
+    "conv_lstm": 4 * k**2 * m * n + 4 * k**2 * n**2 + 3 * n * rows * cols + 4 * n,
+    # W_a, W_x (D x D), b_a, b_x, Lambda (D)
+    "rglru": 2 * D**2 + 3 * D,
+    # W_z, W_h (n x m), U_z, U_h (n x n), batch-norm gains and shifts (n each, per gate)
+    "ligru": 2 * n * m + 2 * n**2 + 4 * n,
+}
+
+# Derived sizes (`size R = ceil(D / 16)`) and their definitions, per built-in.
+DERIVED = {"s6": {"R": sympy.ceiling(D / 16)}}
+
+
+@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK, **RESEARCH, **PAPERS}.items())
 def test_builtin_formula(name, expected):
     cell = symcount.builtin(name)
     assert same(cell.count, expected)
@@ -54,7 +87,39 @@ def test_builtin_formula(name, expected):
 
 
 def test_every_builtin_is_covered():
-    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK) | set(RESEARCH)
+    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK) | set(RESEARCH) | set(PAPERS)
+
+
+@pytest.mark.parametrize("name", list(PAPERS))
+def test_textbook_forms_have_their_derived_sizes(name):
+    cell = symcount.builtin(name)
+    want = DERIVED.get(name, {})
+    assert set(cell.derived_exprs) == set(want)
+    for size, definition in want.items():
+        assert same(cell.derived_exprs[size], definition)
+
+
+def test_readme_table_of_v2_builtins_gives_their_counts():
+    # README, Built-in cells: one row per research and textbook v2 built-in, its
+    # count in sympy syntax (parsed here with the cell's own symbols: E and N
+    # would otherwise be sympy's constant and function).
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Built-in cells\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w.]+)` \| [^|]+ \| [^|]+ \| `([^`|]+)` \|$", section, re.M)
+    listed = dict(rows)
+    assert len(listed) == len(rows)
+    assert set(listed) == set(RESEARCH) | set(PAPERS)
+    for name, formula in listed.items():
+        cell = symcount.builtin(name)
+        symbols = {str(sym): sym for sym in cell.count.free_symbols}
+        assert same(sympy.sympify(formula, locals=symbols), cell.count), name
+
+
+def test_s6_counts_dt_rank_from_its_definition():
+    # R = ceil(D/16): D = 16 gives R = 1, D = 17 gives R = 2 (the rank rounds up).
+    s6 = symcount.builtin("s6")
+    for D_, N_, R_ in ((16, 4, 1), (17, 4, 2), (64, 16, 4), (1, 1, 1)):
+        assert s6.evaluate(D=D_, N=N_) == 3 * D_ * N_ + 2 * D_ * R_ + D_
 
 
 def test_keras_lstm_two_units_three_inputs_has_48():
@@ -101,7 +166,8 @@ def test_evaluate_agrees_with_substitution_at_several_points():
         cell = symcount.builtin(name)
         for value in (1, 7, 64):
             sizes = {str(d): value + i for i, d in enumerate(cell.dims)}
-            by_subs = cell.count.subs({d: sizes[str(d)] for d in cell.dims})
+            # explicit_count writes derived sizes out (R as ceiling(D/16)).
+            by_subs = cell.explicit_count.subs({d: sizes[str(d)] for d in cell.dims})
             assert cell.evaluate(**sizes) == int(by_subs)
 
 

@@ -1,10 +1,12 @@
-"""SPEC §6's built-in counts against the real modules, built at random sizes.
+"""SPEC §6's built-ins against the real modules, built at random sizes.
 
-Today this checks the closed forms of SPEC §6's built-ins table against the
-packages themselves (tests/research_modules.py builds each module exactly as the
-table says); once the built-ins exist, the same sizes will check symcount's
-counts. A package that is not installed skips its module's tests; the test
-extra installs them all (see README, Testing).
+tests/research_modules.py builds each module exactly as SPEC §6's table says. At
+the same seeded sizes, the module's parameter count must equal both the table's
+closed form and symcount's own built-in (`symcount.builtin(NAME).evaluate`), and
+the built-in's parameters must make up the module's named parameters one by one
+(a module may keep several of them in one tensor), all of them trainable. A
+package that is not installed skips its module's tests; the test extra installs
+them all (see README, Testing).
 """
 
 import random
@@ -13,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from research_modules import MODULES, build, count, trainable_count
+import symcount
+from research_modules import MODULES, build, count, ligru_stack, named_parameters, trainable_count
 from symcount.count import size_symbol
 
 D, E, H, K, N, R, d, k, m, n = (size_symbol(s) for s in "DEHKNRdkmn")
@@ -87,9 +90,128 @@ def test_every_builtin_of_the_table_has_a_module_and_a_formula():
 
 
 @pytest.mark.parametrize("name, sizes", CASES, ids=[case_id(c) for c in CASES])
-def test_spec_count_equals_the_real_modules(name, sizes):
+def test_spec_and_builtin_counts_equal_the_real_modules(name, sizes):
     module = build(name, **sizes)
     assert count(module) == spec_count(name, sizes)
+    assert symcount.builtin(name).evaluate(**sizes) == count(module)
+
+
+# Which of the built-in's parameters make up each of the real module's (torch:
+# named_parameters(); Keras: each weight's name). A module may keep several in one
+# tensor: xLSTM's recurrent kernel holds the four gates' blocks, Keras' kernel the
+# four gates' kernels. Each built-in parameter belongs to exactly one module's.
+PARTS = {
+    "xlstm.slstm_layer": {
+        "conv1d.conv.weight": ("w_conv",),
+        "conv1d.conv.bias": ("b_conv",),
+        "fgate.weight": ("W_i",),  # the module named fgate makes the input gate
+        "igate.weight": ("W_f",),  # and igate the forget gate (layer.py 106-111)
+        "zgate.weight": ("W_z",),
+        "ogate.weight": ("W_o",),
+        "slstm_cell._recurrent_kernel_": ("R_i", "R_f", "R_z", "R_o"),
+        "slstm_cell._bias_": ("b_i", "b_f", "b_z", "b_o"),
+        "group_norm.weight": ("w_norm",),
+    },
+    "xlstm.mlstm_cell": {
+        "igate.weight": ("W_i",),
+        "igate.bias": ("b_i",),
+        "fgate.weight": ("W_f",),
+        "fgate.bias": ("b_f",),
+        "outnorm.weight": ("w_norm",),
+    },
+    "mambapy.mamba_block": {
+        "A_log": ("A_log",),
+        "D": ("D_skip",),
+        "in_proj.weight": ("W_in",),
+        "conv1d.weight": ("w_conv",),
+        "conv1d.bias": ("b_conv",),
+        "x_proj.weight": ("W_x",),
+        "dt_proj.weight": ("W_dt",),
+        "dt_proj.bias": ("b_dt",),
+        "out_proj.weight": ("W_out",),
+    },
+    "mingru_pytorch.mingru": {"to_hidden_and_gate.weight": ("W",)},
+    "mingru_pytorch.minlstm": {"to_hidden_and_f_i_gate.weight": ("W",)},
+    "speechbrain.ligru": {
+        "rnn.0.w.weight": ("W",),
+        "rnn.0.u.weight": ("U",),
+        "rnn.0.norm.weight": ("gamma",),
+        "rnn.0.norm.bias": ("beta",),
+    },
+    "sru.sru_layernorm": {
+        "weight": ("W",),
+        "weight_c": ("v_f", "v_r"),
+        "bias": ("b_f", "b_r"),
+        "layer_norm.weight": ("gamma",),
+        "layer_norm.bias": ("beta",),
+    },
+    "keras.conv_lstm2d": {
+        "kernel": ("W_i", "W_f", "W_c", "W_o"),
+        "recurrent_kernel": ("U_i", "U_f", "U_c", "U_o"),
+        "bias": ("b_i", "b_f", "b_c", "b_o"),
+    },
+}
+
+
+def builtin_parameters(name: str, sizes: dict) -> dict[str, tuple[int, bool]]:
+    """The built-in's parameters by name: (count at `sizes`, trainable)."""
+    cell = symcount.builtin(name)
+    values = {size_symbol(s): v for s, v in cell.size_values(sizes).items()}
+    counts = {p.name: int(p.count.subs(values)) for p in cell.params}
+    # Whether a parameter is frozen is the solved shape's (the public Param has no field for it).
+    frozen = {shape.name: shape.frozen for shape in cell.shapes.params}
+    return {p: (counts[p], not frozen[p]) for p in counts}
+
+
+def test_every_builtin_parameter_belongs_to_one_module_parameter():
+    for name, parts in PARTS.items():
+        listed = [p for group in parts.values() for p in group]
+        assert sorted(listed) == sorted(p.name for p in symcount.builtin(name).params), name
+
+
+@pytest.mark.parametrize("name, sizes", CASES, ids=[case_id(c) for c in CASES])
+def test_builtin_parameters_make_up_the_modules_named_parameters(name, sizes):
+    mine = builtin_parameters(name, sizes)
+    theirs = named_parameters(build(name, **sizes))
+    assert set(theirs) == set(PARTS[name])
+    for module_name, (numel, trainable) in theirs.items():
+        parts = PARTS[name][module_name]
+        assert sum(mine[p][0] for p in parts) == numel, (module_name, parts)
+        assert all(mine[p][1] == trainable for p in parts), (module_name, "trainable")
+    # So the totals agree too, split as the API reports them: trainable and frozen.
+    for flag in (True, False):
+        assert sum(c for c, t in mine.values() if t == flag) == sum(
+            c for c, t in theirs.values() if t == flag
+        )
+
+
+def test_stacked_ligru_is_speechbrains_layers():
+    # LiGRU(num_layers=L): layer 1 reads m, every later layer the n outputs of the
+    # one before, which is what stacking the built-in gives.
+    cell = symcount.builtin("speechbrain.ligru")
+    for m_, n_, layers in ((3, 5, 2), (4, 2, 3), (1, 1, 2), (6, 3, 4)):
+        assert cell.stacked(layers).evaluate(m=m_, n=n_) == count(ligru_stack(m_, n_, layers))
+
+
+def test_bidirectional_ligru_shares_one_set_of_weights():
+    # speechbrain runs both directions through the same W and U (LiGRU_Layer.forward
+    # puts the reversed sequence beside the batch), so bidirectional=True holds one
+    # direction's weights, whose later layers read 2n: not symcount's --bidirectional,
+    # which gives each direction its own.
+    cell = symcount.builtin("speechbrain.ligru")
+    for m_, n_, layers in ((3, 5, 1), (3, 5, 2), (2, 4, 3)):
+        one_way = cell.evaluate(m=m_, n=n_) + (layers - 1) * cell.evaluate(m=2 * n_, n=n_)
+        assert count(ligru_stack(m_, n_, layers, bidirectional=True)) == one_way
+        assert cell.stacked(layers, bidirectional=True).evaluate(m=m_, n=n_) == 2 * one_way
+
+
+@pytest.mark.parametrize("sizes", draws("speechbrain.ligru"), ids=str)
+def test_the_papers_ligru_has_speechbrains_count(sizes):
+    # Ravanelli et al.'s equations (the `ligru` built-in: W_z, W_h, U_z, U_h and a
+    # batch norm per gate) hold the same parameters as speechbrain's fused W, U and
+    # one norm over both gates.
+    module = build("speechbrain.ligru", **sizes)
+    assert symcount.builtin("ligru").evaluate(**sizes) == count(module)
 
 
 @pytest.mark.parametrize("name", list(MODULES))
