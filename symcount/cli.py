@@ -356,10 +356,17 @@ def _reports(cells, sizes: list[tuple[str, int]]):
             f"--set {unknown[0]}: no selected cell has a size symbol '{unknown[0]}' "
             f"(they have: {', '.join(sorted(all_dims))})"
         )
-    return [
+    reports = [
         Report(cell, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
         for cell in cells
     ]
+    for report in reports:
+        try:  # a derived size (`size d = e / H`) must be whole at the sizes given
+            report.cell.size_values(report.sizes)
+        except (ValueError, KeyError) as e:
+            if isinstance(e, ValueError):
+                raise UsageError(f"--set: in cell '{report.cell.name}', {e}") from None
+    return reports
 
 
 def cmd_count(args) -> int:

@@ -242,10 +242,12 @@ class _Inference(Solver):
     def weight(self, left: ir.Name, node: ir.MatMul, vector: int) -> int:
         name = left.name
         decl = self.scope.declared.get(name)
+        if decl is not None and decl.kind == "vector":
+            return self.row(left, node, vector)
         if decl is not None and decl.kind not in ("matrix", "diag", "blockdiag"):
             raise self.error(
                 f"'{name}' is declared as a {decl.kind}; the left operand of @ must be a matrix, "
-                "diag or blockdiag",
+                "diag, blockdiag or (a row) vector",
                 left.span,
                 ("declared here", decl.span),
             )
@@ -261,6 +263,13 @@ class _Inference(Solver):
         result = self.new()
         self.unify(rows, result, node.span, f"the rows of '{name}'", self.quote(node))
         return self.new_shape(axes[:-1] + (result,))
+
+    def row(self, left: ir.Name, node: ir.MatMul, vector: int) -> int:
+        """`w @ x` with `param w : e`: a row vector, wᵀx, one number per leading entry."""
+        (size,) = self.axes(self.params[left.name])
+        axes = self.vector(vector)
+        self.unify(size, axes[-1], node.vector.span, f"the size of '{left.name}'", self.quote(node.vector))
+        return self.new_shape(axes[:-1])
 
     def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
         # A parameter on the right whose shape nothing has fixed yet is a vector.

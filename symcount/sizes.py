@@ -35,8 +35,14 @@ class Sizes:
         self.scope = scope
         self.abbreviations: dict[str, Poly] = {}
         for name, decl in scope.sizes.items():
-            if decl.definition is not None and _polynomial(decl.definition):
-                self.abbreviations[name] = self.poly(decl.definition)
+            definition = decl.definition
+            if definition is not None and _polynomial(definition):
+                self.abbreviations[name] = self.poly(definition)
+            elif _splits_a_symbol(definition, scope) and definition.numerator.name not in self.abbreviations:
+                # `size d = e / H`: inside the cell e is H*d, so that `heads(x, H)`
+                # and `blockdiag(H, d, d)` on x : e agree; d keeps its definition.
+                whole = definition.numerator.name
+                self.abbreviations[whole] = self.poly(definition.denominator) * Poly.symbol(name)
 
     def poly(self, dim: ir.Dim) -> Poly:
         if isinstance(dim, ir.DimInt):
@@ -72,6 +78,16 @@ class Sizes:
         for op, part in zip(node.ops, parts[1:], strict=True):
             result = _bounded(result + part if op == "+" else result - part, node)
         return result
+
+
+def _splits_a_symbol(dim: ir.Dim | None, scope: Scope) -> bool:
+    """`e / H` with e a header symbol: an exact split of one size into parts."""
+    return (
+        isinstance(dim, ir.DimQuotient)
+        and isinstance(dim.numerator, ir.DimName)
+        and dim.numerator.name in scope.symbols
+        and _polynomial(dim.denominator)
+    )
 
 
 def _polynomial(dim: ir.Dim) -> bool:
