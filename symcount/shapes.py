@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
 
 from . import ir
 from .errors import SymcountError
@@ -30,19 +29,6 @@ class ParamShape:
     shape: tuple[Poly, ...]  # (rows, cols), (size,), (size,) or ()
     gate: str  # the equation that first uses it: "i", or "c'" for a state update
     span: ir.Span  # its declaration, else its first use
-
-    @cached_property  # asked for by the total, the per-gate sums and each Param
-    def count(self) -> Poly:
-        return _count_of(self.shape)
-
-
-@lru_cache(maxsize=1024)
-def _count_of(shape: tuple[Poly, ...]) -> Poly:
-    # The parameters of a cell share a handful of shapes: each product once.
-    total = Poly.const(1)
-    for size in shape:
-        total = total * size
-    return total
 
 
 @dataclass(frozen=True)

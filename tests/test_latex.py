@@ -13,8 +13,9 @@ import symcount
 from symcount import atomic, cli, ir
 from symcount.atomic import write_atomically
 from symcount.parser import parse
-from symcount.render import equations, latex, markdown
-from symcount.render.equations import LatexPrinter, Printer, latex_number, symbol
+from symcount.render import equations, latex, markdown, tex
+from symcount.render.equations import LatexPrinter, Printer
+from symcount.render.tex import latex_number, symbol
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SYMCOUNT_UPDATE_GOLDEN") == "1"  # regenerate instead of compare
@@ -521,7 +522,7 @@ def test_overrides_apply_everywhere_the_name_prints(capsys, tmp_path):
     ],
 )
 def test_an_override_takes_the_time_step(override, step, expected):
-    assert equations.with_step(override, step) == expected
+    assert tex.with_step(override, step) == expected
 
 
 def test_markdown_shows_an_override_beside_the_name():
@@ -547,7 +548,7 @@ def test_no_builtin_has_a_subscript_that_reads_as_greek():
         cell = symcount.builtin(name)
         for p in cell.params:
             _, _, sub = p.name.partition("_")
-            assert sub not in equations.GREEK, (name, p.name)
+            assert sub not in tex.GREEK, (name, p.name)
 
 
 def test_jupyter_display():
@@ -628,7 +629,7 @@ def test_overrides_accents_and_greek_compile(capsys, tmp_path):
     compile_tex(out, tmp_path)
 
 
-@pytest.mark.parametrize("module", [equations, latex, markdown, atomic])
+@pytest.mark.parametrize("module", [equations, tex, latex, markdown, atomic])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0

@@ -15,8 +15,9 @@ from typing import BinaryIO
 
 import sympy
 
-from ..count import size_symbol
-from . import Report, network
+from ..network import Network
+from ..symbols import size_symbol
+from . import Report
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
 FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -54,16 +55,15 @@ def curve(report: Report, symbol: str, x):
     import numpy as np
 
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    evaluate = sympy.lambdify(size_symbol(symbol), report.cell.count.subs(fixed), "numpy")
+    evaluate = sympy.lambdify(size_symbol(symbol), report.network.count.subs(fixed), "numpy")
     # A count that does not depend on `symbol` comes back as one number.
     return np.broadcast_to(np.asarray(evaluate(x), dtype=float), x.shape)
 
 
-def label(cell) -> str:
+def label(net: Network) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    text = f"{cell.name}: ${sympy.latex(cell.factored)}$"
-    note = network(cell)
-    return f"{text} ({note})" if note else text
+    text = f"{net.name}: ${sympy.latex(net.factored)}$"
+    return f"{text} ({net.note})" if net.note else text
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool = False):
@@ -88,7 +88,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for report in reports:
-        ax.plot(x, curve(report, symbol, x), label=label(report.cell), linewidth=1.8)
+        ax.plot(x, curve(report, symbol, x), label=label(report.network), linewidth=1.8)
     variable = f"${sympy.latex(size_symbol(symbol))}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
