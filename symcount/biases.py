@@ -22,6 +22,10 @@ def biases(scope: Scope) -> frozenset[str]:
     A parameter counts as added where it is a whole term of a sum; one that
     is also multiplied or used with `@` anywhere (a peephole, a weight) is
     not a bias.
+
+    >>> import symcount
+    >>> sorted(biases(symcount.builtin("indrnn").scope))
+    ['b']
     """
     added: set[str] = set()
     other: set[str] = set()
@@ -48,6 +52,12 @@ def cell_without(cell: ir.Cell, names: Collection[str]) -> ir.Cell:
     """The cell's IR with every term `names` left out of its equations.
 
     An equation whose every term was one of them computes 0.
+
+    >>> from symcount import builtin
+    >>> from symcount.render.equations import Printer
+    >>> cell = builtin("rnn").ir
+    >>> Printer(cell).equations(cell_without(cell, {"b"}))
+    ["h' = tanh(W @ x + U @ h)"]
     """
     if not names:
         return cell

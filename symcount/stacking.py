@@ -94,6 +94,12 @@ class Layers:
 
     Raises a located error when the cell cannot be stacked (not one input, or
     an output of unknown size).
+
+    >>> import symcount
+    >>> cell = symcount.builtin("gru")
+    >>> layers = Layers(cell.scope, cell.shapes, Layout(4, bidirectional=True))
+    >>> [(g.label, str(g.copies), str(g.shapes.input_sizes["x"])) for g in layers.groups]
+    [('1', '2', 'm'), ('2..4', '6', '2*n')]
     """
 
     def __init__(self, scope: Scope, inferred: Shapes, layout: Layout):
