@@ -16,8 +16,7 @@ import warnings
 
 from . import __version__, sources
 from .errors import SymcountError
-
-FORMATS = ("text", "json", "latex", "markdown")
+from .render import FORMATS
 
 
 class UsageError(Exception):
@@ -378,22 +377,11 @@ def cmd_count(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .render.text import _shape, _table
+    from .render import Report
+    from .render.text import check
 
-    for cell in _load(args):
-        print(
-            f"{cell.source}: {cell.name}({', '.join(map(str, cell.dims))}): {_verdict(cell)}, "
-            f"{len(cell.params)} parameters, {cell.count}"
-        )
-        rows = [("parameter", "kind", "shape", "gate")]
-        rows += [(p.name, p.kind, _shape(p), p.gate) for p in cell.params]
-        print("\n".join(_table(rows)))
+    sys.stdout.write(check([Report(cell) for cell in _load(args)]))
     return 0
-
-
-def _verdict(cell) -> str:
-    count = len(cell.warnings)
-    return "ok" if not count else f"ok with {count} warning{'s' if count > 1 else ''}"
 
 
 def cmd_list(args) -> int:
@@ -493,18 +481,10 @@ def cmd_verify(args) -> int:
     except verify.FrameworkMissing as e:
         print(f"symcount: error: {e}", file=sys.stderr)
         return 1
-    rows = [("cell", "sizes", "layers", "symcount", "framework", "match")]
-    for c in checks:
-        sizes = ", ".join(f"{k}={v}" for k, v in c.sizes.items())
-        depth = f"{c.layers}" + (" bidir" if c.bidirectional else "")
-        rows.append((c.cell, sizes, depth, f"{c.symcount:,}", f"{c.framework:,}", "yes" if c.match else "NO"))
-    from .render.text import _table
+    from .render.text import verification
 
-    print("\n".join(_table(rows)))
-    bad = sum(not c.match for c in checks)
-    bias = "" if not args.no_bias else ", no biases"
-    print(f"\n{len(checks)} checks{bias}: " + (f"{bad} MISMATCHED" if bad else "all match"))
-    return 1 if bad else 0
+    sys.stdout.write(verification(checks, bias=not args.no_bias))
+    return 0 if all(c.match for c in checks) else 1
 
 
 def _verify_cells(args, layers: dict) -> list:

@@ -384,21 +384,3 @@ def _completeness(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
         )
 
 
-def biases(scope: Scope) -> set[str]:
-    """Parameters that are only ever added (`... + b`): what `bias=False` drops.
-
-    A parameter counts as added where it is a whole term of a sum; one that
-    is also multiplied or used with `@` anywhere (a peephole, a weight) is
-    not a bias.
-    """
-    added: set[str] = set()
-    other: set[str] = set()
-    params = set(scope.params)
-    for eq in scope.equations:
-        for node in ir.walk(eq.expr):
-            for child in ir.children(node):
-                if isinstance(child, ir.Name) and child.name in params:
-                    (added if isinstance(node, ir.Sum) else other).add(child.name)
-        if isinstance(eq.expr, ir.Name) and eq.expr.name in params:
-            other.add(eq.expr.name)
-    return added - other

@@ -3,7 +3,7 @@
 Shape inference compares sizes many times (every `+` between two vectors);
 doing that with sympy would be slow for cells with thousands of gates. A
 size here is a mapping monomial → coefficient, where a monomial is a sorted
-tuple of (symbol name, power). `count.py` turns the final ones into sympy.
+tuple of (symbol name, power). `symbols.py` turns the final ones into sympy.
 """
 
 from __future__ import annotations

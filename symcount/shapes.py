@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
 
 from . import ir
 from .names import Scope
@@ -46,19 +45,6 @@ class ParamShape:
     span: ir.Span  # its declaration, else its first use
     field: str = "real"
     frozen: bool = False
-
-    @cached_property  # asked for by the total, the per-gate sums and each Param
-    def count(self) -> Poly:
-        return _count_of(self.shape, FIELD_REALS[self.field])
-
-
-@lru_cache(maxsize=1024)
-def _count_of(shape: tuple[Poly, ...], reals: int) -> Poly:
-    # The parameters of a cell share a handful of shapes: each product once.
-    total = Poly.const(reals)
-    for size in shape:
-        total = total * size
-    return total
 
 
 @dataclass(frozen=True)
@@ -509,7 +495,7 @@ class _Inference(Solver):
             return
         for name in self.scope.params:
             shape = self.param_shape(name)
-            used = sorted(free & shape.count.symbols())
+            used = sorted(free & {sym for size in shape.shape for sym in size.symbols()})
             if used:
                 raise self.error(
                     f"parameter '{name}' has shape ({', '.join(map(str, shape.shape))}), which "

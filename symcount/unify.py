@@ -189,7 +189,7 @@ def divide(numerator: Poly, denominator: Poly) -> Poly | None:
 def _divide_sympy(numerator: Poly, denominator: Poly) -> Poly | None:
     import sympy
 
-    from .count import to_sympy
+    from .symbols import to_sympy
 
     quotient, remainder = sympy.div(to_sympy(numerator), to_sympy(denominator))
     if remainder != 0:

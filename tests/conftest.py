@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import sympy
 
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 m, n, p = (size_symbol(s) for s in "mnp")
 

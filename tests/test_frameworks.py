@@ -16,7 +16,7 @@ import sympy
 import symcount
 from conftest import m, n, same
 from symcount import cli
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch")

@@ -12,8 +12,9 @@ import sympy
 import symcount
 from symcount import atomic, cli, ir
 from symcount.atomic import write_atomically
-from symcount.render import equations, latex, markdown
-from symcount.render.equations import LatexPrinter, Printer, latex_number, symbol
+from symcount.render import equations, latex, markdown, tex
+from symcount.render.equations import LatexPrinter, Printer
+from symcount.render.tex import latex_number, symbol
 from symcount.syntax import parse
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -521,7 +522,7 @@ def test_overrides_apply_everywhere_the_name_prints(capsys, tmp_path):
     ],
 )
 def test_an_override_takes_the_time_step(override, step, expected):
-    assert equations.with_step(override, step) == expected
+    assert tex.with_step(override, step) == expected
 
 
 def test_markdown_shows_an_override_beside_the_name():
@@ -551,7 +552,7 @@ def test_no_builtin_has_a_subscript_that_reads_as_greek():
         printer = equations.LatexPrinter(cell.ir)
         for p in cell.params:
             _, _, sub = p.name.partition("_")
-            if sub in equations.GREEK and sub not in printer.variables:
+            if sub in tex.GREEK and sub not in printer.variables:
                 assert "\\" + sub not in printer.symbol(p.name), (name, p.name)
 
 
@@ -633,7 +634,7 @@ def test_overrides_accents_and_greek_compile(capsys, tmp_path):
     compile_tex(out, tmp_path)
 
 
-@pytest.mark.parametrize("module", [equations, latex, markdown, atomic])
+@pytest.mark.parametrize("module", [equations, tex, latex, markdown, atomic])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import cellgen
 import symcount
 from conftest import same
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 
 def load(text):

@@ -17,7 +17,7 @@ import pytest
 
 import symcount
 from research_modules import MODULES, build, count, ligru_stack, named_parameters, trainable_count
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 D, E, H, K, N, R, d, k, m, n = (size_symbol(s) for s in "DEHKNRdkmn")
 

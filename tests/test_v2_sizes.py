@@ -4,7 +4,7 @@ import pytest
 
 import symcount
 from symcount import cli
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 e, H, d = (size_symbol(s) for s in "eHd")
 

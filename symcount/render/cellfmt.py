@@ -84,7 +84,7 @@ class CellPrinter(Printer):
 
 def shape(decl: ir.Input | ir.State | ir.ParamDecl) -> str:
     sizes = ", ".join(size(d) for d in decl.dims)
-    field = getattr(decl, "field", "real")
+    field = decl.field if isinstance(decl, ir.ParamDecl) else "real"
     if field != "real":
         return f"{field}({sizes})"
     if decl.kind in ("diag", "blockdiag"):

@@ -6,7 +6,8 @@
 cell language itself, so the base class is already a plain-text printer of
 equations; a notation subclasses it and overrides only what differs, as a
 sqlglot dialect does with the base generator. `LatexPrinter` is the paper
-notation of `symcount latex --equations`.
+notation of `symcount latex --equations`; how each name prints as a symbol
+is `tex.symbol`'s rule.
 
 The parser drops parentheses; a printer puts back exactly those the
 precedence of the operators needs (`ir.precedence`), so what it prints parses
@@ -22,11 +23,8 @@ to the same tree (up to flattening `(a + b) + c` into `a + b + c`).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Collection
-from functools import lru_cache
-
 from .. import ir
+from .tex import escape_math, latex_number, symbol, with_step
 
 
 class Printer:
@@ -51,12 +49,25 @@ class Printer:
 
     def __init__(self, cell: ir.Cell | None = None):
         self.roles: dict[str, str] = roles(cell) if cell is not None else {}
+        # The hook for each node type, bound here so that a notation's overrides win.
+        self.hooks = {
+            ir.Number: self.print_number,
+            ir.Name: self.print_name,
+            ir.NewName: self.print_new_name,
+            ir.Call: self.print_call,
+            ir.Concat: self.print_concat,
+            ir.Neg: self.print_neg,
+            ir.Sum: self.print_sum,
+            ir.Product: self.print_product,
+            ir.MatMul: self.print_matmul,
+            ir.Slice: self.print_slice,
+        }
 
     # ---- the traversal: shared by every notation ----
 
     def expr(self, node: ir.Expr) -> str:
         """An expression, with parentheses only where precedence needs them."""
-        return getattr(self, _HOOKS[type(node)])(node)
+        return self.hooks[type(node)](node)
 
     def operand(self, child: ir.Expr, parent: ir.Expr, index: int) -> str:
         """The `index`-th child of `parent`, parenthesized if it binds too loosely."""
@@ -140,20 +151,6 @@ class Printer:
         return self.variable(eq.target, "state" if eq.is_state else "gate", new=eq.is_state)
 
 
-_HOOKS = {
-    ir.Number: "print_number",
-    ir.Name: "print_name",
-    ir.NewName: "print_new_name",
-    ir.Call: "print_call",
-    ir.Concat: "print_concat",
-    ir.Neg: "print_neg",
-    ir.Sum: "print_sum",
-    ir.Product: "print_product",
-    ir.MatMul: "print_matmul",
-    ir.Slice: "print_slice",
-}
-
-
 def roles(cell: ir.Cell) -> dict[str, str]:
     """What each variable of a cell is: input, state or gate (the rest are parameters)."""
     found: dict[str, str] = {}
@@ -169,15 +166,6 @@ def roles(cell: ir.Cell) -> dict[str, str]:
 
 
 # ---- the paper notation ----
-
-GREEK = frozenset(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
-    "sigma tau upsilon phi chi psi omega "
-    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
-)
-
-# A subscript naming an accent puts it on the base: `h_tilde` is \tilde{h}.
-ACCENTS = frozenset("tilde hat bar dot ddot vec check breve".split())
 
 # Functions with a LaTeX command of their own; the others are \operatorname{...}.
 FUNCTIONS = {
@@ -277,224 +265,3 @@ def _starts_with_minus(node: ir.Expr) -> bool:
     while isinstance(node, (ir.Sum, ir.Product, ir.MatMul)):
         node = ir.children(node)[0]
     return isinstance(node, ir.Neg)
-
-
-def symbol(name: str, step: str | None = None, variables: Collection[str] = ()) -> str:
-    r"""A name in paper notation, with an optional time step in its subscript.
-
-    The name splits at its first underscore into a base and a subscript. A
-    subscript that spells names of the cell's own `variables` (inputs,
-    states, gates) stays those names: `W_xi` is the weight from x to i. Only
-    where that reading is impossible is a Greek letter's name Greek, and an
-    accent's name an accent on the base.
-
-    >>> symbol("W_hi"), symbol("W_xi", variables={"x", "i"}), symbol("W_xi")
-    ('W_{hi}', 'W_{xi}', 'W_{\\xi}')
-    >>> symbol("h", "t-1"), symbol("x", "t"), symbol("c_f", "t")
-    ('h_{t-1}', 'x_t', 'c_{f,t}')
-    >>> symbol("alpha"), symbol("W_beta"), symbol("bias"), symbol("h_tilde", "t")
-    ('\\alpha', 'W_{\\beta}', '\\mathit{bias}', '\\tilde{h}_t')
-    """
-    base, _, sub = name.partition("_")
-    if not base or not sub:  # `_x`, `x_`: no sensible split
-        base, sub = name, ""
-    text = _piece(base)
-    subscripts = []
-    if sub:
-        reading = own_names(sub, variables)
-        if reading is None and sub in ACCENTS:
-            return with_step(rf"\{sub}{{{text}}}", step)
-        subscripts.append(_subscript(sub) if reading is None else _spelled(reading))
-    if step:
-        subscripts.append(step)
-    if not subscripts:
-        return text
-    joined = ",".join(subscripts)
-    # `x_t` as papers write it, but `W_{i}` (braced) for a name's own subscript.
-    return f"{text}_{joined}" if joined == step and len(step) == 1 else f"{text}_{{{joined}}}"
-
-
-def own_names(text: str, variables: Collection[str]) -> list[str] | None:
-    """`text` spelled as names of `variables`, the fewest that do; None if none do.
-
-    >>> own_names("xi", {"x", "i", "xi"}), own_names("hc", {"h", "c"}), own_names("beta", {"b"})
-    (['xi'], ['h', 'c'], None)
-    """
-    variables = variables if isinstance(variables, frozenset) else frozenset(variables)
-    # Breadth first over positions in the text: the first way to reach the
-    # end uses the fewest names. Trying only the lengths the names have keeps
-    # it fast for a cell of 5,000 gates and for 3,000-character names.
-    previous: dict[int, tuple[int, str]] = {}
-    frontier = [0]
-    while frontier and len(text) not in previous:
-        following = []
-        for start in frontier:
-            for length in _lengths(variables):
-                end = start + length
-                if end > len(text):
-                    break
-                if end not in previous and text[start:end] in variables:
-                    previous[end] = (start, text[start:end])
-                    following.append(end)
-        frontier = following
-    if len(text) not in previous:
-        return None
-    names, at = [], len(text)
-    while at:
-        at, name = previous[at]
-        names.append(name)
-    return names[::-1]
-
-
-@lru_cache(maxsize=8)
-def _lengths(variables: frozenset[str]) -> tuple[int, ...]:
-    return tuple(sorted({len(name) for name in variables if name}))
-
-
-def _piece(text: str) -> str:
-    """A whole name or a base: Greek letters; several letters are one symbol."""
-    if text in GREEK:
-        return "\\" + text
-    if len(text) == 1:
-        return escape_math(text)
-    # A multi-letter name is one symbol, not a product of letters.
-    return rf"\mathit{{{escape_math(text)}}}"
-
-
-def _subscript(text: str) -> str:
-    return "\\" + text if text in GREEK else escape_math(text)
-
-
-def _spelled(names: list[str]) -> str:
-    """Variables in a subscript, each as its own name prints (`eta` is \\eta)."""
-    out, command = "", False
-    for name in names:
-        piece = _subscript(name)
-        if command and piece[:1].isalpha():
-            out += " "  # `\eta x`, not the undefined `\etax`
-        out, command = out + piece, piece.startswith("\\")
-    return out
-
-
-def with_step(text: str, step: str | None) -> str:
-    r"""LaTeX (an override) with a time step added to its subscript.
-
-    A step joins a subscript that ends the text, as `c_f` becomes `c_{f,t}`;
-    with no subscript the step is one; elsewhere the text is braced first, so
-    a subscript in the middle never makes a double subscript.
-
-    >>> with_step(r"\tilde{h}", "t-1"), with_step("h_{enc}", "t"), with_step("h^{(1)}", "t")
-    ('\\tilde{h}_{t-1}', 'h_{enc,t}', 'h^{(1)}_t')
-    >>> with_step(r"h_\alpha^{(1)}", "t-1"), with_step("h_{a}b", "t")
-    ('h_{\\alpha,t-1}^{(1)}', '{h_{a}b}_t')
-    """
-    if not step:
-        return text
-    tokens = _tex_tokens(text)
-    subs = [i for i, (start, end) in enumerate(tokens) if text[start:end] == "_"]
-    if subs and subs[-1] + 1 < len(tokens):
-        after = [text[start:end] for start, end in tokens[subs[-1] + 2 :]]
-        if len(subs) == 1 and (not after or (len(after) == 2 and after[0] == "^")):
-            start, end = tokens[subs[-1] + 1]
-            argument = text[start + 1 : end - 1] if text[start] == "{" else text[start:end]
-            return f"{text[: tokens[subs[-1]][0]]}_{{{argument},{step}}}{text[end:]}"
-    braced = step if len(step) == 1 else f"{{{step}}}"
-    if subs:
-        return f"{{{text}}}_{braced}"
-    return f"{text}_{braced}"
-
-
-def _tex_tokens(text: str) -> list[tuple[int, int]]:
-    """The top-level pieces of LaTeX as (start, end): a command, a {group} or a character."""
-    tokens, index = [], 0
-    while index < len(text):
-        if text[index].isspace():
-            index += 1
-            continue
-        start = index
-        if text[index] == "\\":
-            index += 1
-            while index < len(text) and text[index].isascii() and text[index].isalpha():
-                index += 1
-            index = max(index, start + 2)  # `\{`: one character
-        elif text[index] == "{":
-            depth = 0
-            while index < len(text):
-                if text[index] == "\\":
-                    index += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[index], 0)
-                index += 1
-                if depth == 0:
-                    break
-        else:
-            index += 1
-        tokens.append((start, min(index, len(text))))
-    return tokens
-
-
-def escape_math(text: str) -> str:
-    return text.replace("_", r"\_")
-
-
-def latex_number(text: str) -> str:
-    r"""A number of the cell language in LaTeX.
-
-    >>> latex_number("0.5"), latex_number(".5"), latex_number("2."), latex_number("1e-3")
-    ('0.5', '0.5', '2', '1 \\cdot 10^{-3}')
-    """
-    mantissa, _, exponent = text.lower().partition("e")
-    if mantissa.startswith("."):
-        mantissa = "0" + mantissa
-    mantissa = mantissa.rstrip(".")
-    if not exponent:
-        return mantissa
-    # `+03` → `3`, without int(): Python refuses to convert more than 4,300
-    # digits, and the language puts no bound on an exponent.
-    digits = exponent.lstrip("+-").lstrip("0") or "0"
-    power = ("-" if exponent.startswith("-") and digits != "0" else "") + digits
-    return rf"{mantissa} \cdot 10^{{{power}}}"
-
-
-def without_terms(expr: ir.Expr, names: Collection[str]) -> ir.Expr | None:
-    """The expression with every term of a sum that is one of `names` left out.
-
-    How `--no-bias` shows in the equations: `W @ x + b` becomes `W @ x`.
-    None when nothing is left. A term dropped at the front of a sum hands its
-    sign to the next one (`b - x` becomes `-x`).
-    """
-    if not names:
-        return expr
-    if isinstance(expr, ir.Sum):
-        kept = [
-            (op, term)
-            for op, term in zip(("+", *expr.ops), expr.terms, strict=True)
-            if not (isinstance(term, ir.Name) and term.name in names)
-        ]
-        kept = [(op, t) for op, t in ((op, without_terms(t, names)) for op, t in kept) if t]
-        if not kept:
-            return None
-        (first_op, first), rest = kept[0], kept[1:]
-        if first_op == "-":
-            first = ir.Neg(first, first.span)
-        if not rest:
-            return first
-        return ir.Sum((first, *(t for _, t in rest)), tuple(op for op, _ in rest), expr.span)
-    keep = lambda e: _kept(e, names)  # noqa: E731
-    if isinstance(expr, ir.Call):
-        return dataclasses.replace(expr, args=tuple(map(keep, expr.args)))
-    if isinstance(expr, ir.Concat):
-        return dataclasses.replace(expr, parts=tuple(map(keep, expr.parts)))
-    if isinstance(expr, ir.Product):
-        return dataclasses.replace(expr, factors=tuple(map(keep, expr.factors)))
-    if isinstance(expr, ir.Neg):
-        return dataclasses.replace(expr, operand=keep(expr.operand))
-    if isinstance(expr, ir.MatMul):
-        return dataclasses.replace(expr, vector=keep(expr.vector))
-    return expr
-
-
-def _kept(expr: ir.Expr, names: Collection[str]) -> ir.Expr:
-    # Only a sum of nothing but biases can vanish; inside an expression it
-    # leaves a zero behind, which is what the network computes there.
-    return without_terms(expr, names) or ir.Number("0", expr.span)

@@ -6,6 +6,7 @@ import json
 
 import sympy
 
+from ..counting import StackParam
 from . import Report
 
 
@@ -14,28 +15,27 @@ def render(reports: list[Report]) -> str:
 
 
 def document(report: Report) -> dict:
-    cell = report.cell
+    net = report.network
     doc = {
-        "name": cell.name,
-        "description": cell.description,
-        "source": cell.source,
-        "dims": [str(d) for d in cell.dims],
-        "count": str(cell.count),
-        "factored": str(cell.factored),
-        "latex": sympy.latex(cell.count),
+        "name": net.name,
+        "description": net.description,
+        "source": net.source,
+        "dims": [str(d) for d in net.dims],
+        "count": str(net.count),
+        "factored": str(net.factored),
+        "latex": sympy.latex(net.count),
     }
     if report.value is not None:
         doc["value"] = report.value
-    layers = getattr(cell, "layers", 1)
-    doc["layers"] = layers if isinstance(layers, int) else str(layers)
-    doc["bidirectional"] = getattr(cell, "bidirectional", False)
-    doc["bias"] = not cell.no_bias
-    doc["params"] = [_param(p) for p in cell.params]
-    doc["gates"] = [{"name": g, "count": str(c)} for g, c in cell.gates.items()]
+    doc["layers"] = 1 if net.layers is None else net.layers
+    doc["bidirectional"] = net.bidirectional
+    doc["bias"] = net.bias
+    doc["params"] = [_param(p, net.stacked) for p in net.params]
+    doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
     return doc
 
 
-def _param(p) -> dict:
+def _param(p: StackParam, stacked: bool) -> dict:
     entry = {
         "name": p.name,
         "kind": p.kind,
@@ -43,7 +43,7 @@ def _param(p) -> dict:
         "count": str(p.count),
         "gate": p.gate,
     }
-    if hasattr(p, "layer"):  # a stacked network's parameter: which layers, how many copies
+    if stacked:  # a stacked network's parameter: which layers, how many copies
         entry["layer"] = p.layer
         entry["copies"] = str(p.copies)
     return entry

@@ -8,99 +8,88 @@ would not see math then); names and text outside math are escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import sympy
 
-from ..count import size_symbol
-from . import Report, latex, network
+from ..counting import StackParam
+from ..network import Network
+from . import Report
+from .base import MathWriter, merged_sizes
 
 
 def render(reports: list[Report]) -> str:
-    parts = []
-    if len(reports) > 1:
-        parts.append(comparison(reports))
-    parts += [_cell(r) for r in reports]
-    return "\n\n".join(parts) + "\n"
+    return MarkdownWriter().render(reports)
 
 
-def _math(expr) -> str:
-    return f"${sympy.latex(expr)}$"
+class MarkdownWriter(MathWriter):
+    PARAM_COLUMNS = ("parameter", "kind", "layers", "copies", "shape", "count", "gate")
 
-
-def _signature(cell) -> str:
-    return f"{cell.name}({', '.join(map(str, cell.dims))})"
-
-
-def comparison(reports: list[Report]) -> str:
-    """A row per cell: its formula, factored, and its value when every size is set."""
-    with_values = any(r.value is not None for r in reports)
-    head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
-    rows = [_row(head), _row(["---"] * 3 + (["---:"] if with_values else []))]
-    for r in reports:
-        name = f"`{_signature(r.cell)}`"
-        if network(r.cell):
-            name += f" ({network(r.cell)})"
-        row = [name, _math(r.cell.count), _math(r.cell.factored)]
-        if with_values:
-            row.append("" if r.value is None else f"{r.value:,}")
-        rows.append(_row(row))
-    if with_values:
-        sizes: dict[str, int] = {}
+    def comparison(self, reports: list[Report]) -> str:
+        """A row per cell: its formula, factored, and its value when every size is set."""
+        with_values = any(r.value is not None for r in reports)
+        head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
+        rows = []
         for r in reports:
-            sizes.update(r.sizes)
-        rows += ["", f"Values at {latex.sizes_math(sizes)}."]
-    return "\n".join(rows)
+            net = r.network
+            name = f"`{self.signature(net)}`" + (f" ({self.note(net)})" if net.note else "")
+            row = [name, self.math(net.count), self.math(net.factored)]
+            if with_values:
+                row.append("" if r.value is None else self.number(r.value))
+            rows.append(row)
+        table = self.table(head, rows, right=[h == "value" for h in head])
+        if with_values:
+            table += f"\n\nValues at {self.sizes(merged_sizes(reports))}."
+        return table
 
+    def section(self, report: Report) -> str:
+        net = report.network
+        lines = [f"### `{self.signature(net)}`", ""]
+        if net.description:
+            lines += [escape(net.description), ""]
+        if net.note:
+            lines += [f"Network: {self.note(net)}.", ""]
+        formula = sympy.latex(net.count)
+        if net.factored != net.count:
+            formula += " = " + sympy.latex(net.factored)
+        summary = f"**Parameters:** ${formula}$"
+        if report.value is not None:
+            summary += f" — **{self.number(report.value)}** at {self.sizes(report.sizes)}"
+        lines += [summary, "", self.params_table(report)]
+        return "\n".join(lines)
 
-def _cell(report: Report) -> str:
-    cell = report.cell
-    lines = [f"### `{_signature(cell)}`", ""]
-    if cell.description:
-        lines += [escape(cell.description), ""]
-    if network(cell):
-        lines += [f"Network: {network(cell)}.", ""]
-    formula = sympy.latex(cell.count)
-    if cell.factored != cell.count:
-        formula += " = " + sympy.latex(cell.factored)
-    summary = f"**Parameters:** ${formula}$"
-    if report.value is not None:
-        summary += f" — **{report.value:,}** at {latex.sizes_math(report.sizes)}"
-    lines += [summary, ""]
-    lines += _table(report)
-    return "\n".join(lines)
+    def table(
+        self,
+        head: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        foot: Sequence[Sequence[str]] = (),
+        right: Sequence[bool] = (),
+        caption: str = "",
+    ) -> str:
+        """A pipe table; numbers right-aligned (`---:`). Markdown tables have no caption."""
+        rules = ["---:" if r else "---" for r in (right or [False] * len(head))]
+        return "\n".join(_row(row) for row in (head, rules, *rows, *foot))
 
+    def strong(self, text: str) -> str:
+        return f"**{text}**"
 
-def _table(report: Report) -> list[str]:
-    cell = report.cell
-    stacked = hasattr(cell, "layers")
-    valued = report.value is not None
-    head = ["parameter", "kind"] + (["layers", "copies"] if stacked else [])
-    head += ["shape", "count", "gate"] + (["value"] if valued else [])
-    rules = ["---"] * (len(head) - valued) + (["---:"] if valued else [])
-    rows = [_row(head), _row(rules)]
-    printer = latex.printer_for(cell)
-    for p in cell.params:
-        row = [_name(p.name, printer), p.kind]
-        if stacked:  # copies such as 2 (L - 1) read better factored
-            row += [_layers(p.layer), _math(sympy.factor(p.copies))]
-        count = sympy.factor(p.count) if stacked else p.count
-        row += [f"${latex.shape(p)}$", _math(count), f"`{p.gate}`"]
-        row += [f"{report.param_value(p.count):,}"] if valued else []
-        rows.append(_row(row))
-    total = ["**total**"] + [""] * (len(head) - 3 - valued) + [_math(cell.count), ""]
-    total += [f"**{report.value:,}**"] if valued else []
-    rows.append(_row(total))
-    return rows
+    def gate(self, p: StackParam) -> str:
+        return f"`{p.gate}`"
 
+    def param_names(self, net: Network) -> Callable[[str], str]:
+        """A parameter as the cell names it; with a `latex` override, also as it prints.
 
-def _name(name: str, printer) -> str:
-    """A parameter as the cell names it; with a `latex` override, also as it prints.
+        Markdown has no equations, so other names stay as written: the override
+        is the one rendering the user asked for by name.
+        """
+        printer = self.printer(net)
 
-    Markdown has no equations, so other names stay as written: the override
-    is the one rendering the user asked for by name.
-    """
-    if name not in printer.overrides:
-        return f"`{name}`"
-    return f"`{name}` (${_table_math(printer.symbol(name))}$)"
+        def name(text: str) -> str:
+            if text not in printer.overrides:
+                return f"`{text}`"
+            return f"`{text}` (${_table_math(printer.symbol(text))}$)"
+
+        return name
 
 
 def _table_math(text: str) -> str:
@@ -108,18 +97,8 @@ def _table_math(text: str) -> str:
     return text.replace("\\|", "\\Vert ").replace("|", "\\vert ").strip()
 
 
-def _row(cells: list[str]) -> str:
+def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
-
-
-def _layers(label: str) -> str:
-    """'1' → '1', '2..3' → '2–3', '2..L' → '$2, \\dots, L$'."""
-    first, _, last = label.partition("..")
-    if not last:
-        return first
-    if last.isdigit():
-        return f"{first}–{last}"
-    return f"${first}, \\dots, {sympy.latex(size_symbol(last))}$"
 
 
 _SPECIAL = set("\\`*_[]<>|$#")

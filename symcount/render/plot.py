@@ -18,8 +18,9 @@ from typing import BinaryIO
 
 import sympy
 
-from ..count import size_symbol
-from . import Report, network
+from ..network import Network
+from ..symbols import size_symbol
+from . import Report
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
 FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -77,20 +78,20 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
     so is a count of 0 for a `log` plot.
     """
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    count = _exact(report.cell.explicit_count.subs(fixed), size_symbol(symbol))
+    count = _exact(report.network.explicit_count.subs(fixed), size_symbol(symbol))
     points = []
     for size in x:
         value = count(size)
         if log and value <= 0:
             raise PlotError(
-                f"the count of cell '{report.cell.name}' is {value} at {symbol}={size}, "
+                f"the count of cell '{report.network.name}' is {value} at {symbol}={size}, "
                 "which logarithmic axes cannot show"
             )
         try:
             points.append(float(value))
         except OverflowError:
             raise PlotError(
-                f"the count of cell '{report.cell.name}' has {_digits(value)} digits at these "
+                f"the count of cell '{report.network.name}' has {_digits(value)} digits at these "
                 "sizes, too many to plot: a plot draws counts up to 1.8e308"
             ) from None
     return points
@@ -120,13 +121,12 @@ def _digits(value: Fraction) -> str:
     return f"{estimate + (whole >= 10**estimate):,}"
 
 
-def label(cell) -> str:
+def label(net: Network) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    formula = sympy.latex(cell.factored)
+    formula = sympy.latex(net.factored)
     # A formula wider than the plot helps nobody (and takes mathtext seconds).
-    text = f"{cell.name}: ${formula}$" if len(formula) <= MAX_FORMULA else cell.name
-    note = network(cell)
-    return f"{text} ({note})" if note else text
+    text = f"{net.name}: ${formula}$" if len(formula) <= MAX_FORMULA else net.name
+    return f"{text} ({net.note})" if net.note else text
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool = False):
@@ -154,7 +154,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for report, y in zip(reports, curves, strict=True):
-        ax.plot(x, y, label=label(report.cell), linewidth=1.8)
+        ax.plot(x, y, label=label(report.network), linewidth=1.8)
     variable = f"${sympy.latex(size_symbol(symbol))}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")

@@ -1,61 +1,50 @@
-"""Plain text for the terminal: formula, factored form, parameter and gate tables."""
+"""Plain text for the terminal: the base writer as it is, and the `check` and `verify` tables."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import Report
-from . import network as _network
+from .base import Writer
+
+if TYPE_CHECKING:
+    from ..verify import Check
 
 
 def render(reports: list[Report]) -> str:
-    return "\n\n".join(_cell(r) for r in reports) + "\n"
+    return Writer().render(reports)
 
 
-def _cell(report: Report) -> str:
-    cell = report.cell
-    head = f"{cell.name}({', '.join(map(str, cell.dims))})"
-    if cell.description:
-        head += f": {cell.description}"
-    lines = [head, f"  source    {cell.source}"]
-    network = _network(cell)
-    if network:
-        lines.append(f"  network   {network}")
-    lines.append(f"  count     {cell.count}")
-    lines.append(f"  factored  {cell.factored}")
-    value = report.value
-    if value is not None:
-        at = ", ".join(f"{k}={report.sizes[k]}" for k in map(str, cell.dims))
-        lines.append(f"  value     {value:,}  ({at})")
-    lines.append("")
-    stacked = hasattr(cell, "layers")
-    rows = [("parameter", "kind", "shape", "count", "gate")]
-    if stacked:
-        rows[0] += ("layer", "copies")
-    for p in cell.params:
-        rows.append((p.name, p.kind, _shape(p), str(p.count), p.gate))
-        if stacked:
-            rows[-1] += (p.layer, str(p.copies))
-    if value is not None:
-        rows[0] += ("value",)
-        for i, p in enumerate(cell.params, start=1):
-            rows[i] += (f"{report.param_value(p.count):,}",)
-    lines += _table(rows)
-    lines.append("")
-    gate_rows = [("gate", "count")] + [(g, str(c)) for g, c in cell.gates.items()]
-    lines += _table(gate_rows)
-    return "\n".join(lines)
+def check(reports: list[Report]) -> str:
+    """`symcount check`: per cell a verdict line, then each parameter's shape and gate."""
+    writer = Writer()
+    out = []
+    for report in reports:
+        net = report.network
+        out.append(
+            f"{net.source}: {writer.signature(net)}: {_verdict(len(net.warnings))}, "
+            f"{len(net.params)} parameters, {writer.math(net.count)}"
+        )
+        rows = [[p.name, p.kind, writer.shape(p), p.gate] for p in net.params]
+        out.append(writer.table(["parameter", "kind", "shape", "gate"], rows))
+    return "".join(line + "\n" for line in out)
 
 
-def _shape(p) -> str:
-    if p.kind == "scalar":
-        return "scalar"
-    if p.kind == "diag":
-        return f"diag({p.shape[0]})"
-    return "(" + ", ".join(map(str, p.shape)) + ")" if len(p.shape) > 1 else str(p.shape[0])
+def _verdict(warnings: int) -> str:
+    return "ok" if not warnings else f"ok with {warnings} warning{'s' if warnings > 1 else ''}"
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+def verification(checks: list[Check], bias: bool = True) -> str:
+    """`symcount verify`: a row per comparison with the framework, then the verdict."""
+    writer = Writer()
+    rows = []
+    for c in checks:
+        depth = f"{c.layers}" + (" bidir" if c.bidirectional else "")
+        match = "yes" if c.match else "NO"
+        counts = [writer.number(c.symcount), writer.number(c.framework)]
+        rows.append([c.cell, writer.sizes(c.sizes), depth, *counts, match])
+    head = ["cell", "sizes", "layers", "symcount", "framework", "match"]
+    bad = sum(not c.match for c in checks)
+    verdict = f"{bad} MISMATCHED" if bad else "all match"
+    note = "" if bias else ", no biases"
+    return f"{writer.table(head, rows)}\n\n{len(checks)} checks{note}: {verdict}\n"

@@ -1,13 +1,12 @@
-"""Closed-form counts as sympy expressions. The only module that makes sympy symbols.
+"""Sizes as sympy expressions: the only module that makes sympy symbols.
 
 Sizes are positive integers; a symbol with any other assumptions would be a
 different symbol to sympy and break cancellation, so every symbol comes from
-`size_symbol` here.
+`size_symbol` here, and every exact `Poly` becomes sympy through `to_sympy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache, lru_cache
 
 import sympy
@@ -29,10 +28,6 @@ def to_sympy(poly: Poly) -> sympy.Expr:
         factors = [size_symbol(name) ** power for name, power in mono]
         terms.append(sympy.Mul(sympy.Integer(coeff), *factors))
     return sympy.Add(*terms)
-
-
-def total(counts: Iterable[Poly]) -> Poly:
-    return Poly.sum(counts)
 
 
 # sympy's factoring time grows fast with the number of terms; a count longer

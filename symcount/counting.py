@@ -1,0 +1,234 @@
+"""Counting: the layers of a network → its parameter counts, in closed form.
+
+matrix (r, c): r·c; vector d and diag(d): d; scalar: 1 (SPEC §1,
+"Counting"). A layer's count is the sum over its distinct parameters; a
+network's, the sum over its layer groups (`stacking.Layers`) of copies ×
+the group's count, plus, for a stack whose layers widen, the closed-form
+sum over the generic layer k. Every count is built as an exact `Poly` and
+turned into sympy once (`symbols.to_sympy`); only the widening sum needs
+sympy's `summation`.
+
+Results: per parameter (`params`, with layer group and copies for a stack),
+per gate (each parameter counted in the equation that first uses it), in
+total (`total`, `count`, `factored`), and at concrete sizes (`evaluate`).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from dataclasses import field as entry
+from functools import cached_property, lru_cache
+
+import sympy
+
+from . import _collector
+from .poly import Poly
+from .shapes import ParamShape
+from .stacking import Group, Layers
+from .symbols import factored, size_symbol, to_sympy
+
+
+@dataclass(frozen=True)
+class Param:
+    """One trainable parameter: its shape and count in the cell's size symbols.
+
+    >>> import symcount
+    >>> symcount.builtin("lstm").params[0]
+    Param(name='W_i', kind='matrix', shape=(n, m), count=m*n, gate='i')
+    """
+
+    name: str
+    kind: str  # "matrix", "vector", "diag" or "scalar"
+    shape: tuple[sympy.Expr, ...]  # (rows, cols); (size,) for vector and diag; () for scalar
+    count: sympy.Expr
+    gate: str  # the equation that first uses it ("c'" for the update of state c)
+    # "real", or "complex"/"quaternion" (count: 2/4 reals an entry); frozen: not trainable.
+    field: str = entry(default="real", repr=False, kw_only=True)
+    frozen: bool = entry(default=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class StackParam(Param):
+    """A parameter of a stacked network: `count` covers all its `copies`."""
+
+    layer: str = "1"  # "1" for the first layer, "2..L" for the ones after it
+    copies: sympy.Expr = sympy.Integer(1)
+
+
+# Real numbers per entry of a parameter's field.
+FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
+
+
+@lru_cache(maxsize=1024)
+def param_count(shape: tuple[Poly, ...], field: str = "real") -> Poly:
+    """The real numbers a parameter of this shape holds: the product of its sizes
+    (a block-diagonal one's are its blocks and their rows and columns), times 2 for
+    a complex and 4 for a quaternion one."""
+    # The parameters of a cell share a handful of shapes: each product once.
+    total = Poly.const(FIELD_REALS[field])
+    for size in shape:
+        total = total * size
+    return total
+
+
+class Counts:
+    """The counts of a network's layers, each computed on first use."""
+
+    def __init__(self, layers: Layers):
+        self.layers = layers
+        self.stacked = layers.layout.layers is not None
+
+    @cached_property
+    def _per_group(self) -> tuple[tuple[Group, tuple[Poly, ...]], ...]:
+        # Each parameter's count once: the total, the gates and the table all read it.
+        return tuple(
+            (g, tuple(param_count(p.shape, p.field) for p in g.shapes.params))
+            for g in self.layers.groups
+        )
+
+    def _copied(self, frozen: bool = False):
+        """(parameter, count of all its copies) over every group: the trainable
+        parameters, or with `frozen` the frozen ones."""
+        for group, counts in self._per_group:
+            for p, c in zip(group.shapes.params, counts, strict=True):
+                if p.frozen == frozen:
+                    yield p, group.copies * c
+
+    @cached_property
+    def frozen(self) -> sympy.Expr:
+        """The parameters declared `frozen`, counted apart (0 when there are none)."""
+        polys = Poly.sum(c for _, c in self._copied(frozen=True))
+        frozen_summed = [p.count for p in self.summed if p.frozen]
+        return sympy.expand(to_sympy(polys) + sympy.Add(*frozen_summed))
+
+    @cached_property
+    def all_params(self) -> sympy.Expr:
+        """Trainable and frozen together."""
+        return sympy.expand(self.count + self.frozen)
+
+    @cached_property
+    @_collector.paused  # a full collection would rescan the whole cell (see _collector)
+    def total(self) -> Poly | None:
+        """The count as an exact integer polynomial (fast to evaluate); None if it is not one."""
+        if self.summed:
+            return None
+        return Poly.sum(c for _, c in self._copied())
+
+    @cached_property
+    def count(self) -> sympy.Expr:
+        """The total number of trainable parameters, expanded."""
+        if self.total is not None:
+            return to_sympy(self.total)
+        polys = Poly.sum(c for _, c in self._copied())
+        trainable = (p.count for p in self.summed if not p.frozen)
+        return sympy.expand(to_sympy(polys) + sympy.Add(*trainable))
+
+    @cached_property
+    def factored(self) -> sympy.Expr:
+        return factored(self.count)
+
+    @cached_property
+    @_collector.paused
+    def gates(self) -> dict[str, sympy.Expr]:
+        """Per-gate counts: each parameter counted in the equation that first uses it."""
+        per_gate: dict[str, list[Poly]] = {}
+        for p, c in self._copied():
+            per_gate.setdefault(p.gate, []).append(c)
+        gates = {gate: to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
+        for p in self.summed:
+            if not p.frozen:
+                gates[p.gate] = sympy.expand(gates.get(p.gate, sympy.Integer(0)) + p.count)
+        return gates
+
+    @cached_property
+    @_collector.paused
+    def params(self) -> tuple[Param, ...]:
+        """Every parameter; a stack's as `StackParam`s, one per layer group."""
+        if not self.stacked:
+            return tuple(
+                Param(p.name, p.kind, _shape(p), to_sympy(c), p.gate, **_flags(p))
+                for (group, counts) in self._per_group
+                for p, c in zip(group.shapes.params, counts, strict=True)
+            )
+        out = []
+        for group, counts in self._per_group:
+            copies = to_sympy(group.copies)
+            for p, c in zip(group.shapes.params, counts, strict=True):
+                count = to_sympy(group.copies * c)
+                out.append(
+                    StackParam(p.name, p.kind, _shape(p), count, p.gate, group.label, copies, **_flags(p))
+                )
+        return (*out, *self.summed)
+
+    @cached_property
+    @_collector.paused
+    def summed(self) -> tuple[StackParam, ...]:
+        """The parameters of a widening stack's layers 2..L, each summed over k."""
+        generic = self.layers.summed
+        if generic is None:
+            return ()
+        copies = sympy.Integer(generic.directions)
+        out = []
+        for p in generic.shapes.params:
+            sizes = tuple(sympy.expand(generic.at(d)) for d in p.shape)
+            at_k = sympy.expand(generic.at(param_count(p.shape, p.field)))
+            total = sympy.expand(copies * sympy.summation(at_k, (generic.index, 2, generic.last)))
+            copies_all = copies * (generic.last - 1)
+            out.append(
+                StackParam(p.name, p.kind, sizes, total, p.gate, generic.label, copies_all, **_flags(p))
+            )
+        return tuple(out)
+
+    def evaluate(self, values: dict[str, int]) -> int:
+        """The trainable count at `values` (every size symbol, checked by the caller)."""
+        if self.total is not None:
+            return self.total.evaluate(values)
+        return int(self.count.subs({size_symbol(k): v for k, v in values.items()}))
+
+
+def _flags(p: ParamShape) -> dict:
+    return {"field": p.field, "frozen": p.frozen}
+
+
+def _shape(p: ParamShape) -> tuple[sympy.Expr, ...]:
+    return tuple(to_sympy(s) for s in p.shape)
+
+
+def check_sizes(names: list[str], sizes: dict) -> dict[str, int]:
+    """Every one of `names` set, nothing else, each a positive integer (else
+    ValueError); the sizes as Python ints."""
+    missing = [n for n in names if n not in sizes]
+    unknown = [k for k in sizes if k not in names]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown " + ", ".join(unknown))
+        raise ValueError(f"sizes must be exactly {', '.join(names)}: {'; '.join(problems)}")
+    return {key: positive_size(key, value) for key, value in sizes.items()}
+
+
+def positive_size(name: str, value: object) -> int:
+    """A size given to the API, as a Python int of at least 1.
+
+    Anything `operator.index` takes is an integer (numpy's int64 too); it is
+    converted, so that the count is exact Python arithmetic and cannot
+    overflow as numpy's fixed-width integers would. bool is refused: `True`
+    as a size is a mistake, not 1.
+    """
+    size = integer(value)
+    if size is None or size < 1:
+        raise ValueError(f"size {name} must be a positive integer, got {value!r}")
+    return size
+
+
+def integer(value: object) -> int | None:
+    """`value` as a Python int if `operator.index` takes it and it is no bool."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None

@@ -1,0 +1,129 @@
+"""What every output format is handed: one cell or stack, derived and counted.
+
+A `Network` is built once from a `Cell` or a `Stack` (their `.network`) and
+holds everything a renderer shows: the cell's name and sizes, how it is used
+(layers, directions, biases), its counts, and its equations, already without
+the biases where `--no-bias` asked. Renderers read this and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy
+
+from . import ir
+from . import sizes as size_rules
+from .counting import Counts, StackParam
+from .errors import SymcountWarning
+from .poly import Poly
+from .symbols import dim_expr, size_symbol
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """One cell, alone or stacked, as the outputs show it.
+
+    >>> import symcount
+    >>> net = symcount.builtin("lstm").stacked("L", bidirectional=True).network
+    >>> net.note, net.stacked, net.factored
+    ('L layers, bidirectional', True, 8*n*(3*L*n + L + m - 2*n))
+    """
+
+    name: str
+    description: str
+    source: str  # where the cell was read from: a file name, `<stdin>`, `builtin:lstm`
+    dims: tuple[sympy.Symbol, ...]  # the size symbols, a symbolic number of layers last
+    layers: int | str | None  # None: one cell, not a stack
+    bidirectional: bool
+    bias: bool
+    cell: ir.Cell  # the cell's IR; its equations without the biases when `bias` is False
+    warnings: tuple[SymcountWarning, ...]
+    counts: Counts
+    # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
+    # their own in the counts, shown with their definitions.
+    derived: Mapping[str, ir.Dim] = ()
+
+    @property
+    def frozen(self) -> sympy.Expr:
+        """Parameters declared `frozen`: counted apart from `count` (0 if none)."""
+        return self.counts.frozen
+
+    @property
+    def all_params(self) -> sympy.Expr:
+        """Trainable and frozen together."""
+        return self.counts.all_params
+
+    @cached_property
+    def explicit_count(self) -> sympy.Expr:
+        """The count with every derived size written out (R as ceiling(D/16))."""
+        exprs: dict[sympy.Symbol, sympy.Expr] = {}
+        for name, dim in dict(self.derived).items():
+            exprs[size_symbol(name)] = dim_expr(dim).subs(exprs)
+        return self.count.subs(exprs)
+
+    def size_values(self, sizes: Mapping[str, int]) -> dict[str, int]:
+        """The set sizes and the derived sizes they give."""
+        return {**sizes, **size_rules.evaluate(dict(self.derived), dict(sizes))}
+
+    @property
+    def stacked(self) -> bool:
+        """Whether it is a stack (even of one layer): its parameters then have layers and copies."""
+        return self.layers is not None
+
+    @property
+    def count(self) -> sympy.Expr:
+        return self.counts.count
+
+    @property
+    def factored(self) -> sympy.Expr:
+        return self.counts.factored
+
+    @property
+    def total(self) -> Poly | None:
+        return self.counts.total
+
+    @property
+    def gates(self) -> Mapping[str, sympy.Expr]:
+        return self.counts.gates
+
+    @cached_property
+    def params(self) -> tuple[StackParam, ...]:
+        """Every parameter with its layer group and copies (layer 1, one copy in a plain cell)."""
+        return tuple(
+            p
+            if isinstance(p, StackParam)
+            else StackParam(
+                p.name, p.kind, p.shape, p.count, p.gate, field=p.field, frozen=p.frozen
+            )
+            for p in self.counts.params
+        )
+
+    @property
+    def note(self) -> str:
+        """'L layers, bidirectional, no biases': what differs from one plain cell ('' if nothing).
+
+        Every format shows it, so that a stacked count is never mistaken for one cell's.
+        """
+        parts = []
+        if self.layers is not None:
+            parts.append("1 layer" if self.layers == 1 else f"{self.layers} layers")
+        if self.bidirectional:
+            parts.append("bidirectional")
+        if not self.bias:
+            parts.append("no biases")
+        return ", ".join(parts)
+
+    def value(self, sizes: Mapping[str, int]) -> int | None:
+        """The count at `sizes` when they set every size symbol, else None."""
+        names = [str(d) for d in self.dims]
+        if all(n in sizes for n in names):
+            return self.counts.evaluate(self.size_values({n: sizes[n] for n in names}))
+        return None
+
+    def param_value(self, count: sympy.Expr, sizes: Mapping[str, int]) -> int:
+        """A parameter's `count` at `sizes` (which set every size symbol)."""
+        values = self.size_values(sizes)
+        return int(count.subs({size_symbol(k): v for k, v in values.items()}))

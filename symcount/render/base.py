@@ -1,0 +1,238 @@
+"""The base writer: reports laid out as plain text, with a hook for each piece.
+
+`Writer` writes what `symcount count` prints on a terminal; every other
+format subclasses it and overrides only the hooks where it differs, the way
+sqlglot's dialect generators override the base generator:
+
+- layout: `render` (a comparison of several reports, then a section each),
+  `section`, `params_table`, `comparison`, and `table`, how any table looks;
+- pieces: `signature`, `shape`, `layers` (a layer group's label), `copies`,
+  `param_count`, `param_names`, `gate`, `math` (a formula), `number`, `note`,
+  `sizes`.
+
+`MathWriter` is the base of the formats whose formulas are LaTeX math
+(Markdown and LaTeX): shapes, sizes and counts as math, names as the paper
+notation prints them. A writer reads a report's `network` and `sizes` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import sympy
+
+from ..counting import StackParam
+from ..network import Network
+from ..symbols import size_symbol
+from . import Report
+from .equations import LatexPrinter
+
+# Columns of the parameter table that only a stack has.
+STACK_COLUMNS = frozenset({"layer", "layers", "copies"})
+
+
+class Writer:
+    """Plain text: the formula, the factored form, parameter and gate tables."""
+
+    # The parameter table's columns, in order, by header ("value" is added
+    # when every size is set).
+    PARAM_COLUMNS: tuple[str, ...] = ("parameter", "kind", "shape", "count", "gate", "layer", "copies")
+    form = "expanded"  # which form of the count the formats with one total show
+
+    # ---- layout ----
+
+    def render(self, reports: list[Report]) -> str:
+        parts = []
+        if len(reports) > 1:
+            comparison = self.comparison(reports)
+            if comparison is not None:
+                parts.append(comparison)
+        parts += [self.section(r) for r in reports]
+        return "\n\n".join(parts) + "\n"
+
+    def comparison(self, reports: list[Report]) -> str | None:
+        """A table comparing several cells, before their sections; plain text has none."""
+        return None
+
+    def section(self, report: Report) -> str:
+        net = report.network
+        head = self.signature(net) + (f": {net.description}" if net.description else "")
+        lines = [head, f"  source    {net.source}"]
+        if net.note:
+            lines.append(f"  network   {self.note(net)}")
+        lines.append(f"  count     {self.math(net.count)}")
+        lines.append(f"  factored  {self.math(net.factored)}")
+        value = report.value
+        if value is not None:
+            at = self.sizes({str(d): report.sizes[str(d)] for d in net.dims})
+            lines.append(f"  value     {self.number(value)}  ({at})")
+        lines += ["", self.params_table(report), ""]
+        lines.append(self.table(["gate", "count"], [[g, self.math(c)] for g, c in net.gates.items()]))
+        return "\n".join(lines)
+
+    def params_table(self, report: Report) -> str:
+        head, rows, right = self.param_cells(report)
+        return self.table(head, rows, self.total_row(report, head), right)
+
+    def param_cells(self, report: Report) -> tuple[list[str], list[list[str]], list[bool]]:
+        """The parameter table's header, rows and which columns are numbers (right-aligned)."""
+        net = report.network
+        head = [h for h in self.PARAM_COLUMNS if net.stacked or h not in STACK_COLUMNS]
+        if report.value is not None:
+            head.append("value")
+        name = self.param_names(net)  # once per table: it may build a printer of the cell
+        cells: dict[str, Callable[[StackParam], str]] = {
+            "parameter": lambda p: name(p.name),
+            "kind": lambda p: p.kind,
+            "layer": lambda p: self.layers(p.layer),
+            "layers": lambda p: self.layers(p.layer),
+            "copies": self.copies,
+            "shape": self.shape,
+            "count": lambda p: self.param_count(p, net),
+            "gate": self.gate,
+            "value": lambda p: self.number(report.param_value(p.count)),
+        }
+        columns = [cells[h] for h in head]
+        rows = [[cell(p) for cell in columns] for p in net.params]
+        return head, rows, [h == "value" for h in head]
+
+    def total_row(self, report: Report, head: list[str]) -> list[list[str]]:
+        """The rows under the parameter table (the total); plain text has the gate table instead."""
+        return []
+
+    def table(
+        self,
+        head: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        foot: Sequence[Sequence[str]] = (),
+        right: Sequence[bool] = (),
+        caption: str = "",
+    ) -> str:
+        """Columns padded to their widest cell, indented two spaces (no caption in text)."""
+        everything = [head, *rows, *foot]
+        widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
+        return "\n".join(
+            "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for row in everything
+        )
+
+    # ---- pieces ----
+
+    def signature(self, net: Network) -> str:
+        return f"{net.name}({', '.join(map(str, net.dims))})"
+
+    def note(self, net: Network) -> str:
+        """What differs from one plain cell: 'L layers, bidirectional, no biases'."""
+        return net.note
+
+    def shape(self, p: StackParam) -> str:
+        if p.kind == "scalar":
+            return "scalar"
+        if p.kind == "diag":
+            return f"diag({p.shape[0]})"
+        return "(" + ", ".join(map(str, p.shape)) + ")" if len(p.shape) > 1 else str(p.shape[0])
+
+    def layers(self, label: str) -> str:
+        """A layer group's label: '1', '2..3', '2..L'."""
+        return label
+
+    def copies(self, p: StackParam) -> str:
+        return self.math(p.copies)
+
+    def param_count(self, p: StackParam, net: Network) -> str:
+        return self.math(p.count)
+
+    def param_names(self, net: Network) -> Callable[[str], str]:
+        """How the parameter table names each parameter."""
+        return str
+
+    def gate(self, p: StackParam) -> str:
+        return p.gate
+
+    def math(self, expr: sympy.Expr) -> str:
+        """A formula: sympy's own syntax in plain text."""
+        return str(expr)
+
+    def number(self, value: int) -> str:
+        return f"{value:,}"
+
+    def sizes(self, sizes: Mapping[str, int]) -> str:
+        """The set sizes: 'm=3, n=2'."""
+        return ", ".join(f"{k}={v}" for k, v in sizes.items())
+
+    def chosen(self, net: Network) -> sympy.Expr:
+        """The count in the form asked for (`form`)."""
+        return net.factored if self.form == "factored" else net.count
+
+
+class MathWriter(Writer):
+    """The formats whose formulas are LaTeX math: Markdown and LaTeX."""
+
+    DASH = "–"  # between the first and last of a range of layers
+    DOTS = r"\dots"
+
+    def math(self, expr: sympy.Expr) -> str:
+        return f"${sympy.latex(expr)}$"
+
+    def strong(self, text: str) -> str:
+        """A total in the parameter table."""
+        return text
+
+    def total_row(self, report: Report, head: list[str]) -> list[list[str]]:
+        net = report.network
+        row = []
+        for index, column in enumerate(head):
+            if index == 0:
+                row.append(self.strong("total"))
+            elif column == "count":
+                row.append(self.math(self.chosen(net)))
+            elif column == "value":
+                row.append(self.strong(self.number(report.value)))
+            else:
+                row.append("")
+        return [row]
+
+    def shape(self, p: StackParam) -> str:
+        r"""A parameter's shape in math: `n \times (m + n)`, `\operatorname{diag}(n)`, `1`."""
+        if p.kind == "scalar":
+            return "$1$"
+        if p.kind == "diag":
+            return rf"$\operatorname{{diag}}({sympy.latex(p.shape[0])})$"
+        return "$" + r" \times ".join(_factor(s) for s in p.shape) + "$"
+
+    def layers(self, label: str) -> str:
+        """'1' → '1', '2..3' → '2–3', '2..L' → '$2, \\dots, L$'."""
+        first, _, last = label.partition("..")
+        if not last:
+            return first
+        if last.isdigit():
+            return f"{first}{self.DASH}{last}"
+        return f"${first}, {self.DOTS}, {sympy.latex(size_symbol(last))}$"
+
+    def copies(self, p: StackParam) -> str:
+        return self.math(sympy.factor(p.copies))  # 2 (L - 1) reads better than 2 L - 2
+
+    def param_count(self, p: StackParam, net: Network) -> str:
+        return self.math(sympy.factor(p.count) if net.stacked else p.count)
+
+    def printer(self, net: Network) -> LatexPrinter:
+        """The paper notation of the cell (a stack's layers all are the cell)."""
+        return LatexPrinter(net.cell)
+
+    def sizes(self, sizes: Mapping[str, int]) -> str:
+        """Set sizes as inline math: `$m = 3$, $n = 2$`."""
+        return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
+
+
+def _factor(size: sympy.Expr) -> str:
+    """A size as one factor of a product: `m + n` needs parentheses there."""
+    text = sympy.latex(size)
+    return f"({text})" if isinstance(size, sympy.Add) else text
+
+
+def merged_sizes(reports: list[Report]) -> dict[str, int]:
+    """Every size set for any of the reports, in the order first set."""
+    sizes: dict[str, int] = {}
+    for r in reports:
+        sizes.update(r.sizes)
+    return sizes

@@ -1,0 +1,260 @@
+r"""LaTeX pieces every format that writes LaTeX shares: names, numbers, escapes.
+
+How a name of the cell prints as a symbol (`symbol`: `W_hi` is `W_{hi}`,
+`h` at the previous step `h_{t-1}`, `alpha` is `\alpha`), how a number of
+the cell language prints (`latex_number`), and how text is made safe inside
+math (`escape_math`) and in running text (`escape_text`). The equation
+printer, the LaTeX output, the Markdown output and the notebook all use them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection
+from functools import lru_cache
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+
+# A subscript naming an accent puts it on the base: `h_tilde` is \tilde{h}.
+ACCENTS = frozenset("tilde hat bar dot ddot vec check breve".split())
+
+
+def symbol(name: str, step: str | None = None, variables: Collection[str] = ()) -> str:
+    r"""A name in paper notation, with an optional time step in its subscript.
+
+    The name splits at its first underscore into a base and a subscript. A
+    subscript that spells names of the cell's own `variables` (inputs,
+    states, gates) stays those names: `W_xi` is the weight from x to i. Only
+    where that reading is impossible is a Greek letter's name Greek, and an
+    accent's name an accent on the base.
+
+    >>> symbol("W_hi"), symbol("W_xi", variables={"x", "i"}), symbol("W_xi")
+    ('W_{hi}', 'W_{xi}', 'W_{\\xi}')
+    >>> symbol("h", "t-1"), symbol("x", "t"), symbol("c_f", "t")
+    ('h_{t-1}', 'x_t', 'c_{f,t}')
+    >>> symbol("alpha"), symbol("W_beta"), symbol("bias"), symbol("h_tilde", "t")
+    ('\\alpha', 'W_{\\beta}', '\\mathit{bias}', '\\tilde{h}_t')
+    """
+    base, _, sub = name.partition("_")
+    if not base or not sub:  # `_x`, `x_`: no sensible split
+        base, sub = name, ""
+    text = _piece(base)
+    subscripts = []
+    if sub:
+        reading = own_names(sub, variables)
+        if reading is None and sub in ACCENTS:
+            return with_step(rf"\{sub}{{{text}}}", step)
+        subscripts.append(_subscript(sub) if reading is None else _spelled(reading))
+    if step:
+        subscripts.append(step)
+    if not subscripts:
+        return text
+    joined = ",".join(subscripts)
+    # `x_t` as papers write it, but `W_{i}` (braced) for a name's own subscript.
+    return f"{text}_{joined}" if joined == step and len(step) == 1 else f"{text}_{{{joined}}}"
+
+
+def own_names(text: str, variables: Collection[str]) -> list[str] | None:
+    """`text` spelled as names of `variables`, the fewest that do; None if none do.
+
+    >>> own_names("xi", {"x", "i", "xi"}), own_names("hc", {"h", "c"}), own_names("beta", {"b"})
+    (['xi'], ['h', 'c'], None)
+    """
+    variables = variables if isinstance(variables, frozenset) else frozenset(variables)
+    # Breadth first over positions in the text: the first way to reach the
+    # end uses the fewest names. Trying only the lengths the names have keeps
+    # it fast for a cell of 5,000 gates and for 3,000-character names.
+    previous: dict[int, tuple[int, str]] = {}
+    frontier = [0]
+    while frontier and len(text) not in previous:
+        following = []
+        for start in frontier:
+            for length in _lengths(variables):
+                end = start + length
+                if end > len(text):
+                    break
+                if end not in previous and text[start:end] in variables:
+                    previous[end] = (start, text[start:end])
+                    following.append(end)
+        frontier = following
+    if len(text) not in previous:
+        return None
+    names, at = [], len(text)
+    while at:
+        at, name = previous[at]
+        names.append(name)
+    return names[::-1]
+
+
+@lru_cache(maxsize=8)
+def _lengths(variables: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(name) for name in variables if name}))
+
+
+def _piece(text: str) -> str:
+    """A whole name or a base: Greek letters; several letters are one symbol."""
+    if text in GREEK:
+        return "\\" + text
+    if len(text) == 1:
+        return escape_math(text)
+    # A multi-letter name is one symbol, not a product of letters.
+    return rf"\mathit{{{escape_math(text)}}}"
+
+
+def _subscript(text: str) -> str:
+    return "\\" + text if text in GREEK else escape_math(text)
+
+
+def _spelled(names: list[str]) -> str:
+    """Variables in a subscript, each as its own name prints (`eta` is \\eta)."""
+    out, command = "", False
+    for name in names:
+        piece = _subscript(name)
+        if command and piece[:1].isalpha():
+            out += " "  # `\eta x`, not the undefined `\etax`
+        out, command = out + piece, piece.startswith("\\")
+    return out
+
+
+def with_step(text: str, step: str | None) -> str:
+    r"""LaTeX (an override) with a time step added to its subscript.
+
+    A step joins a subscript that ends the text, as `c_f` becomes `c_{f,t}`;
+    with no subscript the step is one; elsewhere the text is braced first, so
+    a subscript in the middle never makes a double subscript.
+
+    >>> with_step(r"\tilde{h}", "t-1"), with_step("h_{enc}", "t"), with_step("h^{(1)}", "t")
+    ('\\tilde{h}_{t-1}', 'h_{enc,t}', 'h^{(1)}_t')
+    >>> with_step(r"h_\alpha^{(1)}", "t-1"), with_step("h_{a}b", "t")
+    ('h_{\\alpha,t-1}^{(1)}', '{h_{a}b}_t')
+    """
+    if not step:
+        return text
+    tokens = _tex_tokens(text)
+    subs = [i for i, (start, end) in enumerate(tokens) if text[start:end] == "_"]
+    if subs and subs[-1] + 1 < len(tokens):
+        after = [text[start:end] for start, end in tokens[subs[-1] + 2 :]]
+        if len(subs) == 1 and (not after or (len(after) == 2 and after[0] == "^")):
+            start, end = tokens[subs[-1] + 1]
+            argument = text[start + 1 : end - 1] if text[start] == "{" else text[start:end]
+            return f"{text[: tokens[subs[-1]][0]]}_{{{argument},{step}}}{text[end:]}"
+    braced = step if len(step) == 1 else f"{{{step}}}"
+    if subs:
+        return f"{{{text}}}_{braced}"
+    return f"{text}_{braced}"
+
+
+def _tex_tokens(text: str) -> list[tuple[int, int]]:
+    """The top-level pieces of LaTeX as (start, end): a command, a {group} or a character."""
+    tokens, index = [], 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        start = index
+        if text[index] == "\\":
+            index += 1
+            while index < len(text) and text[index].isascii() and text[index].isalpha():
+                index += 1
+            index = max(index, start + 2)  # `\{`: one character
+        elif text[index] == "{":
+            depth = 0
+            while index < len(text):
+                if text[index] == "\\":
+                    index += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(text[index], 0)
+                index += 1
+                if depth == 0:
+                    break
+        else:
+            index += 1
+        tokens.append((start, min(index, len(text))))
+    return tokens
+
+
+def escape_math(text: str) -> str:
+    """A name inside math text (`\\mathrm{...}`, `\\operatorname{...}`); names are ASCII."""
+    return text.replace("_", r"\_")
+
+
+def latex_number(text: str) -> str:
+    r"""A number of the cell language in LaTeX.
+
+    >>> latex_number("0.5"), latex_number(".5"), latex_number("2."), latex_number("1e-3")
+    ('0.5', '0.5', '2', '1 \\cdot 10^{-3}')
+    """
+    mantissa, _, exponent = text.lower().partition("e")
+    if mantissa.startswith("."):
+        mantissa = "0" + mantissa
+    mantissa = mantissa.rstrip(".")
+    if not exponent:
+        return mantissa
+    # `+03` → `3`, without int(): Python refuses to convert more than 4,300
+    # digits, and the language puts no bound on an exponent.
+    digits = exponent.lstrip("+-").lstrip("0") or "0"
+    power = ("-" if exponent.startswith("-") and digits != "0" else "") + digits
+    return rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def thousands(value: int, math: bool = False) -> str:
+    """50400 → '50,400' (in math mode `50{,}400`, so no space follows the comma)."""
+    text = f"{value:,}"
+    return text.replace(",", "{,}") if math else text
+
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+
+# pdflatex's default (OT1) fonts have these, checked one by one; anything else
+# outside ASCII would stop the run with "Unicode character not set up".
+_LATIN = "".join(chr(c) for c in range(0xA0, 0x180))
+_NOT_IN_OT1 = "«»ÐÞðþĄąĐđĘęĦħĮįĸĿŀŉŊŋŦŧŲųſ"
+_TEXT_SAFE = frozenset(_LATIN) - frozenset(_NOT_IN_OT1) | frozenset("–—‘’“”…•→←")
+_TEXT_STANDINS = {"«": r"\ensuremath{\ll}", "»": r"\ensuremath{\gg}", "ħ": r"\ensuremath{\hbar}"}
+
+
+def escape_text(text: str) -> str:
+    r"""Running text for LaTeX: special characters escaped, no character pdflatex lacks.
+
+    Greek letters become math; an accent the fonts cannot set is dropped; a
+    character with no stand-in at all (CJK, say) becomes `?`.
+
+    >>> escape_text("keras.simple_rnn: 50% of W&B ~ σ")
+    'keras.simple\\_rnn: 50\\% of W\\&B \\textasciitilde{} \\ensuremath{\\sigma}'
+    """
+    return "".join(_text_char(c) for c in text)
+
+
+def _text_char(c: str) -> str:
+    if c in _TEXT_ESCAPES:
+        return _TEXT_ESCAPES[c]
+    if c in _TEXT_STANDINS:
+        return _TEXT_STANDINS[c]
+    if c.isascii() or c in _TEXT_SAFE:
+        return c if c.isprintable() else " "
+    name = unicodedata.name(c, "")
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")):
+        letter = name.rsplit(" ", 1)[-1].lower()
+        letter = letter if "SMALL" in name else letter.capitalize()
+        if letter in GREEK:
+            return rf"\ensuremath{{\{letter}}}"
+    plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+    return escape_text(plain) if plain else "?"
