@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 
-from . import _collector, ir, lint, names, shapes, sources, syntax
+from . import gcpause, ir, lint, names, shapes, sources, syntax
 from .errors import Location, SymcountError
 from .model import Cell
 
 
-@_collector.paused
+@gcpause.paused  # derivation: one of the two stages run with the collector paused
 def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
     """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read).
 

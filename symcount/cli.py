@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import sys
 import warnings
 
@@ -271,23 +270,15 @@ def _setting_text(value) -> str:
 
 @functools.cache
 def _api():
-    """The derivation pipeline (sympy, lark), imported once per process.
+    """The derivation pipeline (sympy, lark), imported once per process (see gcpause)."""
+    from . import gcpause
 
-    The imports make some 300,000 objects that live until the command exits.
-    The cyclic garbage collector's passes over them, during the imports and
-    at every full collection after, cost `symcount count` about 150 ms, a
-    quarter of its time; so they are made with the collector paused, then
-    frozen out of its sight.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    def load():
         from . import api
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-    return api
+
+        return api
+
+    return gcpause.frozen_imports(load)
 
 
 def _warn(cells, strict: bool) -> None:

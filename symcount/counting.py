@@ -22,10 +22,10 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from . import _collector
+from . import gcpause
 from .poly import Poly
 from .shapes import ParamShape
-from .stacking import Group, Layers
+from .stacking import Layers
 from .symbols import factored, size_symbol, to_sympy
 
 
@@ -72,35 +72,68 @@ def param_count(shape: tuple[Poly, ...], field: str = "real") -> Poly:
     return total
 
 
+@dataclass(frozen=True)
+class _Tables:
+    total: Poly | None  # the trainable count as a polynomial; None for a widening stack of L
+    count: sympy.Expr
+    frozen: sympy.Expr
+    gates: dict[str, sympy.Expr]
+    params: tuple[Param, ...]
+
+
 class Counts:
-    """The counts of a network's layers, each computed on first use."""
+    """The counts of a network's layers, all computed together on first use."""
 
     def __init__(self, layers: Layers):
         self.layers = layers
         self.stacked = layers.layout.layers is not None
 
     @cached_property
-    def _per_group(self) -> tuple[tuple[Group, tuple[Poly, ...]], ...]:
-        # Each parameter's count once: the total, the gates and the table all read it.
-        return tuple(
-            (g, tuple(param_count(p.shape, p.field) for p in g.shapes.params))
+    @gcpause.paused  # counting: the other stage run with the collector paused
+    def _tables(self) -> _Tables:
+        per_group = [
+            (g, [param_count(p.shape, p.field) for p in g.shapes.params])
             for g in self.layers.groups
+        ]
+        copied = [
+            (p, g.copies * c)
+            for g, counts in per_group
+            for p, c in zip(g.shapes.params, counts, strict=True)
+        ]
+        summed = self._summed()
+        trainable = Poly.sum(c for p, c in copied if not p.frozen)
+        frozen = Poly.sum(c for p, c in copied if p.frozen)
+        per_gate: dict[str, list[Poly]] = {}
+        for p, c in copied:
+            if not p.frozen:
+                per_gate.setdefault(p.gate, []).append(c)
+        gates = {gate: to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
+        for p in summed:
+            if not p.frozen:
+                gates[p.gate] = sympy.expand(gates.get(p.gate, sympy.Integer(0)) + p.count)
+        return _Tables(
+            None if summed else trainable,
+            _with(to_sympy(trainable), (p.count for p in summed if not p.frozen)),
+            _with(to_sympy(frozen), (p.count for p in summed if p.frozen)),
+            gates,
+            self._params(per_group) + summed,
         )
 
-    def _copied(self, frozen: bool = False):
-        """(parameter, count of all its copies) over every group: the trainable
-        parameters, or with `frozen` the frozen ones."""
-        for group, counts in self._per_group:
-            for p, c in zip(group.shapes.params, counts, strict=True):
-                if p.frozen == frozen:
-                    yield p, group.copies * c
+    @property
+    def total(self) -> Poly | None:
+        """The trainable count as an exact integer polynomial (fast to evaluate);
+        None for a widening stack of a symbolic depth, whose count is not one."""
+        return self._tables.total
 
-    @cached_property
+    @property
+    def count(self) -> sympy.Expr:
+        """The number of trainable parameters, expanded."""
+        return self._tables.count
+
+    @property
     def frozen(self) -> sympy.Expr:
         """The parameters declared `frozen`, counted apart (0 when there are none)."""
-        polys = Poly.sum(c for _, c in self._copied(frozen=True))
-        frozen_summed = [p.count for p in self.summed if p.frozen]
-        return sympy.expand(to_sympy(polys) + sympy.Add(*frozen_summed))
+        return self._tables.frozen
 
     @cached_property
     def all_params(self) -> sympy.Expr:
@@ -108,62 +141,37 @@ class Counts:
         return sympy.expand(self.count + self.frozen)
 
     @cached_property
-    @_collector.paused  # a full collection would rescan the whole cell (see _collector)
-    def total(self) -> Poly | None:
-        """The count as an exact integer polynomial (fast to evaluate); None if it is not one."""
-        if self.summed:
-            return None
-        return Poly.sum(c for _, c in self._copied())
-
-    @cached_property
-    def count(self) -> sympy.Expr:
-        """The total number of trainable parameters, expanded."""
-        if self.total is not None:
-            return to_sympy(self.total)
-        polys = Poly.sum(c for _, c in self._copied())
-        trainable = (p.count for p in self.summed if not p.frozen)
-        return sympy.expand(to_sympy(polys) + sympy.Add(*trainable))
-
-    @cached_property
     def factored(self) -> sympy.Expr:
         return factored(self.count)
 
-    @cached_property
-    @_collector.paused
+    @property
     def gates(self) -> dict[str, sympy.Expr]:
-        """Per-gate counts: each parameter counted in the equation that first uses it."""
-        per_gate: dict[str, list[Poly]] = {}
-        for p, c in self._copied():
-            per_gate.setdefault(p.gate, []).append(c)
-        gates = {gate: to_sympy(Poly.sum(polys)) for gate, polys in per_gate.items()}
-        for p in self.summed:
-            if not p.frozen:
-                gates[p.gate] = sympy.expand(gates.get(p.gate, sympy.Integer(0)) + p.count)
-        return gates
+        """Per-gate trainable counts: each parameter counted in the equation that first uses it."""
+        return self._tables.gates
 
-    @cached_property
-    @_collector.paused
+    @property
     def params(self) -> tuple[Param, ...]:
         """Every parameter; a stack's as `StackParam`s, one per layer group."""
+        return self._tables.params
+
+    def _params(self, per_group) -> tuple[Param, ...]:
         if not self.stacked:
             return tuple(
                 Param(p.name, p.kind, _shape(p), to_sympy(c), p.gate, **_flags(p))
-                for (group, counts) in self._per_group
+                for group, counts in per_group
                 for p, c in zip(group.shapes.params, counts, strict=True)
             )
         out = []
-        for group, counts in self._per_group:
+        for group, counts in per_group:
             copies = to_sympy(group.copies)
             for p, c in zip(group.shapes.params, counts, strict=True):
                 count = to_sympy(group.copies * c)
                 out.append(
                     StackParam(p.name, p.kind, _shape(p), count, p.gate, group.label, copies, **_flags(p))
                 )
-        return (*out, *self.summed)
+        return tuple(out)
 
-    @cached_property
-    @_collector.paused
-    def summed(self) -> tuple[StackParam, ...]:
+    def _summed(self) -> tuple[StackParam, ...]:
         """The parameters of a widening stack's layers 2..L, each summed over k."""
         generic = self.layers.summed
         if generic is None:
@@ -185,6 +193,12 @@ class Counts:
         if self.total is not None:
             return self.total.evaluate(values)
         return int(self.count.subs({size_symbol(k): v for k, v in values.items()}))
+
+
+def _with(poly_part: sympy.Expr, summed) -> sympy.Expr:
+    """A polynomial count plus the closed-form sums of a widening stack's later layers."""
+    summed = list(summed)
+    return sympy.expand(poly_part + sympy.Add(*summed)) if summed else poly_part
 
 
 def _flags(p: ParamShape) -> dict:

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import sympy
 
-from . import _collector, shapes
+from . import shapes
 from .biases import biases, shapes_without
 from .names import Scope
 from .poly import Poly
@@ -164,7 +164,6 @@ class Layers:
             yield k, shapes_k
 
     @cached_property
-    @_collector.paused
     def summed(self) -> Summed | None:
         """The generic later layer of a widening stack of L layers (a symbol), else None."""
         layers = self.layout.layers

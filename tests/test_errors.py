@@ -52,9 +52,10 @@ CASES = [
         8,
     ),
     (
-        "declared vector left of @",
-        body("param b : n", "h' = b @ h"),
-        "'b' is declared as a vector",
+        # v2: a declared vector on the left of @ is a row (wᵀh); a scalar is not a weight
+        "declared scalar left of @",
+        body("param b : scalar", "h' = b @ h"),
+        "'b' is declared as a scalar",
         5,
         8,
     ),
