@@ -1,0 +1,277 @@
+"""The commands of the command line: each reads its parsed arguments, runs the
+pipeline and prints; `cli` parses the arguments and turns exceptions into exit
+statuses. Heavy modules (sympy, lark) are imported inside the commands so that
+`symcount --help` and `symcount list` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+
+from . import sources
+from .errors import SymcountError
+
+
+class UsageError(Exception):
+    """Wrong command-line usage discovered after parsing (exit 2)."""
+
+
+class Reported(Exception):
+    """Input errors already printed (warnings under --strict): exit 1."""
+
+
+@functools.cache
+def _api():
+    """The derivation pipeline (sympy, lark), imported once per process (see gcpause)."""
+    from . import gcpause
+
+    def load():
+        from . import api
+
+        return api
+
+    return gcpause.frozen_imports(load)
+
+
+def _warn(cells, strict: bool) -> None:
+    """Print the cells' warnings on stderr; under --strict they are errors."""
+    found = [w for cell in cells for w in cell.warnings]
+    for warning in found:
+        print(warning.render("error" if strict else "warning"), file=sys.stderr)
+    if strict and found:
+        raise Reported()
+
+
+def _load(args) -> list:
+    cells = [cell for spec in args.sources for cell in _api().read_source(spec)]
+    _warn(cells, args.strict)
+    if getattr(args, "cell", None):
+        chosen = [c for c in cells if c.name == args.cell]
+        if not chosen:
+            from .errors import Location, suggest
+
+            available = ", ".join(c.name for c in cells)
+            raise SymcountError(
+                f"no cell named '{args.cell}'"
+                + suggest(args.cell, [c.name for c in cells])
+                + f"; the sources have: {available}",
+                Location(", ".join(args.sources)),
+            )
+        cells = chosen
+    return [_network(cell, args) for cell in cells]
+
+
+def _network(cell, args):
+    """The cell as the stacking and bias flags ask for it."""
+    if getattr(args, "no_bias", False):
+        cell = cell.without_biases()
+    layers = getattr(args, "layers", None)
+    bidirectional = getattr(args, "bidirectional", False)
+    if layers is None and not bidirectional:
+        return cell
+    _check_layers_symbol(cell, layers)
+    return cell.stacked(1 if layers is None else layers, bidirectional=bidirectional)
+
+
+def _check_layers_symbol(cell, layers) -> None:
+    """`--layers m` where m is one of the cell's own sizes would tie the depth
+    to that size (m layers of input width m): never what was meant."""
+    dims = [str(d) for d in cell.dims]
+    if isinstance(layers, str) and layers in dims:
+        free = (f"L{k}" if k else "L" for k in range(len(dims) + 1))
+        fresh = next(name for name in free if name not in dims)
+        raise UsageError(
+            f"--layers {layers}: '{layers}' is already a size of cell '{cell.name}' "
+            f"({', '.join(dims)}); give the number of layers a symbol of its own, "
+            f"such as --layers {fresh}"
+        )
+
+
+def _reports(cells, sizes: list[tuple[str, int]]):
+    from .render import Report
+
+    settings = dict(sizes)
+    all_dims = {str(d) for cell in cells for d in cell.dims}
+    unknown = [name for name in settings if name not in all_dims]
+    if unknown:
+        raise UsageError(
+            f"--set {unknown[0]}: no selected cell has a size symbol '{unknown[0]}' "
+            f"(they have: {', '.join(sorted(all_dims))})"
+        )
+    reports = [
+        Report(cell, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
+        for cell in cells
+    ]
+    for report in reports:
+        try:  # a derived size (`size d = e / H`) must be whole at the sizes given
+            report.cell.size_values(report.sizes)
+        except (ValueError, KeyError) as e:
+            if isinstance(e, ValueError):
+                raise UsageError(f"--set: in cell '{report.cell.name}', {e}") from None
+    return reports
+
+
+def cmd_count(args) -> int:
+    from .render import render
+
+    reports = _reports(_load(args), args.sizes)
+    sys.stdout.write(render(args.format, reports))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .render import Report
+    from .render.text import check
+
+    sys.stdout.write(check([Report(cell) for cell in _load(args)]))
+    return 0
+
+
+def cmd_list(args) -> int:
+    rows = []
+    for name in sources.builtin_names():
+        dims, description = sources.builtin_summary(name)
+        rows.append((f"{name}({dims})", description))
+    width = max(len(r[0]) for r in rows)
+    for signature, description in rows:
+        print(f"{signature.ljust(width)}  {description}".rstrip())
+    return 0
+
+
+def cmd_show(args) -> int:
+    sys.stdout.write(sources.builtin_text(args.name))
+    return 0
+
+
+def cmd_fmt(args) -> int:
+    sys.stdout.write("\n".join(_api().format_source(spec) for spec in args.sources))
+    return 0
+
+
+def cmd_latex(args) -> int:
+    from .render import render
+
+    reports = _reports(_load(args), args.sizes)
+    options = {"equations": args.equations, "params": args.params, "standalone": args.standalone}
+    text = render("latex", reports, form=args.form, **options)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        from .atomic import write_atomically
+
+        # surrogateescape: a file name given in bytes that are not UTF-8 is
+        # written back as those bytes (as on standard output).
+        write_atomically(args.output, text.encode("utf-8", errors="surrogateescape"))
+    return 0
+
+
+def cmd_plot(args) -> int:
+    try:
+        from .render import plot
+
+        plot.require()
+    except ImportError:
+        print("symcount plot needs matplotlib: pip install 'symcount[plot]'", file=sys.stderr)
+        return 1
+    fmt = plot.file_format(args.output)
+    if fmt is None:
+        raise UsageError(f"-o {args.output}: the file name must end in .png, .svg or .pdf")
+    symbol, start, stop = args.vary
+    if stop > plot.MAX_SIZE:
+        raise UsageError(
+            f"--vary {args.vary[0]}={args.vary[1]}:{args.vary[2]}: a plot takes sizes up to 2**53 = "
+            f"{plot.MAX_SIZE:,} (past it, neighbouring sizes fall on one point)"
+        )
+    if symbol in dict(args.sizes):
+        raise UsageError(f"--set {symbol}: the size on the x axis (--vary) cannot also be set")
+    cells = _load(args)
+    all_dims = sorted({str(d) for cell in cells for d in cell.dims})
+    if symbol not in all_dims:
+        raise UsageError(
+            f"--vary {symbol}: no selected cell has a size symbol '{symbol}' "
+            f"(they have: {', '.join(all_dims)})"
+        )
+    reports = _reports(cells, args.sizes)
+    for report in reports:
+        unset = [str(d) for d in report.cell.dims if str(d) not in {symbol, *report.sizes}]
+        if unset:
+            raise UsageError(
+                f"cell '{report.cell.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
+            )
+    from .atomic import write_atomically
+
+    # matplotlib's warnings (a layout it could not fit, say) as one line each,
+    # not as Python prints them (file, line and source of matplotlib's code).
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            figure = plot.figure(reports, symbol, start, stop, log=args.log)
+        except plot.PlotError as e:
+            raise UsageError(str(e)) from None
+        write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+        print(f"symcount: warning: {message}", file=sys.stderr)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from . import verify
+
+    cells = _verify_cells(args, verify.LAYERS)
+    try:
+        checks = verify.run(
+            cells, args.trials, args.layers, args.bidirectional, not args.no_bias, args.seed
+        )
+    except verify.FrameworkMissing as e:
+        print(f"symcount: error: {e}", file=sys.stderr)
+        return 1
+    from .render.text import verification
+
+    sys.stdout.write(verification(checks, bias=not args.no_bias))
+    return 0 if all(c.match for c in checks) else 1
+
+
+def _verify_cells(args, layers: dict) -> list:
+    """The cells to verify: the named sources, else every framework built-in."""
+    from .api import builtin, read_source
+    from .errors import Location
+
+    if args.sources:
+        cells = [cell for spec in args.sources for cell in read_source(spec)]
+    else:
+        cells = [builtin(name) for name in layers]
+    _warn(cells, args.strict)
+    if args.framework:
+        cells = [c for c in cells if layers.get(c.name, None) and layers[c.name].framework == args.framework]
+    for cell in cells:
+        _check_layers_symbol(cell, args.layers)
+        if cell.name not in layers:
+            raise SymcountError(
+                f"cell '{cell.name}' has no framework layer to compare with; "
+                f"verify knows: {', '.join(layers)}",
+                Location(cell.source),
+            )
+        # The framework layer is built from the sizes by name (m, n, p).
+        expected = builtin(cell.name).dims
+        if cell.dims != expected:
+            raise SymcountError(
+                f"cell '{cell.name}' must have the size symbols "
+                f"({', '.join(map(str, expected))}) to be compared with its framework layer",
+                Location(cell.source),
+            )
+    if not cells:
+        raise UsageError(f"no {args.framework} cell among the sources")
+    return cells
+
+
+COMMANDS = {
+    "count": cmd_count,
+    "check": cmd_check,
+    "list": cmd_list,
+    "show": cmd_show,
+    "verify": cmd_verify,
+    "latex": cmd_latex,
+    "plot": cmd_plot,
+    "fmt": cmd_fmt,
+}
