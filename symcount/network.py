@@ -45,6 +45,8 @@ class Network:
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
     # their own in the counts, shown with their definitions.
     derived: Mapping[str, ir.Dim] = ()
+    # The spans of the `a @ B` that read aᵀB (see `shapes.Shapes.row_products`).
+    row_products: frozenset[ir.Span] = frozenset()
 
     @property
     def frozen(self) -> sympy.Expr:

@@ -272,7 +272,7 @@ class MathWriter(Writer):
 
     def printer(self, net: Network) -> LatexPrinter:
         """The paper notation of the cell (a stack's layers all are the cell)."""
-        return LatexPrinter(net.cell)
+        return LatexPrinter(net.cell, net.row_products)
 
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 2$`."""

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from .. import functions, ir
 from ..functions import ELEMENTWISE
 from .notation import CallNotation
-from .tex import latex_number, size, size_name, symbol, with_step
+from .tex import juxtapose, latex_number, size, size_name, symbol, with_step
 
 
 class Printer:
@@ -214,8 +214,9 @@ class LatexPrinter(CallNotation, Printer):
     CONCAT = ("[", "; ", "]")
     ASSIGN = " &= "
 
-    def __init__(self, cell: ir.Cell | None = None):
+    def __init__(self, cell: ir.Cell | None = None, row_products: frozenset[ir.Span] = frozenset()):
         super().__init__(cell)
+        self.row_products = row_products  # where `a @ B` is aᵀB (`Network.row_products`)
         self.variables = frozenset(self.roles)
         self.overrides = {o.name: o.text for o in cell.latex_overrides} if cell is not None else {}
         self.sizes = _size_names(cell) if cell is not None else frozenset()
@@ -255,6 +256,14 @@ class LatexPrinter(CallNotation, Printer):
             return size_name(node.name)  # a size as a value prints as in the counts
         return super().print_name(node)
 
+    def print_matmul(self, node: ir.MatMul) -> str:
+        if node.span in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
+            left = self.transposed(node.matrix)
+        else:
+            left = self.operand(node.matrix, node, 0)
+        right = self.operand(node.vector, node, 1)
+        return left + juxtapose(left, right) + right
+
     def print_slice(self, node: ir.Slice) -> str:
         # `{:}`: a colon between sizes, without the spacing of a relation.
         return f"{self.operand(node.operand, node, 0)}[{size(node.start)}{{:}}{size(node.stop)}]"
@@ -279,19 +288,20 @@ class LatexPrinter(CallNotation, Printer):
         return item.constant if isinstance(item, _Printed) else self.constant(item)
 
     def _odot(self, run: list[ir.Expr | _Printed], parent: ir.Product) -> str:
-        text = ""
+        text = previous = ""
         for index, item in enumerate(run):
             piece = item.text if isinstance(item, _Printed) else self.operand(item, parent, index)
             if index:
-                text += self._times(run[index - 1], item, piece)
+                text += self._times(run[index - 1], item, previous, piece)
             text += piece
+            previous = piece
         return text
 
-    def _times(self, left: ir.Expr | _Printed, right: ir.Expr | _Printed, piece: str) -> str:
+    def _times(self, left: ir.Expr | _Printed, right: ir.Expr | _Printed, before: str, piece: str) -> str:
         r"""Between two factors: `\odot`, but `8 r_t` after a number or a size, and
         `r_t \cdot 8` (or `2 \cdot 3`) where juxtaposition would misread."""
         if self._is_constant(left):
-            return r" \cdot " if piece[:1].isdigit() else " "
+            return r" \cdot " if piece[:1].isdigit() else juxtapose(before, piece)
         return r" \cdot " if self._is_constant(right) else self.PRODUCT_OPS["*"]
 
     def constant(self, node: ir.Expr) -> bool:

@@ -256,8 +256,8 @@ NOTATION = (
     ("[", "$[a; b]$ stacks vectors"),
     ("{:}", "$v[a{:}b]$ is entries a to b-1 of v's last axis"),
     (r"^\top", r"$a b^\top$ is an outer product, $a^\top b$ a dot product, $\mathbf{1}^\top v$ a sum"),
-    (r"\operatorname{heads}", r"$\operatorname{heads}_H(v)$ splits v into H heads, $\operatorname{vec}$ joins them"),
-    (r"\operatorname{vec}", r"$\operatorname{vec}$ flattens the last two axes into one"),
+    (r"\operatorname{heads}", r"$\operatorname{heads}_H(v)$ splits v into H heads"),
+    (r"\operatorname{vec}", r"$\operatorname{vec}$ joins the last two axes into one"),
     (r"\operatorname{conv}", r"$\operatorname{conv}(w, v)$ convolves v with the kernel w"),
     (r"\mathrm{LN}", "LN is layer normalisation"),
     (r"\mathrm{RMSNorm}", "RMSNorm is root-mean-square normalisation"),
@@ -280,7 +280,7 @@ def align(net: Network) -> str:
       h_t &= \tanh(W x_t + U h_{t-1} + b)
     \end{align}
     """
-    printer = LatexPrinter(net.cell)  # a stack's layers all compute the cell
+    printer = LatexPrinter(net.cell, net.row_products)  # a stack's layers all compute the cell
     lines = [printer.function_def(f) for f in net.cell.functions]  # the cell's own functions first
     lines += [printer.equation(eq) for eq in net.cell.equations]
     roles = _roles_comment(printer)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import ir
-from .tex import escape_math, has_superscript, symbol
+from .tex import escape_math, has_superscript, juxtapose, symbol
 
 # Functions with a LaTeX command of their own; the others are \operatorname{...}.
 FUNCTIONS = {
@@ -96,8 +96,8 @@ class CallNotation:
         return r"\operatorname{conv}" + self.parens(f"{self.expr(kernel)}, {self.expr(value)}")
 
     def _outer(self, node: ir.Call) -> str:
-        left, right = node.args
-        return f"{self.juxtaposed(left)} {self.transposed(right)}"
+        left, right = self.juxtaposed(node.args[0]), self.transposed(node.args[1])
+        return left + juxtapose(left, right) + right
 
     def _sum(self, node: ir.Call) -> str:
         value = node.args[0]
@@ -106,8 +106,9 @@ class CallNotation:
             and value.ops == ("*",)
             and not any(self.constant(f) for f in value.factors)
         ):
-            left, right = value.factors  # the sum of a product is a dot product
-            return f"{self.transposed(left)} {self.juxtaposed(right)}"
+            # The sum of a product is a dot product.
+            left, right = self.transposed(value.factors[0]), self.juxtaposed(value.factors[1])
+            return left + juxtapose(left, right) + right
         return rf"\mathbf{{1}}^\top {self.juxtaposed(value)}"
 
     SPECIAL = {
@@ -132,7 +133,7 @@ class CallNotation:
     def transposed(self, node: ir.Expr) -> str:
         r"""`v^\top`: `(a + b)^\top`, and `{h^{(1)}_t}^\top` where a superscript is already there."""
         text = self.expr(node)
-        if _loose(node):
+        if _loose(node) or isinstance(node, ir.MatMul):  # `(W_s s_t)^\top`, not `W_s s_t^\top`
             text = self.parens(text)
         elif has_superscript(text):  # `x^{(1)}^\top` would be a double superscript
             text = f"{{{text}}}"

@@ -9,6 +9,7 @@ printer, the LaTeX output, the Markdown output and the notebook all use them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from functools import lru_cache
@@ -217,15 +218,21 @@ def size_name(name: str) -> str:
 def math(expr: sympy.Expr) -> str:
     r"""A formula in sizes as LaTeX: sympy's, with `size_name` for every symbol.
 
+    A product is a space between factors, which LaTeX does not show: `\mathit{hd}`
+    beside `\mathit{rows}` would read `hdrows`. With such names the factors are
+    set a thin space apart.
+
     >>> from symcount.symbols import size_symbol
-    >>> math(2 * size_symbol("rows") * size_symbol("n"))
-    '2 n \\mathit{rows}'
+    >>> math(2 * size_symbol("rows") * size_symbol("n")), math(2 * size_symbol("n"))
+    ('2\\,n\\,\\mathit{rows}', '2 n')
     """
     import sympy
 
     names = {s: size_name(s.name) for s in expr.free_symbols}
     renamed = {s: text for s, text in names.items() if text != sympy.latex(s)}
-    return sympy.latex(expr, symbol_names=renamed) if renamed else sympy.latex(expr)
+    if not renamed:
+        return sympy.latex(expr)
+    return sympy.latex(expr, symbol_names=renamed, mul_symbol=r"\,")
 
 
 def size(dim: ir.Dim) -> str:
@@ -251,8 +258,7 @@ def size(dim: ir.Dim) -> str:
         text = _size_operand(dim.factors[0], 3)
         for factor in dim.factors[1:]:
             piece = _size_operand(factor, 3)
-            # `2 n`, `E D`, but `2 \cdot 3`: two numbers side by side would read as 23.
-            text += (r" \cdot " if piece[:1].isdigit() else " ") + piece
+            text += _times(text, piece) + piece
         return text
     text = _size_operand(dim.terms[0], 1)
     for sign, term in zip(dim.signs[1:], dim.terms[1:], strict=True):
@@ -260,6 +266,26 @@ def size(dim: ir.Dim) -> str:
     return text
 
 
+def _times(left: str, right: str) -> str:
+    r"""`2 n`, `E D`, but `2 \cdot 3`: side by side, two numbers read as one."""
+    return r" \cdot " if right[:1].isdigit() else juxtapose(left, right)
+
+
+_ENDS_WORD = re.compile(r"\\mathit\{[^{}]*\}$")
+
+
+def juxtapose(left: str, right: str) -> str:
+    r"""What goes between two factors set side by side: a space, which LaTeX does not
+    show, or a thin space where a name of several letters would run into its
+    neighbour (`W \mathit{xz}_t` reads Wxz).
+
+    >>> juxtapose("W_{in}", "u_t"), juxtapose("W", r"\mathit{xz}_t"), juxtapose(r"\mathit{hd}", "x_t")
+    (' ', '\\,', '\\,')
+    """
+    return r"\," if right.startswith(r"\mathit") or _ENDS_WORD.search(left) else " "
+
+
+# How tightly each kind of size binds; an atom (a name, a number, a call) is 4.
 _SIZE_BINDING = {ir.DimSum: 1, ir.DimProduct: 3, ir.DimQuotient: 2}
 
 
