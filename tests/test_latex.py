@@ -360,6 +360,10 @@ def test_output_is_stable(capsys):
     [
         ("lstm.tex", ["lstm"]),
         ("gru.tex", ["gru", "--set", "m=25", "--set", "n=100"]),
+        # v2: heads, outer products, transposes, norms, max and logsigmoid, vec
+        ("xlstm.mlstm_cell.tex", ["xlstm.mlstm_cell", "--set", "H=4", "--set", "d=8"]),
+        # v2: slices, a convolution, a gate of parameters alone (no time step), outer
+        ("mambapy.mamba_block.tex", ["mambapy.mamba_block"]),
     ],
 )
 def test_golden_documents(capsys, name, argv):
