@@ -4,6 +4,7 @@ tensor shapes, in text, Markdown, LaTeX and JSON (issue 10, item 1)."""
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import sympy
@@ -373,3 +374,26 @@ def test_every_v2_construct_compiles(capsys, tmp_path):
     out = run(capsys, "latex", str(spec), "s6", *argv, "--set", "H=2", "--set", "m=3", "--set", "n=2")
     assert r"W_{s} s^{(1)}_t {s^{(1)}_t}^\top" in out  # no double superscript
     compile_tex(out, tmp_path)
+
+
+# ---- the README says what the tool prints ----
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+WIRED_README = re.search(r"```\n(cell wired.*?\nend)\n```", README, re.S).group(1)
+
+
+def test_the_readme_mlstm_is_what_latex_prints():
+    shown = README.split("prints xLSTM's mLSTM as the", 1)[1].split("```\n", 2)[1]
+    assert shown.strip() in symcount.builtin("xlstm.mlstm_cell").latex(equations=True)
+
+
+def test_the_readme_frozen_lines_are_what_the_tool_prints(capsys, tmp_path):
+    path = tmp_path / "wired.cell"
+    path.write_text(WIRED_README + "\n")
+    out = run(capsys, "count", str(path), "--set", "m=3", "--set", "n=2")
+    for line in ["frozen    m*n (not trainable)", "total     2*m*n + 2*n**2 (trainable +",
+                 "value     14 trainable, 6 frozen, 20 total"]:
+        assert line in out and " ".join(line.split()) in " ".join(README.split())
+    assert "3 parameters (1 frozen), m*n + 2*n**2 trainable + m*n frozen" in run(capsys, "check", str(path))
+    tex = run(capsys, "latex", str(path), "--set", "m=3", "--set", "n=2")
+    assert r"P_{\mathrm{wired}}(3, 2) = 14, \quad \text{frozen: } 6, \quad \text{total: } 20" in tex
