@@ -196,8 +196,8 @@ class LatexPrinter(CallNotation, Printer):
     r"""The notation of papers: `W_{i} x_t + U_{i} h_{t-1} + b_{i}`, `\odot`, `\sigma`.
 
     Inputs and gates carry the time step (`x_t`, `i_t`), a state its previous
-    (`h_{t-1}`) or new (`h_t`) value, a gate computed from parameters alone
-    none; a matrix product is juxtaposition, an elementwise product `\odot`
+    (`h_{t-1}`) or new (`h_t`) value; a gate computed from parameters alone
+    has none. A matrix product is juxtaposition, an elementwise product `\odot`
     (a number or a size times a value is juxtaposition, `8 r_t`), a division
     a fraction. Names print as `symbol` says, with the cell's own variables for
     reading subscripts, or as the cell's `latex` overrides give them; calls
