@@ -45,7 +45,7 @@ def shapes_without(shapes: Shapes, names: Collection[str]) -> Shapes:
     if not names:
         return shapes
     kept = tuple(p for p in shapes.params if p.name not in names)
-    return Shapes(kept, shapes.input_sizes, shapes.output_size)
+    return dataclasses.replace(shapes, params=kept)
 
 
 def cell_without(cell: ir.Cell, names: Collection[str]) -> ir.Cell:

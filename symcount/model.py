@@ -117,6 +117,7 @@ class _Counted:
             self.warnings,
             self._counts,
             self.derived,
+            layers.first.row_products,
         )
 
     def latex(

@@ -45,6 +45,8 @@ class Network:
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
     # their own in the counts, shown with their definitions.
     derived: Mapping[str, ir.Dim] = ()
+    # The spans of the `a @ B` that read aᵀB (see `shapes.Shapes.row_products`).
+    row_products: frozenset[ir.Span] = frozenset()
 
     @property
     def frozen(self) -> sympy.Expr:
@@ -55,6 +57,29 @@ class Network:
     def all_params(self) -> sympy.Expr:
         """Trainable and frozen together."""
         return self.counts.all_params
+
+    @property
+    def has_frozen(self) -> bool:
+        """Whether any parameter is frozen: the outputs then show frozen and total too."""
+        return any(p.frozen for p in self.params)
+
+    @cached_property
+    def used_sizes(self) -> dict[str, ir.Dim]:
+        """The derived sizes the counts are written in, with their definitions, in order.
+
+        A definition may use an earlier derived size (`size S = ceil(R / 2)`):
+        that one is shown too, so every symbol a reader meets is defined.
+
+        >>> import symcount
+        >>> {name: str(dim_expr(dim)) for name, dim in symcount.builtin("s6").network.used_sizes.items()}
+        {'R': 'ceiling(D/16)'}
+        """
+        derived = dict(self.derived)
+        needed = {s.name for s in self.all_params.free_symbols} & set(derived)
+        for name in reversed(derived):  # a definition only uses sizes defined before it
+            if name in needed:
+                needed |= {s.name for s in dim_expr(derived[name]).free_symbols} & set(derived)
+        return {name: dim for name, dim in derived.items() if name in needed}
 
     @cached_property
     def explicit_count(self) -> sympy.Expr:
@@ -122,6 +147,14 @@ class Network:
         if all(n in sizes for n in names):
             return self.counts.evaluate(self.size_values({n: sizes[n] for n in names}))
         return None
+
+    def evaluate(self, expr: sympy.Expr, sizes: Mapping[str, int]) -> int | None:
+        """Any of its counts (`frozen`, `all_params`, a parameter's) at `sizes`, when
+        they set every size symbol, else None."""
+        names = [str(d) for d in self.dims]
+        if not all(n in sizes for n in names):
+            return None
+        return self.param_value(expr, {n: sizes[n] for n in names})
 
     def param_value(self, count: sympy.Expr, sizes: Mapping[str, int]) -> int:
         """A parameter's `count` at `sizes` (which set every size symbol)."""

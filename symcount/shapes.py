@@ -52,6 +52,9 @@ class Shapes:
     params: tuple[ParamShape, ...]
     input_sizes: dict[str, Poly]
     output_size: Poly | None  # None unless the output is a vector of known size
+    # Where `a @ B` reads aᵀB (a row vector per leading entry: `w @ x` with `param w : e`,
+    # `heads(q, H) @ C`, a dot product): the paper notation writes the transpose.
+    row_products: frozenset[ir.Span] = frozenset()
 
 
 def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes:
@@ -78,6 +81,7 @@ class _Inference(Solver):
         self.params: dict[str, int] = {}  # parameter → shape (its matrix shape if used with @)
         self.first_use: dict[str, tuple[ir.Span, str]] = {}  # param → where, "matrix"/"vector"
         self.input_sizes: dict[str, Poly] = {}
+        self.row_products: set[ir.Span] = set()
         for name, decl in scope.inputs.items():
             if name in overrides and len(decl.dims) == 1:
                 self.input_sizes[name] = overrides[name]
@@ -140,6 +144,7 @@ class _Inference(Solver):
             tuple(self.param_shape(name) for name in self.scope.params),
             self.input_sizes,
             self.output_size(),
+            frozenset(self.row_products),
         )
 
     def broadcast_into(self, state: str, shape: int) -> None:
@@ -254,6 +259,7 @@ class _Inference(Solver):
         """`w @ x` with `param w : e`: a row vector, wᵀx, one number per leading entry."""
         (size,) = self.axes(self.params[left.name])
         axes = self.vector(vector)
+        self.row_products.add(node.span)
         self.unify(size, axes[-1], node.vector.span, f"the size of '{left.name}'", self.quote(node.vector))
         return self.new_shape(axes[:-1])
 
@@ -270,9 +276,11 @@ class _Inference(Solver):
         elif len(b) == len(a) + 1:  # (..., j) @ (..., j, k) → (..., k)
             batch, kept = self._batch(a[:-1], b[:-2], at, qa, qb), b[-1]
             self.unify(a[-1], b[-2], at, qa, qb)
+            self.row_products.add(node.span)
         elif len(a) == len(b):  # (..., j) @ (..., j) → (...): a dot product per batch entry
             batch, kept = self._batch(a[:-1], b[:-1], at, qa, qb), None
             self.unify(a[-1], b[-1], at, qa, qb)
+            self.row_products.add(node.span)
         else:
             raise self.error(
                 f"cannot multiply {qa()} of shape {self.describe(left)} by {qb()} of shape "

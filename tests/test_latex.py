@@ -98,7 +98,8 @@ def test_lstm_equations_are_the_textbook_ones(capsys):
         ("h / x * a", r"\frac{h_{t-1}}{x_t} \odot a"),
         ("h / x / a", r"\frac{\frac{h_{t-1}}{x_t}}{a}"),
         ("W @ (h / x)", r"W \left(\frac{h_{t-1}}{x_t}\right)"),
-        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 \odot h_{t-1} + 1 \cdot 10^{-3} + 0.25 + 2"),
+        # A number times a value is a scalar multiple, not an elementwise product.
+        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 h_{t-1} + 1 \cdot 10^{-3} + 0.25 + 2"),
     ],
 )
 def test_paper_notation(expr, expected):
@@ -359,6 +360,10 @@ def test_output_is_stable(capsys):
     [
         ("lstm.tex", ["lstm"]),
         ("gru.tex", ["gru", "--set", "m=25", "--set", "n=100"]),
+        # v2: heads, outer products, transposes, norms, max and logsigmoid, vec
+        ("xlstm.mlstm_cell.tex", ["xlstm.mlstm_cell", "--set", "H=4", "--set", "d=8"]),
+        # v2: slices, a convolution, a gate of parameters alone (no time step), outer
+        ("mambapy.mamba_block.tex", ["mambapy.mamba_block"]),
     ],
 )
 def test_golden_documents(capsys, name, argv):

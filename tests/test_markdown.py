@@ -29,6 +29,16 @@ def test_golden_comparison(capsys):
     assert out == path.read_text(encoding="utf-8")
 
 
+def test_golden_v2(capsys):
+    # A derived size with its definition and value; block-diagonal weights.
+    out = markdown(capsys, "s6", "xlstm.slstm_layer", "--set", "D=32", "--set", "N=4", "--set", "H=4",
+                   "--set", "d=8", "--set", "K=4")
+    path = GOLDEN / "s6_slstm_layer.md"
+    if UPDATE:
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")
+
+
 def table(out: str, header: str) -> list[list[str]]:
     """The rows (cells stripped) of the table whose header row starts with `header`."""
     lines = out.splitlines()

@@ -36,6 +36,24 @@ class Report:
         """The count at the set sizes, when every size symbol is set."""
         return self.network.value(self.sizes)
 
+    @property
+    def frozen_value(self) -> int | None:
+        """The frozen parameters at the set sizes (None unless every size is set)."""
+        return self.network.evaluate(self.network.frozen, self.sizes)
+
+    @property
+    def total_value(self) -> int | None:
+        """Trainable and frozen together at the set sizes."""
+        return self.network.evaluate(self.network.all_params, self.sizes)
+
+    @property
+    def size_values(self) -> dict[str, int]:
+        """The derived sizes the counts use, at the set sizes ({} unless every size is set)."""
+        if self.value is None:
+            return {}
+        values = self.network.size_values({str(d): self.sizes[str(d)] for d in self.network.dims})
+        return {name: values[name] for name in self.network.used_sizes}
+
     def param_value(self, count: sympy.Expr) -> int | None:
         """A parameter's count at the set sizes, when every size symbol is set."""
         if self.value is None:

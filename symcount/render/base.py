@@ -23,8 +23,8 @@ import sympy
 
 from ..counting import StackParam
 from ..network import Network
-from ..symbols import size_symbol
-from . import Report
+from ..symbols import dim_expr
+from . import Report, tex
 from .equations import LatexPrinter
 
 # Columns of the parameter table that only a stack has.
@@ -62,13 +62,33 @@ class Writer:
             lines.append(f"  network   {self.note(net)}")
         lines.append(f"  count     {self.math(net.count)}")
         lines.append(f"  factored  {self.math(net.factored)}")
+        if net.has_frozen:
+            lines.append(f"  frozen    {self.math(net.frozen)} (not trainable)")
+            lines.append(f"  total     {self.math(net.all_params)} (trainable + frozen)")
+        if net.used_sizes:
+            lines.append(f"  where     {self.definitions(net)}")
         value = report.value
         if value is not None:
-            at = self.sizes({str(d): report.sizes[str(d)] for d in net.dims})
-            lines.append(f"  value     {self.number(value)}  ({at})")
+            lines.append(f"  value     {self.values(report)}  ({self.set_sizes(report)})")
         lines += ["", self.params_table(report), ""]
         lines.append(self.table(["gate", "count"], [[g, self.math(c)] for g, c in net.gates.items()]))
         return "\n".join(lines)
+
+    def values(self, report: Report) -> str:
+        """The count's value; with frozen parameters, also theirs and the total."""
+        if not report.network.has_frozen:
+            return self.number(report.value)
+        return (
+            f"{self.number(report.value)} trainable, {self.number(report.frozen_value)} frozen, "
+            f"{self.number(report.total_value)} total"
+        )
+
+    def set_sizes(self, report: Report) -> str:
+        """The sizes a value is at: 'D=32, N=4; R=2' (the derived sizes they give last)."""
+        net = report.network
+        text = self.sizes({str(d): report.sizes[str(d)] for d in net.dims})
+        derived = report.size_values
+        return text + ("; " + self.sizes(derived) if derived else "")
 
     def params_table(self, report: Report) -> str:
         head, rows, right = self.param_cells(report)
@@ -82,8 +102,8 @@ class Writer:
             head.append("value")
         name = self.param_names(net)  # once per table: it may build a printer of the cell
         cells: dict[str, Callable[[StackParam], str]] = {
-            "parameter": lambda p: name(p.name),
-            "kind": lambda p: p.kind,
+            "parameter": lambda p: self.param_label(p, name(p.name)),
+            "kind": self.kind,
             "layer": lambda p: self.layers(p.layer),
             "layers": lambda p: self.layers(p.layer),
             "copies": self.copies,
@@ -125,11 +145,17 @@ class Writer:
         """What differs from one plain cell: 'L layers, bidirectional, no biases'."""
         return net.note
 
+    def kind(self, p: StackParam) -> str:
+        """'matrix'; 'matrix, complex', 'vector, frozen' for what counts differently."""
+        return ", ".join([p.kind] + ([p.field] if p.field != "real" else []) + ["frozen"] * p.frozen)
+
     def shape(self, p: StackParam) -> str:
         if p.kind == "scalar":
             return "scalar"
         if p.kind == "diag":
             return f"diag({p.shape[0]})"
+        if p.kind == "blockdiag":  # as the cell declares it: blocks, then each block's rows and columns
+            return "blockdiag(" + ", ".join(map(str, p.shape)) + ")"
         return "(" + ", ".join(map(str, p.shape)) + ")" if len(p.shape) > 1 else str(p.shape[0])
 
     def layers(self, label: str) -> str:
@@ -146,12 +172,20 @@ class Writer:
         """How the parameter table names each parameter."""
         return str
 
+    def param_label(self, p: StackParam, name: str) -> str:
+        """The parameter column: its name as `param_names` prints it (a format may add marks)."""
+        return name
+
     def gate(self, p: StackParam) -> str:
         return p.gate
 
     def math(self, expr: sympy.Expr) -> str:
         """A formula: sympy's own syntax in plain text."""
         return str(expr)
+
+    def definitions(self, net: Network) -> str:
+        """The derived sizes the counts use: 'R = ceiling(D/16)' (sympy's syntax in text)."""
+        return ", ".join(f"{name} = {dim_expr(dim)}" for name, dim in net.used_sizes.items())
 
     def number(self, value: int) -> str:
         return f"{value:,}"
@@ -160,9 +194,11 @@ class Writer:
         """The set sizes: 'm=3, n=2'."""
         return ", ".join(f"{k}={v}" for k, v in sizes.items())
 
-    def chosen(self, net: Network) -> sympy.Expr:
-        """The count in the form asked for (`form`)."""
-        return net.factored if self.form == "factored" else net.count
+    def chosen(self, net: Network, expr: sympy.Expr | None = None) -> sympy.Expr:
+        """The count (or `expr`, another of the network's counts) in the form asked for."""
+        if expr is None:
+            return net.factored if self.form == "factored" else net.count
+        return sympy.factor(expr) if self.form == "factored" else expr
 
 
 class MathWriter(Writer):
@@ -172,32 +208,51 @@ class MathWriter(Writer):
     DOTS = r"\dots"
 
     def math(self, expr: sympy.Expr) -> str:
-        return f"${sympy.latex(expr)}$"
+        return f"${tex.math(expr)}$"
+
+    def definitions(self, net: Network) -> str:
+        r"""`R = \left\lceil D/16 \right\rceil` (math, without the dollars)."""
+        return tex.definitions(net.used_sizes)
 
     def strong(self, text: str) -> str:
         """A total in the parameter table."""
         return text
 
     def total_row(self, report: Report, head: list[str]) -> list[list[str]]:
+        """The total; with frozen parameters, the trainable, frozen and total rows."""
         net = report.network
+        rows = [("total", self.chosen(net), report.value)]
+        if net.has_frozen:
+            rows = [
+                ("trainable", self.chosen(net), report.value),
+                ("frozen", self.chosen(net, net.frozen), report.frozen_value),
+                ("total", self.chosen(net, net.all_params), report.total_value),
+            ]
+        return [self.foot_row(head, *row) for row in rows]
+
+    def foot_row(self, head: list[str], label: str, count: sympy.Expr, value: int | None) -> list[str]:
         row = []
         for index, column in enumerate(head):
             if index == 0:
-                row.append(self.strong("total"))
+                row.append(self.strong(label))
             elif column == "count":
-                row.append(self.math(self.chosen(net)))
+                row.append(self.math(count))
             elif column == "value":
-                row.append(self.strong(self.number(report.value)))
+                row.append(self.strong(self.number(value)))
             else:
                 row.append("")
-        return [row]
+        return row
 
     def shape(self, p: StackParam) -> str:
         r"""A parameter's shape in math: `n \times (m + n)`, `\operatorname{diag}(n)`, `1`."""
         if p.kind == "scalar":
             return "$1$"
         if p.kind == "diag":
-            return rf"$\operatorname{{diag}}({sympy.latex(p.shape[0])})$"
+            return rf"$\operatorname{{diag}}({tex.math(p.shape[0])})$"
+        if p.kind == "blockdiag":  # H blocks of a × b on the diagonal
+            blocks, rows, columns = p.shape
+            block = rf"{_factor(rows)} \times {_factor(columns)}"
+            return rf"$\operatorname{{blockdiag}}_{{{tex.math(blocks)}}}({block})$"
         return "$" + r" \times ".join(_factor(s) for s in p.shape) + "$"
 
     def layers(self, label: str) -> str:
@@ -207,7 +262,7 @@ class MathWriter(Writer):
             return first
         if last.isdigit():
             return f"{first}{self.DASH}{last}"
-        return f"${first}, {self.DOTS}, {sympy.latex(size_symbol(last))}$"
+        return f"${first}, {self.DOTS}, {tex.size_name(last)}$"
 
     def copies(self, p: StackParam) -> str:
         return self.math(sympy.factor(p.copies))  # 2 (L - 1) reads better than 2 L - 2
@@ -217,16 +272,16 @@ class MathWriter(Writer):
 
     def printer(self, net: Network) -> LatexPrinter:
         """The paper notation of the cell (a stack's layers all are the cell)."""
-        return LatexPrinter(net.cell)
+        return LatexPrinter(net.cell, net.row_products)
 
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 2$`."""
-        return ", ".join(f"${sympy.latex(size_symbol(k))} = {v}$" for k, v in sizes.items())
+        return ", ".join(f"${tex.size_name(k)} = {v}$" for k, v in sizes.items())
 
 
 def _factor(size: sympy.Expr) -> str:
     """A size as one factor of a product: `m + n` needs parentheses there."""
-    text = sympy.latex(size)
+    text = tex.math(size)
     return f"({text})" if isinstance(size, sympy.Add) else text
 
 

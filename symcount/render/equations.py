@@ -23,8 +23,12 @@ to the same tree (up to flattening `(a + b) + c` into `a + b + c`).
 
 from __future__ import annotations
 
-from .. import ir
-from .tex import escape_math, latex_number, symbol, with_step
+from typing import NamedTuple
+
+from .. import functions, ir
+from ..functions import ELEMENTWISE
+from .notation import CallNotation
+from .tex import juxtapose, latex_number, size, size_name, symbol, with_step
 
 
 class Printer:
@@ -148,44 +152,56 @@ class Printer:
 
     def target(self, eq: ir.Equation) -> str:
         """The left-hand side: a gate, or the new value of a state."""
-        return self.variable(eq.target, "state" if eq.is_state else "gate", new=eq.is_state)
+        if eq.is_state:
+            return self.variable(eq.target, "state", new=True)
+        return self.variable(eq.target, self.roles.get(eq.target, "gate"), new=False)
 
 
 def roles(cell: ir.Cell) -> dict[str, str]:
-    """What each variable of a cell is: input, state or gate (the rest are parameters)."""
+    """What each variable of a cell is: input, state, gate, or a gate computed from
+    parameters and constants alone ("constant", the same at every step: Mamba's
+    `A = -exp(A_log)`). The rest are parameters."""
     found: dict[str, str] = {}
     for decl in cell.declarations:
         if isinstance(decl, ir.Input):
             found[decl.name] = "input"
         elif isinstance(decl, ir.State):
             found[decl.name] = "state"
+    gates = {eq.target for eq in cell.equations if not eq.is_state}
+    defs = {f.name: f for f in cell.functions}
     for eq in cell.equations:
         if not eq.is_state:
-            found[eq.target] = "gate"
+            # Through the cell's functions, whose bodies may read the cell's names too.
+            steady = _steady(functions.inline(eq.expr, defs), found, gates)
+            found[eq.target] = "constant" if steady else "gate"
     return found
+
+
+def _steady(expr: ir.Expr, found: dict[str, str], gates: set[str]) -> bool:
+    """Whether `expr` reads only parameters, sizes, numbers and constant gates."""
+    for node in ir.walk(expr):
+        if isinstance(node, ir.NewName):
+            return False
+        if isinstance(node, ir.Name) and (node.name in gates or node.name in found):
+            # A gate used is defined above (names checks it): its role is known.
+            if found.get(node.name) != "constant":
+                return False
+    return True
 
 
 # ---- the paper notation ----
 
-# Functions with a LaTeX command of their own; the others are \operatorname{...}.
-FUNCTIONS = {
-    "sigmoid": r"\sigma",
-    "tanh": r"\tanh",
-    "exp": r"\exp",
-    "log": r"\log",
-    "sin": r"\sin",
-    "cos": r"\cos",
-}
 
-
-class LatexPrinter(Printer):
+class LatexPrinter(CallNotation, Printer):
     r"""The notation of papers: `W_{i} x_t + U_{i} h_{t-1} + b_{i}`, `\odot`, `\sigma`.
 
     Inputs and gates carry the time step (`x_t`, `i_t`), a state its previous
-    (`h_{t-1}`) or new (`h_t`) value; a matrix product is juxtaposition, an
-    elementwise product `\odot`, a division a fraction. Names print as
-    `symbol` says, with the cell's own variables for reading subscripts, or
-    as the cell's `latex` overrides give them.
+    (`h_{t-1}`) or new (`h_t`) value; a gate computed from parameters alone
+    has none. A matrix product is juxtaposition, an elementwise product `\odot`
+    (a number or a size times a value is juxtaposition, `8 r_t`), a division
+    a fraction. Names print as `symbol` says, with the cell's own variables for
+    reading subscripts, or as the cell's `latex` overrides give them; calls
+    as `notation` says.
 
         >>> from symcount import builtin
         >>> cell = builtin("lstm").ir
@@ -198,10 +214,14 @@ class LatexPrinter(Printer):
     CONCAT = ("[", "; ", "]")
     ASSIGN = " &= "
 
-    def __init__(self, cell: ir.Cell | None = None):
+    def __init__(self, cell: ir.Cell | None = None, row_products: frozenset[ir.Span] = frozenset()):
         super().__init__(cell)
+        self.row_products = row_products  # where `a @ B` is aᵀB (`Network.row_products`)
         self.variables = frozenset(self.roles)
         self.overrides = {o.name: o.text for o in cell.latex_overrides} if cell is not None else {}
+        self.sizes = _size_names(cell) if cell is not None else frozenset()
+        self.own_functions = frozenset(f.name for f in cell.functions) if cell is not None else frozenset()
+        self.locals: frozenset[str] = frozenset()  # a `def`'s parameters while its body prints
 
     def symbol(self, name: str, step: str | None = None) -> str:
         """A name of the cell, everywhere it is printed: equations, tables, comments."""
@@ -209,6 +229,16 @@ class LatexPrinter(Printer):
         if text is None:
             return symbol(name, step, self.variables)
         return with_step(text, step)
+
+    def function_def(self, definition: ir.FunctionDef) -> str:
+        r"""The cell's own function as a line of the `align` block: `g(a) &= \max(a + 0.5, \sigma(a))`."""
+        self.locals = frozenset(definition.params)
+        try:
+            head = self.function(definition.name)
+            args = ", ".join(symbol(p) for p in definition.params)
+            return f"{head}({args}){self.ASSIGN}{self.expr(definition.expr)}"
+        finally:
+            self.locals = frozenset()
 
     def needs_parens(self, child: ir.Expr, parent: ir.Expr, index: int) -> bool:
         # `a \odot -b`, `W -x_t` and `a - -b \odot c` read as subtractions on paper.
@@ -219,45 +249,96 @@ class LatexPrinter(Printer):
     def print_number(self, node: ir.Number) -> str:
         return latex_number(node.text)
 
-    def print_call(self, node: ir.Call) -> str:
-        if node.func == "abs" and len(node.args) == 1:
-            return r"\left|" + self.expr(node.args[0]) + r"\right|"
-        return super().print_call(node)
+    def print_name(self, node: ir.Name) -> str:
+        if node.name in self.locals:  # a function's parameter: no role, no time step
+            return symbol(node.name)
+        if node.name in self.sizes and node.name not in self.roles:
+            return size_name(node.name)  # a size as a value prints as in the counts
+        return super().print_name(node)
+
+    def print_matmul(self, node: ir.MatMul) -> str:
+        if node.span in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
+            left = self.transposed(node.matrix)
+        else:
+            left = self.operand(node.matrix, node, 0)
+        right = self.operand(node.vector, node, 1)
+        return left + juxtapose(left, right) + right
+
+    def print_slice(self, node: ir.Slice) -> str:
+        # `{:}`: a colon between sizes, without the spacing of a relation.
+        return f"{self.operand(node.operand, node, 0)}[{size(node.start)}{{:}}{size(node.stop)}]"
 
     def print_product(self, node: ir.Product) -> str:
         # `a * b / c` is `(a * b) / c`: each `/` puts everything on its left over
         # the next factor. Inside a fraction neither side needs parentheses.
-        run: list[ir.Expr | str] = [node.factors[0]]  # factors, or fractions already printed
+        run: list[ir.Expr | _Printed] = [node.factors[0]]  # factors, or fractions already printed
         for op, factor in zip(node.ops, node.factors[1:], strict=True):
             if op == "*":
                 run.append(factor)
                 continue
             numerator = self._odot(run, node) if len(run) > 1 else self._bare(run[0])
-            run = [rf"\frac{{{numerator}}}{{{self.expr(factor)}}}"]
+            constant = all(self._is_constant(item) for item in run) and self.constant(factor)
+            run = [_Printed(rf"\frac{{{numerator}}}{{{self.expr(factor)}}}", constant)]
         return self._odot(run, node)
 
-    def _bare(self, item: ir.Expr | str) -> str:
-        return item if isinstance(item, str) else self.expr(item)
+    def _bare(self, item: ir.Expr | _Printed) -> str:
+        return item.text if isinstance(item, _Printed) else self.expr(item)
 
-    def _odot(self, run: list[ir.Expr | str], parent: ir.Product) -> str:
-        parts = [
-            item if isinstance(item, str) else self.operand(item, parent, index)
-            for index, item in enumerate(run)
-        ]
-        return self.PRODUCT_OPS["*"].join(parts)
+    def _is_constant(self, item: ir.Expr | _Printed) -> bool:
+        return item.constant if isinstance(item, _Printed) else self.constant(item)
+
+    def _odot(self, run: list[ir.Expr | _Printed], parent: ir.Product) -> str:
+        text = previous = ""
+        for index, item in enumerate(run):
+            piece = item.text if isinstance(item, _Printed) else self.operand(item, parent, index)
+            if index:
+                text += self._times(run[index - 1], item, previous, piece)
+            text += piece
+            previous = piece
+        return text
+
+    def _times(self, left: ir.Expr | _Printed, right: ir.Expr | _Printed, before: str, piece: str) -> str:
+        r"""Between two factors: `\odot`, but `8 r_t` after a number or a size, and
+        `r_t \cdot 8` (or `2 \cdot 3`) where juxtaposition would misread."""
+        if self._is_constant(left):
+            return r" \cdot " if piece[:1].isdigit() else juxtapose(before, piece)
+        return r" \cdot " if self._is_constant(right) else self.PRODUCT_OPS["*"]
+
+    def constant(self, node: ir.Expr) -> bool:
+        """Whether `node` is a scalar constant: numbers and sizes, through elementwise functions."""
+        for part in ir.walk(node):
+            if isinstance(part, ir.Name):
+                if part.name not in self.sizes or part.name in self.roles or part.name in self.locals:
+                    return False
+            elif isinstance(part, ir.Call):
+                if part.func not in ELEMENTWISE and part.func not in ("max", "min"):
+                    return False
+            elif not isinstance(part, (ir.Number, ir.Neg, ir.Sum, ir.Product)):
+                return False
+        return True
 
     def variable(self, name: str, role: str, new: bool) -> str:
         step = {"input": "t", "gate": "t", "state": "t" if new else "t-1"}.get(role)
         return self.symbol(name, step)
-
-    def function(self, name: str) -> str:
-        return FUNCTIONS.get(name) or rf"\operatorname{{{escape_math(name)}}}"
 
     def parens(self, text: str) -> str:
         # Fractions are tall: let the parentheses grow with them.
         if r"\frac" in text:
             return rf"\left({text}\right)"
         return f"({text})"
+
+
+class _Printed(NamedTuple):
+    """A fraction already printed, in a run of factors; `constant` if only numbers and sizes."""
+
+    text: str
+    constant: bool
+
+
+def _size_names(cell: ir.Cell) -> frozenset[str]:
+    """The cell's size symbols: the header's and its own `size`s."""
+    own = (d.name for d in cell.declarations if isinstance(d, ir.SizeDecl))
+    return frozenset(d.name for d in cell.dims) | frozenset(own)
 
 
 def _starts_with_minus(node: ir.Expr) -> bool:

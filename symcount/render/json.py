@@ -1,13 +1,19 @@
-"""The machine-readable form, exactly as SPEC §2 lays it out (schema 1)."""
+"""The machine-readable form, exactly as SPEC §2 lays it out (schema 1).
+
+Language v2 adds keys only where a cell needs them, so a v1 cell's document
+is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
+parameter is frozen, `sizes` (and `size_values`) when the counts use a
+derived size, and per parameter `field` when it is not real and `frozen`
+when it is frozen.
+"""
 
 from __future__ import annotations
 
 import json
 
-import sympy
-
 from ..counting import StackParam
-from . import Report
+from ..symbols import dim_expr
+from . import Report, tex
 
 
 def render(reports: list[Report]) -> str:
@@ -23,10 +29,20 @@ def document(report: Report) -> dict:
         "dims": [str(d) for d in net.dims],
         "count": str(net.count),
         "factored": str(net.factored),
-        "latex": sympy.latex(net.count),
+        "latex": tex.math(net.count),
     }
+    if net.has_frozen:  # `count` is the trainable count; these are apart
+        doc["frozen"] = str(net.frozen)
+        doc["total"] = str(net.all_params)
+    if net.used_sizes:  # derived sizes the counts are written in, with their definitions
+        doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in net.used_sizes.items()}
     if report.value is not None:
         doc["value"] = report.value
+        if net.has_frozen:
+            doc["frozen_value"] = report.frozen_value
+            doc["total_value"] = report.total_value
+        if net.used_sizes:
+            doc["size_values"] = report.size_values
     doc["layers"] = 1 if net.layers is None else net.layers
     doc["bidirectional"] = net.bidirectional
     doc["bias"] = net.bias
@@ -43,6 +59,10 @@ def _param(p: StackParam, stacked: bool) -> dict:
         "count": str(p.count),
         "gate": p.gate,
     }
+    if p.field != "real":  # "complex" (2 reals an entry) or "quaternion" (4)
+        entry["field"] = p.field
+    if p.frozen:
+        entry["frozen"] = True
     if stacked:  # a stacked network's parameter: which layers, how many copies
         entry["layer"] = p.layer
         entry["copies"] = str(p.copies)

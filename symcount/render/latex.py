@@ -14,13 +14,12 @@ and nothing depends on the time or the machine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
-import sympy
-
+from ..counting import StackParam
 from ..network import Network
-from ..symbols import size_symbol
-from . import Report
+from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter
 from .tex import escape_math, escape_text, thousands
@@ -93,9 +92,13 @@ class LatexWriter(MathWriter):
         lines = [formula(net, self.form)]
         if net.note:
             lines.append(rf"\text{{({self.note(net)})}}")
+        if net.has_frozen:
+            frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.all_params)
+            lines.append(rf"\text{{frozen: }} {tex.math(frozen)}, \quad \text{{total: }} {tex.math(total)}")
+        if net.used_sizes:
+            lines.append(rf"\text{{where }} {self.definitions(net)}")
         if report.value is not None:
-            at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
-            lines.append(f"{function_name(net)}({at}) = {thousands(report.value, math=True)}")
+            lines.append(self.value_line(report))
         if len(lines) == 1:
             return "\\begin{equation}\n" + INDENT + lines[0] + "\n\\end{equation}"
         # One number for the formula and what goes with it; a line each, so that a
@@ -107,11 +110,24 @@ class LatexWriter(MathWriter):
             f"{INDENT}\\end{{gathered}}\n\\end{{equation}}"
         )
 
+    def value_line(self, report: Report) -> str:
+        """`P(32, 4) = 544`; the frozen and total values and the derived sizes follow."""
+        net = report.network
+        at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
+        line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
+        if net.has_frozen:
+            line += rf", \quad \text{{frozen: }} {thousands(report.frozen_value, math=True)}"
+            line += rf", \quad \text{{total: }} {thousands(report.total_value, math=True)}"
+        if report.size_values:
+            values = r", \ ".join(f"{tex.size_name(k)} = {v}" for k, v in report.size_values.items())
+            line += rf" \quad ({values})"
+        return line
+
     def note(self, net: Network) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""
         note = net.note
         if isinstance(net.layers, str) and note.startswith(f"{net.layers} "):
-            return f"${sympy.latex(size_symbol(net.layers))}$" + note[len(net.layers) :]
+            return f"${tex.size_name(net.layers)}$" + note[len(net.layers) :]
         return note
 
     # ---- tables ----
@@ -120,11 +136,18 @@ class LatexWriter(MathWriter):
         """A `table` of the cell's parameters (name, shape, count) and the total."""
         net = report.network
         head, rows, right = self.param_cells(report)
-        caption = rf"Trainable parameters of \texttt{{{escape_text(net.name)}}}"
+        name = rf"\texttt{{{escape_text(net.name)}}}"
+        caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
         if net.note:
             caption += f" ({self.note(net)})"
         if report.value is not None:
             caption += " at " + self.sizes(report.sizes)
+        if net.used_sizes:  # the table floats away from the equation: it defines them again
+            caption += f", where ${self.definitions(net)}$"
+            if report.size_values:
+                caption += f" ({self.sizes(report.size_values)})"
+        if net.has_frozen:
+            caption += "; trainable unless marked frozen"
         return self.table(head, rows, self.total_row(report, head), right, caption + ".")
 
     def comparison(self, reports: list[Report]) -> str | None:
@@ -139,7 +162,11 @@ class LatexWriter(MathWriter):
                 name += f" ({self.note(net)})"
             value = "" if r.value is None else self.number(r.value)
             rows.append([name, self.math(self.chosen(net)), value])
-        caption = "Trainable parameters at " + self.sizes(merged_sizes(reports)) + "."
+        caption = "Trainable parameters at " + self.sizes(merged_sizes(reports))
+        for r in reports:  # each cell's own: two cells may define R differently
+            if r.network.used_sizes:
+                caption += rf"; in \texttt{{{escape_text(r.network.name)}}}, ${self.definitions(r.network)}$"
+        caption += "."
         names = ", ".join(r.network.name for r in reports)
         head = ["cell", "parameters", "value"]
         return f"% comparison: {names}\n" + self.table(head, rows, (), [False, False, True], caption)
@@ -186,6 +213,14 @@ class LatexWriter(MathWriter):
         symbol = self.printer(net).symbol
         return lambda name: f"${symbol(name)}$"
 
+    def param_label(self, p: StackParam, name: str) -> str:
+        # The table has no kind column: a frozen parameter says so beside its name.
+        return f"{name} (frozen)" if p.frozen else name
+
+    def shape(self, p: StackParam) -> str:
+        # ... and a complex or quaternion one beside its shape (2 or 4 reals an entry).
+        return super().shape(p) + (f" ({p.field})" if p.field != "real" else "")
+
 
 def comment(text: str) -> str:
     """A `%` comment line; a line break in the text (a description may hold
@@ -204,7 +239,8 @@ def formula(net: Network, form: str = "expanded") -> str:
     'P_{\\mathrm{lstm}}(m, n) = 4 n \\left(m + n + 1\\right)'
     """
     count = net.factored if form == "factored" else net.count
-    return f"{function_name(net)}({', '.join(map(sympy.latex, net.dims))}) = {sympy.latex(count)}"
+    dims = ", ".join(tex.size_name(d.name) for d in net.dims)
+    return f"{function_name(net)}({dims}) = {tex.math(count)}"
 
 
 def function_name(net: Network) -> str:
@@ -218,7 +254,20 @@ NOTATION = (
     (r"\frac", "a fraction is an elementwise division"),
     (r"\sigma(", r"$\sigma$ is the logistic sigmoid"),
     ("[", "$[a; b]$ stacks vectors"),
+    ("{:}", "$v[a{:}b]$ is entries a to b-1 of v's last axis"),
+    (r"^\top", r"$a b^\top$ is an outer product, $a^\top b$ a dot product, $\mathbf{1}^\top v$ a sum"),
+    (r"\operatorname{heads}", r"$\operatorname{heads}_H(v)$ splits v into H heads"),
+    (r"\operatorname{vec}", r"$\operatorname{vec}$ joins the last two axes into one"),
+    (r"\operatorname{conv}", r"$\operatorname{conv}(w, v)$ convolves v with the kernel w"),
+    (r"\mathrm{LN}", "LN is layer normalisation"),
+    (r"\mathrm{RMSNorm}", "RMSNorm is root-mean-square normalisation"),
+    (r"\mathrm{BN}", "BN is batch normalisation"),
+    (r"\mathrm{GN}", "$\\mathrm{GN}_G$ is group normalisation over G groups"),
 )
+
+
+# `[a{:}b]`, as `LatexPrinter.print_slice` writes it (sizes hold no brackets).
+SLICE = re.compile(r"\[[^\[\]]*\{:\}[^\[\]]*\]")
 
 
 def align(net: Network) -> str:
@@ -231,10 +280,13 @@ def align(net: Network) -> str:
       h_t &= \tanh(W x_t + U h_{t-1} + b)
     \end{align}
     """
-    printer = LatexPrinter(net.cell)  # a stack's layers all compute the cell
-    lines = [printer.equation(eq) for eq in net.cell.equations]
+    printer = LatexPrinter(net.cell, net.row_products)  # a stack's layers all compute the cell
+    lines = [printer.function_def(f) for f in net.cell.functions]  # the cell's own functions first
+    lines += [printer.equation(eq) for eq in net.cell.equations]
     roles = _roles_comment(printer)
-    notation = [text for token, text in NOTATION if any(token in line for line in lines)]
+    text = "\n".join(lines)
+    unsliced = SLICE.sub("", text)  # a slice's brackets are not a concatenation's
+    notation = [note for token, note in NOTATION if token in (unsliced if token == "[" else text)]
     head = f"% {net.name}: equations ({roles})"
     if notation:
         head += "\n% " + "; ".join(notation).replace("$", "")
@@ -276,7 +328,11 @@ def notebook(net: Network) -> str:
     """
     text = formula(net)
     if net.factored != net.count:
-        text += " = " + sympy.latex(net.factored)
+        text += " = " + tex.math(net.factored)
     if net.note:
         text += rf" \quad \text{{({LatexWriter().note(net)})}}"
+    if net.has_frozen:
+        text += rf" \quad \text{{frozen: }} {tex.math(net.frozen)}, \ \text{{total: }} {tex.math(net.all_params)}"
+    if net.used_sizes:
+        text += rf" \quad \text{{where }} {tex.definitions(net.used_sizes)}"
     return f"$${text}$$"

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import sympy
-
 from ..counting import StackParam
 from ..network import Network
-from . import Report
+from . import Report, tex
 from .base import MathWriter, merged_sizes
 
 
@@ -40,6 +38,9 @@ class MarkdownWriter(MathWriter):
         table = self.table(head, rows, right=[h == "value" for h in head])
         if with_values:
             table += f"\n\nValues at {self.sizes(merged_sizes(reports))}."
+        for r in reports:  # each cell's own derived sizes: two cells may define R differently
+            if r.network.used_sizes:
+                table += f"\n\nIn `{self.signature(r.network)}`: {self.where(r)}."
         return table
 
     def section(self, report: Report) -> str:
@@ -49,14 +50,39 @@ class MarkdownWriter(MathWriter):
             lines += [escape(net.description), ""]
         if net.note:
             lines += [f"Network: {self.note(net)}.", ""]
-        formula = sympy.latex(net.count)
+        formula = tex.math(net.count)
         if net.factored != net.count:
-            formula += " = " + sympy.latex(net.factored)
-        summary = f"**Parameters:** ${formula}$"
+            formula += " = " + tex.math(net.factored)
+        summary = f"**Parameters:** ${formula}$" + (" trainable" if net.has_frozen else "")
+        if net.used_sizes:
+            summary += f", where ${self.definitions(net)}$"
         if report.value is not None:
             summary += f" — **{self.number(report.value)}** at {self.sizes(report.sizes)}"
-        lines += [summary, "", self.params_table(report)]
+            if report.size_values:
+                summary += f" ({self.sizes(report.size_values)})"
+        lines += [summary, ""]
+        if net.has_frozen:
+            lines += [self.frozen(report), ""]
+        lines.append(self.params_table(report))
         return "\n".join(lines)
+
+    def frozen(self, report: Report) -> str:
+        """'**Frozen:** $m n$ (not trainable); **total:** $2 m n + 2 n^{2}$' (and their values)."""
+        net = report.network
+        text = f"**Frozen:** {self.math(net.frozen)} (not trainable)"
+        if report.value is not None:
+            text += f" — **{self.number(report.frozen_value)}**"
+        text += f"; **total:** {self.math(net.all_params)}"
+        if report.value is not None:
+            text += f" — **{self.number(report.total_value)}**"
+        return text
+
+    def where(self, report: Report) -> str:
+        r"""'$R = \left\lceil D/16 \right\rceil$' (and its value at the set sizes)."""
+        text = f"${self.definitions(report.network)}$"
+        if report.size_values:
+            text += f" ({self.sizes(report.size_values)})"
+        return text
 
     def table(
         self,

@@ -20,7 +20,7 @@ import sympy
 
 from ..network import Network
 from ..symbols import size_symbol
-from . import Report
+from . import Report, tex
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
 FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -78,7 +78,11 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
     so is a count of 0 for a `log` plot.
     """
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    count = _exact(report.network.explicit_count.subs(fixed), size_symbol(symbol))
+    explicit = report.network.explicit_count.subs(fixed)
+    if explicit.is_polynomial(size_symbol(symbol)):
+        count = _exact(explicit, size_symbol(symbol))
+    else:  # a derived size (`R = ceil(D / 16)`) in it: counted from the sizes at each point
+        count = _evaluated(report, symbol)
     points = []
     for size in x:
         value = count(size)
@@ -110,6 +114,18 @@ def _exact(count: sympy.Expr, symbol: sympy.Symbol):
     return horner
 
 
+def _evaluated(report: Report, symbol: str):
+    """A function of one whole number giving the count, its derived sizes computed anew."""
+
+    def value(size: int) -> int:
+        try:
+            return report.network.value({**report.sizes, symbol: size})
+        except ValueError as e:  # `size d = e / H` at an e that H does not divide
+            raise PlotError(f"cell '{report.network.name}' at {symbol}={size}: {e}") from None
+
+    return value
+
+
 def _digits(value: Fraction) -> str:
     """How many digits a huge count has (str() refuses past 4,300 of them).
 
@@ -123,7 +139,9 @@ def _digits(value: Fraction) -> str:
 
 def label(net: Network) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    formula = sympy.latex(net.factored)
+    formula = tex.math(net.factored)
+    if net.used_sizes:  # the derived sizes it is written in, as every format gives them
+        formula += ", " + tex.definitions(net.used_sizes)
     # A formula wider than the plot helps nobody (and takes mathtext seconds).
     text = f"{net.name}: ${formula}$" if len(formula) <= MAX_FORMULA else net.name
     return f"{text} ({net.note})" if net.note else text
@@ -155,7 +173,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     ax = fig.add_subplot()
     for report, y in zip(reports, curves, strict=True):
         ax.plot(x, y, label=label(report.network), linewidth=1.8)
-    variable = f"${sympy.latex(size_symbol(symbol))}$"
+    variable = f"${tex.size_name(symbol)}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
     ax.set_title(_title(reports, symbol, variable))

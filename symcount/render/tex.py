@@ -9,9 +9,16 @@ printer, the LaTeX output, the Markdown output and the notebook all use them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .. import ir
+
+if TYPE_CHECKING:  # sympy is loaded only where a formula is printed
+    import sympy
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
@@ -148,6 +155,12 @@ def with_step(text: str, step: str | None) -> str:
     return f"{text}_{braced}"
 
 
+def has_superscript(text: str) -> bool:
+    """Whether LaTeX has a superscript at its top level (`h^{(1)}_t`), where
+    another would be a double superscript."""
+    return any(text[start:end] == "^" for start, end in _tex_tokens(text))
+
+
 def _tex_tokens(text: str) -> list[tuple[int, int]]:
     """The top-level pieces of LaTeX as (start, end): a command, a {group} or a character."""
     tokens, index = [], 0
@@ -175,6 +188,116 @@ def _tex_tokens(text: str) -> list[tuple[int, int]]:
             index += 1
         tokens.append((start, min(index, len(text))))
     return tokens
+
+
+# ---- sizes and formulas in them ----
+
+
+@lru_cache(maxsize=1024)
+def size_name(name: str) -> str:
+    r"""A size symbol as sympy prints it, except that several letters are one symbol.
+
+    sympy writes `rows` as four letters side by side, which reads as the
+    product r·o·w·s; the base of such a name is set as one word instead.
+
+    >>> size_name("n"), size_name("rows"), size_name("d_model"), size_name("alpha"), size_name("n1")
+    ('n', '\\mathit{rows}', 'd_{model}', '\\alpha', 'n_{1}')
+    """
+    import sympy
+    from sympy.printing.conventions import split_super_sub
+
+    from ..symbols import size_symbol
+
+    text = sympy.latex(size_symbol(name))
+    base = split_super_sub(name)[0]
+    if len(base) > 1 and text.startswith(base):  # sympy kept the letters as they are
+        return rf"\mathit{{{base}}}" + text[len(base) :]
+    return text
+
+
+def math(expr: sympy.Expr) -> str:
+    r"""A formula in sizes as LaTeX: sympy's, with `size_name` for every symbol.
+
+    A product is a space between factors, which LaTeX does not show: `\mathit{hd}`
+    beside `\mathit{rows}` would read `hdrows`. With such names the factors are
+    set a thin space apart.
+
+    >>> from symcount.symbols import size_symbol
+    >>> math(2 * size_symbol("rows") * size_symbol("n")), math(2 * size_symbol("n"))
+    ('2\\,n\\,\\mathit{rows}', '2 n')
+    """
+    import sympy
+
+    names = {s: size_name(s.name) for s in expr.free_symbols}
+    renamed = {s: text for s, text in names.items() if text != sympy.latex(s)}
+    if not renamed:
+        return sympy.latex(expr)
+    return sympy.latex(expr, symbol_names=renamed, mul_symbol=r"\,")
+
+
+def size(dim: ir.Dim) -> str:
+    r"""A size as the cell writes it, in LaTeX and in the order written.
+
+    >>> from symcount import ir, syntax
+    >>> [cell] = syntax.parse(ir.Source("<doc>", "cell c(D, E, N)\n size R = ceil(D / 16)\n"
+    ...     " size S = (E*D + N) / 2\n input x : D\n h' = x\nend\n"))
+    >>> [size(d.definition) for d in cell.declarations[:2]]
+    ['\\left\\lceil D/16 \\right\\rceil', '(E D + N)/2']
+    """
+    if isinstance(dim, ir.DimInt):
+        return str(dim.value)
+    if isinstance(dim, ir.DimName):
+        return size_name(dim.name)
+    if isinstance(dim, ir.DimCall):
+        side = "ceil" if dim.func == "ceil" else "floor"
+        return rf"\left\l{side} {size(dim.arg)} \right\r{side}"
+    if isinstance(dim, ir.DimQuotient):
+        return f"{_size_operand(dim.numerator, 2)}/{_size_operand(dim.denominator, 4)}"
+    if isinstance(dim, ir.DimProduct):
+        # A quotient among factors is parenthesized: `(e/H) k`, not `e/H k`.
+        text = _size_operand(dim.factors[0], 3)
+        for factor in dim.factors[1:]:
+            piece = _size_operand(factor, 3)
+            text += _times(text, piece) + piece
+        return text
+    text = _size_operand(dim.terms[0], 1)
+    for sign, term in zip(dim.signs[1:], dim.terms[1:], strict=True):
+        text += (" + " if sign > 0 else " - ") + _size_operand(term, 2)
+    return text
+
+
+def _times(left: str, right: str) -> str:
+    r"""`2 n`, `E D`, but `2 \cdot 3`: side by side, two numbers read as one."""
+    return r" \cdot " if right[:1].isdigit() else juxtapose(left, right)
+
+
+_ENDS_WORD = re.compile(r"\\mathit\{[^{}]*\}$")
+
+
+def juxtapose(left: str, right: str) -> str:
+    r"""What goes between two factors set side by side: a space, which LaTeX does not
+    show, or a thin space where a name of several letters would run into its
+    neighbour (`W \mathit{xz}_t` reads Wxz).
+
+    >>> juxtapose("W_{in}", "u_t"), juxtapose("W", r"\mathit{xz}_t"), juxtapose(r"\mathit{hd}", "x_t")
+    (' ', '\\,', '\\,')
+    """
+    return r"\," if right.startswith(r"\mathit") or _ENDS_WORD.search(left) else " "
+
+
+# How tightly each kind of size binds; an atom (a name, a number, a call) is 4.
+_SIZE_BINDING = {ir.DimSum: 1, ir.DimProduct: 3, ir.DimQuotient: 2}
+
+
+def _size_operand(dim: ir.Dim, needed: int) -> str:
+    """A part of a size, in parentheses when it binds more loosely than `needed`."""
+    text = size(dim)
+    return f"({text})" if _SIZE_BINDING.get(type(dim), 4) < needed else text
+
+
+def definitions(sizes: Mapping[str, ir.Dim]) -> str:
+    r"""Derived sizes with their definitions: `R = \left\lceil D/16 \right\rceil, \ d = e/H`."""
+    return r", \ ".join(f"{size_name(name)} = {size(dim)}" for name, dim in sizes.items())
 
 
 def escape_math(text: str) -> str:

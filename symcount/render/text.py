@@ -21,11 +21,17 @@ def check(reports: list[Report]) -> str:
     out = []
     for report in reports:
         net = report.network
-        out.append(
-            f"{net.source}: {writer.signature(net)}: {_verdict(len(net.warnings))}, "
-            f"{len(net.params)} parameters, {writer.math(net.count)}"
-        )
-        rows = [[p.name, p.kind, writer.shape(p), p.gate] for p in net.params]
+        line = f"{net.source}: {writer.signature(net)}: {_verdict(len(net.warnings))}, "
+        if net.has_frozen:
+            frozen = sum(p.frozen for p in net.params)
+            line += f"{len(net.params)} parameters ({frozen} frozen), {writer.math(net.count)} trainable"
+            line += f" + {writer.math(net.frozen)} frozen"
+        else:
+            line += f"{len(net.params)} parameters, {writer.math(net.count)}"
+        if net.used_sizes:
+            line += f", where {writer.definitions(net)}"
+        out.append(line)
+        rows = [[p.name, writer.kind(p), writer.shape(p), p.gate] for p in net.params]
         out.append(writer.table(["parameter", "kind", "shape", "gate"], rows))
     return "".join(line + "\n" for line in out)
 
