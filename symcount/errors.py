@@ -33,7 +33,30 @@ class Note:
     location: Location
 
 
-class SymcountError(Exception):
+class _Located:
+    """What an error and a warning share: a message, where, the other places involved."""
+
+    message: str
+    location: Location
+    notes: tuple[Note, ...]
+
+    @property
+    def filename(self) -> str:
+        return self.location.filename
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column
+
+    def __str__(self) -> str:
+        return f"{self.location.prefix()}: {self.message}"
+
+
+class SymcountError(_Located, Exception):
     """Base of every input error; knows the file, line and column it is about.
 
     >>> import symcount
@@ -50,28 +73,13 @@ class SymcountError(Exception):
         self.location = location
         self.notes = tuple(notes)
 
-    @property
-    def filename(self) -> str:
-        return self.location.filename
-
-    @property
-    def line(self) -> int | None:
-        return self.location.line
-
-    @property
-    def column(self) -> int | None:
-        return self.location.column
-
-    def __str__(self) -> str:
-        return f"{self.location.prefix()}: {self.message}"
-
     def render(self) -> str:
         """The compiler-style report: error, source line, caret, then notes."""
         return _render("error", self.message, self.location, self.notes)
 
 
 @dataclass(frozen=True)
-class SymcountWarning:
+class SymcountWarning(_Located):
     """Something legal that is probably a slip (a typo that became a parameter, an
     unused gate): located like an error, but the count is still given.
 
@@ -85,21 +93,6 @@ class SymcountWarning:
     message: str
     location: Location
     notes: tuple[Note, ...] = ()
-
-    @property
-    def filename(self) -> str:
-        return self.location.filename
-
-    @property
-    def line(self) -> int | None:
-        return self.location.line
-
-    @property
-    def column(self) -> int | None:
-        return self.location.column
-
-    def __str__(self) -> str:
-        return f"{self.location.prefix()}: {self.message}"
 
     def render(self, kind: str = "warning") -> str:
         """The compiler-style report; `kind` "error" when `--strict` makes it one."""
