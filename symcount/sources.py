@@ -89,7 +89,7 @@ def read(spec: str) -> tuple[str, str]:
         return "<stdin>", decode(sys.stdin.buffer.read(), "<stdin>")
     if spec.startswith(BUILTIN_PREFIX):
         return spec, builtin_text(spec)
-    if Path(spec).is_dir():
+    if _is_dir(spec):
         if spec in builtin_names():
             return BUILTIN_PREFIX + spec, builtin_text(spec)
         raise SymcountError("is a directory, not a .cell file", Location(spec))
@@ -106,6 +106,13 @@ def read(spec: str) -> tuple[str, str]:
             Location(spec),
         )
     return BUILTIN_PREFIX + spec, builtin_text(spec)
+
+
+def _is_dir(spec: str) -> bool:
+    try:
+        return Path(spec).is_dir()
+    except OSError:  # a name too long for the system, say: no directory by that name
+        return False
 
 
 def _read_if_exists(spec: str) -> bytes | None:

@@ -172,3 +172,13 @@ def test_the_api_builtin_takes_its_own_source_back():
     assert same(again.count, LSTM)
     with pytest.raises(symcount.SymcountError, match="no built-in cell named 'lstn'"):
         symcount.builtin("builtin:lstn")
+
+
+def test_a_name_too_long_for_the_system_is_no_such_file(capsys):
+    # Path.is_dir() raised OSError (ENAMETOOLONG) on it: found by the command-line fuzzing.
+    from symcount import cli
+
+    long = "9" * 5_000
+    assert cli.main(["fmt", long]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "error:" in err
