@@ -118,11 +118,7 @@ class Solver:
         if xa is not None and xb is not None:
             if len(xa) != len(xb):
                 left, right = (x() if callable(x) else x for x in (left, right))
-                raise self.error(
-                    f"shape mismatch: {left} has shape {self.describe(a)} "
-                    f"but {right} has shape {self.describe(b)}",
-                    at,
-                )
+                raise self.error(f"shape mismatch: {left} {self.shaped(a)} but {right} {self.shaped(b)}", at)
             for u, v in zip(xa, xb, strict=True):
                 self.unify(u, v, at, left, right)
         self.shape_parent[rb] = ra
@@ -143,13 +139,37 @@ class Solver:
         if b is None:
             return a
         xa, xb = self.axes(a), self.axes(b)
-        if xa is None or xb is None or len(xa) == len(xb):
+        if xa is None or xb is None:
             self.same_shape(a, b, at, left, right)
             return a
-        short, long = (xa, xb) if len(xa) < len(xb) else (xb, xa)
-        for u, v in zip(short, long[: len(short)], strict=True):
-            self.unify(u, v, at, left, right)
-        return a if len(xa) > len(xb) else b
+        if len(xa) == len(xb) == 1:  # vectors: v1's "size mismatch" says it best
+            self.unify(xa[0], xb[0], at, left, right)
+            return a
+        try:
+            for u, v in zip(xa, xb, strict=False):  # from the left, in the operands' order
+                self.unify(u, v, at, left, right)
+        except SymcountError as e:
+            raise self.shape_mismatch(a, b, at, left, right, e.notes) from None
+        if len(xa) == len(xb):
+            self.same_shape(a, b, at, left, right)
+        return a if len(xa) >= len(xb) else b
+
+    def shape_mismatch(self, a: int, b: int, at: Span, left, right, notes=()) -> SymcountError:
+        """Two shapes that do not line up; `notes` are the size conflict's."""
+        left, right = (x() if callable(x) else x for x in (left, right))
+        message = f"shape mismatch: {left} {self.shaped(a)} but {right} {self.shaped(b)}"
+        ra, rb = len(self.axes(a) or ()), len(self.axes(b) or ())
+        if ra != rb:
+            message += (
+                "; shapes line up from the left, so the shorter one must be the start of the "
+                "longer (as (H) is of (H, d, d)), and it repeats over the axes it lacks"
+            )
+        return SymcountError(message, self.source.location(at), tuple(notes))
+
+    def shaped(self, ref: int | None) -> str:
+        """'has shape (H, d)', or 'is a scalar': the end of a sentence about a value."""
+        text = self.describe(ref)
+        return "is a scalar" if text == "scalar" else f"has shape {text}"
 
     def describe(self, ref: int | None) -> str:
         if ref is None:
@@ -157,6 +177,8 @@ class Solver:
         axes = self.axes(ref)
         if axes is None:
             return "unknown"
+        if not axes:
+            return "scalar"
         sizes = [str(self.size(v) or "?") for v in axes]
         return "(" + ", ".join(sizes) + ")" if len(sizes) != 1 else sizes[0]
 
