@@ -198,10 +198,14 @@ def dim_text(dim: ir.Dim, outer: int = 0) -> str:
     if isinstance(dim, ir.DimSum):
         text = dim_text(dim.terms[0], 0)
         for term, sign in zip(dim.terms[1:], dim.signs[1:], strict=True):
-            text += (" + " if sign > 0 else " - ") + dim_text(term, 1 if sign > 0 else 2)
+            text += (" + " if sign > 0 else " - ") + dim_text(term, 0 if sign > 0 else 1)
         return f"({text})" if outer >= 1 else text
     if isinstance(dim, ir.DimProduct):
-        text = " * ".join(dim_text(f, 1) for f in dim.factors)
+        # Read left to right: a quotient after the first factor keeps its parentheses.
+        text = " * ".join(
+            dim_text(f, 2 if i and isinstance(f, ir.DimQuotient) else 1)
+            for i, f in enumerate(dim.factors)
+        )
         return f"({text})" if outer >= 2 else text
     text = f"{dim_text(dim.numerator, 1)} / {dim_text(dim.denominator, 2)}"
     return f"({text})" if outer >= 2 else text

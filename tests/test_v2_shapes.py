@@ -10,7 +10,7 @@ import sympy
 
 import symcount
 from conftest import same
-from symcount.count import size_symbol
+from symcount.symbols import size_symbol
 
 H, d, e, n, m, K, N, D, R = (size_symbol(s) for s in "H d e n m K N D R".split())
 
