@@ -201,10 +201,11 @@ def _functions(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     for position, definition in enumerate(cell.functions):
         _check_function(definition, cell.functions[position + 1 :], scope, err)
         scope.functions[definition.name] = definition  # later defs may call it; earlier ones cannot
-    for eq in cell.equations:
-        _check_function_calls(eq.expr, scope, err)
+    # Only the equations that call a def are rebuilt: inlining copies the tree.
     scope.equations = [
         ir.Equation(eq.target, eq.is_state, _inline(eq, scope, err), eq.span, eq.target_span)
+        if _check_function_calls(eq.expr, scope, err)
+        else eq
         for eq in cell.equations
     ]
 
@@ -273,8 +274,12 @@ def _declared_name(name: str, scope: Scope) -> tuple[str, ir.Span] | None:
     return None
 
 
-def _check_function_calls(expr: ir.Expr, scope: Scope, err: ErrorFactory) -> None:
-    """Every call of a cell's own function has one argument per parameter."""
+def _check_function_calls(expr: ir.Expr, scope: Scope, err: ErrorFactory) -> bool:
+    """Every call of a cell's own function has one argument per parameter.
+    Whether `expr` calls one."""
+    if not scope.functions:
+        return False
+    called = False
     for node in ir.walk(expr):
         if isinstance(node, ir.Call) and node.func in scope.functions:
             definition = scope.functions[node.func]
@@ -286,6 +291,8 @@ def _check_function_calls(expr: ir.Expr, scope: Scope, err: ErrorFactory) -> Non
                     node.span,
                     (f"'{node.func}' is defined here", definition.name_span),
                 )
+            called = True
+    return called
 
 
 def _arguments(count: int) -> str:

@@ -169,6 +169,7 @@ class _Inference(Solver):
                 self.broadcast_into(eq.target, shape)
             else:
                 self.gates[eq.target] = shape
+        self.settle()  # the parameters that only met values elementwise
         self.solve_deferred()
         self.check_free()
         return Shapes(

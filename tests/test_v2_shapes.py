@@ -272,3 +272,40 @@ def test_a_function_may_call_the_ones_above_it():
         "C' = f * C + mem(x)",
     )
     assert shapes(c) == {"f": ("tensor", (H, d, d))}
+
+
+# ---- the order of the equations never changes a shape ----
+
+ORDERS = [
+    # b beside x (n) and beside M (n, m): the smallest, n, repeating over m beside M.
+    (
+        "n, m",
+        ("input x : n", "input M : (n, m)", "state h : (n, m)"),
+        ("g1 = b * x", "g2 = b * M"),
+        "h' = g2 + g1",
+        {"b": ("vector", (n,))},
+    ),
+    # b is the operand of a diagonal weight (H) and divides a matrix (H, d).
+    (
+        "H, d",
+        ("input M : (H, d)", "state h : (H, d)", "param D : diag(H)"),
+        ("g2 = M / b", "g1 = D @ b"),
+        "h' = g2 + g1",
+        {"D": ("diag", (H,)), "b": ("vector", (H,))},
+    ),
+    # A per-head gate beside the memory and beside another per-head value.
+    (
+        "H, d",
+        ("input x : H*d", "input f : H", "state C : (H, d, d)"),
+        ("g1 = a * C", "g2 = a + f"),
+        "C' = g1 * g2",
+        {"a": ("vector", (H,))},
+    ),
+]
+
+
+@pytest.mark.parametrize("header, declarations, gates, update, expected", ORDERS)
+def test_a_parameter_has_one_shape_whatever_the_order(header, declarations, gates, update, expected):
+    forward = cell(header, *declarations, *gates, update)
+    backward = cell(header, *declarations, *reversed(gates), update)
+    assert shapes(forward) == shapes(backward) == expected
