@@ -428,7 +428,7 @@ def _check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
                 hint = "; for a quotient, define it first (`size k = n / 2`) and give k"
             raise err(
                 f"argument {index + 1} of {node.func}() must be a size (a size symbol, a whole "
-                f"number, or a sum or product of them, such as {_SIZE_EXAMPLES[node.func]}), "
+                f"number, or a sum or product of them, such as {_SIZE_EXAMPLES.get(node.func, 'H or 2*H')}), "
                 f"not '{scope.cell.source.snippet(arg.span)}'{hint}",
                 arg.span,
             )
@@ -445,7 +445,12 @@ def _check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
 
 
 # What a size argument looks like, per function that takes one.
-_SIZE_EXAMPLES = {"heads": "heads(v, H)", "groupnorm": "groupnorm(v, G)", "conv1d": "conv1d(w, v, K)", "conv": "conv(W, x, k)"}
+_SIZE_EXAMPLES = {
+    "heads": "heads(v, H)",
+    "groupnorm": "groupnorm(v, G)",
+    "conv1d": "conv1d(w, v, K)",
+    "conv": "conv(W, x, k)",
+}
 
 
 def is_size(node: ir.Expr, scope: Scope) -> bool:

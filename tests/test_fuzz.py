@@ -30,6 +30,7 @@ import symcount
 from conftest import same
 from symcount import SymcountError, sources
 from symcount.render import Report, render
+from symcount.sizes import SizeValueError
 
 DEFAULT_CASES = 300
 SLOW_CASES = 10_000
@@ -229,11 +230,13 @@ def run_case(data: bytes) -> str:
         check_format_keeps_the_error(text)
         return "error"
     for index, cell in enumerate(cells):
-        sizes = sizes_for(cell, data)
-        for variant in variants(cell, data):
+        sizes = sizes_for(cell)
+        for variant in variants(cell):
             if sizes is not None:
                 assert isinstance(variant.evaluate(**sizes), int)
-            assert same(variant.count, sum(p.count for p in variant.params))
+            # The count is the trainable parameters'; frozen ones are counted apart.
+            assert same(variant.count, sum(p.count for p in variant.params if not p.frozen))
+            assert same(variant.frozen, sum(p.count for p in variant.params if p.frozen))
             # Every format `count` and `latex` offer; sizes set for every other cell.
             reports = [Report(variant, sizes if index % 2 and sizes is not None else {})]
             for fmt in ("text", "json", "markdown", "latex"):
@@ -258,10 +261,10 @@ def check_format_keeps_the_error(text: str) -> None:
         symcount.loads(printed)
 
 
-def sizes_for(cell, data: bytes) -> dict[str, int] | None:
+def sizes_for(cell) -> dict[str, int] | None:
     """Sizes at which the cell evaluates: sizes it derives by division (`size d = e / H`)
-    must come out whole, so a few assignments are tried; if none does, the error
-    must be a located one, and the cell is shown without values."""
+    must come out whole, so a few assignments are tried; if none does, the cell
+    is shown without values."""
     names = [str(d) for d in cell.dims]
     for sizes in (
         {name: 2 + i for i, name in enumerate(names)},
@@ -270,14 +273,20 @@ def sizes_for(cell, data: bytes) -> dict[str, int] | None:
     ):
         try:
             cell.evaluate(**sizes)
-        except SymcountError as e:  # a derived size that is no size there
-            check_located(e, data)
+        except SizeValueError as e:  # a derived size that is no size there
+            check_names_the_size(e, cell)
         else:
             return sizes
     return None
 
 
-def variants(cell, data: bytes):
+def check_names_the_size(e: SizeValueError, cell) -> None:
+    """What the command line prints for sizes where a derived size is none."""
+    name = str(e).split(" ")[1]
+    assert str(e).startswith("size ") and name in cell.derived, str(e)
+
+
+def variants(cell):
     """The cell as `count` can show it: alone, without biases, stacked."""
     yield cell
     yield cell.without_biases()
@@ -289,8 +298,8 @@ def variants(cell, data: bytes):
         sizes = {str(d): 3 for d in stack.dims}
         try:
             twice = stack.evaluate(**sizes)
-        except SymcountError as e:  # a size derived by division is no size at 3
-            check_located(e, data)
+        except SizeValueError as e:  # a size derived by division is no size at 3
+            check_names_the_size(e, cell)
         else:
             assert twice == cell.stacked("L", bidirectional=True).evaluate(**sizes, L=2)
         yield stack
