@@ -77,6 +77,8 @@ def _header(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
 def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
     seen: dict[str, ir.Span] = {}
     outputs: list[ir.Output] = []
+    # Every `size`, for "used before it is defined" where one is used too early.
+    written = {d.name: d for d in cell.declarations if isinstance(d, ir.SizeDecl)}
     for decl in cell.declarations:
         if isinstance(decl, ir.Output):
             outputs.append(decl)
@@ -98,18 +100,19 @@ def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
         seen[name] = decl.name_span
         if isinstance(decl, ir.SizeDecl):
             if decl.definition is not None:
-                _check_dim(decl.definition, scope, err, definition=True)
+                _check_dim(decl.definition, scope, err, definition=decl, written=written)
             scope.sizes[name] = decl
             continue
         if isinstance(decl, (ir.Input, ir.State)) and decl.kind not in VALUE_KINDS:
-            what = "an input" if isinstance(decl, ir.Input) else "a state"
+            what = "input" if isinstance(decl, ir.Input) else "state"
             raise err(
-                f"{what} is a value, not a weight: its shape is a size, a tuple of sizes "
-                f"such as (H, d, d), or scalar (not {decl.kind})",
-                decl.span,
+                f"{what} '{name}' cannot be {decl.kind}: {decl.kind}(...) is a weight's shape, "
+                "and a value's is a size, a tuple of sizes or scalar (write "
+                f"`{what} {name} : {_value_shape(decl, cell.source)}`)",
+                _shape_span(decl, cell.source),
             )
         for dim in decl.dims:
-            _check_dim(dim, scope, err)
+            _check_dim(dim, scope, err, written=written)
         table = {ir.Input: scope.inputs, ir.State: scope.states, ir.ParamDecl: scope.declared}
         table[type(decl)][name] = decl
     if len(outputs) > 1:
@@ -126,23 +129,42 @@ VALUE_KINDS = ("vector", "matrix", "tensor", "scalar")
 SIZE_FUNCTIONS = ("ceil", "floor")
 
 
-def _check_dim(dim: ir.Dim, scope: Scope, err: ErrorFactory, definition: bool = False) -> None:
+def _value_shape(decl, source: ir.Source) -> str:
+    """A weight's shape written as a value's: diag(n) → n, blockdiag(H, a, b) → H*b."""
+    texts = [source.snippet(d.span) for d in decl.dims]
+    if decl.kind == "blockdiag":
+        return "*".join(t if t.isidentifier() or t.isdigit() else f"({t})" for t in (texts[0], texts[2]))
+    return texts[0] if len(texts) == 1 else f"({', '.join(texts)})"
+
+
+def _shape_span(decl, source: ir.Source) -> ir.Span:
+    """Where a declaration's shape starts (`blockdiag` in `input x : blockdiag(...)`) to its end."""
+    line = source.line(decl.name_span.end_line)
+    column = decl.name_span.end_column
+    while column <= len(line) and line[column - 1] in " \t:":
+        column += 1
+    if decl.span.end_line != decl.name_span.end_line:
+        return ir.Span(decl.name_span.end_line, column, decl.name_span.end_line, len(line) + 1)
+    return ir.Span(decl.span.end_line, column, decl.span.end_line, decl.span.end_column)
+
+
+def _check_dim(
+    dim: ir.Dim,
+    scope: Scope,
+    err: ErrorFactory,
+    definition: ir.SizeDecl | None = None,
+    written: dict[str, ir.SizeDecl] | None = None,
+) -> None:
     """Every name in a size is a size symbol (or a `size` defined above it);
-    division and ceil/floor only in a `size` definition."""
+    division and ceil/floor only in a `size` definition (`definition`, the
+    declaration being checked)."""
     stack = [dim]
     while stack:
         node = stack.pop()
         if isinstance(node, ir.DimName) and node.name not in scope.symbols:
-            if node.name in scope.sizes:
-                pass
-            else:
-                listed = ", ".join([*scope.symbols, *scope.sizes]) or "none"
-                raise err(
-                    f"unknown size symbol '{node.name}' (the cell's header lists: {listed})"
-                    + suggest(node.name, [*scope.symbols, *scope.sizes]),
-                    node.span,
-                )
-        if isinstance(node, (ir.DimQuotient, ir.DimCall)) and not definition:
+            if node.name not in scope.sizes:
+                _unknown_size(node, scope, err, definition, written or {})
+        if isinstance(node, (ir.DimQuotient, ir.DimCall)) and definition is None:
             raise err(
                 "division and ceil/floor may only define a size: write `size d = e / H` "
                 "and use d",
@@ -150,40 +172,138 @@ def _check_dim(dim: ir.Dim, scope: Scope, err: ErrorFactory, definition: bool = 
             )
         if isinstance(node, ir.DimCall) and node.func not in SIZE_FUNCTIONS:
             raise err(
-                f"unknown size function '{node.func}' (a size may use ceil and floor)"
-                + suggest(node.func, SIZE_FUNCTIONS),
+                f"unknown size function '{node.func}' (a size may use ceil and floor, as in "
+                "`size R = ceil(D / 16)`)" + suggest(node.func, SIZE_FUNCTIONS),
                 node.func_span,
             )
         stack.extend(ir.children(node))
 
 
-def _functions(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
-    for definition in cell.functions:
-        name = definition.name
-        if name in FUNCTIONS or name in scope.functions:
-            first = scope.functions.get(name)
-            notes = (("first defined here", first.name_span),) if first else ()
-            what = "a built-in function" if first is None else "defined twice"
-            raise err(f"function '{name}' is {what}", definition.name_span, *notes)
-        seen: dict[str, ir.Span] = {}
-        for param, span in zip(definition.params, definition.param_spans, strict=True):
-            if param in seen:
-                raise err(f"'{param}' is listed twice", span, ("first here", seen[param]))
-            seen[param] = span
-        for node in ir.walk(definition.expr):
-            if isinstance(node, ir.Call) and node.func == name:
-                raise err(f"function '{name}' calls itself; a cell's functions cannot recurse", node.span)
-        scope.functions[name] = definition  # later defs may call it; earlier ones cannot
-    scope.equations = [
-        ir.Equation(
-            eq.target,
-            eq.is_state,
-            functions.inline(eq.expr, scope.functions),
-            eq.span,
-            eq.target_span,
+def _unknown_size(node: ir.DimName, scope: Scope, err: ErrorFactory, definition, written) -> None:
+    name = node.name
+    if definition is not None and name == definition.name:
+        raise err(f"size '{name}' is defined in terms of itself", node.span)
+    if name in written:
+        raise err(
+            f"size '{name}' is used before it is defined (move `size {name}` up)",
+            node.span,
+            (f"'{name}' is defined here", written[name].name_span),
         )
+    listed = ", ".join([*scope.symbols, *scope.sizes]) or "none"
+    raise err(
+        f"unknown size symbol '{name}' (the cell's header lists: {listed})"
+        + suggest(name, [*scope.symbols, *scope.sizes]),
+        node.span,
+    )
+
+
+def _functions(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+    for position, definition in enumerate(cell.functions):
+        _check_function(definition, cell.functions[position + 1 :], scope, err)
+        scope.functions[definition.name] = definition  # later defs may call it; earlier ones cannot
+    # Only the equations that call a def are rebuilt: inlining copies the tree.
+    scope.equations = [
+        ir.Equation(eq.target, eq.is_state, _inline(eq, scope, err), eq.span, eq.target_span)
+        if _check_function_calls(eq.expr, scope, err)
+        else eq
         for eq in cell.equations
     ]
+
+
+def _check_function(definition: ir.FunctionDef, below, scope: Scope, err: ErrorFactory) -> None:
+    """A def's name is new, its parameters distinct, and its body calls only
+    built-ins and the defs above it (so inlining ends), each with the right
+    number of arguments."""
+    name = definition.name
+    if name in FUNCTIONS or name in scope.functions:
+        first = scope.functions.get(name)
+        notes = (("first defined here", first.name_span),) if first else ()
+        what = "a built-in function; give yours another name" if first is None else "defined twice"
+        raise err(f"function '{name}' is {what}", definition.name_span, *notes)
+    taken = _declared_name(name, scope)
+    if taken is not None:
+        kind, span = taken
+        raise err(
+            f"function '{name}' has the name of {kind} '{name}'; give the function another name",
+            definition.name_span,
+            ("declared here", span),
+        )
+    seen: dict[str, ir.Span] = {}
+    for param, span in zip(definition.params, definition.param_spans, strict=True):
+        if param in seen:
+            raise err(f"'{param}' is listed twice", span, ("first here", seen[param]))
+        if param in FUNCTIONS or param in scope.functions:
+            raise err(
+                f"'{param}' is a function name; call the argument something else", span
+            )
+        seen[param] = span
+    later = {d.name: d for d in below}
+    for node in ir.walk(definition.expr):
+        if not isinstance(node, ir.Call):
+            continue
+        if node.func == name:
+            raise err(f"function '{name}' calls itself; a cell's functions cannot recurse", node.span)
+        if node.func in later:
+            raise err(
+                f"function '{node.func}' is defined below '{name}'; a function may call only "
+                "the functions defined above it (move its `def` up)",
+                node.func_span,
+                (f"'{node.func}' is defined here", later[node.func].name_span),
+            )
+        if node.func not in scope.functions and node.func not in functions.SIGNATURES:
+            raise err(
+                f"unknown function '{node.func}'"
+                + suggest(node.func, [*FUNCTIONS, *scope.functions]),
+                node.func_span,
+            )
+    _check_function_calls(definition.expr, scope, err)
+
+
+def _declared_name(name: str, scope: Scope) -> tuple[str, ir.Span] | None:
+    """What a name already is among the header and the declarations, if anything."""
+    if name in scope.symbols:
+        return "size symbol", scope.symbols[name].span
+    for kind, table in (
+        ("size", scope.sizes),
+        ("input", scope.inputs),
+        ("state", scope.states),
+        ("parameter", scope.declared),
+    ):
+        if name in table:
+            return kind, table[name].span
+    return None
+
+
+def _check_function_calls(expr: ir.Expr, scope: Scope, err: ErrorFactory) -> bool:
+    """Every call of a cell's own function has one argument per parameter.
+    Whether `expr` calls one."""
+    if not scope.functions:
+        return False
+    called = False
+    for node in ir.walk(expr):
+        if isinstance(node, ir.Call) and node.func in scope.functions:
+            definition = scope.functions[node.func]
+            wanted = len(definition.params)
+            if len(node.args) != wanted:
+                listed = ", ".join(definition.params)
+                raise err(
+                    f"{node.func}() takes {_arguments(wanted)} ({listed}), got {len(node.args)}",
+                    node.span,
+                    (f"'{node.func}' is defined here", definition.name_span),
+                )
+            called = True
+    return called
+
+
+def _arguments(count: int) -> str:
+    return f"exactly {functions.number_text(count)} argument{'s' if count > 1 else ''}"
+
+
+def _inline(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> ir.Expr:
+    try:
+        return functions.inline(eq.expr, scope.functions)
+    except functions.InliningTooLarge as e:
+        raise err(str(e), e.call.span) from None
 
 
 def _equations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
@@ -302,19 +422,35 @@ def _check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
         raise err(f"{functions.arity_text(node.func, signature)}, got {len(node.args)}", node.span)
     for index in signature.sizes:
         if index < len(node.args) and not is_size(node.args[index], scope):
+            arg = node.args[index]
+            hint = ""
+            if any(isinstance(n, ir.Product) and "/" in n.ops for n in ir.walk(arg)):
+                hint = "; for a quotient, define it first (`size k = n / 2`) and give k"
             raise err(
-                f"argument {index + 1} of {node.func}() is a size (a size symbol or a whole "
-                "number, or a product or sum of them), not a value",
-                node.args[index].span,
+                f"argument {index + 1} of {node.func}() must be a size (a size symbol, a whole "
+                f"number, or a sum or product of them, such as {_SIZE_EXAMPLES.get(node.func, 'H or 2*H')}), "
+                f"not '{scope.cell.source.snippet(arg.span)}'{hint}",
+                arg.span,
             )
     if signature.weight is not None:
         weight = node.args[signature.weight]
         if not (isinstance(weight, ir.Name) and scope.kind(weight.name) == "parameter"):
+            text = scope.cell.source.snippet(weight.span)
+            what = f"{scope.kind(weight.name)} '{text}'" if isinstance(weight, ir.Name) else f"'{text}'"
             raise err(
-                f"the first argument of {node.func}() is its kernel: a parameter, "
-                f"not '{scope.cell.source.snippet(weight.span)}'",
+                f"the first argument of {node.func}() is its kernel, a parameter (as w in "
+                f"{node.func}(w, x)), not {what}",
                 weight.span,
             )
+
+
+# What a size argument looks like, per function that takes one.
+_SIZE_EXAMPLES = {
+    "heads": "heads(v, H)",
+    "groupnorm": "groupnorm(v, G)",
+    "conv1d": "conv1d(w, v, K)",
+    "conv": "conv(W, x, k)",
+}
 
 
 def is_size(node: ir.Expr, scope: Scope) -> bool:

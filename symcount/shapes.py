@@ -24,9 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import ir
+from .errors import Note, SymcountError
 from .names import Scope
 from .poly import Poly
-from .sizes import Sizes, SizeTooLarge
+from .sizes import SizeProblem, Sizes
 from .unify import Solver, divide, nonnegative
 
 # The gate of a declared parameter that no equation uses.
@@ -63,11 +64,45 @@ def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes
     `input_sizes` overrides declared input sizes: a stacked layer reads the
     previous layer's output instead of the declared input.
     """
-    sizes = Sizes(scope)
     try:
+        sizes = Sizes(scope)
         return _Inference(scope, sizes, dict(input_sizes or {})).run()
-    except SizeTooLarge as e:
+    except SizeProblem as e:
         raise scope.cell.source.error(str(e), e.span) from None
+    except SymcountError as e:
+        if scope.functions:
+            raise _with_call_site(e, scope) from None
+        raise
+
+
+def _with_call_site(error: SymcountError, scope: Scope) -> SymcountError:
+    """An error inside a `def`'s body gains a note at an equation that calls it:
+    the body alone does not say which arguments made it wrong."""
+    inside = next((d for d in scope.functions.values() if _contains(d.span, error.location)), None)
+    if inside is None:
+        return error
+    reaching = {inside.name}  # the def and every def that calls it, however indirectly
+    grew = True
+    while grew:
+        grew = False
+        for definition in scope.functions.values():
+            if definition.name not in reaching and any(
+                isinstance(n, ir.Call) and n.func in reaching for n in ir.walk(definition.expr)
+            ):
+                reaching.add(definition.name)
+                grew = True
+    for eq in scope.cell.equations:
+        for node in ir.walk(eq.expr):
+            if isinstance(node, ir.Call) and node.func in reaching:
+                source = scope.cell.source
+                note = Note(f"in '{inside.name}', called here", source.location(node.span))
+                return SymcountError(error.message, error.location, (*error.notes, note))
+    return error
+
+
+def _contains(span: ir.Span, location) -> bool:
+    start, end = (span.line, span.column), (span.end_line, span.end_column)
+    return location.line is not None and start <= (location.line, location.column) < end
 
 
 class _Inference(Solver):
@@ -138,6 +173,7 @@ class _Inference(Solver):
                 self.broadcast_into(eq.target, shape)
             else:
                 self.gates[eq.target] = shape
+        self.settle()  # the parameters that only met values elementwise
         self.solve_deferred()
         self.check_free()
         return Shapes(
@@ -155,8 +191,9 @@ class _Inference(Solver):
         result = self.broadcast(target, shape, eq.expr.span, what, self.quote(eq.expr))
         if self.axes(result) is not None and len(self.axes(result)) != len(self.axes(target)):
             raise self.error(
-                f"shape mismatch: {what} has shape {self.describe(target)} but "
-                f"{self.text(eq.expr)} has shape {self.describe(shape)}",
+                f"shape mismatch: {what} {self.shaped(target)} but {self.text(eq.expr)} "
+                f"{self.shaped(shape)}; a new value has the state's shape, or the start of it "
+                "(which repeats over the axes it lacks)",
                 eq.expr.span,
             )
 
@@ -247,10 +284,9 @@ class _Inference(Solver):
             self.params[name] = self.new_shape((self.new(), self.new()))
         rows, cols = self.axes(self.params[name])
         axes = self.vector(vector)
-        what = f"the columns of '{name}'"
         if decl is not None and decl.kind == "blockdiag":
-            what = f"the columns of the block-diagonal '{name}' (blocks times block columns)"
-        self.unify(cols, axes[-1], node.vector.span, what, self.quote(node.vector))
+            self._blocks_fit(decl, cols, axes[-1], node)
+        self.unify(cols, axes[-1], node.vector.span, f"the columns of '{name}'", self.quote(node.vector))
         result = self.new()
         self.unify(rows, result, node.span, f"the rows of '{name}'", self.quote(node))
         return self.new_shape(axes[:-1] + (result,))
@@ -263,6 +299,24 @@ class _Inference(Solver):
         self.unify(size, axes[-1], node.vector.span, f"the size of '{left.name}'", self.quote(node.vector))
         return self.new_shape(axes[:-1])
 
+    def _blocks_fit(self, decl: ir.ParamDecl, cols: int, last: int, node: ir.MatMul) -> None:
+        """A block-diagonal weight takes a vector of exactly blocks times block columns."""
+        wanted, size = self.size(cols), self.size(last)
+        if wanted is None or size is None or wanted == size:
+            return
+        blocks, block_rows, block_cols = (self.sizes.poly(d) for d in decl.dims)
+        why = ""
+        if divide(size, blocks) is None:
+            why = f" (not a multiple of {blocks})"
+        raise self.error(
+            f"size mismatch: the block-diagonal '{decl.name}' has {blocks} blocks of {block_rows} x "
+            f"{block_cols}, so it takes a vector of size {wanted}, but {self.text(node.vector)} "
+            f"has size {size}{why}",
+            node.vector.span,
+            ("declared here", decl.span),
+            *((f"size {size} comes from here", self.origin(last)),) if self.origin(last) else (),
+        )
+
     def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
         # A parameter on the right whose shape nothing has fixed yet is a vector.
         a, b = self.axes(left) if left is not None else (), self.vector(right)
@@ -270,30 +324,48 @@ class _Inference(Solver):
             what = self.describe_operand(node.matrix)
             raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
         at, qa, qb = node.span, self.quote(node.matrix), self.quote(node.vector)
+        why = f"{self.text(node)} multiplies per leading (batch) axis, so those must be equal"
         if len(a) == len(b) + 1:  # (..., i, j) @ (..., j) → (..., i)
-            batch, kept = self._batch(a[:-2], b[:-1], at, qa, qb), a[-2]
-            self.unify(a[-1], b[-1], at, qa, qb)
+            batch, kept = self._batch(a[:-2], b[:-1], left, right, at, qa, qb, why), a[-2]
+            self._contract(a[-1], b[-1], node, ("last", "last"))
         elif len(b) == len(a) + 1:  # (..., j) @ (..., j, k) → (..., k)
-            batch, kept = self._batch(a[:-1], b[:-2], at, qa, qb), b[-1]
-            self.unify(a[-1], b[-2], at, qa, qb)
+            batch, kept = self._batch(a[:-1], b[:-2], left, right, at, qa, qb, why), b[-1]
+            self._contract(a[-1], b[-2], node, ("last", "second to last"))
             self.row_products.add(node.span)
         elif len(a) == len(b):  # (..., j) @ (..., j) → (...): a dot product per batch entry
-            batch, kept = self._batch(a[:-1], b[:-1], at, qa, qb), None
-            self.unify(a[-1], b[-1], at, qa, qb)
+            batch, kept = self._batch(a[:-1], b[:-1], left, right, at, qa, qb, why), None
+            self._contract(a[-1], b[-1], node, ("last", "last"))
             self.row_products.add(node.span)
         else:
             raise self.error(
                 f"cannot multiply {qa()} of shape {self.describe(left)} by {qb()} of shape "
-                f"{self.describe(right)}: @ needs ranks that differ by one, or are equal",
+                f"{self.describe(right)}: @ needs ranks that differ by one (a matrix per batch "
+                "entry times a vector), or are equal (a dot product per batch entry)",
                 at,
             )
         return self.new_shape(batch + ((kept,) if kept is not None else ()))
 
-    def _batch(self, a: tuple[int, ...], b: tuple[int, ...], at, qa, qb) -> tuple[int, ...]:
-        if len(a) != len(b):
-            raise self.error(f"the leading axes of {qa()} and {qb()} differ in number", at)
-        for u, v in zip(a, b, strict=True):
-            self.unify(u, v, at, qa, qb)
+    def _contract(self, u: int, v: int, node: ir.MatMul, which: tuple[str, str]) -> None:
+        """The axes `@` sums over must have one length."""
+        left = lambda: f"the {which[0]} axis of {self.text(node.matrix)}"  # noqa: E731
+        right = lambda: f"the {which[1]} axis of {self.text(node.vector)}"  # noqa: E731
+        try:
+            self.unify(u, v, node.span, left, right)
+        except SymcountError as e:
+            raise SymcountError(
+                f"{e.message}; {self.text(node)} sums over these two axes", e.location, e.notes
+            ) from None
+
+    def _batch(self, a: tuple[int, ...], b: tuple[int, ...], ref_a, ref_b, at, qa, qb, why) -> tuple[int, ...]:
+        """Leading axes that must be equal (`why` says what needs them so)."""
+        try:
+            if len(a) != len(b):
+                raise SymcountError("", self.source.location(at))
+            for u, v in zip(a, b, strict=True):
+                self.unify(u, v, at, qa, qb)
+        except SymcountError as e:
+            message = f"shape mismatch: {qa()} {self.shaped(ref_a)} but {qb()} {self.shaped(ref_b)}; {why}"
+            raise SymcountError(message, self.source.location(at), e.notes) from None
         return a
 
     def describe_operand(self, node: ir.Expr) -> str:
@@ -306,7 +378,7 @@ class _Inference(Solver):
     # ---- concatenation and slicing ----
 
     def concat(self, node: ir.Concat) -> int:
-        parts = []
+        parts, refs = [], []
         for part in node.parts:
             shape = self.expr(part)
             if shape is None:
@@ -315,9 +387,11 @@ class _Inference(Solver):
                     part.span,
                 )
             parts.append(self.vector(shape))
-        lead = parts[0][:-1]
-        for axes, part in zip(parts[1:], node.parts[1:], strict=True):
-            self._batch(lead, axes[:-1], part.span, self.quote(node.parts[0]), self.quote(part))
+            refs.append(shape)
+        lead, first = parts[0][:-1], refs[0]
+        why = "[...] joins the last axis, so the axes before it must be equal"
+        for axes, ref, part in zip(parts[1:], refs[1:], node.parts[1:], strict=True):
+            self._batch(lead, axes[:-1], first, ref, part.span, self.quote(node.parts[0]), self.quote(part), why)
         last = self.new()
         self.deferred.append(("concat", last, [a[-1] for a in parts], node))
         return self.new_shape(lead + (last,))
@@ -328,8 +402,18 @@ class _Inference(Solver):
             raise self.error(f"cannot slice the scalar {self.text(node.operand)}", node.span)
         axes = self.vector(shape)
         start, stop = self.sizes.poly(node.start), self.sizes.poly(node.stop)
+        if not nonnegative(start):
+            raise self.error(
+                f"the slice {start}:{stop} may start before 0, the first index of "
+                f"{self.text(node.operand)}",
+                node.start.span,
+            )
         if not nonnegative(stop - start - Poly.const(1)):
-            raise self.error(f"the slice {start}:{stop} is empty or reversed", node.span)
+            raise self.error(
+                f"the slice {start}:{stop} is empty or reversed: it takes the entries from "
+                f"{start} up to, not including, {stop}, so the end must exceed the start",
+                node.span,
+            )
         self.deferred.append(("slice", axes[-1], start, stop, node))
         return self.new_shape(axes[:-1] + (self.fixed(stop - start, node.span),))
 
@@ -344,18 +428,26 @@ class _Inference(Solver):
         return self.expr(node.args[0])  # elementwise: the argument's shape
 
     def size_arg(self, node: ir.Expr) -> Poly:
-        return self.sizes.of_expr(node)
+        """A size given to a function (`H` in heads(v, H)); like a declared one, positive."""
+        size = self.sizes.of_expr(node)
+        if all(coeff <= 0 for _, coeff in size.terms):
+            raise self.error(f"a size must be positive, but {size} never is", node.span)
+        return size
 
-    def groupnorm(self, node: ir.Call) -> int | None:
-        shape = self.expr(node.args[0])
-        if shape is not None:
+    def norm(self, node: ir.Call) -> int:
+        """A normalisation keeps its argument's shape; groupnorm's groups divide the last axis."""
+        shape = self._value(node.args[0], node.func)
+        if node.func == "groupnorm":
             groups = self.size_arg(node.args[1])
             self.deferred.append(("divides", self.vector(shape)[-1], groups, node))
         return shape
 
     def outer(self, node: ir.Call) -> int:
-        a, b = (self.vector(self._value(arg, "outer")) for arg in node.args)
-        lead = self._batch(a[:-1], b[:-1], node.span, self.quote(node.args[0]), self.quote(node.args[1]))
+        refs = [self._value(arg, "outer") for arg in node.args]
+        a, b = (self.vector(ref) for ref in refs)
+        qa, qb = self.quote(node.args[0]), self.quote(node.args[1])
+        why = "outer() pairs the entries of the last axes per leading entry, so the axes before them must be equal"
+        lead = self._batch(a[:-1], b[:-1], *refs, node.span, qa, qb, why)
         return self.new_shape(lead + (a[-1], b[-1]))
 
     def heads(self, node: ir.Call) -> int:
@@ -425,8 +517,17 @@ class _Inference(Solver):
         if name not in self.params:
             self.params[name] = self.new_shape(axes)
         else:
-            self.same_shape(self.params[name], self.new_shape(axes), weight.span,
-                            f"the kernel '{name}'", self.quote(node))
+            before, here = self.params[name], self.new_shape(axes)
+            shown = self.describe(before)
+            try:
+                self.same_shape(before, here, weight.span, f"the kernel '{name}'", self.quote(node))
+            except SymcountError as e:
+                raise SymcountError(
+                    f"the kernel '{name}' has shape {shown} where it is first used, but "
+                    f"{self.text(node)} needs shape {self.describe(here)}; a kernel has one shape",
+                    e.location,
+                    e.notes,
+                ) from None
 
     # ---- deferred relations ----
 
@@ -461,21 +562,54 @@ class _Inference(Solver):
             _, whole, a, b, node = item
             sw, sa, sb = self.size(whole), self.size(a), self.size(b)
             if sa is not None and sb is not None:
+                if sw is not None and sw != sa * sb:
+                    raise self._product_mismatch(item)
                 self.pin(whole, sa * sb, node.span, self.quote(node))
                 return True
             if sw is not None and (sa is not None or sb is not None):
                 known, other = (sa, b) if sa is not None else (sb, a)
                 quotient = divide(sw, known)
                 if quotient is None:
-                    raise self.error(
-                        f"size {sw} is not a multiple of {known}, so {self.text(node)} cannot split it",
-                        node.span,
-                        *((f"size {sw} comes from here", self.origin(whole)),) if self.origin(whole) else (),
-                    )
+                    raise self._not_a_multiple(item, sw, known)
                 self.pin(other, quotient, node.span, self.quote(node))
                 return True
             return False
         return True  # checks only
+
+    def _product_mismatch(self, item) -> SymcountError:
+        """heads() or flat() whose sizes are all known and do not multiply up."""
+        _, whole, a, b, node = item
+        sw, sa, sb = self.size(whole), self.size(a), self.size(b)
+        notes = [(f"size {sw} comes from here", self.origin(whole))]
+        if node.func == "heads":
+            notes.append((f"the head size {sb} comes from here", self.origin(b)))
+            message = (
+                f"size mismatch: {self.text(node)} makes {sa} heads of size {sb}, which needs "
+                f"{self.text(node.args[0])} of size {sa * sb}, but it has size {sw}"
+            )
+        else:
+            notes.append((f"size {sw} comes from here", self.origin(whole)))
+            message = (
+                f"size mismatch: {self.text(node)} has size {sa * sb} ({sa} times {sb}), but "
+                f"it is used where size {sw} is needed"
+            )
+            notes = notes[1:]
+        return self.error(message, node.span, *((t, at) for t, at in notes if at is not None))
+
+    def _not_a_multiple(self, item, size: Poly, known: Poly) -> SymcountError:
+        _, whole, a, b, node = item
+        if node.func == "heads":
+            operand = self.text(node.args[0])
+            message = (
+                f"size {size} is not a multiple of {known}, so {self.text(node)} cannot split "
+                f"{operand} into {known} heads (give {operand} a size that is a multiple of "
+                f"{known}, such as {known * Poly.symbol('d')} for heads of size d)"
+            )
+        else:
+            message = f"size {size} is not a multiple of {known}, so {self.text(node)} cannot have it"
+        origin = self.origin(whole)
+        notes = ((f"size {size} comes from here", origin),) if origin else ()
+        return self.error(message, node.span, *notes)
 
     def _check(self, item) -> None:
         kind = item[0]
@@ -483,16 +617,24 @@ class _Inference(Solver):
             _, axis, start, stop, node = item
             size = self.size(axis)
             if size is not None and not nonnegative(size - stop):
+                origin = self.origin(axis)
                 raise self.error(
                     f"the slice {start}:{stop} may reach past the end of "
                     f"{self.text(node.operand)}, which has size {size}",
                     node.span,
+                    *((f"size {size} comes from here", origin),) if origin else (),
                 )
         elif kind == "divides":
             _, axis, groups, node = item
             size = self.size(axis)
             if size is not None and divide(size, groups) is None:
-                raise self.error(f"size {size} is not a multiple of {groups} groups", node.span)
+                origin = self.origin(axis)
+                raise self.error(
+                    f"size {size} is not a multiple of {groups}, so {self.text(node)} cannot "
+                    f"split {self.text(node.args[0])} into {groups} groups",
+                    node.span,
+                    *((f"size {size} comes from here", origin),) if origin else (),
+                )
 
     # ---- results ----
 
@@ -572,7 +714,10 @@ _RULES = {
 }
 
 _CALLS = {
-    "groupnorm": _Inference.groupnorm,
+    "layernorm": _Inference.norm,
+    "rmsnorm": _Inference.norm,
+    "batchnorm": _Inference.norm,
+    "groupnorm": _Inference.norm,
     "outer": _Inference.outer,
     "heads": _Inference.heads,
     "flat": _Inference.flat,

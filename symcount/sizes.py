@@ -10,6 +10,9 @@ feature map's height) is a symbol that no count may depend on.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 from . import ir
 from .names import Scope
 from .poly import Poly
@@ -21,13 +24,21 @@ MAX_SIZE_DEGREE = 8
 MAX_SIZE_TERMS = 100
 
 
-class SizeTooLarge(Exception):
+class SizeProblem(Exception):
+    """A size that cannot be (too large, a division by zero): `shapes` locates it at `span`."""
+
+    def __init__(self, message: str, span: ir.Span):
+        super().__init__(message)
+        self.span = span
+
+
+class SizeTooLarge(SizeProblem):
     def __init__(self, dim, size: Poly):
         super().__init__(
             f"this size has degree {size.degree()} and {len(size.terms)} terms; a size may have "
-            f"degree at most {MAX_SIZE_DEGREE} and at most {MAX_SIZE_TERMS} terms"
+            f"degree at most {MAX_SIZE_DEGREE} and at most {MAX_SIZE_TERMS} terms",
+            dim.span,
         )
-        self.span = dim.span
 
 
 class Sizes:
@@ -36,13 +47,33 @@ class Sizes:
         self.abbreviations: dict[str, Poly] = {}
         for name, decl in scope.sizes.items():
             definition = decl.definition
-            if definition is not None and _polynomial(definition):
+            if definition is None:
+                continue
+            if _polynomial(definition):
                 self.abbreviations[name] = self.poly(definition)
-            elif _splits_a_symbol(definition, scope) and definition.numerator.name not in self.abbreviations:
+                continue
+            self._check_divisions(definition)
+            if _splits_a_symbol(definition, scope) and definition.numerator.name not in self.abbreviations:
                 # `size d = e / H`: inside the cell e is H*d, so that `heads(x, H)`
                 # and `blockdiag(H, d, d)` on x : e agree; d keeps its definition.
                 whole = definition.numerator.name
                 self.abbreviations[whole] = self.poly(definition.denominator) * Poly.symbol(name)
+
+    def _check_divisions(self, dim: ir.Dim) -> None:
+        """A derived size never divides by a size that is never positive (0, n - n)."""
+        stack = [dim]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ir.DimQuotient) and _polynomial(node.denominator):
+                below = self.poly(node.denominator)
+                if not below.terms:
+                    raise SizeProblem("division by zero: the divisor is 0", node.denominator.span)
+                if all(coeff <= 0 for _, coeff in below.terms):
+                    raise SizeProblem(
+                        f"division by {below}, which is never positive (sizes are positive)",
+                        node.denominator.span,
+                    )
+            stack.extend(ir.children(node))
 
     def poly(self, dim: ir.Dim) -> Poly:
         if isinstance(dim, ir.DimInt):
@@ -121,34 +152,101 @@ def free(scope: Scope) -> set[str]:
     return {name for name, decl in scope.sizes.items() if decl.definition is None}
 
 
+class SizeValueError(ValueError):
+    """A derived size that is no positive whole number at the sizes given."""
+
+
 def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str, int]:
-    """The derived sizes' values at the header's `values` (ValueError where a division
-    is not exact there)."""
+    """The derived sizes' values at the header's `values`.
+
+    Division outside ceil/floor must be exact (`size d = e / H`: H divides e);
+    inside them it is a real division (`ceil(D / 16 / 2)` is ⌈D/32⌉). A size
+    that is not a whole number, divides by zero or is less than 1 raises
+    SizeValueError (a ValueError) that names it, its definition and the sizes it read.
+    """
     known = dict(values)
     for name, dim in definitions.items():  # in order: a definition uses only earlier sizes
-        known[name] = _value(dim, known, name)
+        try:
+            value = _fraction(dim, known, exact=True)
+            if value < 1:
+                raise _NotASize(f"is {value}; a size is at least 1")
+        except _NotASize as e:
+            used = sorted(k for k in _names(dim) if k in known)
+            at = ", ".join(f"{k}={known[k]}" for k in used)
+            message = f"size {name} = {dim_text(dim)} {e}" + (f" at {at}" if at else "")
+            raise SizeValueError(message) from None
+        known[name] = int(value)
     return {name: known[name] for name in definitions}
 
 
-def _value(dim: ir.Dim, known: dict[str, int], name: str) -> int:
+class _NotASize(Exception):
+    pass
+
+
+def dim_text(dim: ir.Dim, outer: int = 0) -> str:
+    """A size as written, with the parentheses it needs: `ceil(D / 16)`, `e / (H - 1)`.
+
+    `outer` is how tightly the context binds: 0 anywhere, 1 in a product, 2 as a
+    divisor or after a minus.
+    """
     if isinstance(dim, ir.DimInt):
-        return dim.value
+        return str(dim.value)
     if isinstance(dim, ir.DimName):
-        return known[dim.name]
+        return dim.name
+    if isinstance(dim, ir.DimCall):
+        return f"{dim.func}({dim_text(dim.arg)})"
+    if isinstance(dim, ir.DimSum):
+        text = dim_text(dim.terms[0], 0)
+        for term, sign in zip(dim.terms[1:], dim.signs[1:], strict=True):
+            text += (" + " if sign > 0 else " - ") + dim_text(term, 0 if sign > 0 else 1)
+        return f"({text})" if outer >= 1 else text
     if isinstance(dim, ir.DimProduct):
-        result = 1
+        # Read left to right: a quotient after the first factor keeps its parentheses.
+        text = " * ".join(
+            dim_text(f, 2 if i and isinstance(f, ir.DimQuotient) else 1)
+            for i, f in enumerate(dim.factors)
+        )
+        return f"({text})" if outer >= 2 else text
+    text = f"{dim_text(dim.numerator, 1)} / {dim_text(dim.denominator, 2)}"
+    return f"({text})" if outer >= 2 else text
+
+
+def _names(dim: ir.Dim) -> set[str]:
+    found, stack = set(), [dim]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.DimName):
+            found.add(node.name)
+        stack.extend(ir.children(node))
+    return found
+
+
+def _fraction(dim: ir.Dim, known: dict[str, int], exact: bool) -> Fraction:
+    if isinstance(dim, ir.DimInt):
+        return Fraction(dim.value)
+    if isinstance(dim, ir.DimName):
+        return Fraction(known[dim.name])
+    if isinstance(dim, ir.DimProduct):
+        result = Fraction(1)
         for factor in dim.factors:
-            result *= _value(factor, known, name)
+            result *= _fraction(factor, known, exact)
         return result
     if isinstance(dim, ir.DimSum):
-        return sum(s * _value(t, known, name) for t, s in zip(dim.terms, dim.signs, strict=True))
+        return sum(
+            (s * _fraction(t, known, exact) for t, s in zip(dim.terms, dim.signs, strict=True)),
+            Fraction(0),
+        )
     if isinstance(dim, ir.DimCall):
-        inner = dim.arg
-        if isinstance(inner, ir.DimQuotient):
-            a, b = _value(inner.numerator, known, name), _value(inner.denominator, known, name)
-            return -(-a // b) if dim.func == "ceil" else a // b
-        return _value(inner, known, name)
-    a, b = _value(dim.numerator, known, name), _value(dim.denominator, known, name)
-    if b == 0 or a % b:
-        raise ValueError(f"size {name} = {a}/{b} is not a whole number")
-    return a // b
+        inner = _fraction(dim.arg, known, exact=False)
+        return Fraction(math.ceil(inner) if dim.func == "ceil" else math.floor(inner))
+    a = _fraction(dim.numerator, known, exact)
+    b = _fraction(dim.denominator, known, exact)
+    if b == 0:
+        raise _NotASize(f"divides by zero ({_shown(a)}/0)")
+    if exact and (a / b).denominator != 1:
+        raise _NotASize(f"is not a whole number ({_shown(a)}/{_shown(b)})")
+    return a / b
+
+
+def _shown(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"({value})"

@@ -26,6 +26,10 @@ class Solver:
         self.known: dict[int, tuple[Poly, Span]] = {}  # size root → size and where it came from
         self.shape_parent: list[int] = []
         self.axes_of: dict[int, tuple[int, ...]] = {}  # shape root → its axes, once known
+        # Elementwise meetings of an open shape (a parameter nothing has shaped
+        # yet) with a known one, settled after every equation is read (`settle`):
+        # (open, known, where, left, right, open on the left).
+        self.beside: list[tuple] = []
 
     def error(self, message: str, span: Span, *notes) -> SymcountError:
         return self.source.error(message, span, *notes)
@@ -79,7 +83,9 @@ class Solver:
         self.known.pop(rb, None)
 
     def pin(self, var: int, size: Poly, origin: Span, what) -> None:
-        self.unify(self.fixed(size, origin), var, origin, f"the size {size}", what)
+        # The name is made only on error: printing every pinned size was a
+        # twentieth of the time of a large cell.
+        self.unify(self.fixed(size, origin), var, origin, lambda: f"the size {size}", what)
 
     # ---- shapes ----
 
@@ -118,11 +124,7 @@ class Solver:
         if xa is not None and xb is not None:
             if len(xa) != len(xb):
                 left, right = (x() if callable(x) else x for x in (left, right))
-                raise self.error(
-                    f"shape mismatch: {left} has shape {self.describe(a)} "
-                    f"but {right} has shape {self.describe(b)}",
-                    at,
-                )
+                raise self.error(f"shape mismatch: {left} {self.shaped(a)} but {right} {self.shaped(b)}", at)
             for u, v in zip(xa, xb, strict=True):
                 self.unify(u, v, at, left, right)
         self.shape_parent[rb] = ra
@@ -143,13 +145,76 @@ class Solver:
         if b is None:
             return a
         xa, xb = self.axes(a), self.axes(b)
-        if xa is None or xb is None or len(xa) == len(xb):
+        if xa is None and xb is None:
             self.same_shape(a, b, at, left, right)
             return a
-        short, long = (xa, xb) if len(xa) < len(xb) else (xb, xa)
-        for u, v in zip(short, long[: len(short)], strict=True):
-            self.unify(u, v, at, left, right)
-        return a if len(xa) > len(xb) else b
+        if xa is None or xb is None:
+            # Which shape the open side takes must not depend on the order of the
+            # equations: it is decided once all are read (`settle`).
+            self.beside.append((a, b, at, left, right, True) if xa is None else (b, a, at, left, right, False))
+            return b if xa is None else a
+        return self.line_up(a, b, at, left, right)
+
+    def line_up(self, a: int, b: int, at: Span, left, right) -> int:
+        """Two known shapes, elementwise: equal, or one the start of the other."""
+        xa, xb = self.axes(a), self.axes(b)
+        if len(xa) == len(xb) == 1:  # vectors: v1's "size mismatch" says it best
+            self.unify(xa[0], xb[0], at, left, right)
+            return a
+        try:
+            for u, v in zip(xa, xb, strict=False):  # from the left, in the operands' order
+                self.unify(u, v, at, left, right)
+        except SymcountError as e:
+            raise self.shape_mismatch(a, b, at, left, right, e.notes) from None
+        if len(xa) == len(xb):
+            self.same_shape(a, b, at, left, right)
+        return a if len(xa) >= len(xb) else b
+
+    def settle(self) -> None:
+        """Give each open shape met elementwise the whole shape of the smallest value
+        (the lowest rank) it met, then line every meeting up: beside the larger
+        ones it repeats over the axes it lacks. So a parameter is the least that
+        fits all its uses, whatever their order (`b * x` and `b * M` with x (n),
+        M (n, m): b is (n)).
+
+        The result of each meeting was taken to have the known value's shape;
+        that stays right because the open side never ends larger: it takes the
+        smallest value, and a use that shapes it directly (`W @ b`, `[b, x]`)
+        makes it a vector, the smallest any value met can be.
+        """
+        smallest: dict[int, int] = {}
+        for meeting in self.beside:
+            root, known = self.find_shape(meeting[0]), meeting[1]
+            if self.axes(root) is None:
+                best = smallest.get(root)
+                if best is None or len(self.axes(known)) < len(self.axes(best)):
+                    smallest[root] = known
+        for root, known in smallest.items():
+            if self.axes(root) is None:  # two roots may have merged meanwhile
+                self.same_shape(root, known, None, "", "")
+        for open_, known, at, left, right, open_left in self.beside:
+            if open_left:
+                self.line_up(open_, known, at, left, right)
+            else:
+                self.line_up(known, open_, at, left, right)
+        self.beside = []
+
+    def shape_mismatch(self, a: int, b: int, at: Span, left, right, notes=()) -> SymcountError:
+        """Two shapes that do not line up; `notes` are the size conflict's."""
+        left, right = (x() if callable(x) else x for x in (left, right))
+        message = f"shape mismatch: {left} {self.shaped(a)} but {right} {self.shaped(b)}"
+        ra, rb = len(self.axes(a) or ()), len(self.axes(b) or ())
+        if ra != rb:
+            message += (
+                "; shapes line up from the left, so the shorter one must be the start of the "
+                "longer (as (H) is of (H, d, d)), and it repeats over the axes it lacks"
+            )
+        return SymcountError(message, self.source.location(at), tuple(notes))
+
+    def shaped(self, ref: int | None) -> str:
+        """'has shape (H, d)', or 'is a scalar': the end of a sentence about a value."""
+        text = self.describe(ref)
+        return "is a scalar" if text == "scalar" else f"has shape {text}"
 
     def describe(self, ref: int | None) -> str:
         if ref is None:
@@ -157,6 +222,8 @@ class Solver:
         axes = self.axes(ref)
         if axes is None:
             return "unknown"
+        if not axes:
+            return "scalar"
         sizes = [str(self.size(v) or "?") for v in axes]
         return "(" + ", ".join(sizes) + ")" if len(sizes) != 1 else sizes[0]
 

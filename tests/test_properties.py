@@ -21,7 +21,8 @@ def load(text):
 
 
 def sizes_for(gen):
-    return st.fixed_dictionaries({d: st.integers(1, 10**6) for d in gen.dims})
+    """The header's sizes (where the cell divides e by H, a multiple of H for e)."""
+    return cellgen.environments(gen)
 
 
 def shapes(cell):
@@ -42,13 +43,14 @@ def test_evaluate_is_the_direct_count(gen, data):
     cell = load(gen.text())
     env = data.draw(sizes_for(gen))
     assert cell.evaluate(**env) == gen.count(env)
-    at = {size_symbol(d): v for d, v in env.items()}
+    full = gen.environment(env)  # with the derived sizes (ceil, e / H), as the generator knows them
+    at = {size_symbol(d): v for d, v in full.items()}
     for p in cell.params:
         expected = gen.params[p.name]
         assert [int(s.subs(at)) for s in p.shape] == [
-            cellgen.size_value(s, env) for s in expected.shape
+            cellgen.size_value(s, full) for s in expected.shape
         ]
-        assert int(p.count.subs(at)) == expected.count(env)
+        assert int(p.count.subs(at)) == expected.count(full)
 
 
 @given(cellgen.cells(), st.data())

@@ -34,7 +34,7 @@ def test_a_split_size_lets_heads_and_blocks_meet_the_whole_width():
 
 def test_a_split_that_is_not_whole_is_refused():
     [cell] = symcount.loads(SPLIT)
-    with pytest.raises(ValueError, match="size d = 10/3 is not a whole number"):
+    with pytest.raises(ValueError, match=r"size d = e / H is not a whole number \(10/3\) at H=3, e=10"):
         cell.evaluate(e=10, H=3)
 
 
@@ -49,7 +49,7 @@ def test_the_cli_says_which_size_does_not_divide(capsys):
         out.write(SPLIT)
     assert cli.main(["count", path, "--set", "e=10", "--set", "H=3"]) == 2
     err = capsys.readouterr().err
-    assert "--set: in cell 'mh', size d = 10/3 is not a whole number" in err
+    assert "--set: in cell 'mh', size d = e / H is not a whole number (10/3) at H=3, e=10" in err
     assert "Traceback" not in err
 
 

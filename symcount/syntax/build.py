@@ -192,14 +192,17 @@ class ToIR(Transformer):
     def dim_product(self, children):
         # `a * b / c * d` reads left to right: each `/` divides all that precedes it.
         factors, ops, span = _operands(children)
-        result, run = None, [factors[0]]
-        for op, factor in zip(ops, factors[1:], strict=True):
+        # Spans from the children as written, so that `e / (H - 1)` ends at `)`.
+        extents = [_extent(c) for c in children[0::2]]
+        result, run, start, last = None, [factors[0]], extents[0], extents[0]
+        for op, factor, extent in zip(ops, factors[1:], extents[1:], strict=True):
             if op == "*":
                 run.append(factor)
+                last = extent
                 continue
-            numerator = run[0] if len(run) == 1 else ir.DimProduct(tuple(run), _join(run[0].span, run[-1].span))
-            result = ir.DimQuotient(numerator, factor, _join(numerator.span, factor.span))
-            run = [result]
+            numerator = run[0] if len(run) == 1 else ir.DimProduct(tuple(run), _join(start, last))
+            result = ir.DimQuotient(numerator, factor, _join(start, extent))
+            run, last = [result], extent
         if result is None:
             return ir.DimProduct(factors, span)
         return run[0] if len(run) == 1 else ir.DimProduct(tuple(run), span)
