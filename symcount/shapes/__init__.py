@@ -1,0 +1,124 @@
+"""Shape inference: every value's and parameter's shape in a cell, solved at once.
+
+Values have shapes of any rank: a scalar, a vector (n), a matrix (H, d), a
+tensor (H, d, d). Each expression node gets a shape variable (see `unify`):
+
+- elementwise operations (`+ - * /`, functions) line shapes up from the left;
+  a shape that is the start of the other repeats over the axes it lacks, a
+  scalar broadcasts everywhere, and a parameter takes the whole shape of the
+  value beside it;
+- `W @ v` applies a weight to the last axis of v; between two values, `@`
+  multiplies a matrix and a vector per leading (batch) axes (`C @ q`, `q @ C`),
+  or takes a dot product of two values of equal rank (2 or more);
+- concatenation, slicing, `outer`, `heads`, `flat`, `sum`, the norms and the
+  convolutions each have their rule below.
+
+Declarations pin sizes to polynomials; relations that are not equalities
+(concatenation, splitting into heads) are deferred and solved after. What
+comes out is every parameter's shape as a tuple of `Poly`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .. import ir
+from ..errors import Note, SymcountError
+from ..names import Scope
+from ..poly import Poly
+from ..sizes import SizeProblem, Sizes
+from .core import Core
+from .deferred import Deferred
+from .products import Products
+from .results import FIELD_REALS, UNUSED, ParamShape, Shapes
+from .structure import Structure
+
+
+def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> Shapes:
+    """Solve the shapes of `scope`'s cell.
+
+    `input_sizes` overrides declared input sizes: a stacked layer reads the
+    previous layer's output instead of the declared input.
+    """
+    try:
+        sizes = Sizes(scope)
+        return _Inference(scope, sizes, dict(input_sizes or {})).run()
+    except SizeProblem as e:
+        raise scope.cell.source.error(str(e), e.span) from None
+    except SymcountError as e:
+        if scope.functions:
+            raise _with_call_site(e, scope) from None
+        raise
+
+
+def _with_call_site(error: SymcountError, scope: Scope) -> SymcountError:
+    """An error inside a `def`'s body gains a note at an equation that calls it:
+    the body alone does not say which arguments made it wrong."""
+    inside = next((d for d in scope.functions.values() if _contains(d.span, error.location)), None)
+    if inside is None:
+        return error
+    reaching = {inside.name}  # the def and every def that calls it, however indirectly
+    grew = True
+    while grew:
+        grew = False
+        for definition in scope.functions.values():
+            if definition.name not in reaching and any(
+                isinstance(n, ir.Call) and n.func in reaching for n in ir.walk(definition.expr)
+            ):
+                reaching.add(definition.name)
+                grew = True
+    for eq in scope.cell.equations:
+        for node in ir.walk(eq.expr):
+            if isinstance(node, ir.Call) and node.func in reaching:
+                source = scope.cell.source
+                note = Note(f"in '{inside.name}', called here", source.location(node.span))
+                return SymcountError(error.message, error.location, (*error.notes, note))
+    return error
+
+
+def _contains(span: ir.Span, location) -> bool:
+    start, end = (span.line, span.column), (span.end_line, span.end_column)
+    return location.line is not None and start <= (location.line, location.column) < end
+
+
+class _Inference(Products, Structure, Deferred, Core):
+    """The whole inference: the core and its rules, and the dispatch over both."""
+
+    def expr(self, node: ir.Expr) -> int | None:
+        rule = _RULES.get(type(node))
+        return rule(self, node) if rule is not None else self.elementwise(node)
+
+    def call(self, node: ir.Call) -> int | None:
+        special = _CALLS.get(node.func)
+        if special is not None:
+            return special(self, node)
+        if node.func in ("max", "min"):
+            return self.elementwise(node)
+        return self.expr(node.args[0])  # elementwise: the argument's shape
+
+
+_RULES = {
+    ir.Number: _Inference.number,
+    ir.Name: _Inference.name,
+    ir.NewName: _Inference.new_name,
+    ir.Neg: _Inference.passthrough,
+    ir.MatMul: _Inference.matmul,
+    ir.Concat: _Inference.concat,
+    ir.Slice: _Inference.slice,
+    ir.Call: _Inference.call,
+}
+
+_CALLS = {
+    "layernorm": _Inference.norm,
+    "rmsnorm": _Inference.norm,
+    "batchnorm": _Inference.norm,
+    "groupnorm": _Inference.norm,
+    "outer": _Inference.outer,
+    "heads": _Inference.heads,
+    "flat": _Inference.flat,
+    "sum": _Inference.sum,
+    "conv1d": _Inference.conv1d,
+    "conv": _Inference.conv,
+}
+
+__all__ = ["FIELD_REALS", "UNUSED", "ParamShape", "Shapes", "infer"]

@@ -1,0 +1,221 @@
+"""The inference's core: the values of a cell, names, elementwise operations,
+the equations in order, and the results (every parameter's shape)."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..names import Scope
+from ..poly import Poly
+from ..sizes import Sizes
+from ..unify import Solver
+from .results import UNUSED, ParamShape, Shapes
+
+
+class Core(Solver):
+    def __init__(self, scope: Scope, sizes: Sizes, overrides: dict[str, Poly]):
+        super().__init__(scope.cell.source)
+        self.scope = scope
+        self.sizes = sizes
+        self.deferred: list = []  # (kind, ...) relations solved after the equalities
+        self.values: dict[str, int | None] = {}  # inputs and states → shape (None: scalar)
+        self.gates: dict[str, int | None] = {}
+        self.params: dict[str, int] = {}  # parameter → shape (its matrix shape if used with @)
+        self.first_use: dict[str, tuple[ir.Span, str]] = {}  # param → where, "matrix"/"vector"
+        self.input_sizes: dict[str, Poly] = {}
+        self.row_products: set[ir.Span] = set()
+        for name, decl in scope.inputs.items():
+            if name in overrides and len(decl.dims) == 1:
+                self.input_sizes[name] = overrides[name]
+                self.values[name] = self.new_shape((self.fixed(overrides[name], decl.span),))
+            else:
+                self.values[name] = self.declared_shape(decl)
+                if len(decl.dims) == 1:
+                    self.input_sizes[name] = self.size(self.axes(self.values[name])[0])
+        for name, decl in scope.states.items():
+            self.values[name] = self.declared_shape(decl)
+        for name, decl in scope.declared.items():
+            if decl.kind not in ("scalar",):
+                self.params[name] = self.declared_shape(decl)
+
+    def text(self, node) -> str:
+        return f"'{self.source.snippet(node.span)}'"
+
+    def quote(self, node):
+        """A callable naming a node, for messages made only on error."""
+        return lambda: self.text(node) if not isinstance(node, str) else node
+
+    def declared(self, dim: ir.Dim) -> Poly:
+        """A written size; sizes are positive, so one that never is (0, -n) is an error."""
+        size = self.sizes.poly(dim)
+        if all(coeff <= 0 for _, coeff in size.terms):
+            raise self.error(f"a size must be positive, but {size} never is", dim.span)
+        return size
+
+    def declared_shape(self, decl) -> int | None:
+        """The shape a declaration gives (as a weight is applied, for diag and blockdiag)."""
+        if decl.kind == "scalar":
+            return None
+        polys = [self.declared(d) for d in decl.dims]
+        if decl.kind == "diag":
+            polys = [polys[0], polys[0]]
+        elif decl.kind == "blockdiag":
+            blocks, rows, cols = polys
+            polys = [blocks * rows, blocks * cols]
+        return self.new_shape(tuple(self.fixed(p, decl.span) for p in polys))
+
+    # ---- equations ----
+
+    def run(self) -> Shapes:
+        for eq in self.scope.equations:
+            self.gate = f"{eq.target}'" if eq.is_state else eq.target
+            shape = self.expr(eq.expr)
+            if eq.is_state:
+                state = self.values[eq.target]
+                if state is None or shape is None:
+                    if shape is not None:  # a scalar state takes only scalars
+                        self.same_shape(self.new_shape(()), shape, eq.expr.span,
+                                        f"state '{eq.target}'", self.quote(eq.expr))
+                    continue
+                self.broadcast_into(eq.target, shape)
+            else:
+                self.gates[eq.target] = shape
+        self.settle()  # the parameters that only met values elementwise
+        self.solve_deferred()
+        self.check_free()
+        return Shapes(
+            tuple(self.param_shape(name) for name in self.scope.params),
+            self.input_sizes,
+            self.output_size(),
+            frozenset(self.row_products),
+        )
+
+    def broadcast_into(self, state: str, shape: int) -> None:
+        """A state's new value has the state's shape, or one that repeats into it."""
+        eq = self.scope.updates[state]
+        target = self.values[state]
+        what = f"state '{state}'"
+        result = self.broadcast(target, shape, eq.expr.span, what, self.quote(eq.expr))
+        if self.axes(result) is not None and len(self.axes(result)) != len(self.axes(target)):
+            raise self.error(
+                f"shape mismatch: {what} {self.shaped(target)} but {self.text(eq.expr)} "
+                f"{self.shaped(shape)}; a new value has the state's shape, or the start of it "
+                "(which repeats over the axes it lacks)",
+                eq.expr.span,
+            )
+
+    def number(self, node: ir.Number) -> None:
+        return None
+
+    def name(self, node: ir.Name) -> int | None:
+        name = node.name
+        if name in self.values:
+            return self.values[name]
+        if name in self.gates:
+            return self.gates[name]
+        if name in self.scope.symbols or name in self.scope.sizes:
+            return None  # a size as a value is a constant
+        decl = self.scope.declared.get(name)
+        if decl is not None and decl.kind == "scalar":
+            return None
+        if decl is not None and decl.kind in ("diag", "blockdiag"):
+            raise self.error(
+                f"'{name}' is declared as a {decl.kind} matrix; use it on the left of @, as in {name} @ x",
+                node.span,
+                ("declared here", decl.span),
+            )
+        self._use(name, "vector", node.span)
+        if name not in self.params:
+            self.params[name] = self.new_shape()
+        return self.params[name]
+
+    def new_name(self, node: ir.NewName) -> int | None:
+        return self.values[node.name]
+
+    def passthrough(self, node) -> int | None:
+        return self.expr(ir.children(node)[0])
+
+    def _use(self, name: str, kind: str, span: ir.Span) -> None:
+        first = self.first_use.setdefault(name, (span, kind))
+        if first[1] != kind and name not in self.scope.declared:
+            raise self.error(
+                f"'{name}' is used as a {kind} here but as a {first[1]} before",
+                span,
+                (f"used as a {first[1]} here", first[0]),
+            )
+
+    def elementwise(self, node) -> int | None:
+        result, first = None, None
+        for operand in ir.children(node):
+            shape = self.expr(operand)
+            if shape is None:
+                continue
+            if result is None:
+                result, first = shape, operand
+            else:
+                result = self.broadcast(result, shape, operand.span, self.quote(first), self.quote(operand))
+        return result
+
+    # ---- @ ----
+
+    def check_free(self) -> None:
+        """No parameter may depend on a free extent (`size rows`): the header must list it."""
+        free = {n for n, d in self.scope.sizes.items() if d.definition is None}
+        if not free:
+            return
+        for name in self.scope.params:
+            shape = self.param_shape(name)
+            used = sorted(free & {sym for size in shape.shape for sym in size.symbols()})
+            if used:
+                raise self.error(
+                    f"parameter '{name}' has shape ({', '.join(map(str, shape.shape))}), which "
+                    f"depends on '{used[0]}', a size the header does not list; add it to the "
+                    "header to count it",
+                    shape.span,
+                    ("declared here", self.scope.sizes[used[0]].span),
+                )
+
+    def param_shape(self, name: str) -> ParamShape:
+        decl = self.scope.declared.get(name)
+        gate, span = self.scope.first_use.get(name, (UNUSED, None))
+        if decl is not None:
+            shape = tuple(self.sizes.poly(d) for d in decl.dims)
+            return ParamShape(name, decl.kind, shape, gate, decl.span, decl.field, decl.frozen)
+        role = self.first_use.get(name, (span, "vector"))[1]
+        axes = self.axes(self.params[name])
+        if axes is None:
+            raise self.error(
+                f"cannot infer the size of parameter '{name}'; declare it with `param {name} : SIZE`",
+                span,
+            )
+        what = ("rows", "columns") if role == "matrix" and len(axes) == 2 else ("size",) * len(axes)
+        shape = tuple(self._need(v, name, span, w, role) for v, w in zip(axes, what, strict=True))
+        kind = {0: "scalar", 1: "vector", 2: "matrix"}.get(len(shape), "tensor")
+        if role == "kernel":
+            kind = "matrix" if len(shape) == 2 else "tensor"
+        return ParamShape(name, kind, shape, gate, span)
+
+    def _need(self, var: int, name: str, span: ir.Span, what: str, role: str) -> Poly:
+        size = self.size(var)
+        if size is None:
+            if role == "kernel":
+                raise self.error(
+                    f"cannot infer the kernel width of '{name}'; give it as the third argument "
+                    f"(conv1d(w, v, K)) or declare the parameter with its sizes",
+                    span,
+                )
+            hint = "param {0} : (ROWS, COLS)" if what != "size" else "param {0} : SIZE"
+            raise self.error(
+                f"cannot infer the {what} of parameter '{name}'; declare it with `{hint.format(name)}`",
+                span,
+            )
+        return size
+
+    def output_size(self) -> Poly | None:
+        name = self.scope.output
+        if name is None:
+            return None
+        shape = self.values.get(name) if name in self.scope.states else self.gates.get(name)
+        axes = None if shape is None else self.axes(shape)
+        if axes is None or len(axes) != 1:
+            return None
+        return self.size(axes[0])
