@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 
-from . import gcpause, ir, lint, names, shapes, sources, syntax
+from . import gcpause, ir, lint, shapes, sources, syntax
 from .errors import Location, SymcountError
 from .model import Cell
+from .resolve import resolve
 
 
 @gcpause.paused  # derivation: one of the two stages run with the collector paused
@@ -39,7 +40,7 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
                 ("first defined here", seen[ir_cell.name].name_span),
             )
         seen[ir_cell.name] = ir_cell
-        scope = names.resolve(ir_cell)
+        scope = resolve(ir_cell)
         scope.warnings = lint.warnings(scope)
         cells.append(Cell(ir_cell, scope, shapes.infer(scope)))
     return cells

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Collection
 
 from . import ir
-from .names import Scope
+from .resolve import Scope
 from .shapes import Shapes
 
 

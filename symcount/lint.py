@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import SymcountWarning
-from .names import FUNCTIONS, Scope
+from .resolve import FUNCTIONS, Scope
 
 
 def warnings(scope: Scope) -> list[SymcountWarning]:

@@ -17,9 +17,9 @@ from . import ir
 from . import sizes as size_rules
 from .biases import cell_without
 from .counting import Counts, Param, StackParam, check_sizes, positive_size
-from .names import Scope
 from .network import Network
 from .poly import Poly
+from .resolve import Scope
 from .shapes import Shapes
 from .stacking import Layers, Layout, checked_layers
 from .symbols import dim_expr, size_symbol, to_sympy

@@ -14,7 +14,7 @@ from .errors import suggest
 from .functions import FUNCTIONS
 
 if TYPE_CHECKING:
-    from .names import ErrorFactory, Scope
+    from .resolve import ErrorFactory, Scope
 
 
 def check(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:

@@ -14,8 +14,8 @@ import math
 from fractions import Fraction
 
 from . import ir
-from .names import Scope
 from .poly import Poly
+from .resolve import Scope
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:

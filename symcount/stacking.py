@@ -24,8 +24,8 @@ import sympy
 
 from . import shapes
 from .biases import biases, shapes_without
-from .names import Scope
 from .poly import Poly
+from .resolve import Scope
 from .shapes import Shapes
 from .symbols import size_symbol, to_sympy
 

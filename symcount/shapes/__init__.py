@@ -24,8 +24,8 @@ from collections.abc import Mapping
 
 from .. import ir
 from ..errors import Note, SymcountError
-from ..names import Scope
 from ..poly import Poly
+from ..resolve import Scope
 from ..sizes import SizeProblem, Sizes
 from .core import Core
 from .deferred import Deferred

@@ -4,8 +4,8 @@ the equations in order, and the results (every parameter's shape)."""
 from __future__ import annotations
 
 from .. import ir
-from ..names import Scope
 from ..poly import Poly
+from ..resolve import Scope
 from ..sizes import Sizes
 from ..unify import Solver
 from .results import UNUSED, ParamShape, Shapes
