@@ -29,9 +29,9 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
     >>> cell.count
     m*n + n**2 + n
     """
-    source = ir.Source(filename, _text(text, filename))
+    source = ir.Document(filename, _text(text, filename))
     cells = []
-    seen: dict[str, ir.Cell] = {}
+    seen: dict[str, ir.CellDef] = {}
     for ir_cell in syntax.parse(source):
         if ir_cell.name in seen:
             raise source.error(
@@ -108,7 +108,7 @@ def format_text(text: str, filename: str = "<string>") -> str:
     """
     from .render.cellfmt import format_cells
 
-    return format_cells(syntax.parse(ir.Source(filename, text)))
+    return format_cells(syntax.parse(ir.Document(filename, text)))
 
 
 def format_source(spec: str) -> str:

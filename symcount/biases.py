@@ -48,7 +48,7 @@ def shapes_without(shapes: Shapes, names: Collection[str]) -> Shapes:
     return dataclasses.replace(shapes, params=kept)
 
 
-def cell_without(cell: ir.Cell, names: Collection[str]) -> ir.Cell:
+def cell_without(cell: ir.CellDef, names: Collection[str]) -> ir.CellDef:
     """The cell's IR with every term `names` left out of its equations.
 
     An equation whose every term was one of them computes 0.

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .resolve import ErrorFactory, Scope
 
 
-def check_defs(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def check_defs(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     """Every `def` checked in order, then inlined into the equations that call it."""
     for position, definition in enumerate(cell.functions):
         _check_function(definition, cell.functions[position + 1 :], scope, err)

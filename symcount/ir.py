@@ -29,7 +29,7 @@ class Span(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class Source:
+class Document:
     """A whole input text and the name to report it under."""
 
     filename: str
@@ -400,7 +400,7 @@ class Equation:
 
 
 @dataclass(frozen=True, eq=False)
-class Cell:
+class CellDef:
     """One `cell ... end` block, declarations and equations each in their order."""
 
     name: str
@@ -410,6 +410,6 @@ class Cell:
     equations: tuple[Equation, ...]
     span: Span
     name_span: Span
-    source: Source
+    source: Document
     latex_overrides: tuple[LatexOverride, ...] = ()  # kept apart: they are not declarations
     functions: tuple[FunctionDef, ...] = ()

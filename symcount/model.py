@@ -182,7 +182,7 @@ class Cell(_Counted):
     48
     """
 
-    def __init__(self, ir_cell: ir.Cell, scope: Scope, inferred: Shapes, no_bias: bool = False):
+    def __init__(self, ir_cell: ir.CellDef, scope: Scope, inferred: Shapes, no_bias: bool = False):
         self.ir = ir_cell
         self.scope = scope
         self.shapes = inferred  # with the biases: `--no-bias` drops them in `stacking`

@@ -39,7 +39,7 @@ class Network:
     layers: int | str | None  # None: one cell, not a stack
     bidirectional: bool
     bias: bool
-    cell: ir.Cell  # the cell's IR; its equations without the biases when `bias` is False
+    cell: ir.CellDef  # the cell's IR; its equations without the biases when `bias` is False
     warnings: tuple[SymcountWarning, ...]
     counts: Counts
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .resolve import ErrorFactory, Scope
 
 
-def check(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def check(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     """`latex NAME "TEXT"`: a name of this cell, once, with LaTeX that is safe to paste."""
     seen: dict[str, ir.LatexOverride] = {}
     for override in cell.latex_overrides:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import calls, functions, ir, overrides
 from .errors import SymcountError, suggest
 
-ErrorFactory = Callable[..., SymcountError]  # ir.Source.error: (message, span, *notes)
+ErrorFactory = Callable[..., SymcountError]  # ir.Document.error: (message, span, *notes)
 
 FUNCTIONS = functions.FUNCTIONS  # every built-in function name
 
@@ -24,7 +24,7 @@ FUNCTIONS = functions.FUNCTIONS  # every built-in function name
 class Scope:
     """The resolved names of one cell."""
 
-    cell: ir.Cell
+    cell: ir.CellDef
     symbols: dict[str, ir.DimSymbol] = field(default_factory=dict)
     sizes: dict[str, ir.SizeDecl] = field(default_factory=dict)  # `size R = ...`, `size rows`
     functions: dict[str, ir.FunctionDef] = field(default_factory=dict)  # the cell's own `def`s
@@ -53,7 +53,7 @@ class Scope:
         return "parameter"
 
 
-def resolve(cell: ir.Cell) -> Scope:
+def resolve(cell: ir.CellDef) -> Scope:
     scope = Scope(cell)
     err = cell.source.error
     _header(cell, scope, err)
@@ -64,7 +64,7 @@ def resolve(cell: ir.Cell) -> Scope:
     return scope
 
 
-def _header(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def _header(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     for sym in cell.dims:
         if sym.name in scope.symbols:
             first = scope.symbols[sym.name]
@@ -74,7 +74,7 @@ def _header(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
         scope.symbols[sym.name] = sym
 
 
-def _declarations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def _declarations(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     seen: dict[str, ir.Span] = {}
     outputs: list[ir.Output] = []
     # Every `size`, for "used before it is defined" where one is used too early.
@@ -129,7 +129,7 @@ VALUE_KINDS = ("vector", "matrix", "tensor", "scalar")
 SIZE_FUNCTIONS = ("ceil", "floor")
 
 
-def _value_shape(decl, source: ir.Source) -> str:
+def _value_shape(decl, source: ir.Document) -> str:
     """A weight's shape written as a value's: diag(n) → n, blockdiag(H, a, b) → H*b."""
     texts = [source.snippet(d.span) for d in decl.dims]
     if decl.kind == "blockdiag":
@@ -137,7 +137,7 @@ def _value_shape(decl, source: ir.Source) -> str:
     return texts[0] if len(texts) == 1 else f"({', '.join(texts)})"
 
 
-def _shape_span(decl, source: ir.Source) -> ir.Span:
+def _shape_span(decl, source: ir.Document) -> ir.Span:
     """Where a declaration's shape starts (`blockdiag` in `input x : blockdiag(...)`) to its end."""
     line = source.line(decl.name_span.end_line)
     column = decl.name_span.end_column
@@ -197,7 +197,7 @@ def _unknown_size(node: ir.DimName, scope: Scope, err: ErrorFactory, definition,
     )
 
 
-def _equations(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def _equations(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     calls.check_defs(cell, scope, err)
     later = {}  # gate or update defined further down: for "used before defined"
     for eq in scope.equations:
@@ -335,7 +335,7 @@ def _declared_rank(name: str, scope: Scope) -> int | None:
     return None if decl is None else len(decl.dims)
 
 
-def _completeness(cell: ir.Cell, scope: Scope, err: ErrorFactory) -> None:
+def _completeness(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
     for name, state in scope.states.items():
         if name not in scope.updates:
             raise err(

@@ -15,12 +15,12 @@ deferred constraints until enough is known to apply them.
 from __future__ import annotations
 
 from .errors import SymcountError
-from .ir import Source, Span
+from .ir import Document, Span
 from .poly import Poly
 
 
 class Solver:
-    def __init__(self, source: Source):
+    def __init__(self, source: Document):
         self.source = source
         self.parent: list[int] = []
         self.known: dict[int, tuple[Poly, Span]] = {}  # size root → size and where it came from

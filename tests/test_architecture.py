@@ -35,7 +35,7 @@ def test_sympy_symbols_are_made_in_one_module():
     assert makers == ["symbols.py"]
 
 
-def _names(cell: ir.Cell) -> set[str]:
+def _names(cell: ir.CellDef) -> set[str]:
     return {
         node.name
         for eq in cell.equations

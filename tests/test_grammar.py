@@ -7,7 +7,7 @@ from symcount import ir, syntax
 
 
 def parse(text):
-    return syntax.parse(ir.Source("t.cell", text))
+    return syntax.parse(ir.Document("t.cell", text))
 
 
 def expr_of(rhs, decls="input x : m\nstate h : n\n"):

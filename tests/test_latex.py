@@ -34,9 +34,9 @@ def golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"differs from {path}"
 
 
-def cell_ir(body: str, header: str = "cell t(m, n)\n input x : m\n state h : n\n") -> ir.Cell:
+def cell_ir(body: str, header: str = "cell t(m, n)\n input x : m\n state h : n\n") -> ir.CellDef:
     """Only the syntax: the printers need no shapes, so odd test cells are fine."""
-    [cell] = parse(ir.Source("<test>", header + body + "\nend\n"))
+    [cell] = parse(ir.Document("<test>", header + body + "\nend\n"))
     return cell
 
 

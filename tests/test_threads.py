@@ -34,7 +34,7 @@ BROKEN = {
 def outcome(text: str):
     """What parsing gives: the cells' names and equations, or the error's place and message."""
     try:
-        cells = syntax.parse(ir.Source("t.cell", text))
+        cells = syntax.parse(ir.Document("t.cell", text))
     except SymcountError as e:
         return ("error", e.line, e.column, e.message)
     return ("ok", tuple((c.name, c.equations) for c in cells))
@@ -121,7 +121,7 @@ def test_the_parser_is_built_once_when_threads_start_at_once(tmp_path):
         f"start = threading.Barrier({THREADS})\n"
         "def work():\n"
         "    start.wait()\n"
-        "    syntax.parse(ir.Source('t', 'cell c(n)\\n state h : n\\n h\\' = U @ h\\nend\\n'))\n"
+        "    syntax.parse(ir.Document('t', 'cell c(n)\\n state h : n\\n h\\' = U @ h\\nend\\n'))\n"
         f"threads = [threading.Thread(target=work) for _ in range({THREADS})]\n"
         "[t.start() for t in threads]\n"
         "[t.join() for t in threads]\n"

@@ -14,7 +14,7 @@ not in the IR, so they are dropped. Printing the result again gives the same
 text, and it parses to the same cells.
 
     >>> from symcount import ir, syntax
-    >>> [cell] = syntax.parse(ir.Source("<doc>", "cell c(m,n)  # two sizes\\n"
+    >>> [cell] = syntax.parse(ir.Document("<doc>", "cell c(m,n)  # two sizes\\n"
     ...     "input x:m\\nstate h:n\\nparam b:(2*n)\\nh'=tanh((W@x)+b*(h))\\nend"))
     >>> print(format_cells([cell]), end="")
     cell c(m, n)
@@ -34,7 +34,7 @@ from .equations import Printer
 INDENT = "    "
 
 
-def format_cells(cells: list[ir.Cell]) -> str:
+def format_cells(cells: list[ir.CellDef]) -> str:
     """Cells as canonical cell-language text, one blank line between them."""
     printer = CellPrinter()
     return "\n".join(printer.cell(cell) for cell in cells)
@@ -43,7 +43,7 @@ def format_cells(cells: list[ir.Cell]) -> str:
 class CellPrinter(Printer):
     """The cell language, whole cells: the base class prints their equations."""
 
-    def cell(self, cell: ir.Cell) -> str:
+    def cell(self, cell: ir.CellDef) -> str:
         lines = [self.header(cell)]
         lines += [INDENT + self.declaration(decl) for decl in cell.declarations]
         if cell.declarations and cell.equations:
@@ -56,7 +56,7 @@ class CellPrinter(Printer):
         lines.append("end")
         return "\n".join(lines) + "\n"
 
-    def header(self, cell: ir.Cell) -> str:
+    def header(self, cell: ir.CellDef) -> str:
         text = f"cell {cell.name}({', '.join(d.name for d in cell.dims)})"
         return text + f" {quote(cell.description)}" if cell.description else text
 

@@ -51,7 +51,7 @@ class Printer:
     CONCAT = ("[", ", ", "]")
     ASSIGN = " = "
 
-    def __init__(self, cell: ir.Cell | None = None):
+    def __init__(self, cell: ir.CellDef | None = None):
         self.roles: dict[str, str] = roles(cell) if cell is not None else {}
         # The hook for each node type, bound here so that a notation's overrides win.
         self.hooks = {
@@ -91,7 +91,7 @@ class Printer:
     def equation(self, eq: ir.Equation) -> str:
         return self.target(eq) + self.ASSIGN + self.expr(eq.expr)
 
-    def equations(self, cell: ir.Cell) -> list[str]:
+    def equations(self, cell: ir.CellDef) -> list[str]:
         return [self.equation(eq) for eq in cell.equations]
 
     # ---- hooks: one per node type ----
@@ -157,7 +157,7 @@ class Printer:
         return self.variable(eq.target, self.roles.get(eq.target, "gate"), new=False)
 
 
-def roles(cell: ir.Cell) -> dict[str, str]:
+def roles(cell: ir.CellDef) -> dict[str, str]:
     """What each variable of a cell is: input, state, gate, or a gate computed from
     parameters and constants alone ("constant", the same at every step: Mamba's
     `A = -exp(A_log)`). The rest are parameters."""
@@ -214,7 +214,7 @@ class LatexPrinter(CallNotation, Printer):
     CONCAT = ("[", "; ", "]")
     ASSIGN = " &= "
 
-    def __init__(self, cell: ir.Cell | None = None, row_products: frozenset[ir.Span] = frozenset()):
+    def __init__(self, cell: ir.CellDef | None = None, row_products: frozenset[ir.Span] = frozenset()):
         super().__init__(cell)
         self.row_products = row_products  # where `a @ B` is aᵀB (`Network.row_products`)
         self.variables = frozenset(self.roles)
@@ -335,7 +335,7 @@ class _Printed(NamedTuple):
     constant: bool
 
 
-def _size_names(cell: ir.Cell) -> frozenset[str]:
+def _size_names(cell: ir.CellDef) -> frozenset[str]:
     """The cell's size symbols: the header's and its own `size`s."""
     own = (d.name for d in cell.declarations if isinstance(d, ir.SizeDecl))
     return frozenset(d.name for d in cell.dims) | frozenset(own)

@@ -239,7 +239,7 @@ def size(dim: ir.Dim) -> str:
     r"""A size as the cell writes it, in LaTeX and in the order written.
 
     >>> from symcount import ir, syntax
-    >>> [cell] = syntax.parse(ir.Source("<doc>", "cell c(D, E, N)\n size R = ceil(D / 16)\n"
+    >>> [cell] = syntax.parse(ir.Document("<doc>", "cell c(D, E, N)\n size R = ceil(D / 16)\n"
     ...     " size S = (E*D + N) / 2\n input x : D\n h' = x\nend\n"))
     >>> [size(d.definition) for d in cell.declarations[:2]]
     ['\\left\\lceil D/16 \\right\\rceil', '(E D + N)/2']

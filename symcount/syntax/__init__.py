@@ -24,7 +24,7 @@ from .tables import UnexpectedInput, grammar_text, parser, run
 __all__ = ["MAX_DEPTH", "MAX_DIGITS", "grammar_text", "parse"]
 
 
-def parse(source: ir.Source) -> list[ir.Cell]:
+def parse(source: ir.Document) -> list[ir.CellDef]:
     """Parse a whole file into cells (syntax only; no size checks).
 
     Safe to call from several threads at once (see `tables.run`).
@@ -40,7 +40,7 @@ def parse(source: ir.Source) -> list[ir.Cell]:
             f"a size has at most {MAX_DIGITS} digits; this one has {len(e.token)}",
             source.location(tspan(e.token)),
         ) from None
-    cells = [ir.Cell(source=source, **cell) for cell in parts]
+    cells = [ir.CellDef(source=source, **cell) for cell in parts]
     if not cells:
         raise SymcountError(
             "no cell in this input (a cell starts with `cell NAME(SIZES)` and ends with `end`)",

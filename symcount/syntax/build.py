@@ -78,7 +78,7 @@ _NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride, ir.FunctionDef)
 class ToIR(Transformer):
     """Builds IR nodes as the parser reduces rules; no semantic checks here.
 
-    A cell comes out as the keyword arguments of `ir.Cell` but its source:
+    A cell comes out as the keyword arguments of `ir.CellDef` but its source:
     the parser is built once per process, and `parse` adds the source.
     """
 

@@ -15,7 +15,7 @@ MAX_DEPTH = 100
 MAX_DIGITS = 100
 
 
-def check_depth(cell: ir.Cell, source: ir.Source) -> None:
+def check_depth(cell: ir.CellDef, source: ir.Document) -> None:
     roots: list = [eq.expr for eq in cell.equations if _may_be_deep(eq.span)]
     roots += [f.expr for f in cell.functions if _may_be_deep(f.span)]
     for decl in cell.declarations:

@@ -65,7 +65,7 @@ _EXAMPLES = {
 
 
 def syntax_error(
-    e: UnexpectedInput, source: ir.Source, open_brackets: list[Token], parser: Lark
+    e: UnexpectedInput, source: ir.Document, open_brackets: list[Token], parser: Lark
 ) -> SymcountError:
     line, column = e.line, e.column
     if isinstance(e, UnexpectedToken) and e.token.type == "$END":
@@ -153,7 +153,7 @@ def _variants(examples: list[str]):
         yield from sorted(texts)
 
 
-def _loc(source: ir.Source, line: int, column: int) -> Location:
+def _loc(source: ir.Document, line: int, column: int) -> Location:
     return Location(source.filename, line, column, None, source.line(line))
 
 
