@@ -39,7 +39,7 @@ class Param:
     """
 
     name: str
-    kind: str  # "matrix", "vector", "diag" or "scalar"
+    kind: str  # an ir.Kind: "matrix", "vector", "diag", "scalar", "blockdiag" or "tensor"
     shape: tuple[sympy.Expr, ...]  # (rows, cols); (size,) for vector and diag; () for scalar
     count: sympy.Expr
     gate: str  # the equation that first uses it ("c'" for the update of state c)
@@ -157,7 +157,7 @@ class Counts:
     def _params(self, per_group) -> tuple[Param, ...]:
         if not self.stacked:
             return tuple(
-                Param(p.name, p.kind, _shape(p), to_sympy(c), p.gate, **_flags(p))
+                Param(p.name, str(p.kind), _shape(p), to_sympy(c), p.gate, **_flags(p))
                 for group, counts in per_group
                 for p, c in zip(group.shapes.params, counts, strict=True)
             )
@@ -167,7 +167,7 @@ class Counts:
             for p, c in zip(group.shapes.params, counts, strict=True):
                 count = to_sympy(group.copies * c)
                 out.append(
-                    StackParam(p.name, p.kind, _shape(p), count, p.gate, group.label, copies, **_flags(p))
+                    StackParam(p.name, str(p.kind), _shape(p), count, p.gate, group.label, copies, **_flags(p))
                 )
         return tuple(out)
 
@@ -184,7 +184,7 @@ class Counts:
             total = sympy.expand(copies * sympy.summation(at_k, (generic.index, 2, generic.last)))
             copies_all = copies * (generic.last - 1)
             out.append(
-                StackParam(p.name, p.kind, sizes, total, p.gate, generic.label, copies_all, **_flags(p))
+                StackParam(p.name, str(p.kind), sizes, total, p.gate, generic.label, copies_all, **_flags(p))
             )
         return tuple(out)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
 
@@ -72,6 +73,25 @@ class Document:
         end = span.end_column - 1 if span.end_line == span.line else len(text)
         piece = text[span.column - 1 : end].strip()
         return piece if len(piece) <= limit else piece[: limit - 3] + "..."
+
+
+class Kind(str, Enum):
+    """What a declared shape, and so a parameter, is. A `str` as well, so that the
+    JSON output and the API's `Param.kind` keep the plain words ("matrix")."""
+
+    VECTOR = "vector"
+    MATRIX = "matrix"
+    TENSOR = "tensor"
+    DIAG = "diag"
+    BLOCKDIAG = "blockdiag"
+    SCALAR = "scalar"
+
+    __str__ = str.__str__  # "matrix", not "Kind.MATRIX", in messages and tables
+    __format__ = str.__format__
+
+
+# Kinds a value (an input or a state) may have; the others are weights' only.
+VALUE_KINDS = (Kind.VECTOR, Kind.MATRIX, Kind.TENSOR, Kind.SCALAR)
 
 
 # ---- sizes (DIM in the SPEC): polynomials in the header's size symbols ----
@@ -308,7 +328,7 @@ class Input:
     """`input x : m`, `input x : (m, rows, cols)`, `input t : scalar`."""
 
     name: str
-    kind: str  # "vector", "matrix", "tensor" or "scalar" (`names` refuses the others)
+    kind: Kind  # one of VALUE_KINDS (`resolve` refuses the others)
     dims: tuple[Dim, ...]
     span: Span
     name_span: Span
@@ -340,7 +360,7 @@ class ParamDecl:
     `param M : (n, m) frozen`."""
 
     name: str
-    kind: str  # "matrix", "vector", "diag", "scalar", "blockdiag" or "tensor"
+    kind: Kind
     dims: tuple[Dim, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
     span: Span
     name_span: Span

@@ -103,7 +103,7 @@ def _declarations(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
                 _check_dim(decl.definition, scope, err, definition=decl, written=written)
             scope.sizes[name] = decl
             continue
-        if isinstance(decl, (ir.Input, ir.State)) and decl.kind not in VALUE_KINDS:
+        if isinstance(decl, (ir.Input, ir.State)) and decl.kind not in ir.VALUE_KINDS:
             what = "input" if isinstance(decl, ir.Input) else "state"
             raise err(
                 f"{what} '{name}' cannot be {decl.kind}: {decl.kind}(...) is a weight's shape, "
@@ -125,14 +125,13 @@ def _declarations(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
         scope.output = next(iter(scope.states))
 
 
-VALUE_KINDS = ("vector", "matrix", "tensor", "scalar")
 SIZE_FUNCTIONS = ("ceil", "floor")
 
 
 def _value_shape(decl, source: ir.Document) -> str:
     """A weight's shape written as a value's: diag(n) → n, blockdiag(H, a, b) → H*b."""
     texts = [source.snippet(d.span) for d in decl.dims]
-    if decl.kind == "blockdiag":
+    if decl.kind == ir.Kind.BLOCKDIAG:
         return "*".join(t if t.isidentifier() or t.isdigit() else f"({t})" for t in (texts[0], texts[2]))
     return texts[0] if len(texts) == 1 else f"({', '.join(texts)})"
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import sympy
 
+from .. import ir
 from ..counting import StackParam
 from ..network import Network
 from ..symbols import dim_expr
@@ -150,11 +151,11 @@ class Writer:
         return ", ".join([p.kind] + ([p.field] if p.field != "real" else []) + ["frozen"] * p.frozen)
 
     def shape(self, p: StackParam) -> str:
-        if p.kind == "scalar":
+        if p.kind == ir.Kind.SCALAR:
             return "scalar"
-        if p.kind == "diag":
+        if p.kind == ir.Kind.DIAG:
             return f"diag({p.shape[0]})"
-        if p.kind == "blockdiag":  # as the cell declares it: blocks, then each block's rows and columns
+        if p.kind == ir.Kind.BLOCKDIAG:  # as the cell declares it: blocks, then each block's rows and columns
             return "blockdiag(" + ", ".join(map(str, p.shape)) + ")"
         return "(" + ", ".join(map(str, p.shape)) + ")" if len(p.shape) > 1 else str(p.shape[0])
 
@@ -245,11 +246,11 @@ class MathWriter(Writer):
 
     def shape(self, p: StackParam) -> str:
         r"""A parameter's shape in math: `n \times (m + n)`, `\operatorname{diag}(n)`, `1`."""
-        if p.kind == "scalar":
+        if p.kind == ir.Kind.SCALAR:
             return "$1$"
-        if p.kind == "diag":
+        if p.kind == ir.Kind.DIAG:
             return rf"$\operatorname{{diag}}({tex.math(p.shape[0])})$"
-        if p.kind == "blockdiag":  # H blocks of a × b on the diagonal
+        if p.kind == ir.Kind.BLOCKDIAG:  # H blocks of a × b on the diagonal
             blocks, rows, columns = p.shape
             block = rf"{_factor(rows)} \times {_factor(columns)}"
             return rf"$\operatorname{{blockdiag}}_{{{tex.math(blocks)}}}({block})$"

@@ -87,11 +87,11 @@ def shape(decl: ir.Input | ir.State | ir.ParamDecl) -> str:
     field = decl.field if isinstance(decl, ir.ParamDecl) else "real"
     if field != "real":
         return f"{field}({sizes})"
-    if decl.kind in ("diag", "blockdiag"):
+    if decl.kind in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG):
         return f"{decl.kind}({sizes})"
-    if decl.kind == "scalar":
+    if decl.kind == ir.Kind.SCALAR:
         return "scalar"
-    return sizes if decl.kind == "vector" else f"({sizes})"
+    return sizes if decl.kind == ir.Kind.VECTOR else f"({sizes})"
 
 
 def size(dim: ir.Dim) -> str:

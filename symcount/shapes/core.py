@@ -34,7 +34,7 @@ class Core(Solver):
         for name, decl in scope.states.items():
             self.values[name] = self.declared_shape(decl)
         for name, decl in scope.declared.items():
-            if decl.kind not in ("scalar",):
+            if decl.kind not in (ir.Kind.SCALAR,):
                 self.params[name] = self.declared_shape(decl)
 
     def text(self, node) -> str:
@@ -53,12 +53,12 @@ class Core(Solver):
 
     def declared_shape(self, decl) -> int | None:
         """The shape a declaration gives (as a weight is applied, for diag and blockdiag)."""
-        if decl.kind == "scalar":
+        if decl.kind == ir.Kind.SCALAR:
             return None
         polys = [self.declared(d) for d in decl.dims]
-        if decl.kind == "diag":
+        if decl.kind == ir.Kind.DIAG:
             polys = [polys[0], polys[0]]
-        elif decl.kind == "blockdiag":
+        elif decl.kind == ir.Kind.BLOCKDIAG:
             blocks, rows, cols = polys
             polys = [blocks * rows, blocks * cols]
         return self.new_shape(tuple(self.fixed(p, decl.span) for p in polys))
@@ -115,9 +115,9 @@ class Core(Solver):
         if name in self.scope.symbols or name in self.scope.sizes:
             return None  # a size as a value is a constant
         decl = self.scope.declared.get(name)
-        if decl is not None and decl.kind == "scalar":
+        if decl is not None and decl.kind == ir.Kind.SCALAR:
             return None
-        if decl is not None and decl.kind in ("diag", "blockdiag"):
+        if decl is not None and decl.kind in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG):
             raise self.error(
                 f"'{name}' is declared as a {decl.kind} matrix; use it on the left of @, as in {name} @ x",
                 node.span,
@@ -189,9 +189,9 @@ class Core(Solver):
             )
         what = ("rows", "columns") if role == "matrix" and len(axes) == 2 else ("size",) * len(axes)
         shape = tuple(self._need(v, name, span, w, role) for v, w in zip(axes, what, strict=True))
-        kind = {0: "scalar", 1: "vector", 2: "matrix"}.get(len(shape), "tensor")
+        kind = {0: ir.Kind.SCALAR, 1: ir.Kind.VECTOR, 2: ir.Kind.MATRIX}.get(len(shape), ir.Kind.TENSOR)
         if role == "kernel":
-            kind = "matrix" if len(shape) == 2 else "tensor"
+            kind = ir.Kind.MATRIX if len(shape) == 2 else ir.Kind.TENSOR
         return ParamShape(name, kind, shape, gate, span)
 
     def _need(self, var: int, name: str, span: ir.Span, what: str, role: str) -> Poly:

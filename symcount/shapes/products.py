@@ -26,9 +26,9 @@ class Products:
     def weight(self, left: ir.Name, node: ir.MatMul, vector: int) -> int:
         name = left.name
         decl = self.scope.declared.get(name)
-        if decl is not None and decl.kind == "vector":
+        if decl is not None and decl.kind == ir.Kind.VECTOR:
             return self.row(left, node, vector)
-        if decl is not None and decl.kind not in ("matrix", "diag", "blockdiag"):
+        if decl is not None and decl.kind not in (ir.Kind.MATRIX, ir.Kind.DIAG, ir.Kind.BLOCKDIAG):
             raise self.error(
                 f"'{name}' is declared as a {decl.kind}; the left operand of @ must be a matrix, "
                 "diag, blockdiag or (a row) vector",
@@ -40,7 +40,7 @@ class Products:
             self.params[name] = self.new_shape((self.new(), self.new()))
         rows, cols = self.axes(self.params[name])
         axes = self.vector(vector)
-        if decl is not None and decl.kind == "blockdiag":
+        if decl is not None and decl.kind == ir.Kind.BLOCKDIAG:
             self._blocks_fit(decl, cols, axes[-1], node)
         self.unify(cols, axes[-1], node.vector.span, f"the columns of '{name}'", self.quote(node.vector))
         result = self.new()

@@ -17,7 +17,7 @@ FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
 @dataclass(frozen=True)
 class ParamShape:
     name: str
-    kind: str  # "matrix", "vector", "diag", "scalar", "blockdiag" or "tensor"
+    kind: ir.Kind
     shape: tuple[Poly, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
     gate: str  # the equation that first uses it: "i", or "c'" for a state update
     span: ir.Span  # its declaration, else its first use

@@ -134,7 +134,7 @@ class Structure:
             for _ in range(spatial)
         )
         decl = self.scope.declared.get(name)
-        if decl is not None and (decl.kind in ("diag", "blockdiag", "scalar") or len(decl.dims) != len(axes)):
+        if decl is not None and (decl.kind in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG, ir.Kind.SCALAR) or len(decl.dims) != len(axes)):
             raise self.error(
                 f"'{name}' is the kernel of {node.func}(): it needs {len(axes)} sizes, as in "
                 f"`param {name} : ({', '.join(['C'] * len(lead) + ['K'] * spatial)})`",

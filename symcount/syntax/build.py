@@ -149,21 +149,21 @@ class ToIR(Transformer):
 
     def tuple_shape(self, children):
         lpar, *dims, rpar = children
-        kind = "matrix" if len(dims) == 2 else "tensor"
+        kind = ir.Kind.MATRIX if len(dims) == 2 else ir.Kind.TENSOR
         return (kind, tuple(_bare(d) for d in dims), _join(tspan(lpar), tspan(rpar)), "real")
 
     def vector_shape(self, children):
         (dim,) = children
-        return ("vector", (_bare(dim),), _extent(dim), "real")
+        return (ir.Kind.VECTOR, (_bare(dim),), _extent(dim), "real")
 
     def diag_shape(self, children):
         keyword, dim, rpar = children
-        return ("diag", (_bare(dim),), _join(tspan(keyword), tspan(rpar)), "real")
+        return (ir.Kind.DIAG, (_bare(dim),), _join(tspan(keyword), tspan(rpar)), "real")
 
     def blockdiag_shape(self, children):
         keyword, blocks, rows, cols, rpar = children
         dims = (_bare(blocks), _bare(rows), _bare(cols))
-        return ("blockdiag", dims, _join(tspan(keyword), tspan(rpar)), "real")
+        return (ir.Kind.BLOCKDIAG, dims, _join(tspan(keyword), tspan(rpar)), "real")
 
     def complex_shape(self, children):
         return self._field_shape(children, "complex")
@@ -173,12 +173,12 @@ class ToIR(Transformer):
 
     def _field_shape(self, children, field):
         keyword, *dims, rpar = children
-        kind = {1: "vector", 2: "matrix"}.get(len(dims), "tensor")
+        kind = {1: ir.Kind.VECTOR, 2: ir.Kind.MATRIX}.get(len(dims), ir.Kind.TENSOR)
         return (kind, tuple(_bare(d) for d in dims), _join(tspan(keyword), tspan(rpar)), field)
 
     def scalar_shape(self, children):
         (keyword,) = children
-        return ("scalar", (), tspan(keyword), "real")
+        return (ir.Kind.SCALAR, (), tspan(keyword), "real")
 
     # sizes
 
