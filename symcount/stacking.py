@@ -119,7 +119,11 @@ class Layers:
         inputs = list(scope.inputs)
         if len(inputs) != 1 or inferred.output_size is None:
             problem = (
-                f"it has {len(inputs)} inputs" if len(inputs) != 1 else "its output size is unknown"
+                f"it has {len(inputs)} inputs"
+                if len(inputs) != 1
+                else "it has no output"
+                if scope.output is None
+                else f"its output '{scope.output}' is not a vector (a later layer reads a vector)"
             )
             raise scope.cell.source.error(
                 f"cannot stack cell '{scope.cell.name}': {problem}; stacking needs exactly one "
