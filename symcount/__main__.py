@@ -10,8 +10,10 @@ the Python interpreter itself starts, a Ctrl-C is Python's to handle.)
 """
 
 import io
-import signal
 import sys
+
+# `signal` is imported inside `main`, under its try: importing it (it imports
+# enum) takes long enough for a Ctrl-C to land there, outside any handler.
 
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C
 
@@ -19,6 +21,8 @@ INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a program stopped by
 def main(argv: list[str] | None = None) -> int:
     """Run the command in this process, which it then owns (its SIGINT handling)."""
     try:
+        import signal  # noqa: F401  (first, inside the try: see the top of the module)
+
         _stop_on_first_interrupt()
         _print_names_as_given()
         from .cli import main as run
@@ -35,6 +39,8 @@ def _stop_on_first_interrupt() -> None:
     """Ctrl-C raises KeyboardInterrupt once; a second one, while the first is
     being handled (a temporary file removed, the message printed), is ignored,
     so it cannot cut that short or print a second report."""
+    import signal
+
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         return  # ignored by whoever started us (`nohup`, a background job): keep it so
 
@@ -57,6 +63,8 @@ def _print_names_as_given() -> None:
 def _ignore_interrupts() -> None:
     """The command is over: a Ctrl-C during Python's own shutdown would print
     a traceback from wherever it landed."""
+    import signal
+
     if signal.getsignal(signal.SIGINT) not in (None, signal.SIG_DFL):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 

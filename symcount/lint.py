@@ -111,14 +111,15 @@ def _close(name: str, other: str) -> bool:
 
     Case-only differences and doubled letters (`oo` for `o`) at any length;
     other edits (a dropped, swapped or wrong letter) only between names of
-    three letters or more, where they cannot be a different short name: a
-    one-letter parameter `W` is one substitution away from every one-letter gate.
+    three letters or more that start alike, where they cannot be a different
+    name on purpose: a one-letter parameter `W` is one substitution away from
+    every one-letter gate, and `W10`, `b10` are the weights of a gate `g10`.
     """
     if name == other:
         return False
     if name.lower() == other.lower() or _squeeze(name) == _squeeze(other):
         return True
-    if min(len(name), len(other)) < 3:
+    if min(len(name), len(other)) < 3 or name[0] != other[0]:
         return False
     return _distance(name, other) <= (1 if min(len(name), len(other)) < 6 else 2)
 
