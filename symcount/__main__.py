@@ -48,6 +48,23 @@ def _stop_on_first_interrupt() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
+    # A Ctrl-C that lands inside a callback Python cannot raise from (one of
+    # importlib's weakref callbacks, say) would be printed as "Exception
+    # ignored" and lost; it is raised again a moment later, from an alarm,
+    # once the callback has returned.
+    previous = sys.unraisablehook
+
+    def again(number, frame):
+        raise KeyboardInterrupt
+
+    def unraisable(report):
+        if isinstance(report.exc_value, KeyboardInterrupt) and hasattr(signal, "setitimer"):
+            signal.signal(signal.SIGALRM, again)
+            signal.setitimer(signal.ITIMER_REAL, 0.001)
+            return
+        previous(report)
+
+    sys.unraisablehook = unraisable
     signal.signal(signal.SIGINT, interrupted)
 
 
@@ -65,6 +82,8 @@ def _ignore_interrupts() -> None:
     a traceback from wherever it landed."""
     import signal
 
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)  # an interrupt raised again, still pending
     if signal.getsignal(signal.SIGINT) not in (None, signal.SIG_DFL):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 

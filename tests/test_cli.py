@@ -530,3 +530,27 @@ def test_ctrl_c_at_any_moment(tmp_path, request):
         assert os.listdir(tmp_path) == ["out.tex"], where
         outcomes.append(code)
     assert 130 in outcomes, outcomes  # some of them came while symcount ran
+
+
+def test_ctrl_c_inside_a_callback_python_cannot_raise_from(tmp_path):
+    # Found by the Ctrl-C timing test in CI: a Ctrl-C that landed in one of
+    # importlib's weakref callbacks was printed as "Exception ignored" and lost.
+    code = (
+        "import sys, time\n"
+        "from symcount import __main__ as entry, cli\n"
+        "class Dropped:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt  # as the signal handler would, inside a callback\n"
+        "original = cli.main\n"
+        "def run(argv):\n"
+        "    Dropped()\n"
+        "    time.sleep(5)\n"
+        "    return original(argv)\n"
+        "cli.main = run\n"
+        "sys.exit(entry.main(['count', 'lstm']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr, result.stdout) == (130, b"symcount: interrupted\n", b"")
