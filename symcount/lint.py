@@ -15,16 +15,36 @@ from .resolve import FUNCTIONS, Scope
 
 
 def warnings(scope: Scope) -> list[SymcountWarning]:
-    found = _typos(scope) + _unused(scope)
+    read = _Read(scope)
+    found = _typos(scope, read) + _unused(scope, read)
     return sorted(found, key=lambda w: (w.line or 0, w.column or 0))
+
+
+class _Read:
+    """What the equations read, from one walk over them: every name (with the
+    places of each parameter's uses) and the sizes of the slices."""
+
+    def __init__(self, scope: Scope):
+        params = set(scope.params)
+        self.names: set[str] = set()
+        self.uses: dict[str, list[ir.Span]] = {}
+        self.slice_sizes: list[ir.Dim] = []
+        for eq in scope.equations:
+            for node in ir.walk(eq.expr):
+                if isinstance(node, ir.Name):
+                    self.names.add(node.name)
+                    if node.name in params:
+                        self.uses.setdefault(node.name, []).append(node.span)
+                elif isinstance(node, ir.Slice):
+                    self.slice_sizes += (node.start, node.stop)
 
 
 # ---- a would-be parameter that is a near miss of a name the cell has ----
 
 
-def _typos(scope: Scope) -> list[SymcountWarning]:
+def _typos(scope: Scope, read: _Read) -> list[SymcountWarning]:
     source = scope.cell.source
-    uses = _param_uses(scope)
+    uses = read.uses
     candidates = _candidates(scope)
     index = _Index(candidates)
     found = []
@@ -40,16 +60,6 @@ def _typos(scope: Scope) -> list[SymcountWarning]:
                 )
             )
     return found
-
-
-def _param_uses(scope: Scope) -> dict[str, list[ir.Span]]:
-    params = set(scope.params)
-    uses: dict[str, list[ir.Span]] = {}
-    for eq in scope.equations:
-        for node in ir.walk(eq.expr):
-            if isinstance(node, ir.Name) and node.name in params:
-                uses.setdefault(node.name, []).append(node.span)
-    return uses
 
 
 def _candidates(scope: Scope) -> dict[str, str]:
@@ -86,13 +96,19 @@ class _Index:
         self.order = {name: i for i, name in enumerate(candidates)}
         self.keys: dict[str, list[str]] = {}
         for name in candidates:
-            for key in {name.lower(), "~" + _squeeze(name), *_deletions(name)}:
+            for key in _keys(name):
                 self.keys.setdefault(key, []).append(name)
 
     def closest(self, name: str) -> str | None:
-        keys = {name.lower(), "~" + _squeeze(name), *_deletions(name)}
-        near = {c for key in keys for c in self.keys.get(key, ()) if _close(name, c)}
+        near = {c for key in _keys(name) for c in self.keys.get(key, ()) if _close(name, c)}
         return min(near, key=self.order.__getitem__) if near else None
+
+
+def _keys(name: str) -> set[str]:
+    """What `name` and a slip of it have in common: its lower case, its squeezed
+    form, or one of its deletions after the same first letter (see `_close`)."""
+    first = name[0]
+    return {name.lower(), "~" + _squeeze(name), *(first + "|" + d for d in _deletions(name))}
 
 
 def _deletions(name: str) -> set[str]:
@@ -148,9 +164,9 @@ def _distance(a: str, b: str) -> int:
 # ---- things declared or computed that nothing uses ----
 
 
-def _unused(scope: Scope) -> list[SymcountWarning]:
+def _unused(scope: Scope, reading: _Read) -> list[SymcountWarning]:
     source = scope.cell.source
-    read = _read_names(scope)
+    read = reading.names
     found = []
     for name, eq in scope.gates.items():
         if name not in read and name != scope.output:
@@ -166,7 +182,7 @@ def _unused(scope: Scope) -> list[SymcountWarning]:
                     decl.name_span,
                 )
             )
-    sized = _size_symbols_used(scope)
+    sized = _size_symbols_used(scope, reading)
     for sym in scope.cell.dims:
         if sym.name not in sized:
             found.append(
@@ -175,24 +191,13 @@ def _unused(scope: Scope) -> list[SymcountWarning]:
     return found
 
 
-def _read_names(scope: Scope) -> set[str]:
-    return {
-        node.name
-        for eq in scope.equations
-        for node in ir.walk(eq.expr)
-        if isinstance(node, ir.Name)
-    }
-
-
-def _size_symbols_used(scope: Scope) -> set[str]:
+def _size_symbols_used(scope: Scope, read: _Read) -> set[str]:
     decls = (*scope.inputs.values(), *scope.states.values(), *scope.declared.values())
     dims: list = [dim for decl in decls for dim in decl.dims]
     dims += [s.definition for s in scope.sizes.values() if s.definition is not None]
+    dims += read.slice_sizes
     # a size used as a value (`k / sqrt(d)`) or as a function's size argument counts too
-    dims += [n for eq in scope.equations for n in ir.walk(eq.expr) if isinstance(n, ir.Name)]
-    dims += [d for eq in scope.equations for n in ir.walk(eq.expr) if isinstance(n, ir.Slice)
-             for d in (n.start, n.stop)]
-    used: set[str] = set()
+    used: set[str] = set(read.names)
     while dims:
         node = dims.pop()
         if isinstance(node, (ir.DimName, ir.Name)):
