@@ -89,19 +89,33 @@ class _Index:
     cell of 400 gates). A slip of at most two edits leaves the two names a
     common string after at most two deletions from each, so candidates are
     indexed by those strings (and by lower case and squeezed form), and only
-    the few that share one are compared.
+    the few that share one are compared. Every slip keeps the first letter (up
+    to case), so the names are grouped by it and a group is indexed only when
+    a parameter starting that way asks: `W12` never looks at gates `g1..g5000`.
     """
 
     def __init__(self, candidates: dict[str, str]):
         self.order = {name: i for i, name in enumerate(candidates)}
-        self.keys: dict[str, list[str]] = {}
+        self.groups: dict[str, list[str]] = {}
         for name in candidates:
-            for key in _keys(name):
-                self.keys.setdefault(key, []).append(name)
+            self.groups.setdefault(name[0].lower(), []).append(name)
+        self.indexed: dict[str, dict[str, list[str]]] = {}
 
     def closest(self, name: str) -> str | None:
-        near = {c for key in _keys(name) for c in self.keys.get(key, ()) if _close(name, c)}
+        keys = self._index(name[0].lower())
+        if not keys:
+            return None
+        near = {c for key in _keys(name) for c in keys.get(key, ()) if _close(name, c)}
         return min(near, key=self.order.__getitem__) if near else None
+
+    def _index(self, first: str) -> dict[str, list[str]]:
+        if first not in self.indexed:
+            keys: dict[str, list[str]] = {}
+            for name in self.groups.get(first, ()):
+                for key in _keys(name):
+                    keys.setdefault(key, []).append(name)
+            self.indexed[first] = keys
+        return self.indexed[first]
 
 
 def _keys(name: str) -> set[str]:
