@@ -154,6 +154,24 @@ class Counts:
         """Every parameter; a stack's as `StackParam`s, one per layer group."""
         return self._tables.params
 
+    @cached_property
+    def layer_groups(self) -> tuple[tuple[str, sympy.Expr, sympy.Expr], ...]:
+        """(label, copies, trainable count of all the copies) per layer group, layer 1 first.
+
+        >>> import symcount
+        >>> symcount.builtin("rnn").stacked("L")._counts.layer_groups
+        (('1', 1, m*n + n**2 + n), ('2..L', L - 1, 2*L*n**2 + L*n - 2*n**2 - n))
+        """
+        groups: dict[str, list] = {}
+        for p in self.params:
+            if not p.frozen:
+                label = p.layer if isinstance(p, StackParam) else "1"
+                copies = p.copies if isinstance(p, StackParam) else sympy.Integer(1)
+                groups.setdefault(label, [copies, []])[1].append(p.count)
+        return tuple(
+            (label, copies, sympy.expand(sympy.Add(*counts))) for label, (copies, counts) in groups.items()
+        )
+
     def _params(self, per_group) -> tuple[Param, ...]:
         if not self.stacked:
             return tuple(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import symcount
+from conftest import same
 from symcount import biases, counting, ir, network, stacking
 
 ROOT = Path(__file__).resolve().parent.parent / "symcount"
@@ -75,3 +76,28 @@ def test_a_network_says_what_it_is():
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
+
+
+WIDENING = """
+cell dense(m, n)
+    input x : m
+    state h : n
+    output y
+    h' = tanh(W @ x + U @ h + b)
+    y = [x, h']
+end
+"""
+
+
+@pytest.mark.parametrize("layout", [(None, False), (1, False), (3, True), ("L", True)])
+@pytest.mark.parametrize("cell", ["gru", "widening"])
+def test_the_layer_groups_add_up_to_the_count(cell, layout):
+    base = symcount.loads(WIDENING)[0] if cell == "widening" else symcount.builtin(cell)
+    layers, bidirectional = layout
+    layers_of = stacking.Layers(base.scope, base.shapes, stacking.Layout(layers, bidirectional))
+    counts = counting.Counts(layers_of)
+    groups = counts.layer_groups
+    assert same(sum(total for _, _, total in groups), counts.count)
+    used = base if layers is None else base.stacked(layers, bidirectional=bidirectional)
+    assert same(counts.count, used.count)
+    assert [label for label, _, _ in groups] == list(dict.fromkeys(p.layer for p in used.network.params))
