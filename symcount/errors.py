@@ -98,10 +98,6 @@ class SymcountWarning(_Located):
         """The compiler-style report; `kind` "error" when `--strict` makes it one."""
         return _render(kind, self.message, self.location, self.notes)
 
-    def error(self) -> SymcountError:
-        """The same report as an error (what `strict` raises)."""
-        return SymcountError(self.message, self.location, self.notes)
-
 
 def _render(kind: str, message: str, location: Location, notes: tuple[Note, ...]) -> str:
     parts = [_report(kind, message, location)]

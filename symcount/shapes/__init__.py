@@ -30,7 +30,7 @@ from ..sizes import SizeProblem, Sizes
 from .core import Core
 from .deferred import Deferred
 from .products import Products
-from .results import FIELD_REALS, UNUSED, ParamShape, Shapes
+from .results import UNUSED, ParamShape, Shapes
 from .structure import Structure
 
 
@@ -121,4 +121,4 @@ _CALLS = {
     "conv": _Inference.conv,
 }
 
-__all__ = ["FIELD_REALS", "UNUSED", "ParamShape", "Shapes", "infer"]
+__all__ = ["UNUSED", "ParamShape", "Shapes", "infer"]

@@ -10,9 +10,6 @@ from ..poly import Poly
 # The gate of a declared parameter that no equation uses.
 UNUSED = "(unused)"
 
-# Real numbers per entry of a parameter's field.
-FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
-
 
 @dataclass(frozen=True)
 class ParamShape:
