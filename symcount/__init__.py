@@ -17,8 +17,8 @@ _LAZY = {
     "load": "api",
     "builtin": "api",
     "format_text": "api",
-    "Cell": "model",
-    "Param": "model",
+    "Cell": "api",
+    "Param": "api",
 }
 
 

@@ -7,6 +7,7 @@ their spans.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -33,11 +34,30 @@ class Kind(str, Enum):
 VALUE_KINDS = (Kind.VECTOR, Kind.MATRIX, Kind.TENSOR, Kind.SCALAR)
 
 
-# ---- sizes (DIM in the SPEC): polynomials in the header's size symbols ----
+class Node:
+    """Every node of an expression or a size. Visitors (`visit.Visitor`) look a
+    node's rule up along its class's MRO, so a rule for `Node` covers them all."""
+
+    __slots__ = ()
+
+
+class DimNode(Node):
+    """A node of a size."""
+
+    __slots__ = ()
+
+
+class ExprNode(Node):
+    """A node of an expression."""
+
+    __slots__ = ()
+
+
+# ---- sizes: polynomials in the header's size symbols (docs/language.md, "Sizes") ----
 
 
 @dataclass(frozen=True)
-class DimInt:
+class DimInt(DimNode):
     """An integer in a size: `2` in `2*n`."""
 
     value: int
@@ -45,7 +65,7 @@ class DimInt:
 
 
 @dataclass(frozen=True)
-class DimName:
+class DimName(DimNode):
     """A size symbol in a size: `n`."""
 
     name: str
@@ -53,7 +73,7 @@ class DimName:
 
 
 @dataclass(frozen=True)
-class DimSum:
+class DimSum(DimNode):
     """`m + n - 1`: terms added or subtracted."""
 
     terms: tuple[Dim, ...]
@@ -62,7 +82,7 @@ class DimSum:
 
 
 @dataclass(frozen=True)
-class DimProduct:
+class DimProduct(DimNode):
     """`k*k*c`: factors multiplied."""
 
     factors: tuple[Dim, ...]
@@ -70,7 +90,7 @@ class DimProduct:
 
 
 @dataclass(frozen=True)
-class DimQuotient:
+class DimQuotient(DimNode):
     """`e / H`: exact division (only in a `size` definition)."""
 
     numerator: Dim
@@ -79,7 +99,7 @@ class DimQuotient:
 
 
 @dataclass(frozen=True)
-class DimCall:
+class DimCall(DimNode):
     """`ceil(D / 16)`, `floor(...)` (only in a `size` definition)."""
 
     func: str
@@ -95,7 +115,7 @@ Dim = DimInt | DimName | DimSum | DimProduct | DimQuotient | DimCall
 
 
 @dataclass(frozen=True)
-class Number:
+class Number(ExprNode):
     """A number, kept as written (`0.5`, `1e-3`): a broadcasting constant."""
 
     text: str
@@ -103,7 +123,7 @@ class Number:
 
 
 @dataclass(frozen=True)
-class Name:
+class Name(ExprNode):
     """A plain name: input, state (previous value), gate or parameter."""
 
     name: str
@@ -111,7 +131,7 @@ class Name:
 
 
 @dataclass(frozen=True)
-class NewName:
+class NewName(ExprNode):
     """`h'`: the new value of state `h`."""
 
     name: str
@@ -119,7 +139,7 @@ class NewName:
 
 
 @dataclass(frozen=True)
-class Call:
+class Call(ExprNode):
     """`f(x)`: an elementwise function (checked in `names` to exist, with one argument)."""
 
     func: str
@@ -129,7 +149,7 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Concat:
+class Concat(ExprNode):
     """`[a, b]`: a vector as long as its parts together."""
 
     parts: tuple[Expr, ...]
@@ -137,7 +157,7 @@ class Concat:
 
 
 @dataclass(frozen=True)
-class Neg:
+class Neg(ExprNode):
     """`-x`."""
 
     operand: Expr
@@ -145,7 +165,7 @@ class Neg:
 
 
 @dataclass(frozen=True)
-class Sum:
+class Sum(ExprNode):
     """`a + b - c`: one flat node however many terms."""
 
     terms: tuple[Expr, ...]
@@ -154,7 +174,7 @@ class Sum:
 
 
 @dataclass(frozen=True)
-class Product:
+class Product(ExprNode):
     """`a * b / c`: elementwise, one flat node however many factors."""
 
     factors: tuple[Expr, ...]
@@ -163,7 +183,7 @@ class Product:
 
 
 @dataclass(frozen=True)
-class MatMul:
+class MatMul(ExprNode):
     """`W @ x`: `A @ B @ x` is `A @ (B @ x)`."""
 
     matrix: Expr  # must turn out to be a parameter; checked in `names`
@@ -172,7 +192,7 @@ class MatMul:
 
 
 @dataclass(frozen=True)
-class Slice:
+class Slice(ExprNode):
     """`v[a:b]`: entries a to b - 1 of the last axis."""
 
     operand: Expr
@@ -192,19 +212,35 @@ def children(node: Expr | Dim) -> tuple[Expr | Dim, ...]:
     return operands(node) if operands is not None else ()
 
 
-_OPERANDS = {
-    Call: lambda node: node.args,
-    Concat: lambda node: node.parts,
-    Neg: lambda node: (node.operand,),
-    Sum: lambda node: node.terms,
-    Product: lambda node: node.factors,
-    MatMul: lambda node: (node.matrix, node.vector),
-    Slice: lambda node: (node.operand,),
-    DimSum: lambda node: node.terms,
-    DimProduct: lambda node: node.factors,
-    DimQuotient: lambda node: (node.numerator, node.denominator),
-    DimCall: lambda node: (node.arg,),
+# The fields of each node class that hold its operands, in order: what `children`
+# returns and what `visit.rebuilt` rebuilds. A slice's bounds are sizes as written,
+# not operands.
+CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    Call: ("args",),
+    Concat: ("parts",),
+    Neg: ("operand",),
+    Sum: ("terms",),
+    Product: ("factors",),
+    MatMul: ("matrix", "vector"),
+    Slice: ("operand",),
+    DimSum: ("terms",),
+    DimProduct: ("factors",),
+    DimQuotient: ("numerator", "denominator"),
+    DimCall: ("arg",),
 }
+
+
+def _getter(fields: tuple[str, ...]):
+    if len(fields) > 1:
+        return operator.attrgetter(*fields)
+    field_name = fields[0]
+    sequences = ("args", "parts", "terms", "factors")
+    if field_name in sequences:
+        return operator.attrgetter(field_name)
+    return lambda node: (getattr(node, field_name),)
+
+
+_OPERANDS = {cls: _getter(fields) for cls, fields in CHILD_FIELDS.items()}
 
 
 # Binding strength for printers that must put parentheses back (the parser

@@ -13,7 +13,10 @@ import pytest
 
 import symcount
 from conftest import same
-from symcount import biases, counting, ir, network, stacking
+from symcount import ir
+from symcount.counting import counts as counting
+from symcount.counting import summary as network
+from symcount.layers import biases, stacking
 
 ROOT = Path(__file__).resolve().parent.parent / "symcount"
 

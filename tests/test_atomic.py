@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from symcount import SymcountError, cli
-from symcount.atomic import write_atomically
+from symcount.cli.atomic import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = b"\\begin{equation} P = 4 m n \\end{equation}\n"

@@ -33,7 +33,8 @@ import warnings
 import pytest
 from test_fuzz import time_limit
 
-from symcount import cli, sources, verify
+from symcount import cli, sources
+from symcount.api import verify
 
 DEFAULT_CASES = 300
 SLOW_CASES = 3_000

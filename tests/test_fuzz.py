@@ -30,7 +30,7 @@ import symcount
 from conftest import same
 from symcount import SymcountError, sources
 from symcount.render import Report, render
-from symcount.sizes import SizeValueError
+from symcount.shapes.sizes import SizeValueError
 
 DEFAULT_CASES = 300
 SLOW_CASES = 10_000

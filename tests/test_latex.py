@@ -10,8 +10,9 @@ import pytest
 import sympy
 
 import symcount
-from symcount import atomic, cli, ir
-from symcount.atomic import write_atomically
+from symcount import cli, ir
+from symcount.cli import atomic
+from symcount.cli.atomic import write_atomically
 from symcount.render import equations, latex, markdown, tex
 from symcount.render.equations import LatexPrinter, Printer
 from symcount.render.tex import latex_number, symbol

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 import symcount
-from symcount import api, errors, model
+from symcount import errors
+from symcount.api import cell as model
+from symcount.api import reading as api
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("sympy", "lark", "symcount.syntax", "symcount.api", "symcount.model")
+HEAVY = ("sympy", "lark", "symcount.syntax", "symcount.api", "symcount.api.cell")
 
 
 def python(code, tmp_path, **env):

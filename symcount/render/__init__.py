@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # not imported at run time: `symcount --help` must not load sympy
     import sympy
 
-    from ..model import Cell, Stack
-    from ..network import Network
+    from ..api.cell import Cell, Stack
+    from ..counting.summary import Network
 
 FORMATS = ("text", "json", "latex", "markdown")
 

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 import sympy
 
 from .. import ir
-from ..counting import StackParam
-from ..network import Network
+from ..counting.counts import StackParam
+from ..counting.summary import Network
 from ..symbols import dim_expr
 from . import Report, tex
 from .equations import LatexPrinter

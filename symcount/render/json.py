@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from ..counting import StackParam
+from ..counting.counts import StackParam
 from ..symbols import dim_expr
 from . import Report, tex
 

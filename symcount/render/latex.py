@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..counting import StackParam
-from ..network import Network
+from ..counting.counts import StackParam
+from ..counting.summary import Network
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..counting import StackParam
-from ..network import Network
+from ..counting.counts import StackParam
+from ..counting.summary import Network
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 

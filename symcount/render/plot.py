@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 import sympy
 
-from ..network import Network
+from ..counting.summary import Network
 from ..symbols import size_symbol
 from . import Report, tex
 

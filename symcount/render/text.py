@@ -8,7 +8,7 @@ from . import Report
 from .base import Writer
 
 if TYPE_CHECKING:
-    from ..verify import Check
+    from ..api.verify import Check
 
 
 def render(reports: list[Report]) -> str:

@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from .. import ir
 from ..errors import Note, SymcountError
 from ..poly import Poly
-from ..resolve import Scope
-from ..sizes import SizeProblem, Sizes
+from ..resolve.names import Scope
 from .core import Core
 from .deferred import Deferred
 from .products import Products
 from .results import UNUSED, ParamShape, Shapes
+from .sizes import SizeProblem, Sizes
 from .structure import Structure
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..poly import Poly
-from ..resolve import Scope
-from ..sizes import Sizes
-from ..unify import Solver
+from ..resolve.names import Scope
 from .results import UNUSED, ParamShape, Shapes
+from .sizes import Sizes
+from .unify import Solver
 
 
 class Core(Solver):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import SymcountError
 from ..poly import Poly
-from ..unify import divide, nonnegative
+from .unify import divide, nonnegative
 
 
 class Deferred:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..errors import SymcountError
-from ..unify import divide
+from .unify import divide
 
 
 class Products:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import ir
 from ..errors import SymcountError
 from ..poly import Poly
-from ..unify import nonnegative
+from .unify import nonnegative
 
 
 class Structure:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 
-from . import ir
-from .resolve import Scope
-from .shapes import Shapes
+from .. import ir
+from ..resolve.names import Scope
+from ..shapes import Shapes
 
 
 def biases(scope: Scope) -> frozenset[str]:

@@ -22,12 +22,12 @@ from functools import cached_property
 
 import sympy
 
-from . import shapes
+from .. import shapes
+from ..poly import Poly
+from ..resolve.names import Scope
+from ..shapes import Shapes
+from ..symbols import size_symbol, to_sympy
 from .biases import biases, shapes_without
-from .poly import Poly
-from .resolve import Scope
-from .shapes import Shapes
-from .symbols import size_symbol, to_sympy
 
 # The input size of a generic layer while the stack's widths are solved: not an
 # identifier, so it can never be one of a cell's size symbols.
@@ -50,7 +50,7 @@ class Layout:
 def checked_layers(layers: int | str) -> int | str:
     """A number of layers as the API takes it: a positive integer (anything
     `operator.index` takes, numpy's included) or a symbol's name."""
-    from .counting import integer  # counting imports this module
+    from ..counting.counts import integer  # counting imports this module
 
     if isinstance(layers, str):
         if not layers.isidentifier():

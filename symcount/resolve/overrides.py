@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import ir
-from .errors import suggest
-from .functions import FUNCTIONS
+from .. import ir
+from ..errors import suggest
+from ..functions import FUNCTIONS
 
 if TYPE_CHECKING:
-    from .resolve import ErrorFactory, Scope
+    from .scope import ErrorFactory, Scope
 
 
 def check(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:

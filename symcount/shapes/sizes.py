@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from . import ir
-from .poly import Poly
-from .resolve import Scope
+from .. import ir
+from ..poly import Poly
+from ..resolve.names import Scope
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:

@@ -10,8 +10,8 @@ import functools
 import sys
 import warnings
 
-from . import sources
-from .errors import SymcountError
+from .. import sources
+from ..errors import SymcountError
 
 
 class UsageError(Exception):
@@ -25,10 +25,10 @@ class Reported(Exception):
 @functools.cache
 def _api():
     """The derivation pipeline (sympy, lark), imported once per process (see gcpause)."""
-    from . import gcpause
+    from .. import gcpause
 
     def load():
-        from . import api
+        from .. import api
 
         return api
 
@@ -50,7 +50,7 @@ def _load(args) -> list:
     if getattr(args, "cell", None):
         chosen = [c for c in cells if c.name == args.cell]
         if not chosen:
-            from .errors import Location, suggest
+            from ..errors import Location, suggest
 
             available = ", ".join(c.name for c in cells)
             raise SymcountError(
@@ -90,7 +90,7 @@ def _check_layers_symbol(cell, layers) -> None:
 
 
 def _reports(cells, sizes: list[tuple[str, int]]):
-    from .render import Report
+    from ..render import Report
 
     settings = dict(sizes)
     all_dims = {str(d) for cell in cells for d in cell.dims}
@@ -114,7 +114,7 @@ def _reports(cells, sizes: list[tuple[str, int]]):
 
 
 def cmd_count(args) -> int:
-    from .render import render
+    from ..render import render
 
     reports = _reports(_load(args), args.sizes)
     sys.stdout.write(render(args.format, reports))
@@ -122,8 +122,8 @@ def cmd_count(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .render import Report
-    from .render.text import check
+    from ..render import Report
+    from ..render.text import check
 
     sys.stdout.write(check([Report(cell) for cell in _load(args)]))
     return 0
@@ -151,7 +151,7 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_latex(args) -> int:
-    from .render import render
+    from ..render import render
 
     reports = _reports(_load(args), args.sizes)
     options = {"equations": args.equations, "params": args.params, "standalone": args.standalone}
@@ -169,7 +169,7 @@ def cmd_latex(args) -> int:
 
 def cmd_plot(args) -> int:
     try:
-        from .render import plot
+        from ..render import plot
 
         plot.require()
     except ImportError:
@@ -216,7 +216,7 @@ def cmd_plot(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from . import verify
+    from ..api import verify
 
     cells = _verify_cells(args, verify.LAYERS)
     try:
@@ -226,7 +226,7 @@ def cmd_verify(args) -> int:
     except verify.FrameworkMissing as e:
         print(f"symcount: error: {e}", file=sys.stderr)
         return 1
-    from .render.text import verification
+    from ..render.text import verification
 
     sys.stdout.write(verification(checks, bias=not args.no_bias))
     return 0 if all(c.match for c in checks) else 1
@@ -234,8 +234,8 @@ def cmd_verify(args) -> int:
 
 def _verify_cells(args, layers: dict) -> list:
     """The cells to verify: the named sources, else every framework built-in."""
-    from .api import builtin, read_source
-    from .errors import Location
+    from ..api import builtin, read_source
+    from ..errors import Location
 
     if args.sources:
         cells = [cell for spec in args.sources for cell in read_source(spec)]

@@ -9,48 +9,12 @@ variable, only known functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from . import calls, functions, ir, overrides
-from .errors import SymcountError, suggest
-
-ErrorFactory = Callable[..., SymcountError]  # ir.Document.error: (message, span, *notes)
+from .. import functions, ir
+from ..errors import suggest
+from . import calls, overrides
+from .scope import ErrorFactory, Scope
 
 FUNCTIONS = functions.FUNCTIONS  # every built-in function name
-
-
-@dataclass
-class Scope:
-    """The resolved names of one cell."""
-
-    cell: ir.CellDef
-    symbols: dict[str, ir.DimSymbol] = field(default_factory=dict)
-    sizes: dict[str, ir.SizeDecl] = field(default_factory=dict)  # `size R = ...`, `size rows`
-    functions: dict[str, ir.FunctionDef] = field(default_factory=dict)  # the cell's own `def`s
-    # The equations with the cell's own functions inlined: what shapes are inferred from.
-    equations: list[ir.Equation] = field(default_factory=list)
-    inputs: dict[str, ir.Input] = field(default_factory=dict)
-    states: dict[str, ir.State] = field(default_factory=dict)
-    declared: dict[str, ir.ParamDecl] = field(default_factory=dict)
-    gates: dict[str, ir.Equation] = field(default_factory=dict)
-    updates: dict[str, ir.Equation] = field(default_factory=dict)
-    params: list[str] = field(default_factory=list)  # in order of first use
-    first_use: dict[str, tuple[str, ir.Span]] = field(default_factory=dict)  # param → gate, where
-    output: str | None = None
-    warnings: list = field(default_factory=list)  # SymcountWarnings, from `lint`
-
-    def kind(self, name: str) -> str:
-        for kind, table in (
-            ("input", self.inputs),
-            ("state", self.states),
-            ("gate", self.gates),
-            ("size symbol", self.symbols),
-            ("size symbol", self.sizes),
-        ):
-            if name in table:
-                return kind
-        return "parameter"
 
 
 def resolve(cell: ir.CellDef) -> Scope:

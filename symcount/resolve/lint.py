@@ -9,9 +9,10 @@ term. Each finding is a located `SymcountWarning`; the count is still given
 
 from __future__ import annotations
 
-from . import ir
-from .errors import SymcountWarning
-from .resolve import FUNCTIONS, Scope
+from .. import ir
+from ..errors import SymcountWarning
+from ..functions import FUNCTIONS
+from .scope import Scope
 
 
 def warnings(scope: Scope) -> list[SymcountWarning]:

@@ -22,11 +22,11 @@ from functools import cached_property, lru_cache
 
 import sympy
 
-from . import gcpause
-from .poly import Poly
-from .shapes import ParamShape
-from .stacking import Layers
-from .symbols import factored, size_symbol, to_sympy
+from .. import gcpause
+from ..layers.stacking import Layers
+from ..poly import Poly
+from ..shapes import ParamShape
+from ..symbols import factored, size_symbol, to_sympy
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
+from .. import __version__
+from ..errors import SymcountError
+from ..render import FORMATS
 from .commands import COMMANDS, Reported, UsageError
-from .errors import SymcountError
-from .render import FORMATS
 
 
 def _size_setting(text: str) -> tuple[str, int]:

@@ -14,9 +14,9 @@ deferred constraints until enough is known to apply them.
 
 from __future__ import annotations
 
-from .errors import SymcountError
-from .ir import Document, Span
-from .poly import Poly
+from ..errors import SymcountError
+from ..ir import Document, Span
+from ..poly import Poly
 
 
 class Solver:
@@ -256,7 +256,7 @@ def divide(numerator: Poly, denominator: Poly) -> Poly | None:
 def _divide_sympy(numerator: Poly, denominator: Poly) -> Poly | None:
     import sympy
 
-    from .symbols import to_sympy
+    from ..symbols import to_sympy
 
     quotient, remainder = sympy.div(to_sympy(numerator), to_sympy(denominator))
     if remainder != 0:

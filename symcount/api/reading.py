@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 
-from . import gcpause, ir, lint, shapes, sources, syntax
-from .errors import Location, SymcountError
-from .model import Cell
-from .resolve import resolve
+from .. import gcpause, ir, shapes, sources, syntax
+from ..errors import Location, SymcountError
+from ..resolve import lint
+from ..resolve.names import resolve
+from .cell import Cell
 
 
 @gcpause.paused  # derivation: one of the two stages run with the collector paused
@@ -106,7 +107,7 @@ def format_text(text: str, filename: str = "<string>") -> str:
         h' = U @ h + b
     end
     """
-    from .render.cellfmt import format_cells
+    from ..render.cellfmt import format_cells
 
     return format_cells(syntax.parse(ir.Document(filename, text)))
 

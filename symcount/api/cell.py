@@ -13,16 +13,16 @@ from functools import cached_property
 
 import sympy
 
-from . import ir
-from . import sizes as size_rules
-from .biases import cell_without
-from .counting import Counts, Param, StackParam, check_sizes, positive_size
-from .network import Network
-from .poly import Poly
-from .resolve import Scope
-from .shapes import Shapes
-from .stacking import Layers, Layout, checked_layers
-from .symbols import dim_expr, size_symbol, to_sympy
+from .. import ir
+from ..counting.counts import Counts, Param, StackParam, check_sizes, positive_size
+from ..counting.summary import Network
+from ..layers.biases import cell_without
+from ..layers.stacking import Layers, Layout, checked_layers
+from ..poly import Poly
+from ..resolve.names import Scope
+from ..shapes import Shapes
+from ..shapes import sizes as size_rules
+from ..symbols import dim_expr, size_symbol, to_sympy
 
 __all__ = ["Cell", "Param", "Stack", "StackParam"]
 
@@ -142,7 +142,7 @@ class _Counted:
           P_{\mathrm{rnn}}(m, n) = n \left(m + n + 1\right)
         \end{equation}
         """
-        from .render import Report, render
+        from ..render import Report, render
 
         if form not in ("expanded", "factored"):
             raise ValueError(f"form must be 'expanded' or 'factored', got {form!r}")
@@ -156,13 +156,13 @@ class _Counted:
 
     def _repr_latex_(self) -> str:
         """How a Jupyter notebook shows the cell: its formula, expanded and factored."""
-        from .render.latex import notebook
+        from ..render.latex import notebook
 
         return notebook(self.network)
 
     def _repr_markdown_(self) -> str:
         """The Markdown of `count --format markdown`: formula and parameter table."""
-        from .render import Report, render
+        from ..render import Report, render
 
         return render("markdown", [Report(self)])
 

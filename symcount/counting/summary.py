@@ -14,12 +14,12 @@ from functools import cached_property
 
 import sympy
 
-from . import ir
-from . import sizes as size_rules
-from .counting import Counts, StackParam
-from .errors import SymcountWarning
-from .poly import Poly
-from .symbols import dim_expr, size_symbol
+from .. import ir
+from ..errors import SymcountWarning
+from ..poly import Poly
+from ..shapes import sizes as size_rules
+from ..symbols import dim_expr, size_symbol
+from .counts import Counts, StackParam
 
 
 @dataclass(frozen=True, eq=False)

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from .errors import Location, SymcountError
+from ..errors import Location, SymcountError
 
 # A name in one of these directories is an open descriptor, not a file.
 _DESCRIPTORS = re.compile(r"/proc/[^/]+(?:/task/[^/]+)?/fd|/dev/fd")

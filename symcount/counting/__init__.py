@@ -1,0 +1,9 @@
+"""Counting, the stage after the layers: parameter counts in closed form.
+
+- `counts`: the layers → counts per parameter, per gate, trainable and frozen;
+- `summary`: what every output format is handed (`Network`).
+"""
+
+from .counts import Counts, Param, StackParam, param_count
+
+__all__ = ["Counts", "Param", "StackParam", "param_count"]
