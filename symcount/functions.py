@@ -1,190 +1,106 @@
-"""The functions a cell may call: the built-in table and the cell's own `def`s.
+"""The built-in functions a cell may call: one table, read by every stage.
 
-Elementwise functions keep the shape of their argument. The structural ones
-(norms, convolutions, `outer`, `heads`, `flat`, `sum`) have shape rules of
-their own in `shapes`; here they only say how many arguments they take and
-which of them are sizes rather than values. A cell's own functions
-(`def g(a) = ...`) are inlined where they are called, before shapes are
-inferred, so they cost nothing new to any later stage.
+Each row says how a function is called (its arguments, which of them are
+sizes, which one is a kernel parameter), its category, and the LaTeX command
+papers write for it. Every stage has a rule for every category, and for the
+functions of a category that behave apart (a norm with a group count, a
+convolution's kernel), a rule per function; a test checks that each function
+has one in each stage (tests/test_architecture.py).
+
+- elementwise: keeps its argument's shape (`max`, `min`: two values, broadcast);
+- normalisation: parameter-free over the last axis (groupnorm: the channels);
+  gains and biases are written as vectors around it;
+- convolution: `conv1d(w, v[, K])` depthwise over time, `conv(W, x[, k])` spatial;
+- contraction: a product of values, `outer(a, b)`, or a sum over an axis, `sum(v)`;
+- structure: moves entries without arithmetic, `heads(v, H)`, `flat(T)`.
+
+The language reference (docs/language.md, "Functions") lists them for users.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
-from . import ir
 
-# Elementwise, one argument.
-ELEMENTWISE = frozenset(
-    {
-        "sigmoid",
-        "tanh",
-        "relu",
-        "softplus",
-        "softsign",
-        "exp",
-        "log",
-        "hard_sigmoid",
-        "identity",
-        "elu",
-        "gelu",
-        "silu",
-        "swish",
-        "sin",
-        "cos",
-        "abs",
-        "sqrt",
-        "leaky_relu",
-        "logsigmoid",
-    }
-)
+class Category(str, Enum):
+    ELEMENTWISE = "elementwise"
+    NORMALISATION = "normalisation"
+    CONVOLUTION = "convolution"
+    CONTRACTION = "contraction"
+    STRUCTURE = "structure"
+
+    __str__ = str.__str__
 
 
 @dataclass(frozen=True)
-class Signature:
-    """How a built-in function is called: its arguments, which of them are sizes."""
+class Function:
+    """One built-in function: how it is called, what it is, how papers write it."""
 
-    min_args: int
-    max_args: int
+    name: str
+    category: Category
+    min_args: int = 1
+    max_args: int = 1
     sizes: tuple[int, ...] = ()  # argument positions that are sizes (`H` in heads(v, H))
     weight: int | None = None  # the argument position that must be a parameter (a kernel)
+    # The LaTeX command a paper writes (`\sigma`); None: `\operatorname{name}`.
+    latex: str | None = None
 
 
-SIGNATURES: dict[str, Signature] = {name: Signature(1, 1) for name in ELEMENTWISE}
-SIGNATURES.update(
-    {
-        # elementwise, two values
-        "max": Signature(2, 2),
-        "min": Signature(2, 2),
-        # normalisation: parameter-free; gains and biases are written as vectors
-        "layernorm": Signature(1, 1),
-        "rmsnorm": Signature(1, 1),
-        "batchnorm": Signature(1, 1),
-        "groupnorm": Signature(2, 2, sizes=(1,)),
-        # structure
-        "outer": Signature(2, 2),
-        "heads": Signature(2, 2, sizes=(1,)),
-        "flat": Signature(1, 1),
-        "sum": Signature(1, 1),
-        # convolutions: conv1d(w, v[, K]) depthwise over time; conv(W, x[, k]) spatial
-        "conv1d": Signature(2, 3, sizes=(2,), weight=0),
-        "conv": Signature(2, 3, sizes=(2,), weight=0),
-    }
-)
+_E, _N, _V, _C, _S = (
+    Category.ELEMENTWISE, Category.NORMALISATION, Category.CONVOLUTION, Category.CONTRACTION,
+    Category.STRUCTURE,
+)  # fmt: skip
 
-FUNCTIONS = frozenset(SIGNATURES)
+TABLE: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("sigmoid", _E, latex=r"\sigma"),
+        Function("tanh", _E, latex=r"\tanh"),
+        Function("relu", _E),
+        Function("softplus", _E),
+        Function("softsign", _E),
+        Function("exp", _E, latex=r"\exp"),
+        Function("log", _E, latex=r"\log"),
+        Function("hard_sigmoid", _E),
+        Function("identity", _E),
+        Function("elu", _E),
+        Function("gelu", _E),
+        Function("silu", _E),
+        Function("swish", _E),
+        Function("sin", _E, latex=r"\sin"),
+        Function("cos", _E, latex=r"\cos"),
+        Function("abs", _E),
+        Function("sqrt", _E),
+        Function("leaky_relu", _E, latex=r"\operatorname{LeakyReLU}"),
+        Function("logsigmoid", _E, latex=r"\log\sigma"),
+        Function("max", _E, 2, 2, latex=r"\max"),
+        Function("min", _E, 2, 2, latex=r"\min"),
+        Function("layernorm", _N, latex=r"\mathrm{LN}"),
+        Function("rmsnorm", _N, latex=r"\mathrm{RMSNorm}"),
+        Function("batchnorm", _N, latex=r"\mathrm{BN}"),
+        Function("groupnorm", _N, 2, 2, sizes=(1,), latex=r"\mathrm{GN}"),
+        Function("conv1d", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
+        Function("conv", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
+        Function("outer", _C, 2, 2),
+        Function("sum", _C),
+        Function("heads", _S, 2, 2, sizes=(1,), latex=r"\operatorname{heads}"),
+        Function("flat", _S, latex=r"\operatorname{vec}"),
+    )
+}
+
+FUNCTIONS = frozenset(TABLE)
+
+# The functions that keep their argument's shape entry by entry.
+ELEMENTWISE = frozenset(name for name, f in TABLE.items() if f.category is Category.ELEMENTWISE)
 
 
-def arity_text(name: str, sig: Signature) -> str:
-    if sig.min_args == sig.max_args:
-        count = sig.min_args
-        return f"{name}() takes exactly {number_text(count)} argument{'s' if count > 1 else ''}"
-    return f"{name}() takes {number_text(sig.min_args)} or {number_text(sig.max_args)} arguments"
+def arity_text(function: Function) -> str:
+    name, low, high = function.name, function.min_args, function.max_args
+    if low == high:
+        return f"{name}() takes exactly {number_text(low)} argument{'s' if low > 1 else ''}"
+    return f"{name}() takes {number_text(low)} or {number_text(high)} arguments"
 
 
 def number_text(count: int) -> str:
     return {1: "one", 2: "two", 3: "three"}.get(count, str(count))
-
-
-# ---- a cell's own functions ----
-
-# Inlining may nest calls inside calls and copy an argument wherever its
-# parameter appears, so an expression can grow deeper and larger than any the
-# parser accepted. Both are bounded: every later stage may then recurse over
-# the result as safely as over parsed text (the depth is the parser's
-# MAX_DEPTH), and a chain of functions that each call the one before twice
-# cannot grow a cell to 2^40 nodes.
-MAX_INLINED_DEPTH = 100
-MAX_INLINED_NODES = 100_000
-
-
-class InliningTooLarge(Exception):
-    """Inlining a call made an expression deeper or larger than the bounds above."""
-
-    def __init__(self, message: str, call: ir.Call):
-        super().__init__(message)
-        self.call = call
-
-
-def inline(expr: ir.Expr, defs: dict[str, ir.FunctionDef]) -> ir.Expr:
-    """`expr` with every call of a `def` replaced by the def's body.
-
-    The body's names that are the def's parameters become the arguments of
-    the call; every other name keeps its meaning in the cell (a weight used
-    in a def is one parameter, however often the def is called). Defs are
-    checked to call only earlier defs with the right number of arguments
-    (`names`), so this ends; InliningTooLarge when the result would be too
-    deep or too large.
-    """
-    if not defs:
-        return expr
-    return _Inliner(defs).substitute(expr, {}, 1, None)
-
-
-class _Inliner:
-    def __init__(self, defs: dict[str, ir.FunctionDef]):
-        self.defs = defs
-        self.nodes = 0
-
-    def substitute(self, node: ir.Expr, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
-        """`node` at nesting `depth` of the result, inside the outermost def call `call`."""
-        if isinstance(node, ir.Name) and node.name in bound:
-            # An argument is already substituted; it only moves deeper.
-            argument, argument_depth = bound[node.name]
-            return self.place(argument, depth + argument_depth - 1, call)
-        if isinstance(node, ir.Call) and node.func in self.defs:
-            outer = call or node
-            definition = self.defs[node.func]
-            args = {}
-            for param, arg in zip(definition.params, node.args, strict=True):
-                argument = self.substitute(arg, bound, 1, outer)
-                args[param] = (argument, ir.depth(argument))
-            return self.substitute(definition.expr, args, depth, outer)
-        self.count(depth, call)
-        if isinstance(node, ir.Call):
-            args = tuple(self.substitute(a, bound, depth + 1, call) for a in node.args)
-            return ir.Call(node.func, args, node.span, node.func_span)
-        if isinstance(node, ir.Concat):
-            return ir.Concat(tuple(self.substitute(p, bound, depth + 1, call) for p in node.parts), node.span)
-        if isinstance(node, ir.Neg):
-            return ir.Neg(self.substitute(node.operand, bound, depth + 1, call), node.span)
-        if isinstance(node, ir.Sum):
-            terms = tuple(self.substitute(t, bound, depth + 1, call) for t in node.terms)
-            return ir.Sum(terms, node.ops, node.span)
-        if isinstance(node, ir.Product):
-            factors = tuple(self.substitute(f, bound, depth + 1, call) for f in node.factors)
-            return ir.Product(factors, node.ops, node.span)
-        if isinstance(node, ir.MatMul):
-            matrix = self.substitute(node.matrix, bound, depth + 1, call)
-            return ir.MatMul(matrix, self.substitute(node.vector, bound, depth + 1, call), node.span)
-        if isinstance(node, ir.Slice):
-            operand = self.substitute(node.operand, bound, depth + 1, call)
-            return ir.Slice(operand, node.start, node.stop, node.span)
-        return node
-
-    def place(self, argument: ir.Expr, deepest: int, call: ir.Call | None) -> ir.Expr:
-        """An argument used once more: its nodes count again (they are shared, not copied)."""
-        if call is not None:
-            self.count(deepest, call, weight=_size(argument))
-        return argument
-
-    def count(self, depth: int, call: ir.Call | None, weight: int = 1) -> None:
-        self.nodes += weight
-        if call is None:
-            return  # outside every call: the parser has bounded it already
-        if depth > MAX_INLINED_DEPTH:
-            raise InliningTooLarge(
-                f"calls of the cell's functions nest too deeply once inlined (more than "
-                f"{MAX_INLINED_DEPTH} levels)",
-                call,
-            )
-        if self.nodes > MAX_INLINED_NODES:
-            raise InliningTooLarge(
-                f"calls of the cell's functions grow too large once inlined (more than "
-                f"{MAX_INLINED_NODES:,} operations)",
-                call,
-            )
-
-
-def _size(expr: ir.Expr) -> int:
-    return sum(1 for _ in ir.walk(expr))

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .. import functions, ir
+from .. import ir
 from ..functions import ELEMENTWISE
+from ..resolve.inline import inline
 from .notation import CallNotation
 from .tex import juxtapose, latex_number, size, size_name, symbol, with_step
 
@@ -172,7 +173,7 @@ def roles(cell: ir.CellDef) -> dict[str, str]:
     for eq in cell.equations:
         if not eq.is_state:
             # Through the cell's functions, whose bodies may read the cell's names too.
-            steady = _steady(functions.inline(eq.expr, defs), found, gates)
+            steady = _steady(inline(eq.expr, defs), found, gates)
             found[eq.target] = "constant" if steady else "gate"
     return found
 

@@ -4,7 +4,7 @@ functions (`def g(a) = ...`), checked, then inlined (`check_defs`).
 A def's name is new, its parameters are distinct, its body calls only the
 built-ins and the defs above it (so inlining ends), each with the right number
 of arguments. The equations that call a def are rebuilt with its body in place
-of each call (`functions.inline`): `scope.equations`, what shapes are inferred
+of each call (`inline.inline`): `scope.equations`, what shapes are inferred
 from; the cell's own equations keep the calls, for printing.
 """
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .. import functions, ir
 from ..errors import suggest
 from ..functions import FUNCTIONS
+from . import inline
 
 if TYPE_CHECKING:
     from .scope import ErrorFactory, Scope
@@ -74,7 +75,7 @@ def _check_function(definition: ir.FunctionDef, below, scope: Scope, err: ErrorF
                 node.func_span,
                 (f"'{node.func}' is defined here", later[node.func].name_span),
             )
-        if node.func not in scope.functions and node.func not in functions.SIGNATURES:
+        if node.func not in scope.functions and node.func not in functions.TABLE:
             raise err(
                 f"unknown function '{node.func}'"
                 + suggest(node.func, [*FUNCTIONS, *scope.functions]),
@@ -125,20 +126,20 @@ def _arguments(count: int) -> str:
 
 def _inline(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> ir.Expr:
     try:
-        return functions.inline(eq.expr, scope.functions)
-    except functions.InliningTooLarge as e:
+        return inline.inline(eq.expr, scope.functions)
+    except inline.InliningTooLarge as e:
         raise err(str(e), e.call.span) from None
 
 
 def check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:
-    signature = functions.SIGNATURES.get(node.func)
+    signature = functions.TABLE.get(node.func)
     if signature is None:
         raise err(
             f"unknown function '{node.func}'" + suggest(node.func, [*FUNCTIONS, *scope.functions]),
             node.func_span,
         )
     if not signature.min_args <= len(node.args) <= signature.max_args:
-        raise err(f"{functions.arity_text(node.func, signature)}, got {len(node.args)}", node.span)
+        raise err(f"{functions.arity_text(signature)}, got {len(node.args)}", node.span)
     for index in signature.sizes:
         if index < len(node.args) and not is_size(node.args[index], scope):
             arg = node.args[index]

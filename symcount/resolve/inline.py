@@ -1,0 +1,107 @@
+"""Inlining the cell's own functions (`def g(a) = ...`): each call replaced by the
+def's body, before shapes are inferred, so that no later stage meets a def."""
+
+from __future__ import annotations
+
+from .. import ir
+
+# Inlining may nest calls inside calls and copy an argument wherever its
+# parameter appears, so an expression can grow deeper and larger than any the
+# parser accepted. Both are bounded: every later stage may then recurse over
+# the result as safely as over parsed text (the depth is the parser's
+# MAX_DEPTH), and a chain of functions that each call the one before twice
+# cannot grow a cell to 2^40 nodes.
+MAX_INLINED_DEPTH = 100
+MAX_INLINED_NODES = 100_000
+
+
+class InliningTooLarge(Exception):
+    """Inlining a call made an expression deeper or larger than the bounds above."""
+
+    def __init__(self, message: str, call: ir.Call):
+        super().__init__(message)
+        self.call = call
+
+
+def inline(expr: ir.Expr, defs: dict[str, ir.FunctionDef]) -> ir.Expr:
+    """`expr` with every call of a `def` replaced by the def's body.
+
+    The body's names that are the def's parameters become the arguments of
+    the call; every other name keeps its meaning in the cell (a weight used
+    in a def is one parameter, however often the def is called). Defs are
+    checked to call only earlier defs with the right number of arguments
+    (`names`), so this ends; InliningTooLarge when the result would be too
+    deep or too large.
+    """
+    if not defs:
+        return expr
+    return _Inliner(defs).substitute(expr, {}, 1, None)
+
+
+class _Inliner:
+    def __init__(self, defs: dict[str, ir.FunctionDef]):
+        self.defs = defs
+        self.nodes = 0
+
+    def substitute(self, node: ir.Expr, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
+        """`node` at nesting `depth` of the result, inside the outermost def call `call`."""
+        if isinstance(node, ir.Name) and node.name in bound:
+            # An argument is already substituted; it only moves deeper.
+            argument, argument_depth = bound[node.name]
+            return self.place(argument, depth + argument_depth - 1, call)
+        if isinstance(node, ir.Call) and node.func in self.defs:
+            outer = call or node
+            definition = self.defs[node.func]
+            args = {}
+            for param, arg in zip(definition.params, node.args, strict=True):
+                argument = self.substitute(arg, bound, 1, outer)
+                args[param] = (argument, ir.depth(argument))
+            return self.substitute(definition.expr, args, depth, outer)
+        self.count(depth, call)
+        if isinstance(node, ir.Call):
+            args = tuple(self.substitute(a, bound, depth + 1, call) for a in node.args)
+            return ir.Call(node.func, args, node.span, node.func_span)
+        if isinstance(node, ir.Concat):
+            return ir.Concat(tuple(self.substitute(p, bound, depth + 1, call) for p in node.parts), node.span)
+        if isinstance(node, ir.Neg):
+            return ir.Neg(self.substitute(node.operand, bound, depth + 1, call), node.span)
+        if isinstance(node, ir.Sum):
+            terms = tuple(self.substitute(t, bound, depth + 1, call) for t in node.terms)
+            return ir.Sum(terms, node.ops, node.span)
+        if isinstance(node, ir.Product):
+            factors = tuple(self.substitute(f, bound, depth + 1, call) for f in node.factors)
+            return ir.Product(factors, node.ops, node.span)
+        if isinstance(node, ir.MatMul):
+            matrix = self.substitute(node.matrix, bound, depth + 1, call)
+            return ir.MatMul(matrix, self.substitute(node.vector, bound, depth + 1, call), node.span)
+        if isinstance(node, ir.Slice):
+            operand = self.substitute(node.operand, bound, depth + 1, call)
+            return ir.Slice(operand, node.start, node.stop, node.span)
+        return node
+
+    def place(self, argument: ir.Expr, deepest: int, call: ir.Call | None) -> ir.Expr:
+        """An argument used once more: its nodes count again (they are shared, not copied)."""
+        if call is not None:
+            self.count(deepest, call, weight=_size(argument))
+        return argument
+
+    def count(self, depth: int, call: ir.Call | None, weight: int = 1) -> None:
+        self.nodes += weight
+        if call is None:
+            return  # outside every call: the parser has bounded it already
+        if depth > MAX_INLINED_DEPTH:
+            raise InliningTooLarge(
+                f"calls of the cell's functions nest too deeply once inlined (more than "
+                f"{MAX_INLINED_DEPTH} levels)",
+                call,
+            )
+        if self.nodes > MAX_INLINED_NODES:
+            raise InliningTooLarge(
+                f"calls of the cell's functions grow too large once inlined (more than "
+                f"{MAX_INLINED_NODES:,} operations)",
+                call,
+            )
+
+
+def _size(expr: ir.Expr) -> int:
+    return sum(1 for _ in ir.walk(expr))
