@@ -19,6 +19,7 @@ from ..counting.summary import Network
 from ..layers.biases import cell_without
 from ..layers.stacking import Layers, Layout, checked_layers
 from ..poly import Poly
+from ..render.settings import LATEX
 from ..resolve.names import Scope
 from ..shapes import Shapes
 from ..shapes import sizes as size_rules
@@ -122,10 +123,10 @@ class _Counted:
 
     def latex(
         self,
-        form: str = "expanded",
-        equations: bool = False,
-        params: bool = False,
-        standalone: bool = False,
+        form: str = LATEX["form"].default,
+        equations: bool = LATEX["equations"].default,
+        params: bool = LATEX["params"].default,
+        standalone: bool = LATEX["standalone"].default,
         sizes: dict[str, int] | None = None,
     ) -> str:
         r"""LaTeX for a paper, exactly as `symcount latex` writes it.
@@ -144,15 +145,16 @@ class _Counted:
         """
         from ..render import Report, render
 
-        if form not in ("expanded", "factored"):
-            raise ValueError(f"form must be 'expanded' or 'factored', got {form!r}")
+        # The settings are checked first: a wrong `form` is named before wrong sizes.
+        settings = LATEX.merged(
+            {"form": form, "equations": equations, "params": params, "standalone": standalone}
+        )
         sizes = dict(sizes or {})
         names = [str(d) for d in self.dims]
         if set(sizes) - set(names):
             raise ValueError(f"sizes must be among {', '.join(names)}, got {', '.join(sizes)}")
         sizes = {key: positive_size(key, value) for key, value in sizes.items()}
-        options = {"equations": equations, "params": params, "standalone": standalone}
-        return render("latex", [Report(self, sizes)], form=form, **options)
+        return render("latex", [Report(self, sizes)], **settings)
 
     def _repr_latex_(self) -> str:
         """How a Jupyter notebook shows the cell: its formula, expanded and factored."""

@@ -12,6 +12,7 @@ import warnings
 
 from .. import sources
 from ..errors import SymcountError
+from ..render.settings import LATEX, PLOT, Settings
 
 
 class UsageError(Exception):
@@ -154,8 +155,7 @@ def cmd_latex(args) -> int:
     from ..render import render
 
     reports = _reports(_load(args), args.sizes)
-    options = {"equations": args.equations, "params": args.params, "standalone": args.standalone}
-    text = render("latex", reports, form=args.form, **options)
+    text = render("latex", reports, **_settings(args, LATEX))
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -165,6 +165,11 @@ def cmd_latex(args) -> int:
         # written back as those bytes (as on standard output).
         write_atomically(args.output, text.encode("utf-8", errors="surrogateescape"))
     return 0
+
+
+def _settings(args, declared: Settings) -> dict[str, object]:
+    """A writer's settings as its flags give them (cli.main makes a flag of each)."""
+    return {setting.name: getattr(args, setting.name) for setting in declared}
 
 
 def cmd_plot(args) -> int:
@@ -206,7 +211,7 @@ def cmd_plot(args) -> int:
     # not as Python prints them (file, line and source of matplotlib's code).
     with warnings.catch_warnings(record=True) as caught:
         try:
-            figure = plot.figure(reports, symbol, start, stop, log=args.log)
+            figure = plot.figure(reports, symbol, start, stop, **_settings(args, PLOT))
         except plot.PlotError as e:
             raise UsageError(str(e)) from None
         write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
@@ -264,14 +269,3 @@ def _verify_cells(args, layers: dict) -> list:
         raise UsageError(f"no {args.framework} cell among the sources")
     return cells
 
-
-COMMANDS = {
-    "count": cmd_count,
-    "check": cmd_check,
-    "list": cmd_list,
-    "show": cmd_show,
-    "verify": cmd_verify,
-    "latex": cmd_latex,
-    "plot": cmd_plot,
-    "fmt": cmd_fmt,
-}

@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .. import __version__
 from ..errors import SymcountError
 from ..render import FORMATS
-from .commands import COMMANDS, Reported, UsageError
+from ..render.settings import LATEX, PLOT, Settings
+from . import commands
+from .commands import Reported, UsageError
 
 
-def _size_setting(text: str) -> tuple[str, int]:
-    name, sep, value = text.partition("=")
-    name = name.strip()
-    if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {_shown(text)}")
-    return name, _positive(value.strip())
+class Command(NamedTuple):
+    """A command: its line in `symcount --help`, what runs it (commands.py), the
+    arguments it takes (a function that adds them to its parser) and its own
+    `--help` text."""
+
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    description: str | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,65 +40,51 @@ def build_parser() -> argparse.ArgumentParser:
         "(see `symcount list`). Exit status: 0 ok, 1 input error, 2 usage error.",
     )
     parser.add_argument("--version", action="version", version=f"symcount {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name, command in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.description)
+        command.add_arguments(sub)
+    return parser
 
-    count = commands.add_parser("count", help="the closed-form parameter count of each cell")
-    _add_sources(count)
-    _add_network(count)
-    count.add_argument(
+
+# ---- each command's arguments ----
+
+
+def _count(parser: argparse.ArgumentParser) -> None:
+    _add_sources(parser)
+    _add_network(parser)
+    parser.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
 
-    check = commands.add_parser(
-        "check", help="validate cells; list each parameter's shape and gate"
-    )
-    check.add_argument("sources", nargs="+", metavar="SOURCE")
-    _add_strict(check)
 
-    commands.add_parser("list", help="list the built-in cells")
-    show = commands.add_parser("show", help="print the text of a built-in cell")
-    show.add_argument("name", metavar="NAME")
+def _check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", metavar="SOURCE")
+    _add_strict(parser)
 
-    fmt = commands.add_parser(
-        "fmt", help="print cells in canonical form (syntax checked only; comments dropped)"
-    )
-    fmt.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
 
-    latex = commands.add_parser(
-        "latex",
-        help="LaTeX for papers: the formula, the cell's equations, a parameter table",
-        description="One equation per cell with its parameter count; with --set for every "
-        "size symbol of several cells, also one comparison table.",
-    )
-    _add_sources(latex)
-    _add_network(latex)
-    latex.add_argument(
-        "--form",
-        choices=("expanded", "factored"),
-        default="expanded",
-        help="how to write the count (default: expanded)",
-    )
-    latex.add_argument(
-        "--equations", action="store_true", help="add the cell's equations as an align block"
-    )
-    latex.add_argument(
-        "--params", action="store_true", help="add a table of parameters with the total"
-    )
-    latex.add_argument("--standalone", action="store_true", help="a complete document for pdflatex")
-    latex.add_argument(
+def _show(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+
+
+def _fmt(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
+
+
+def _latex(parser: argparse.ArgumentParser) -> None:
+    _add_sources(parser)
+    _add_network(parser)
+    _add_settings(parser, LATEX)
+    parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
     )
 
-    plot = commands.add_parser(
-        "plot",
-        help="plot parameter counts against one size (needs symcount[plot])",
-        description="One line per cell: its parameter count as the size --vary ranges over, "
-        "every other size symbol given by --set. PNG, SVG or PDF by the extension of -o.",
-    )
-    _add_sources(plot)
-    _add_network(plot)
-    plot.add_argument(
+
+def _plot(parser: argparse.ArgumentParser) -> None:
+    _add_sources(parser)
+    _add_network(parser)
+    parser.add_argument(
         "--vary",
         metavar="SYM=START:STOP",
         type=_range_setting,
@@ -99,25 +92,64 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="the size on the x axis and its range, such as n=1:1024",
     )
-    plot.add_argument("--log", action="store_true", help="logarithmic axes")
-    plot.add_argument(
+    _add_settings(parser, PLOT)
+    parser.add_argument(
         "-o", "--output", metavar="FILE", required=True, help="the image: .png, .svg or .pdf"
     )
 
-    verify = commands.add_parser(
-        "verify",
-        help="compare framework built-ins with the real PyTorch/Keras layers",
-        description="Build each framework layer (torch.*, keras.*) at random sizes, sum its "
+
+def _verify(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", help="framework cells to check")
+    parser.add_argument("--framework", choices=("torch", "keras"), help="only this framework")
+    parser.add_argument("--trials", type=_positive, default=5, metavar="N", help="random sizes per cell (default 5)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_strict(parser)
+    _add_network(parser)
+
+
+# The commands, in the order `symcount --help` lists them.
+COMMANDS = {
+    "count": Command("the closed-form parameter count of each cell", commands.cmd_count, _count),
+    "check": Command("validate cells; list each parameter's shape and gate", commands.cmd_check, _check),
+    "list": Command("list the built-in cells", commands.cmd_list),
+    "show": Command("print the text of a built-in cell", commands.cmd_show, _show),
+    "fmt": Command(
+        "print cells in canonical form (syntax checked only; comments dropped)", commands.cmd_fmt, _fmt
+    ),
+    "latex": Command(
+        "LaTeX for papers: the formula, the cell's equations, a parameter table",
+        commands.cmd_latex,
+        _latex,
+        "One equation per cell with its parameter count; with --set for every "
+        "size symbol of several cells, also one comparison table.",
+    ),
+    "plot": Command(
+        "plot parameter counts against one size (needs symcount[plot])",
+        commands.cmd_plot,
+        _plot,
+        "One line per cell: its parameter count as the size --vary ranges over, "
+        "every other size symbol given by --set. PNG, SVG or PDF by the extension of -o.",
+    ),
+    "verify": Command(
+        "compare framework built-ins with the real PyTorch/Keras layers",
+        commands.cmd_verify,
+        _verify,
+        "Build each framework layer (torch.*, keras.*) at random sizes, sum its "
         "parameter tensors and compare with symcount's count. Without SOURCE: every "
         "framework built-in (of --framework, if given).",
-    )
-    verify.add_argument("sources", nargs="*", metavar="SOURCE", help="framework cells to check")
-    verify.add_argument("--framework", choices=("torch", "keras"), help="only this framework")
-    verify.add_argument("--trials", type=_positive, default=5, metavar="N", help="random sizes per cell (default 5)")
-    verify.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    _add_strict(verify)
-    _add_network(verify)
-    return parser
+    ),
+}
+
+
+# ---- the option groups commands share, and their values ----
+
+
+def _size_setting(text: str) -> tuple[str, int]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {_shown(text)}")
+    return name, _positive(value.strip())
 
 
 # As for an integer in a cell's size: no real size comes close, and Python
@@ -207,12 +239,23 @@ def _add_sources(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
+    """A flag for each setting of a writer, as the writer declares it (render/settings.py)."""
+    for setting in settings:
+        flag = "--" + setting.name
+        if setting.choices:
+            text = f"{setting.help} (default: {setting.default})"
+            command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
+        else:  # a switch, off by default
+            command.add_argument(flag, action="store_true", help=setting.help)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         _one_value_each(args)
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command].run(args)
     except SymcountError as e:
         print(e.render(), file=sys.stderr)
         return 1

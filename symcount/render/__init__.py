@@ -61,8 +61,11 @@ class Report:
         return self.network.param_value(count, self.sizes)
 
 
-def render(fmt: str, reports: list[Report], **options) -> str:
+def render(fmt: str, reports: list[Report], **settings: object) -> str:
+    """`reports` in the format `fmt`, with its writer's settings (declared in
+    `render.settings`; the rest keep their defaults). An unknown format or
+    setting is a ValueError naming it and the ones there are."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     module = importlib.import_module(f".{fmt}", __name__)
-    return module.render(reports, **options)
+    return module.render(reports, **settings)

@@ -27,6 +27,7 @@ from ..counting.summary import Network
 from ..symbols import dim_expr
 from . import Report, tex
 from .equations import LatexPrinter
+from .settings import Settings
 
 # Columns of the parameter table that only a stack has.
 STACK_COLUMNS = frozenset({"layer", "layers", "copies"})
@@ -39,6 +40,13 @@ class Writer:
     # when every size is set).
     PARAM_COLUMNS: tuple[str, ...] = ("parameter", "kind", "shape", "count", "gate", "layer", "copies")
     form = "expanded"  # which form of the count the formats with one total show
+    # What `render(format, reports, **settings)` may set: each becomes an
+    # attribute of the writer (render/settings.py). Plain text takes none.
+    SETTINGS = Settings("text")
+
+    def __init__(self, **settings: object) -> None:
+        for name, value in self.SETTINGS.merged(settings).items():
+            setattr(self, name, value)
 
     # ---- layout ----
 

@@ -14,9 +14,13 @@ import json
 from ..counting.counts import StackParam
 from ..symbols import dim_expr
 from . import Report, tex
+from .settings import Settings
+
+SETTINGS = Settings("json")  # none: the document is the same for every use (docs/json.md)
 
 
-def render(reports: list[Report]) -> str:
+def render(reports: list[Report], **settings: object) -> str:
+    SETTINGS.merged(settings)  # refuses any setting
     return json.dumps({"schema": 1, "cells": [document(r) for r in reports]}, indent=2) + "\n"
 
 

@@ -22,38 +22,22 @@ from ..counting.summary import Network
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter
+from .settings import LATEX
 from .tex import escape_math, escape_text, thousands
 
 INDENT = "  "
 
 
-def render(
-    reports: list[Report],
-    form: str = "expanded",
-    equations: bool = False,
-    params: bool = False,
-    standalone: bool = False,
-) -> str:
-    """The LaTeX for `reports`; the keyword options are `symcount latex`'s flags."""
-    return LatexWriter(form, equations, params, standalone).render(reports)
+def render(reports: list[Report], **settings: object) -> str:
+    """The LaTeX for `reports`; the settings (`LATEX` in render/settings.py) are `symcount latex`'s flags."""
+    return LatexWriter(**settings).render(reports)
 
 
 class LatexWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "layers", "copies", "shape", "count")
     DASH = "--"
     DOTS = r"\ldots"
-
-    def __init__(
-        self,
-        form: str = "expanded",
-        equations: bool = False,
-        params: bool = False,
-        standalone: bool = False,
-    ):
-        self.form = form
-        self.equations = equations
-        self.params = params
-        self.standalone = standalone
+    SETTINGS = LATEX  # form, equations, params, standalone
 
     def render(self, reports: list[Report]) -> str:
         body = super().render(reports)

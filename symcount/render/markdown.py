@@ -14,14 +14,16 @@ from ..counting.counts import StackParam
 from ..counting.summary import Network
 from . import Report, tex
 from .base import MathWriter, merged_sizes
+from .settings import Settings
 
 
-def render(reports: list[Report]) -> str:
-    return MarkdownWriter().render(reports)
+def render(reports: list[Report], **settings: object) -> str:
+    return MarkdownWriter(**settings).render(reports)
 
 
 class MarkdownWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "kind", "layers", "copies", "shape", "count", "gate")
+    SETTINGS = Settings("markdown")  # none: one layout, the expanded count beside the factored
 
     def comparison(self, reports: list[Report]) -> str:
         """A row per cell: its formula, factored, and its value when every size is set."""

@@ -21,6 +21,7 @@ import sympy
 from ..counting.summary import Network
 from ..symbols import size_symbol
 from . import Report, tex
+from .settings import PLOT
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
 FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -147,10 +148,12 @@ def label(net: Network) -> str:
     return f"{text} ({net.note})" if net.note else text
 
 
-def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool = False):
+def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings: object):
     """A matplotlib Figure with one line per report, the count against `symbol`.
 
     Every size symbol of each cell other than `symbol` must be set in its report.
+    The settings are the plot's (`PLOT` in render/settings.py): `log` for
+    logarithmic axes.
 
     >>> import symcount
     >>> fig = figure([Report(symcount.builtin("lstm"), {"m": 10})], "n", 1, 100)
@@ -164,6 +167,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     from matplotlib.figure import Figure
     from matplotlib.ticker import StrMethodFormatter
 
+    log = PLOT.merged(settings)["log"]
     if not 1 <= start < stop <= MAX_SIZE:
         raise PlotError(f"sizes on the x axis must lie in 1..2**53, got {start}..{stop}")
     x = sizes(start, stop, log)

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from ..api.verify import Check
 
 
-def render(reports: list[Report]) -> str:
-    return Writer().render(reports)
+def render(reports: list[Report], **settings: object) -> str:
+    return Writer(**settings).render(reports)
 
 
 def check(reports: list[Report]) -> str:
