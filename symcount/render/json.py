@@ -16,7 +16,7 @@ from ..symbols import dim_expr
 from . import Report, tex
 from .settings import Settings
 
-SETTINGS = Settings("json")  # none: the document is the same for every use (docs/json.md)
+SETTINGS = Settings("json")  # none: one document, the contract docs/json.md describes
 
 
 def render(reports: list[Report], **settings: object) -> str:
