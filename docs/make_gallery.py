@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 import pages  # noqa: E402
 
 GALLERY = ROOT / "docs" / "gallery"
+PAGE = "latex.md"  # the page that holds the LaTeX block
 START, END = "<!-- gallery-latex:start -->", "<!-- gallery-latex:end -->"
 LATEX_ARGS = ["latex", "lstm", "--equations", "--params"]
 PLOT_ARGS = ["plot", "lstm", "gru", "mgu", "rnn", "indrnn", "--vary", "n=1:1024", "--set", "m=256"]
@@ -47,9 +48,6 @@ def symcount(*argv: str) -> str:
     if code != 0:
         raise SystemExit(f"symcount {' '.join(argv)} failed with exit status {code}")
     return out.getvalue()
-
-
-PAGE = "latex.md"
 
 
 def gallery_block() -> str:
