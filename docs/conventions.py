@@ -1,4 +1,5 @@
-"""The README's convention table, produced by symcount itself.
+"""The README's convention table (in "Frameworks: PyTorch and Keras"),
+produced by symcount itself.
 
     python docs/conventions.py          # print the table
     python docs/conventions.py --write  # replace it in README.md
@@ -16,7 +17,7 @@ import sympy
 import symcount
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # its sibling helper, however it is loaded
-import readme_section  # noqa: E402
+import pages  # noqa: E402
 
 START, END = "<!-- conventions:start -->", "<!-- conventions:end -->"
 
@@ -48,11 +49,11 @@ def table() -> str:
 
 
 def current() -> str:
-    return readme_section.read(START, END)
+    return pages.block("README.md", START, END)
 
 
 def write() -> None:
-    readme_section.replace(START, END, table())
+    pages.replace_block("README.md", START, END, table())
 
 
 if __name__ == "__main__":

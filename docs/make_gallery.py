@@ -1,17 +1,18 @@
-"""The README's gallery, made by symcount itself.
+"""The gallery (docs/latex.md, "Gallery"; its images also in the README),
+made by symcount itself.
 
     python docs/make_gallery.py           # regenerate everything below
-    python docs/make_gallery.py --check   # only check that README.md is up to date
+    python docs/make_gallery.py --check   # only check that docs/latex.md is up to date
 
 It writes
-  - into README.md (between the gallery markers) the LaTeX that
+  - into docs/latex.md (between the gallery markers) the LaTeX that
     `symcount latex lstm --equations --params` prints;
   - docs/gallery/lstm.png: `symcount latex lstm --standalone --equations --params`
     compiled by pdflatex and rendered by pdftoppm (cropped to the text);
   - docs/gallery/plot.png: `symcount plot` of five built-ins.
 
 Needs pdflatex and pdftoppm (Debian: texlive-latex-base, poppler-utils) and
-the plot extra. tests/test_gallery.py checks the README block.
+the plot extra. tests/test_gallery.py checks the LaTeX block.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ sys.path.insert(0, str(ROOT))  # the symcount of this checkout, installed or not
 from symcount import cli  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "docs"))
-import readme_section  # noqa: E402
+import pages  # noqa: E402
 
 GALLERY = ROOT / "docs" / "gallery"
+PAGE = "latex.md"  # the page that holds the LaTeX block
 START, END = "<!-- gallery-latex:start -->", "<!-- gallery-latex:end -->"
 LATEX_ARGS = ["latex", "lstm", "--equations", "--params"]
 PLOT_ARGS = ["plot", "lstm", "gru", "mgu", "rnn", "indrnn", "--vary", "n=1:1024", "--set", "m=256"]
@@ -48,17 +50,17 @@ def symcount(*argv: str) -> str:
     return out.getvalue()
 
 
-def readme_block() -> str:
-    """The README's gallery block as it should be."""
+def gallery_block() -> str:
+    """The gallery's LaTeX block as it should be."""
     return f"```latex\n{symcount(*LATEX_ARGS)}```"
 
 
 def current() -> str:
-    return readme_section.read(START, END)
+    return pages.block(PAGE, START, END)
 
 
-def write_readme() -> None:
-    readme_section.replace(START, END, readme_block())
+def write_block() -> None:
+    pages.replace_block(PAGE, START, END, gallery_block())
 
 
 def document_png(target: Path) -> None:
@@ -109,16 +111,16 @@ def _text_box(page, margin: int) -> tuple[int, int, int, int]:
 
 def main() -> None:
     if "--check" in sys.argv[1:]:
-        if current() != readme_block():
-            raise SystemExit("README.md's gallery is out of date: run python docs/make_gallery.py")
+        if current() != gallery_block():
+            raise SystemExit("docs/latex.md's gallery is out of date: run python docs/make_gallery.py")
         return
     GALLERY.mkdir(exist_ok=True)
-    write_readme()
+    write_block()
     document_png(GALLERY / "lstm.png")
     code = cli.main([*PLOT_ARGS, "-o", str(GALLERY / "plot.png")])
     if code != 0:
         raise SystemExit(f"symcount plot failed with exit status {code}")
-    print(f"wrote README.md, {GALLERY / 'lstm.png'}, {GALLERY / 'plot.png'}")
+    print(f"wrote docs/{PAGE}, {GALLERY / 'lstm.png'}, {GALLERY / 'plot.png'}")
 
 
 if __name__ == "__main__":

@@ -166,9 +166,9 @@ def test_docstring_example():
     assert result.failed == 0 and result.attempted > 0
 
 
-def test_the_readme_example_is_what_fmt_prints():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    block = readme.split("$ cat messy.cell\n", 1)[1].split("```", 1)[0]
+def test_the_documented_example_is_what_fmt_prints():
+    page = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = page.split("$ cat messy.cell\n", 1)[1].split("```", 1)[0]
     source, printed = block.split("$ symcount fmt messy.cell\n")
     assert symcount.format_text(source) == printed
 

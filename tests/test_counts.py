@@ -1,13 +1,12 @@
 """Closed-form counts: the worked examples people ask about, and every built-in."""
 
 import re
-from pathlib import Path
 
 import pytest
 import sympy
 
 import symcount
-from conftest import m, n, p, same
+from conftest import doc_script, m, n, p, same
 
 TEXTBOOK = {
     "rnn": n * m + n**2 + n,
@@ -34,8 +33,8 @@ FRAMEWORK = {
 H, d, K, D, E, N, R, k, e = sympy.symbols("H d K D E N R k e", integer=True, positive=True)
 rows, cols = sympy.symbols("rows cols", integer=True, positive=True)
 
-# Language v2 (SPEC §6): research cells, each checked against its real module in
-# tests/test_research.py; these are the closed forms SPEC's table gives.
+# Language v2: research cells, each checked against its real module in
+# tests/test_research.py; these are the closed forms of docs/builtins.md's table.
 RESEARCH = {
     "xlstm.slstm_layer": 8 * H * d**2 + H * d * K + 6 * H * d,
     "xlstm.mlstm_cell": 6 * H**2 * d + H * d + 2 * H,
@@ -99,12 +98,11 @@ def test_textbook_forms_have_their_derived_sizes(name):
         assert same(cell.derived_exprs[size], definition)
 
 
-def test_readme_table_of_v2_builtins_gives_their_counts():
-    # README, Built-in cells: one row per research and textbook v2 built-in, its
-    # count in sympy syntax (parsed here with the cell's own symbols: E and N
-    # would otherwise be sympy's constant and function).
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Built-in cells\n", 1)[1].split("\n## ", 1)[0]
+def test_documented_table_of_v2_builtins_gives_their_counts():
+    # docs/builtins.md, "Cells of current research": one row per research and
+    # textbook v2 built-in, its count in sympy syntax (parsed here with the
+    # cell's own symbols: E and N would otherwise be sympy's constant and function).
+    section = doc_script("pages").section("builtins.md", "Cells of current research")
     rows = re.findall(r"^\| `([\w.]+)` \| [^|]+ \| [^|]+ \| `([^`|]+)` \|$", section, re.M)
     listed = dict(rows)
     assert len(listed) == len(rows)

@@ -1,4 +1,4 @@
-"""The README's gallery shows what the tool really prints (docs/make_gallery.py)."""
+"""The gallery (docs/latex.md, "Gallery") shows what the tool really prints (docs/make_gallery.py)."""
 
 from pathlib import Path
 
@@ -14,7 +14,7 @@ def _gallery():
 
 def test_readme_latex_is_the_tools_output():
     gallery = _gallery()
-    assert gallery.current() == gallery.readme_block(), "run python docs/make_gallery.py"
+    assert gallery.current() == gallery.gallery_block(), "run python docs/make_gallery.py"
 
 
 def test_gallery_images_are_committed():
@@ -22,3 +22,5 @@ def test_gallery_images_are_committed():
         assert (ROOT / "docs" / "gallery" / name).read_bytes().startswith(b"\x89PNG")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "](docs/gallery/lstm.png)" in readme and "](docs/gallery/plot.png)" in readme
+    page = (ROOT / "docs" / "latex.md").read_text(encoding="utf-8")
+    assert "](gallery/lstm.png)" in page and "](gallery/plot.png)" in page

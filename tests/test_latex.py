@@ -539,9 +539,9 @@ def test_markdown_shows_an_override_beside_the_name():
     assert "| `W_xi` | matrix |" in text
 
 
-def test_the_readme_override_example_is_what_latex_prints(capsys, tmp_path, monkeypatch):
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ cat enc.cell\n", 1)[1].split("```", 1)[0]
+def test_the_documented_override_example_is_what_latex_prints(capsys, tmp_path, monkeypatch):
+    page = (Path(__file__).resolve().parent.parent / "docs" / "latex.md").read_text(encoding="utf-8")
+    block = page.split("$ cat enc.cell\n", 1)[1].split("```", 1)[0]
     source, printed = block.split("$ symcount latex enc.cell --equations\n")
     monkeypatch.chdir(tmp_path)
     Path("enc.cell").write_text(source, encoding="utf-8")

@@ -1,6 +1,6 @@
 """Inputs at the documented limits either work or give one clean, located error.
 
-The README's "Limits" section lists what is tested here: a 1 MB spec, 5,000
+docs/errors.md ("Limits") lists what is tested here: a 1 MB spec, 5,000
 equations in one cell, 10,000 nested parentheses, 10,000 terms in one sum, a
 100,000-character line, NUL bytes and invalid UTF-8; plus the regressions the
 fuzzers found around them.

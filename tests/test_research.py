@@ -1,12 +1,13 @@
-"""SPEC §6's built-ins against the real modules, built at random sizes.
+"""The research built-ins against the real modules, built at random sizes.
 
-tests/research_modules.py builds each module exactly as SPEC §6's table says. At
+tests/research_modules.py builds each module exactly as the table of
+docs/builtins.md ("Cells of current research") says. At
 the same seeded sizes, the module's parameter count must equal both the table's
 closed form and symcount's own built-in (`symcount.builtin(NAME).evaluate`), and
 the built-in's parameters must make up the module's named parameters one by one
 (a module may keep several of them in one tensor), all of them trainable. A
 package that is not installed skips its module's tests; the test extra installs
-them all (see README, Testing).
+them all (see docs/testing.md).
 """
 
 import random
@@ -22,8 +23,8 @@ from symcount.symbols import size_symbol
 
 D, E, H, K, N, R, d, k, m, n = (size_symbol(s) for s in "DEHKNRdkmn")
 
-# SPEC §6's "count" column (test_counts holds it, for the built-ins' own check).
-SPEC = RESEARCH
+# The "count" column of docs/builtins.md (test_counts holds it, for the built-ins' own check).
+CLOSED_FORMS = RESEARCH
 
 # Small ranges keep every module quick to build on a CPU.
 RANGES = {
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def excluded(name: str, sizes: dict) -> bool:
     # SRUCell has no skip projection when m == n (the input itself is the
-    # highway term): SPEC's formula holds only for m != n. See the test below.
+    # highway term): the closed form holds only for m != n. See the test below.
     return name == "sru.sru_layernorm" and sizes["m"] == sizes["n"]
 
 
@@ -62,7 +63,7 @@ def draws(name: str) -> list[dict]:
 
 
 def spec_count(name: str, sizes: dict) -> int:
-    value = SPEC[name].subs({size_symbol(s): v for s, v in sizes.items()})
+    value = CLOSED_FORMS[name].subs({size_symbol(s): v for s, v in sizes.items()})
     return int(value)
 
 
@@ -75,10 +76,10 @@ def case_id(case) -> str:
 
 
 def test_every_builtin_of_the_table_has_a_module_and_a_formula():
-    assert set(MODULES) == set(SPEC) == set(RANGES)
+    assert set(MODULES) == set(CLOSED_FORMS) == set(RANGES)
     for name, research in MODULES.items():
         assert tuple(RANGES[name]) == research.symbols
-        assert SPEC[name].free_symbols == {size_symbol(s) for s in research.symbols}
+        assert CLOSED_FORMS[name].free_symbols == {size_symbol(s) for s in research.symbols}
 
 
 @pytest.mark.parametrize("name, sizes", CASES, ids=[case_id(c) for c in CASES])
@@ -217,7 +218,7 @@ def test_every_parameter_is_trainable(name):
 def test_sru_with_equal_sizes_drops_the_skip_projection():
     # SRUCell (sru 2.6.0, modules.py) uses num_matrices = 4 only when
     # has_skip_term and input_size != output_size; when m == n the highway term is
-    # the input itself and W has 3 blocks: 3*m*n + 4*n + 2*m, not SPEC's 4*m*n + ...
+    # the input itself and W has 3 blocks: 3*m*n + 4*n + 2*m, not the closed form's 4*m*n + ...
     for size in (1, 2, 5, 9):
         module = build("sru.sru_layernorm", m=size, n=size)
         assert module.num_matrices == 3

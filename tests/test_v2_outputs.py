@@ -376,24 +376,28 @@ def test_every_v2_construct_compiles(capsys, tmp_path):
     compile_tex(out, tmp_path)
 
 
-# ---- the README says what the tool prints ----
+# ---- the documentation says what the tool prints ----
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-WIRED_README = re.search(r"```\n(cell wired.*?\nend)\n```", README, re.S).group(1)
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+LANGUAGE, CLI, LATEX = (
+    (DOCS / page).read_text(encoding="utf-8") for page in ("language.md", "cli.md", "latex.md")
+)
+WIRED_DOC = re.search(r"```\n(cell wired.*?\nend)\n```", LANGUAGE, re.S).group(1)
 
 
-def test_the_readme_mlstm_is_what_latex_prints():
-    shown = README.split("prints xLSTM's mLSTM as the", 1)[1].split("```\n", 2)[1]
+def test_the_documented_mlstm_is_what_latex_prints():
+    shown = LATEX.split("prints xLSTM's mLSTM as the", 1)[1].split("```\n", 2)[1]
+    shown = "\\begin{align}" + shown.split("\\begin{align}", 1)[1]  # after the command and `...`
     assert shown.strip() in symcount.builtin("xlstm.mlstm_cell").latex(equations=True)
 
 
-def test_the_readme_frozen_lines_are_what_the_tool_prints(capsys, tmp_path):
+def test_the_documented_frozen_lines_are_what_the_tool_prints(capsys, tmp_path):
     path = tmp_path / "wired.cell"
-    path.write_text(WIRED_README + "\n")
+    path.write_text(WIRED_DOC + "\n")
     out = run(capsys, "count", str(path), "--set", "m=3", "--set", "n=2")
     for line in ["frozen    m*n (not trainable)", "total     2*m*n + 2*n**2 (trainable +",
                  "value     14 trainable, 6 frozen, 20 total"]:
-        assert line in out and " ".join(line.split()) in " ".join(README.split())
+        assert line in out and " ".join(line.split()) in " ".join(CLI.split())
     assert "3 parameters (1 frozen), m*n + 2*n**2 trainable + m*n frozen" in run(capsys, "check", str(path))
     tex = run(capsys, "latex", str(path), "--set", "m=3", "--set", "n=2")
     assert r"P_{\mathrm{wired}}(3, 2) = 14, \quad \text{frozen: } 6, \quad \text{total: } 20" in tex

@@ -1,19 +1,18 @@
-"""The README's language-v2 examples: each cell parses and has the count the README states."""
+"""The language reference's v2 examples (docs/language.md, "Examples"): each
+cell parses and has the count the page states."""
 
 import re
-from pathlib import Path
 
 import pytest
 import sympy
 
 import symcount
-from conftest import m, n, same
+from conftest import doc_script, m, n, same
 from symcount.symbols import size_symbol
 
 H, d, K, k, I_, N, D, R = (size_symbol(s) for s in ("H", "d", "K", "k", "I", "N", "D", "R"))
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("### One example per construct") : README.index("### Why tensors")]
+SECTION = doc_script("pages").section("language.md", "Examples")
 BLOCKS = re.findall(r"```\n(cell .*?\nend)\n```", SECTION, re.S)
 
 # Counts worked out by hand from each example's equations.
@@ -43,7 +42,7 @@ def test_example_count(block):
     want = EXPECTED[cell.name]
     assert same(cell.count, want)  # the trainable parameters
     assert cell.warnings == ()
-    # the README states the count it prints
+    # the page states the count it prints
     assert f"`{cell.count}`" in SECTION or cell.name == "wired"
 
 
