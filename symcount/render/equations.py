@@ -144,10 +144,10 @@ class Printer(Visitor):
         """`f(a, b)`: how the cell language writes every call."""
         return self.function(node.func) + self.parens(", ".join(self.visit(a) for a in node.args))
 
-    # A notation overrides a category's rule (`call_convolution`) or one
-    # function's (`call_sqrt`); see `call_rules`.
-    call_elementwise = call_normalisation = call_convolution = call_contraction = call
-    call_structure = call
+    # Every category as written; a notation overrides a category's rule
+    # (`call_convolution`) or one function's (`call_sqrt`): see `call_rules`.
+    call_elementwise = call_normalisation = call_convolution = call
+    call_contraction = call_structure = call
 
     # ---- tokens ----
 
@@ -168,6 +168,7 @@ class Printer(Visitor):
         return self.variable(eq.target, self.roles.get(eq.target, "gate"), new=False)
 
     def size(self, dim: ir.Dim) -> str:
+        """A size in a slice's bounds."""
         return self.SIZES.visit(dim)
 
 
@@ -190,6 +191,7 @@ def call_rules(printer: type[Printer]) -> dict[str, Callable[[Printer, ir.Call],
 
 
 def _method(cls: type, name: str) -> Callable | None:
+    """The function called `name` in `cls` or its nearest base, unbound: the table is per class."""
     return next((vars(base)[name] for base in cls.__mro__ if name in vars(base)), None)
 
 

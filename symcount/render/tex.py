@@ -1,10 +1,11 @@
 r"""LaTeX pieces every format that writes LaTeX shares: names, numbers, escapes.
 
 How a name of the cell prints as a symbol (`symbol`: `W_hi` is `W_{hi}`,
-`h` at the previous step `h_{t-1}`, `alpha` is `\alpha`), how a number of
-the cell language prints (`latex_number`), and how text is made safe inside
-math (`escape_math`) and in running text (`escape_text`). The equation
-printer, the LaTeX output, the Markdown output and the notebook all use them.
+`h` at the previous step `h_{t-1}`, `alpha` is `\alpha`), how a number and
+a size of the cell language print (`latex_number`, `LatexSizes`), and how
+text is made safe inside math (`escape_math`) and in running text
+(`escape_text`). The equation printer, the LaTeX output, the Markdown output
+and the notebook all use them.
 """
 
 from __future__ import annotations

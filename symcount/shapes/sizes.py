@@ -6,6 +6,9 @@ defined with division or ceil/floor (`size R = ceil(D / 16)`, `size d = e / H`)
 is not a polynomial: it stays a symbol of its own, and outputs give its
 definition beside the count ("where R = ⌈D/16⌉"). A free `size rows` (a
 feature map's height) is a symbol that no count may depend on.
+
+`SizePrinter` prints a size back as the cell language writes it: for
+`symcount fmt`, the equations and the error messages here.
 """
 
 from __future__ import annotations
