@@ -145,28 +145,30 @@ def test_max_and_min_of_sizes_are_constants():
 
 # ---- one printer of sizes ----
 
-# As written; as `fmt` and the equations write it; in error messages; in LaTeX.
-SIZES = [
-    ("2 * n", "2*n", "2 * n", "2 n"),
-    ("k*(m + n)", "k*(m + n)", "k * (m + n)", "k (m + n)"),
-    ("(m + n)*k", "(m + n)*k", "(m + n) * k", "(m + n) k"),
-    ("m - (n + k)", "m - (n + k)", "m - (n + k)", "m - (n + k)"),
-    ("m + (n - k)", "m + (n - k)", "m + (n - k)", "m + (n - k)"),
-    ("m - n*k", "m - n*k", "m - n * k", "m - n k"),
-    ("e / (H*2)", "e / (H*2)", "e / (H * 2)", r"e/(H \cdot 2)"),
-    ("e / H / 2", "e / H / 2", "e / H / 2", "e/H/2"),
-    ("e / (H / 2)", "e / (H / 2)", "e / (H / 2)", "e/(H/2)"),
-    ("e / H * k", "e / H*k", "e / H * k", "(e/H) k"),
-    ("k * (e / H)", "k*(e / H)", "k * (e / H)", "k (e/H)"),
-    ("k * (m * n)", "k*(m*n)", "k * (m * n)", "k m n"),
-    ("ceil(D / 16)", "ceil(D / 16)", "ceil(D / 16)", r"\left\lceil D/16 \right\rceil"),
-    ("floor((E*D + N) / 2)", "floor((E*D + N) / 2)", "floor((E * D + N) / 2)",
-     r"\left\lfloor (E D + N)/2 \right\rfloor"),
-    ("rows * n * 2 * 3", "rows*n*2*3", "rows * n * 2 * 3", r"\mathit{rows}\,n \cdot 2 \cdot 3"),
-]  # fmt: skip
+# As written | as `fmt` and the equations write it | in error messages | in LaTeX.
+SIZES = r"""
+2 * n                | 2*n                  | 2 * n                  | 2 n
+k*(m + n)            | k*(m + n)            | k * (m + n)            | k (m + n)
+(m + n)*k            | (m + n)*k            | (m + n) * k            | (m + n) k
+m - (n + k)          | m - (n + k)          | m - (n + k)            | m - (n + k)
+m + (n - k)          | m + (n - k)          | m + (n - k)            | m + (n - k)
+m - n*k              | m - n*k              | m - n * k              | m - n k
+e / (H*2)            | e / (H*2)            | e / (H * 2)            | e/(H \cdot 2)
+e / H / 2            | e / H / 2            | e / H / 2              | e/H/2
+e / (H / 2)          | e / (H / 2)          | e / (H / 2)            | e/(H/2)
+e / H * k            | e / H*k              | e / H * k              | (e/H) k
+k * (e / H)          | k*(e / H)            | k * (e / H)            | k (e/H)
+k * (m * n)          | k*(m*n)              | k * (m * n)            | k m n
+ceil(D / 16)         | ceil(D / 16)         | ceil(D / 16)           | \left\lceil D/16 \right\rceil
+floor((E*D + N) / 2) | floor((E*D + N) / 2) | floor((E * D + N) / 2) | \left\lfloor (E D + N)/2 \right\rfloor
+rows * n * 2 * 3     | rows*n*2*3           | rows * n * 2 * 3       | \mathit{rows}\,n \cdot 2 \cdot 3
+"""
 
 
-@pytest.mark.parametrize("written, cell_text, message, latex", SIZES)
+@pytest.mark.parametrize(
+    "written, cell_text, message, latex",
+    [[column.strip() for column in row.split("|")] for row in SIZES.strip().splitlines()],
+)
 def test_sizes_print_in_the_cell_language_and_in_latex(written, cell_text, message, latex):
     dim = size_of(written)
     assert SizePrinter().visit(dim) == cell_text
