@@ -1,8 +1,9 @@
 """The cell language printed back from the IR, canonically (`symcount fmt`).
 
 Expressions go through the equation printer's base class, `Printer`, whose
-hooks already write the cell language; this module adds what a whole cell
-has besides equations: the header, the declarations and the sizes in them.
+rules already write the cell language, and sizes through its size printer
+(`shapes.sizes.SizePrinter`); this module adds what a whole cell has besides
+equations: the header and the declarations.
 
 The layout is fixed: the header, the declarations in their order, a blank
 line, the equations in their order, a blank line and the `latex` overrides
@@ -62,16 +63,27 @@ class CellPrinter(Printer):
 
     def declaration(self, decl: ir.Declaration) -> str:
         if isinstance(decl, ir.Input):
-            return f"input {decl.name} : {shape(decl)}"
+            return f"input {decl.name} : {self.shape(decl)}"
         if isinstance(decl, ir.State):
-            return f"state {decl.name} : {shape(decl)}"
+            return f"state {decl.name} : {self.shape(decl)}"
         if isinstance(decl, ir.Output):
             return f"output {decl.name}"
         if isinstance(decl, ir.SizeDecl):
-            definition = f" = {size(decl.definition)}" if decl.definition is not None else ""
+            definition = f" = {self.size(decl.definition)}" if decl.definition is not None else ""
             return f"size {decl.name}{definition}"
         frozen = " frozen" if decl.frozen else ""
-        return f"param {decl.name} : {shape(decl)}{frozen}"
+        return f"param {decl.name} : {self.shape(decl)}{frozen}"
+
+    def shape(self, decl: ir.Input | ir.State | ir.ParamDecl) -> str:
+        sizes = ", ".join(self.size(d) for d in decl.dims)
+        field = decl.field if isinstance(decl, ir.ParamDecl) else "real"
+        if field != "real":
+            return f"{field}({sizes})"
+        if decl.kind in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG):
+            return f"{decl.kind}({sizes})"
+        if decl.kind == ir.Kind.SCALAR:
+            return "scalar"
+        return sizes if decl.kind == ir.Kind.VECTOR else f"({sizes})"
 
     def function_def(self, definition: ir.FunctionDef) -> str:
         head = f"def {definition.name}({', '.join(definition.params)})"
@@ -80,48 +92,6 @@ class CellPrinter(Printer):
     def latex_override(self, override: ir.LatexOverride) -> str:
         # The text was read verbatim (no escapes), so it is written back verbatim.
         return f'latex {override.name} "{override.text}"'
-
-
-def shape(decl: ir.Input | ir.State | ir.ParamDecl) -> str:
-    sizes = ", ".join(size(d) for d in decl.dims)
-    field = decl.field if isinstance(decl, ir.ParamDecl) else "real"
-    if field != "real":
-        return f"{field}({sizes})"
-    if decl.kind in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG):
-        return f"{decl.kind}({sizes})"
-    if decl.kind == ir.Kind.SCALAR:
-        return "scalar"
-    return sizes if decl.kind == ir.Kind.VECTOR else f"({sizes})"
-
-
-def size(dim: ir.Dim) -> str:
-    """A size as the SPEC writes them: `n`, `2*n`, `m + n`, `k*(m + n)`."""
-    if isinstance(dim, ir.DimInt):
-        return str(dim.value)
-    if isinstance(dim, ir.DimName):
-        return dim.name
-    if isinstance(dim, ir.DimProduct):
-        return "*".join(_size_operand(f, dim, i) for i, f in enumerate(dim.factors))
-    if isinstance(dim, ir.DimQuotient):
-        return f"{_size_operand(dim.numerator, dim, 0)} / {_size_operand(dim.denominator, dim, 1)}"
-    if isinstance(dim, ir.DimCall):
-        return f"{dim.func}({size(dim.arg)})"
-    text = _size_operand(dim.terms[0], dim, 0)
-    for index, (sign, term) in enumerate(zip(dim.signs[1:], dim.terms[1:], strict=True), start=1):
-        text += (" + " if sign > 0 else " - ") + _size_operand(term, dim, index)
-    return text
-
-
-_SIZE_PRECEDENCE = {ir.DimSum: 1, ir.DimProduct: 2, ir.DimQuotient: 2}
-
-
-def _size_operand(child: ir.Dim, parent: ir.Dim, index: int) -> str:
-    # As for expressions: `+ -` and `*` group to the left, so only a later
-    # operand of the same precedence (`m - (n + k)`) keeps its parentheses.
-    mine = _SIZE_PRECEDENCE.get(type(child), 3)
-    theirs = _SIZE_PRECEDENCE[type(parent)]
-    text = size(child)
-    return f"({text})" if mine < theirs or (mine == theirs and index > 0) else text
 
 
 def quote(text: str) -> str:

@@ -1,13 +1,15 @@
-"""Printing a cell's equations from the IR: one traversal, a hook per notation.
+"""Printing a cell's equations from the IR: one traversal, a rule per node class.
 
-`Printer` walks an expression once and asks a hook for every node
-(`print_sum`, `print_matmul`, ...) and for every token it writes (`SUM_OPS`,
-`MATMUL_OP`, `variable`, `function`, ...). Left alone, the hooks write the
-cell language itself, so the base class is already a plain-text printer of
-equations; a notation subclasses it and overrides only what differs, as a
-sqlglot dialect does with the base generator. `LatexPrinter` is the paper
-notation of `symcount latex --equations`; how each name prints as a symbol
-is `tex.symbol`'s rule.
+`Printer` is a `visit.Visitor`: a rule per node class (`visit_Sum`,
+`visit_MatMul`, ...), a rule per category of built-in function or per
+function for calls (`call_rules`), and a method for every token it writes
+(`SUM_OPS`, `MATMUL_OP`, `variable`, `function`, `size`, ...). Left alone,
+they write the cell language itself, so the base class is already a
+plain-text printer of equations; a notation subclasses it and overrides only
+what differs, as a sqlglot dialect does with the base generator. A node class
+or a built-in function without a rule raises `visit.Unsupported`: nothing is
+skipped. `LatexPrinter` is the paper notation of `symcount latex
+--equations`; how each name prints as a symbol is `tex.symbol`'s rule.
 
 The parser drops parentheses; a printer puts back exactly those the
 precedence of the operators needs (`ir.precedence`), so what it prints parses
@@ -23,16 +25,20 @@ to the same tree (up to flattening `(a + b) + c` into `a + b + c`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from functools import cache
+from typing import ClassVar, NamedTuple
 
-from .. import ir
+from .. import functions, ir
 from ..functions import ELEMENTWISE
 from ..resolve.inline import inline
+from ..shapes.sizes import SizePrinter
+from ..visit import Unsupported, Visitor
 from .notation import CallNotation
-from .tex import juxtapose, latex_number, size, size_name, symbol, with_step
+from .tex import LatexSizes, juxtapose, latex_number, size_name, symbol, with_step
 
 
-class Printer:
+class Printer(Visitor):
     """The cell language's own notation: `W @ x + b`, `h'`, `[x, h]`.
 
     `cell` tells the printer what each name is (input, state, gate or
@@ -50,33 +56,22 @@ class Printer:
     MATMUL_OP = " @ "
     NEG = "-"
     CONCAT = ("[", ", ", "]")
+    SLICE = ("[", ":", "]")
     ASSIGN = " = "
+    SIZES: ClassVar[SizePrinter] = SizePrinter()  # the sizes in slices
 
     def __init__(self, cell: ir.CellDef | None = None):
         self.roles: dict[str, str] = roles(cell) if cell is not None else {}
-        # The hook for each node type, bound here so that a notation's overrides win.
-        self.hooks = {
-            ir.Number: self.print_number,
-            ir.Name: self.print_name,
-            ir.NewName: self.print_new_name,
-            ir.Call: self.print_call,
-            ir.Concat: self.print_concat,
-            ir.Neg: self.print_neg,
-            ir.Sum: self.print_sum,
-            ir.Product: self.print_product,
-            ir.MatMul: self.print_matmul,
-            ir.Slice: self.print_slice,
-        }
 
     # ---- the traversal: shared by every notation ----
 
     def expr(self, node: ir.Expr) -> str:
         """An expression, with parentheses only where precedence needs them."""
-        return self.hooks[type(node)](node)
+        return self.visit(node)
 
     def operand(self, child: ir.Expr, parent: ir.Expr, index: int) -> str:
         """The `index`-th child of `parent`, parenthesized if it binds too loosely."""
-        text = self.expr(child)
+        text = self.visit(child)
         return self.parens(text) if self.needs_parens(child, parent, index) else text
 
     def needs_parens(self, child: ir.Expr, parent: ir.Expr, index: int) -> bool:
@@ -95,43 +90,47 @@ class Printer:
     def equations(self, cell: ir.CellDef) -> list[str]:
         return [self.equation(eq) for eq in cell.equations]
 
-    # ---- hooks: one per node type ----
+    # ---- rules: one per node class ----
 
-    def print_number(self, node: ir.Number) -> str:
+    def visit_Number(self, node: ir.Number) -> str:
         return node.text
 
-    def print_name(self, node: ir.Name) -> str:
+    def visit_Name(self, node: ir.Name) -> str:
         return self.variable(node.name, self.roles.get(node.name, "parameter"), new=False)
 
-    def print_new_name(self, node: ir.NewName) -> str:
+    def visit_NewName(self, node: ir.NewName) -> str:
         return self.variable(node.name, "state", new=True)
 
-    def print_call(self, node: ir.Call) -> str:
-        args = ", ".join(self.expr(a) for a in node.args)
-        return self.function(node.func) + self.parens(args)
+    def visit_Call(self, node: ir.Call) -> str:
+        if node.func not in functions.TABLE:  # the cell's own `def` (resolve checked the name)
+            return self.call(node)
+        rule = call_rules(type(self)).get(node.func)
+        if rule is None:
+            raise Unsupported(f"{type(self).__name__} has no rule for {node.func}()")
+        return rule(self, node)
 
-    def print_concat(self, node: ir.Concat) -> str:
+    def visit_Concat(self, node: ir.Concat) -> str:
         start, sep, end = self.CONCAT
-        return start + sep.join(self.expr(p) for p in node.parts) + end
+        return start + sep.join(self.visit(p) for p in node.parts) + end
 
-    def print_neg(self, node: ir.Neg) -> str:
+    def visit_Neg(self, node: ir.Neg) -> str:
         return self.NEG + self.operand(node.operand, node, 0)
 
-    def print_sum(self, node: ir.Sum) -> str:
+    def visit_Sum(self, node: ir.Sum) -> str:
         return self._chain(node, node.terms, node.ops, self.SUM_OPS)
 
-    def print_product(self, node: ir.Product) -> str:
+    def visit_Product(self, node: ir.Product) -> str:
         return self._chain(node, node.factors, node.ops, self.PRODUCT_OPS)
 
-    def print_matmul(self, node: ir.MatMul) -> str:
+    def visit_MatMul(self, node: ir.MatMul) -> str:
         return (
             self.operand(node.matrix, node, 0) + self.MATMUL_OP + self.operand(node.vector, node, 1)
         )
 
-    def print_slice(self, node: ir.Slice) -> str:
-        from .cellfmt import size  # the sizes as the cell language writes them
-
-        return f"{self.operand(node.operand, node, 0)}[{size(node.start)}:{size(node.stop)}]"
+    def visit_Slice(self, node: ir.Slice) -> str:
+        start, colon, end = self.SLICE
+        bounds = self.size(node.start) + colon + self.size(node.stop)
+        return self.operand(node.operand, node, 0) + start + bounds + end
 
     def _chain(self, node: ir.Expr, items, ops, symbols: dict[str, str]) -> str:
         text = self.operand(items[0], node, 0)
@@ -139,7 +138,18 @@ class Printer:
             text += symbols[op] + self.operand(item, node, index)
         return text
 
-    # ---- hooks: tokens ----
+    # ---- calls: a rule per category of built-in function, or per function ----
+
+    def call(self, node: ir.Call) -> str:
+        """`f(a, b)`: how the cell language writes every call."""
+        return self.function(node.func) + self.parens(", ".join(self.visit(a) for a in node.args))
+
+    # Every category as written; a notation overrides a category's rule
+    # (`call_convolution`) or one function's (`call_sqrt`): see `call_rules`.
+    call_elementwise = call_normalisation = call_convolution = call
+    call_contraction = call_structure = call
+
+    # ---- tokens ----
 
     def variable(self, name: str, role: str, new: bool) -> str:
         """A name; `role` is input, state, gate or parameter; `new` for `h'`."""
@@ -156,6 +166,33 @@ class Printer:
         if eq.is_state:
             return self.variable(eq.target, "state", new=True)
         return self.variable(eq.target, self.roles.get(eq.target, "gate"), new=False)
+
+    def size(self, dim: ir.Dim) -> str:
+        """A size in a slice's bounds."""
+        return self.SIZES.visit(dim)
+
+
+@cache
+def call_rules(printer: type[Printer]) -> dict[str, Callable[[Printer, ir.Call], str]]:
+    """The rule for each built-in function in `printer`, looked up once per class.
+
+    `call_<name>` (`call_sqrt`) if the class or a base has one, else
+    `call_<category>` (`call_convolution`), each along the MRO as
+    `visit.Visitor` looks up node classes. A function with neither is left
+    out, and printing a call of it raises; tests/test_printers.py checks that
+    every printer has a rule for every function in `functions.TABLE`.
+    """
+    rules = {}
+    for name, function in functions.TABLE.items():
+        rule = _method(printer, f"call_{name}") or _method(printer, f"call_{function.category.value}")
+        if rule is not None:
+            rules[name] = rule
+    return rules
+
+
+def _method(cls: type, name: str) -> Callable | None:
+    """The function called `name` in `cls` or its nearest base, unbound: the table is per class."""
+    return next((vars(base)[name] for base in cls.__mro__ if name in vars(base)), None)
 
 
 def roles(cell: ir.CellDef) -> dict[str, str]:
@@ -210,10 +247,12 @@ class LatexPrinter(CallNotation, Printer):
         i_t &= \sigma(W_{i} x_t + U_{i} h_{t-1} + b_{i})
     """
 
-    PRODUCT_OPS = {"*": r" \odot ", "/": " / "}  # `/` never printed: see print_product
+    PRODUCT_OPS = {"*": r" \odot ", "/": " / "}  # `/` never printed: see visit_Product
     MATMUL_OP = " "
     CONCAT = ("[", "; ", "]")
+    SLICE = ("[", "{:}", "]")  # `{:}`: a colon between sizes, without the spacing of a relation
     ASSIGN = " &= "
+    SIZES = LatexSizes()
 
     def __init__(self, cell: ir.CellDef | None = None, row_products: frozenset[ir.Span] = frozenset()):
         super().__init__(cell)
@@ -223,6 +262,7 @@ class LatexPrinter(CallNotation, Printer):
         self.sizes = _size_names(cell) if cell is not None else frozenset()
         self.own_functions = frozenset(f.name for f in cell.functions) if cell is not None else frozenset()
         self.locals: frozenset[str] = frozenset()  # a `def`'s parameters while its body prints
+        self._constant = _Constant(self)
 
     def symbol(self, name: str, step: str | None = None) -> str:
         """A name of the cell, everywhere it is printed: equations, tables, comments."""
@@ -247,17 +287,17 @@ class LatexPrinter(CallNotation, Printer):
             return True
         return super().needs_parens(child, parent, index)
 
-    def print_number(self, node: ir.Number) -> str:
+    def visit_Number(self, node: ir.Number) -> str:
         return latex_number(node.text)
 
-    def print_name(self, node: ir.Name) -> str:
+    def visit_Name(self, node: ir.Name) -> str:
         if node.name in self.locals:  # a function's parameter: no role, no time step
             return symbol(node.name)
         if node.name in self.sizes and node.name not in self.roles:
             return size_name(node.name)  # a size as a value prints as in the counts
-        return super().print_name(node)
+        return super().visit_Name(node)
 
-    def print_matmul(self, node: ir.MatMul) -> str:
+    def visit_MatMul(self, node: ir.MatMul) -> str:
         if node.span in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
             left = self.transposed(node.matrix)
         else:
@@ -265,11 +305,7 @@ class LatexPrinter(CallNotation, Printer):
         right = self.operand(node.vector, node, 1)
         return left + juxtapose(left, right) + right
 
-    def print_slice(self, node: ir.Slice) -> str:
-        # `{:}`: a colon between sizes, without the spacing of a relation.
-        return f"{self.operand(node.operand, node, 0)}[{size(node.start)}{{:}}{size(node.stop)}]"
-
-    def print_product(self, node: ir.Product) -> str:
+    def visit_Product(self, node: ir.Product) -> str:
         # `a * b / c` is `(a * b) / c`: each `/` puts everything on its left over
         # the next factor. Inside a fraction neither side needs parentheses.
         run: list[ir.Expr | _Printed] = [node.factors[0]]  # factors, or fractions already printed
@@ -307,16 +343,7 @@ class LatexPrinter(CallNotation, Printer):
 
     def constant(self, node: ir.Expr) -> bool:
         """Whether `node` is a scalar constant: numbers and sizes, through elementwise functions."""
-        for part in ir.walk(node):
-            if isinstance(part, ir.Name):
-                if part.name not in self.sizes or part.name in self.roles or part.name in self.locals:
-                    return False
-            elif isinstance(part, ir.Call):
-                if part.func not in ELEMENTWISE and part.func not in ("max", "min"):
-                    return False
-            elif not isinstance(part, (ir.Number, ir.Neg, ir.Sum, ir.Product)):
-                return False
-        return True
+        return self._constant.visit(node)
 
     def variable(self, name: str, role: str, new: bool) -> str:
         step = {"input": "t", "gate": "t", "state": "t" if new else "t-1"}.get(role)
@@ -327,6 +354,35 @@ class LatexPrinter(CallNotation, Printer):
         if r"\frac" in text:
             return rf"\left({text}\right)"
         return f"({text})"
+
+
+class _Constant(Visitor):
+    """Whether an expression is a scalar constant (`8`, `2*n`, `sqrt(d)`): numbers
+    and the cell's sizes, through sums, products, negations and elementwise functions."""
+
+    def __init__(self, printer: LatexPrinter):
+        self.printer = printer  # its sizes, roles and, while a `def` prints, locals
+
+    def visit_Number(self, node: ir.Number) -> bool:
+        return True
+
+    def visit_Name(self, node: ir.Name) -> bool:
+        printer = self.printer
+        return node.name in printer.sizes and node.name not in printer.roles and node.name not in printer.locals
+
+    def visit_Call(self, node: ir.Call) -> bool:
+        return node.func in ELEMENTWISE and self.of_constants(node)
+
+    def of_constants(self, node: ir.Expr) -> bool:
+        return all(self.visit(child) for child in ir.children(node))
+
+    visit_Neg = visit_Sum = visit_Product = of_constants
+
+    def value(self, node: ir.Expr) -> bool:
+        """A new state, a concatenation, a matrix product or a slice: never a scalar constant."""
+        return False
+
+    visit_NewName = visit_Concat = visit_MatMul = visit_Slice = value
 
 
 class _Printed(NamedTuple):

@@ -250,7 +250,7 @@ NOTATION = (
 )
 
 
-# `[a{:}b]`, as `LatexPrinter.print_slice` writes it (sizes hold no brackets).
+# `[a{:}b]`, as `LatexPrinter` writes a slice (`SLICE`; sizes hold no brackets).
 SLICE = re.compile(r"\[[^\[\]]*\{:\}[^\[\]]*\]")
 
 

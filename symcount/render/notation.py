@@ -1,17 +1,17 @@
-r"""How the paper notation writes the functions that are not plain `f(x)`.
+r"""How the paper notation writes calls: a rule per category of function, or per function.
 
-`LatexPrinter` (in `equations`) asks `CallNotation.print_call` for every
-call. The elementwise functions print as `f(x)` with the command papers use
-(`\sigma`, `\tanh`, `\max`, `\operatorname{softplus}`); the rest have a
-notation of their own, the one their papers write:
+`LatexPrinter` (in `equations`) mixes `CallNotation` in, and finds the rule
+for a call of a built-in function as every printer does (`equations.call_rules`):
+`call_<name>`, else `call_<category>`. Most functions keep the printer's
+rule, `f(x)`, with the command papers write from `functions.TABLE`'s `latex`
+column (`\sigma`, `\tanh`, `\mathrm{LN}`, `\operatorname{vec}`; without one,
+`\operatorname{softplus}`). The rest have a layout of their own, the one
+their papers write:
 
-    layernorm(v)       \mathrm{LN}(v)          outer(a, b)     a b^\top
-    rmsnorm(v)         \mathrm{RMSNorm}(v)     sum(a * b)      a^\top b
-    batchnorm(v)       \mathrm{BN}(v)          sum(v)          \mathbf{1}^\top v
-    groupnorm(v, G)    \mathrm{GN}_{G}(v)      heads(v, H)     \operatorname{heads}_{H}(v)
-    conv1d(w, v, K)    \operatorname{conv}(w, v)   flat(T)     \operatorname{vec}(T)
-    sqrt(a)            \sqrt{a}                abs(a)          \left|a\right|
-    logsigmoid(a)      \log\sigma(a)           leaky_relu(a)   \operatorname{LeakyReLU}(a)
+    groupnorm(v, G)    \mathrm{GN}_{G}(v)             outer(a, b)    a b^\top
+    heads(v, H)        \operatorname{heads}_{H}(v)    sum(a * b)     a^\top b
+    conv1d(w, v, K)    \operatorname{conv}(w, v)      sum(v)         \mathbf{1}^\top v
+    sqrt(a)            \sqrt{a}                       abs(a)         \left|a\right|
 
 A convolution's size argument (`conv(W, x, k)`) is the kernel's, which the
 table of parameters shows: the equation leaves it out. A cell's own function
@@ -23,28 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import ir
+from ..functions import TABLE, Category
 from .tex import escape_math, has_superscript, juxtapose, symbol
-
-# Functions with a LaTeX command of their own; the others are \operatorname{...}.
-FUNCTIONS = {
-    "sigmoid": r"\sigma",
-    "tanh": r"\tanh",
-    "exp": r"\exp",
-    "log": r"\log",
-    "sin": r"\sin",
-    "cos": r"\cos",
-    "max": r"\max",
-    "min": r"\min",
-    "logsigmoid": r"\log\sigma",
-    "leaky_relu": r"\operatorname{LeakyReLU}",
-}
-
-# Normalisations, parameter-free: the gains and shifts are written around them.
-NORMS = {"layernorm": r"\mathrm{LN}", "rmsnorm": r"\mathrm{RMSNorm}", "batchnorm": r"\mathrm{BN}"}
-
-# Calls that print as juxtapositions (`a b^\top`, `\mathbf{1}^\top v`): inside a
-# transpose or beside another product they need parentheses, as a product would.
-JUXTAPOSED = frozenset({"outer", "sum"})
 
 
 class CallNotation:
@@ -56,50 +36,32 @@ class CallNotation:
     constant: Callable[[ir.Expr], bool]  # a number, or made of numbers and sizes
     own_functions: frozenset[str]
 
-    def print_call(self, node: ir.Call) -> str:
-        special = self.SPECIAL.get(node.func)
-        if special is not None:
-            return special(self, node)
-        if node.func in NORMS:
-            return NORMS[node.func] + self.parens(self.expr(node.args[0]))
-        args = ", ".join(self.expr(a) for a in node.args)
-        return self.function(node.func) + self.parens(args)
-
     def function(self, name: str) -> str:
         if name in self.own_functions:
             # The cell's own `def g(a)`: a letter as a letter, a longer name upright.
             text = symbol(name)
             return text if not text.startswith(r"\mathit") else rf"\operatorname{{{escape_math(name)}}}"
-        return FUNCTIONS.get(name) or rf"\operatorname{{{escape_math(name)}}}"
+        builtin = TABLE.get(name)
+        command = builtin.latex if builtin is not None else None
+        return command or rf"\operatorname{{{escape_math(name)}}}"
 
-    # ---- one method per notation ----
+    # ---- rules: one per function or category with a layout of its own ----
 
-    def _abs(self, node: ir.Call) -> str:
+    def call_abs(self, node: ir.Call) -> str:
         return r"\left|" + self.expr(node.args[0]) + r"\right|"
 
-    def _sqrt(self, node: ir.Call) -> str:
+    def call_sqrt(self, node: ir.Call) -> str:
         return rf"\sqrt{{{self.expr(node.args[0])}}}"
 
-    def _groupnorm(self, node: ir.Call) -> str:
-        value, groups = node.args
-        return rf"\mathrm{{GN}}_{{{self.expr(groups)}}}" + self.parens(self.expr(value))
-
-    def _heads(self, node: ir.Call) -> str:
-        value, count = node.args
-        return rf"\operatorname{{heads}}_{{{self.expr(count)}}}" + self.parens(self.expr(value))
-
-    def _flat(self, node: ir.Call) -> str:
-        return r"\operatorname{vec}" + self.parens(self.expr(node.args[0]))
-
-    def _conv(self, node: ir.Call) -> str:
+    def call_convolution(self, node: ir.Call) -> str:
         kernel, value = node.args[:2]  # the kernel's size is the kernel's shape
-        return r"\operatorname{conv}" + self.parens(f"{self.expr(kernel)}, {self.expr(value)}")
+        return self.function(node.func) + self.parens(f"{self.expr(kernel)}, {self.expr(value)}")
 
-    def _outer(self, node: ir.Call) -> str:
+    def call_outer(self, node: ir.Call) -> str:
         left, right = self.juxtaposed(node.args[0]), self.transposed(node.args[1])
         return left + juxtapose(left, right) + right
 
-    def _sum(self, node: ir.Call) -> str:
+    def call_sum(self, node: ir.Call) -> str:
         value = node.args[0]
         if (
             isinstance(value, ir.Product)
@@ -111,17 +73,12 @@ class CallNotation:
             return left + juxtapose(left, right) + right
         return rf"\mathbf{{1}}^\top {self.juxtaposed(value)}"
 
-    SPECIAL = {
-        "abs": _abs,
-        "sqrt": _sqrt,
-        "groupnorm": _groupnorm,
-        "heads": _heads,
-        "flat": _flat,
-        "conv1d": _conv,
-        "conv": _conv,
-        "outer": _outer,
-        "sum": _sum,
-    }
+    def subscripted(self, node: ir.Call) -> str:
+        r"""`f(v, n)` with its size argument as a subscript: `\mathrm{GN}_{G}(v)`."""
+        value, count = node.args
+        return rf"{self.function(node.func)}_{{{self.expr(count)}}}" + self.parens(self.expr(value))
+
+    call_groupnorm = call_heads = subscripted
 
     # ---- operands of juxtapositions ----
 
@@ -141,8 +98,9 @@ class CallNotation:
 
 
 def _loose(node: ir.Expr) -> bool:
-    """Binds more loosely than a juxtaposition: a sum, a product, a negation, or
-    a call that prints as a juxtaposition itself."""
-    return isinstance(node, (ir.Sum, ir.Product, ir.Neg)) or (
-        isinstance(node, ir.Call) and node.func in JUXTAPOSED
-    )
+    r"""Binds more loosely than a juxtaposition: a sum, a product, a negation, or
+    a contraction, which prints as a juxtaposition itself (`a b^\top`, `\mathbf{1}^\top v`)."""
+    if isinstance(node, ir.Call):
+        builtin = TABLE.get(node.func)
+        return builtin is not None and builtin.category is Category.CONTRACTION
+    return isinstance(node, (ir.Sum, ir.Product, ir.Neg))

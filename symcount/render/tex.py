@@ -1,10 +1,11 @@
 r"""LaTeX pieces every format that writes LaTeX shares: names, numbers, escapes.
 
 How a name of the cell prints as a symbol (`symbol`: `W_hi` is `W_{hi}`,
-`h` at the previous step `h_{t-1}`, `alpha` is `\alpha`), how a number of
-the cell language prints (`latex_number`), and how text is made safe inside
-math (`escape_math`) and in running text (`escape_text`). The equation
-printer, the LaTeX output, the Markdown output and the notebook all use them.
+`h` at the previous step `h_{t-1}`, `alpha` is `\alpha`), how a number and
+a size of the cell language print (`latex_number`, `LatexSizes`), and how
+text is made safe inside math (`escape_math`) and in running text
+(`escape_text`). The equation printer, the LaTeX output, the Markdown output
+and the notebook all use them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .. import ir
+from ..shapes.sizes import SizePrinter
 
 if TYPE_CHECKING:  # sympy is loaded only where a formula is printed
     import sympy
@@ -235,8 +237,12 @@ def math(expr: sympy.Expr) -> str:
     return sympy.latex(expr, symbol_names=renamed, mul_symbol=r"\,")
 
 
-def size(dim: ir.Dim) -> str:
+class LatexSizes(SizePrinter):
     r"""A size as the cell writes it, in LaTeX and in the order written.
+
+    The cell language's size printer, overriding what LaTeX writes apart:
+    names as in the counts (`size_name`), `\left\lceil \right\rceil`, `/`
+    unspaced, and a product as juxtaposition, which binds tighter than `/`.
 
     >>> from symcount import ir, syntax
     >>> [cell] = syntax.parse(ir.Document("<doc>", "cell c(D, E, N)\n size R = ceil(D / 16)\n"
@@ -244,31 +250,30 @@ def size(dim: ir.Dim) -> str:
     >>> [size(d.definition) for d in cell.declarations[:2]]
     ['\\left\\lceil D/16 \\right\\rceil', '(E D + N)/2']
     """
-    if isinstance(dim, ir.DimInt):
-        return str(dim.value)
-    if isinstance(dim, ir.DimName):
+
+    DIVIDE = "/"
+
+    def visit_DimName(self, dim: ir.DimName) -> str:
         return size_name(dim.name)
-    if isinstance(dim, ir.DimCall):
+
+    def visit_DimCall(self, dim: ir.DimCall) -> str:
         side = "ceil" if dim.func == "ceil" else "floor"
-        return rf"\left\l{side} {size(dim.arg)} \right\r{side}"
-    if isinstance(dim, ir.DimQuotient):
-        return f"{_size_operand(dim.numerator, 2)}/{_size_operand(dim.denominator, 4)}"
-    if isinstance(dim, ir.DimProduct):
-        # A quotient among factors is parenthesized: `(e/H) k`, not `e/H k`.
-        text = _size_operand(dim.factors[0], 3)
-        for factor in dim.factors[1:]:
-            piece = _size_operand(factor, 3)
-            text += _times(text, piece) + piece
-        return text
-    text = _size_operand(dim.terms[0], 1)
-    for sign, term in zip(dim.signs[1:], dim.terms[1:], strict=True):
-        text += (" + " if sign > 0 else " - ") + _size_operand(term, 2)
-    return text
+        return rf"\left\l{side} {self.visit(dim.arg)} \right\r{side}"
+
+    def times(self, left: str, right: str) -> str:
+        r"""`2 n`, `E D`, but `2 \cdot 3`: side by side, two numbers read as one."""
+        return r" \cdot " if right[:1].isdigit() else juxtapose(left, right)
+
+    def needs_parens(self, child: ir.Dim, parent: ir.Dim, index: int) -> bool:
+        if isinstance(parent, ir.DimProduct):
+            # Side by side, factors bind tighter than `/`: `(e/H) k`, but `a b c`.
+            return isinstance(child, (ir.DimSum, ir.DimQuotient))
+        if isinstance(parent, ir.DimQuotient) and index == 1:
+            return isinstance(child, (ir.DimSum, ir.DimProduct, ir.DimQuotient))  # `e/(H k)`
+        return super().needs_parens(child, parent, index)
 
 
-def _times(left: str, right: str) -> str:
-    r"""`2 n`, `E D`, but `2 \cdot 3`: side by side, two numbers read as one."""
-    return r" \cdot " if right[:1].isdigit() else juxtapose(left, right)
+size = LatexSizes().visit
 
 
 _ENDS_WORD = re.compile(r"\\mathit\{[^{}]*\}$")
@@ -283,16 +288,6 @@ def juxtapose(left: str, right: str) -> str:
     (' ', '\\,', '\\,')
     """
     return r"\," if right.startswith(r"\mathit") or _ENDS_WORD.search(left) else " "
-
-
-# How tightly each kind of size binds; an atom (a name, a number, a call) is 4.
-_SIZE_BINDING = {ir.DimSum: 1, ir.DimProduct: 3, ir.DimQuotient: 2}
-
-
-def _size_operand(dim: ir.Dim, needed: int) -> str:
-    """A part of a size, in parentheses when it binds more loosely than `needed`."""
-    text = size(dim)
-    return f"({text})" if _SIZE_BINDING.get(type(dim), 4) < needed else text
 
 
 def definitions(sizes: Mapping[str, ir.Dim]) -> str:

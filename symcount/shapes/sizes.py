@@ -6,6 +6,9 @@ defined with division or ceil/floor (`size R = ceil(D / 16)`, `size d = e / H`)
 is not a polynomial: it stays a symbol of its own, and outputs give its
 definition beside the count ("where R = ⌈D/16⌉"). A free `size rows` (a
 feature map's height) is a symbol that no count may depend on.
+
+`SizePrinter` prints a size back as the cell language writes it: for
+`symcount fmt`, the equations and the error messages here.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fractions import Fraction
 from .. import ir
 from ..poly import Poly
 from ..resolve.names import Scope
+from ..visit import Visitor
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:
@@ -173,7 +177,7 @@ def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str
         except _NotASize as e:
             used = sorted(k for k in _names(dim) if k in known)
             at = ", ".join(f"{k}={known[k]}" for k in used)
-            message = f"size {name} = {dim_text(dim)} {e}" + (f" at {at}" if at else "")
+            message = f"size {name} = {_MESSAGE_SIZES.visit(dim)} {e}" + (f" at {at}" if at else "")
             raise SizeValueError(message) from None
         known[name] = int(value)
     return {name: known[name] for name in definitions}
@@ -183,32 +187,70 @@ class _NotASize(Exception):
     pass
 
 
-def dim_text(dim: ir.Dim, outer: int = 0) -> str:
-    """A size as written, with the parentheses it needs: `ceil(D / 16)`, `e / (H - 1)`.
+class SizePrinter(Visitor):
+    """A size in the cell language, in the order written: `2*n`, `k*(m + n)`, `ceil(D / 16)`.
 
-    `outer` is how tightly the context binds: 0 anywhere, 1 in a product, 2 as a
-    divisor or after a minus.
+    The one printer of sizes: `symcount fmt`, the equations' slices and error
+    messages use it, and the LaTeX notation (`render.tex`) overrides what
+    differs. The parser drops parentheses; this puts back those the operators
+    need, so what it prints parses to the same size: `+ -` and `* /` group to
+    the left, so a later operand of the same precedence keeps its parentheses
+    (`m - (n + k)`, `e / (H*2)`).
     """
-    if isinstance(dim, ir.DimInt):
+
+    TIMES = "*"
+    DIVIDE = " / "
+
+    def visit_DimInt(self, dim: ir.DimInt) -> str:
         return str(dim.value)
-    if isinstance(dim, ir.DimName):
+
+    def visit_DimName(self, dim: ir.DimName) -> str:
         return dim.name
-    if isinstance(dim, ir.DimCall):
-        return f"{dim.func}({dim_text(dim.arg)})"
-    if isinstance(dim, ir.DimSum):
-        text = dim_text(dim.terms[0], 0)
-        for term, sign in zip(dim.terms[1:], dim.signs[1:], strict=True):
-            text += (" + " if sign > 0 else " - ") + dim_text(term, 0 if sign > 0 else 1)
-        return f"({text})" if outer >= 1 else text
-    if isinstance(dim, ir.DimProduct):
-        # Read left to right: a quotient after the first factor keeps its parentheses.
-        text = " * ".join(
-            dim_text(f, 2 if i and isinstance(f, ir.DimQuotient) else 1)
-            for i, f in enumerate(dim.factors)
-        )
-        return f"({text})" if outer >= 2 else text
-    text = f"{dim_text(dim.numerator, 1)} / {dim_text(dim.denominator, 2)}"
-    return f"({text})" if outer >= 2 else text
+
+    def visit_DimCall(self, dim: ir.DimCall) -> str:
+        return f"{dim.func}({self.visit(dim.arg)})"
+
+    def visit_DimSum(self, dim: ir.DimSum) -> str:
+        text = self.operand(dim.terms[0], dim, 0)
+        for index, (sign, term) in enumerate(zip(dim.signs[1:], dim.terms[1:], strict=True), start=1):
+            text += (" + " if sign > 0 else " - ") + self.operand(term, dim, index)
+        return text
+
+    def visit_DimProduct(self, dim: ir.DimProduct) -> str:
+        text = self.operand(dim.factors[0], dim, 0)
+        for index, factor in enumerate(dim.factors[1:], start=1):
+            piece = self.operand(factor, dim, index)
+            text += self.times(text, piece) + piece
+        return text
+
+    def visit_DimQuotient(self, dim: ir.DimQuotient) -> str:
+        return self.operand(dim.numerator, dim, 0) + self.DIVIDE + self.operand(dim.denominator, dim, 1)
+
+    def times(self, left: str, right: str) -> str:
+        """What goes between two printed factors."""
+        return self.TIMES
+
+    def operand(self, child: ir.Dim, parent: ir.Dim, index: int) -> str:
+        """The `index`-th operand of `parent`, parenthesized if it binds too loosely."""
+        text = self.visit(child)
+        return f"({text})" if self.needs_parens(child, parent, index) else text
+
+    def needs_parens(self, child: ir.Dim, parent: ir.Dim, index: int) -> bool:
+        mine, theirs = _BINDING.get(type(child), _ATOM), _BINDING[type(parent)]
+        return mine < theirs or (mine == theirs and index > 0)
+
+
+_BINDING = {ir.DimSum: 1, ir.DimProduct: 2, ir.DimQuotient: 2}
+_ATOM = 3  # a name, a number, a call
+
+
+class _MessageSizes(SizePrinter):
+    """Sizes in error messages, `*` spaced as the other operators are: `e / (H * 2)`."""
+
+    TIMES = " * "
+
+
+_MESSAGE_SIZES = _MessageSizes()
 
 
 def _names(dim: ir.Dim) -> set[str]:
