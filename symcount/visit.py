@@ -16,6 +16,7 @@ biases out): its default rule rebuilds a node from its transformed children.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from . import ir
@@ -39,22 +40,25 @@ class Visitor:
     `visit` are passed on to the rule.
     """
 
-    _rules: ClassVar[dict[type, str]] = {}
+    # Node class -> the rule's function, called with the visitor: a dict lookup per
+    # node, no attribute lookup by name (the printers walk every node of a cell).
+    _rules: ClassVar[dict[type, Callable[..., Any]]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._rules = {}
         for node_class in NODE_CLASSES:
             for base in node_class.__mro__:
-                if callable(getattr(cls, f"visit_{base.__name__}", None)):
-                    cls._rules[node_class] = f"visit_{base.__name__}"
+                rule = getattr(cls, f"visit_{base.__name__}", None)
+                if callable(rule):
+                    cls._rules[node_class] = rule
                     break
 
     def visit(self, node: ir.Node, *args: Any) -> Any:
         rule = self._rules.get(type(node))
         if rule is None:
             return self.unsupported(node)
-        return getattr(self, rule)(node, *args)
+        return rule(self, node, *args)
 
     def unsupported(self, node: ir.Node) -> Any:
         raise Unsupported(f"{type(self).__name__} has no rule for {type(node).__name__}")
