@@ -156,7 +156,7 @@ def _refused(report: Report, symbol: str, size: int) -> SizeValueError | None:
     except SizeValueError as e:
         return e
     except KeyError:  # a derived size of a free extent (`ceil(rows / 2)`): `count --set`
-        return None  # lets it pass too, and no count reads it
+        pass  # lets it pass too, and no count reads it
     return None
 
 
