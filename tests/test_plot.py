@@ -3,12 +3,14 @@
 import doctest
 import os
 import sys
+import warnings
 
 import pytest
 
 import symcount
 from symcount import cli
 from symcount.render import Report
+from symcount.symbols import size_symbol
 
 pytest.importorskip("matplotlib", reason="the plot extra is not installed")
 pytest.importorskip("numpy", reason="the plot extra is not installed")
@@ -136,3 +138,158 @@ def test_without_matplotlib_it_names_the_extra(capsys, monkeypatch):
 def test_docstring_examples():
     result = doctest.testmod(plot)
     assert result.failed == 0 and result.attempted > 0
+
+
+# ---- sizes where a derived size is no size: skipped, and said ----
+
+HEADS = """\
+cell mh(m, n, H) "recurrent cell with H heads"
+    size d = n / H
+    input x : m
+    state h : n
+    param R : blockdiag(H, d, d)
+    h' = tanh(W @ x + R @ h + b)
+end
+"""
+
+# Derived sizes that are no size at some points of the x axis: not whole,
+# less than 1, a division by zero; with a count that is a polynomial once the
+# other sizes are set (drawn exactly) and one that is not (evaluated anew).
+REFUSING = [
+    (HEADS, "n", 1, 40, {"m": 8, "H": 4}),
+    (HEADS, "H", 1, 12, {"m": 8, "n": 12}),
+    (
+        "cell f(m, n)\n size k = floor(n / 16)\n input x : m\n state h : n\n state s : k\n"
+        " h' = tanh(W @ x + U @ h)\n s' = tanh(V @ s + A @ x)\nend\n",
+        "n", 1, 40, {"m": 3},
+    ),
+    (
+        "cell z(m, n, H)\n size d = n / (H - 1)\n input x : m\n state h : n\n state s : d\n"
+        " h' = tanh(W @ x + U @ h)\n s' = tanh(V @ s + A @ x)\nend\n",
+        "H", 1, 7, {"m": 3, "n": 6},
+    ),
+    (
+        "cell two(m, n, H)\n size d = n / H\n size k = floor(n / 16)\n input x : m\n state h : n\n"
+        " state s : k\n param R : blockdiag(H, d, d)\n h' = tanh(W @ x + R @ h + b)\n"
+        " s' = tanh(V @ h)\nend\n",
+        "n", 1, 40, {"m": 8, "H": 2},
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text, symbol, start, stop, fixed", REFUSING, ids=["d=n/H", "d=n/H at H", "floor", "n/0", "two"]
+)
+def test_a_plot_draws_what_count_counts_and_skips_what_it_refuses(text, symbol, start, stop, fixed):
+    # Before: fractional counts drawn where `count --set` refuses the sizes
+    # (or, for a count with floor in it, a PlotError for the whole plot).
+    [cell] = symcount.loads(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot.figure([Report(cell, fixed)], symbol, start, stop)
+    [line] = fig.axes[0].get_lines()
+    drawn = dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
+    skipped = set()
+    for size in range(start, stop + 1):
+        try:
+            value = cell.evaluate(**fixed, **{symbol: size})
+        except ValueError:  # what `count --set` refuses
+            skipped.add(size)
+            assert size not in drawn
+        else:
+            assert drawn[size] == value
+    assert skipped and set(drawn) == set(range(start, stop + 1)) - skipped
+    assert line.get_marker() == "o"  # the sizes drawn are marked
+    assert {type(w.message).__name__ for w in caught} == {"SkippedSizes"}
+    named = sum(int(str(w.message).split(" of ")[0].split()[-1]) for w in caught)
+    assert named == len(skipped)  # "... is not drawn at 6 of the 7 sizes: ..."
+
+
+def test_the_skipped_sizes_are_named_in_the_warning_and_the_figure():
+    [cell] = symcount.loads(HEADS, filename="heads.cell")
+    with pytest.warns(plot.SkippedSizes) as caught:
+        fig = plot.figure([Report(cell, {"m": 8, "H": 4})], "n", 9, 15)
+    [line] = fig.axes[0].get_lines()
+    assert list(line.get_xdata()) == [12]
+    assert list(line.get_ydata()) == [cell.evaluate(m=8, n=12, H=4)]
+    [warning] = [w.message.warning for w in caught]
+    assert warning.message == (
+        "cell 'mh' is not drawn at 6 of the 7 sizes: size d = n / H is not a positive whole "
+        "number at n=9..11, 13..15 with H=4"
+    )
+    assert (warning.filename, warning.line, warning.column) == ("heads.cell", 2, 5)
+    assert fig.get_supxlabel() == (
+        "mh: not drawn where size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4"
+    )
+
+
+def test_a_plot_with_nothing_skipped_has_no_note_and_no_markers(recwarn):
+    [cell] = symcount.loads(HEADS)
+    fig = plot.figure([Report(cell, {"m": 8, "H": 1})], "n", 1, 20)
+    [line] = fig.axes[0].get_lines()
+    assert len(line.get_xdata()) == 20 and line.get_marker() == "None"
+    assert fig.get_supxlabel() == "" and not recwarn.list
+
+
+def test_cli_prints_the_skipped_sizes_as_a_warning_at_the_size(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "heads.cell").write_text(HEADS)
+    argv = ["plot", "heads.cell", "lstm", "--vary", "n=9:15", "--set", "m=8", "--set", "H=4"]
+    code, out, err = run(capsys, *argv, "-o", "out.png")
+    assert (code, out) == (0, "")
+    assert err == (
+        "heads.cell:2:5: warning: cell 'mh' is not drawn at 6 of the 7 sizes: size d = n / H "
+        "is not a positive whole number at n=9..11, 13..15 with H=4\n"
+        "        size d = n / H\n"
+        "        ^~~~~~~~~~~~~~\n"
+    )
+    assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
+    # --strict makes it an error, and nothing is written.
+    code, out, err = run(capsys, *argv, "--strict", "-o", "strict.png")
+    assert (code, out) == (1, "")
+    assert err.startswith("heads.cell:2:5: error: cell 'mh' is not drawn at 6 of the 7 sizes")
+    assert not (tmp_path / "strict.png").exists()
+
+
+def test_cli_with_no_size_to_draw_is_an_input_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "heads.cell").write_text(HEADS)
+    code, out, err = run(
+        capsys, "plot", "heads.cell", "--vary", "n=9:11", "--set", "m=8", "--set", "H=4",
+        "-o", "out.png",
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err == (
+        "heads.cell:2:5: error: cell 'mh' has no size to plot in n=9:11: size d = n / H is not "
+        "a positive whole number at n=9..11 with H=4\n"
+        "        size d = n / H\n"
+        "        ^~~~~~~~~~~~~~\n"
+    )
+    assert os.listdir(tmp_path) == ["heads.cell"]
+
+
+def test_stacks_and_log_axes_skip_the_same_sizes(capsys, tmp_path):
+    [cell] = symcount.loads(HEADS)
+    stack = cell.stacked(3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot.figure([Report(stack, {"m": 8, "H": 4})], "n", 1, 20, log=True)
+    [line] = fig.axes[0].get_lines()
+    assert list(line.get_xdata()) == [4, 8, 12, 16, 20]
+    assert list(line.get_ydata()) == [stack.evaluate(m=8, n=n, H=4) for n in (4, 8, 12, 16, 20)]
+    [note] = caught
+    assert "is not drawn at 15 of the 20 sizes" in str(note.message)
+
+
+def test_a_derived_size_of_a_free_extent_does_not_stop_a_plot(recwarn):
+    # `count --set` lets it pass (no count reads it); so does the plot.
+    [cell] = symcount.loads(
+        "cell fm(c, k)\n size rows\n size cols\n size half = ceil(rows / 2)\n"
+        " input X : (c, rows, cols)\n state H : (k, rows, cols)\n param b : k\n"
+        " H' = tanh(conv(W_x, X, 3) + conv(W_h, H, 3) + b)\nend\n"
+    )
+    fig = plot.figure([Report(cell, {"k": 4})], "c", 1, 5)
+    [line] = fig.axes[0].get_lines()
+    c, k = size_symbol("c"), size_symbol("k")
+    assert list(line.get_ydata()) == [int(cell.count.subs({c: v, k: 4})) for v in range(1, 6)]
+    assert not recwarn.list

@@ -210,12 +210,21 @@ def cmd_plot(args) -> int:
     # matplotlib's warnings (a layout it could not fit, say) as one line each,
     # not as Python prints them (file, line and source of matplotlib's code).
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", plot.SkippedSizes)  # every one, even under -W error
         try:
             figure = plot.figure(reports, symbol, start, stop, **_settings(args, PLOT))
         except plot.PlotError as e:
             raise UsageError(str(e)) from None
+        # Sizes the plot skips are noted as the cells' warnings are, and --strict
+        # makes them errors before anything is written.
+        skipped = [w.message.warning for w in caught if isinstance(w.message, plot.SkippedSizes)]
+        for note in skipped:
+            print(note.render("error" if args.strict else "warning"), file=sys.stderr)
+        if args.strict and skipped:
+            raise Reported()
         write_atomically(args.output, lambda out: plot.save(figure, out, fmt))
-    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
+    others = [w for w in caught if not isinstance(w.message, plot.SkippedSizes)]
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in others):
         print(f"symcount: warning: {message}", file=sys.stderr)
     return 0
 

@@ -6,6 +6,13 @@ written to a file. matplotlib and numpy are an optional extra
 through the Agg canvas, so no window system is ever involved. Counts are
 evaluated exactly, in integers, from the polynomial the parse tree gives
 (never by evaluating user text), and only then rounded to floats to be drawn.
+
+A size on the x axis where `count --set` would refuse the cell's sizes (a
+derived `size d = n / H` that is not whole there) is skipped, never drawn
+as a fraction: the figure says which below the axes, and a `SkippedSizes`
+warning, located at that size's declaration, says it to the caller (the
+command line prints it as it prints the cell's warnings; see the README's
+Plots section). A cell with no size left to draw is an input error.
 """
 
 from __future__ import annotations
@@ -13,13 +20,18 @@ from __future__ import annotations
 import logging
 import math
 import os
+import warnings
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import BinaryIO
 
 import sympy
 
+from .. import ir
 from ..counting.summary import Network
-from ..symbols import size_symbol
+from ..errors import Location, SymcountError, SymcountWarning
+from ..shapes.sizes import SizeValueError, dim_text
+from ..symbols import dim_expr, size_symbol
 from . import Report, tex
 from .settings import PLOT
 
@@ -31,10 +43,31 @@ MAX_SIZE = 2**53
 MAX_FORMULA = 120  # characters of LaTeX in a legend entry
 MAX_TITLE_SIZES = 4  # fixed sizes named in the title
 _LONG = 10**15  # numbers this long are written with an exponent
+MAX_LISTED = 6  # sizes (or runs of them) a note on skipped sizes names; the rest are "..."
 
 
 class PlotError(ValueError):
     """Sizes that cannot be drawn (a count past the largest float)."""
+
+
+class SkippedSizes(UserWarning):
+    """Sizes on the x axis where a cell is not drawn, because a derived size is no
+    positive whole number there (`count --set` refuses the same sizes). `warning`
+    is the note located at that size's declaration."""
+
+    def __init__(self, warning: SymcountWarning):
+        super().__init__(warning.message)
+        self.warning = warning
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One cell's line: the sizes drawn with their counts, and the sizes skipped,
+    by the derived size that is no size there (in the order they were met)."""
+
+    x: list[int]
+    y: list[float]
+    skipped: dict[str, list[int]]
 
 
 def file_format(path: str) -> str | None:
@@ -71,13 +104,22 @@ def sizes(start: int, stop: int, log: bool = False) -> list[int]:
     return sorted({start, stop} | {x for x in spread if start < x < stop})
 
 
-def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[float]:
-    """The cell's count at every size in `x` for `symbol`, the other sizes as set.
+def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> Curve:
+    """The cell's count at the sizes in `x` for `symbol`, the other sizes as set,
+    skipping those where a derived size is no positive whole number.
 
     Counted exactly in integers, then rounded to floats for drawing (a float
     is exact up to 2**53). A count too large for a float is a PlotError, and
     so is a count of 0 for a `log` plot.
     """
+    drawn: list[int] = []
+    skipped: dict[str, list[int]] = {}
+    for size in x:
+        refused = _refused(report, symbol, size)
+        if refused is None:
+            drawn.append(size)
+        else:
+            skipped.setdefault(refused.size, []).append(size)
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
     explicit = report.network.explicit_count.subs(fixed)
     if explicit.is_polynomial(size_symbol(symbol)):
@@ -85,7 +127,7 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
     else:  # a derived size (`R = ceil(D / 16)`) in it: counted from the sizes at each point
         count = _evaluated(report, symbol)
     points = []
-    for size in x:
+    for size in drawn:
         value = count(size)
         if log and value <= 0:
             raise PlotError(
@@ -99,7 +141,23 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
                 f"the count of cell '{report.network.name}' has {_digits(value)} digits at these "
                 "sizes, too many to plot: a plot draws counts up to 1.8e308"
             ) from None
-    return points
+    return Curve(drawn, points, skipped)
+
+
+def _refused(report: Report, symbol: str, size: int) -> SizeValueError | None:
+    """Why the cell's sizes with `symbol` at `size` are no sizes, or None.
+
+    The derived sizes are computed by the code that computes them for
+    `count --set` (`shapes.sizes.evaluate`), so a plot draws what `count`
+    counts and skips what it refuses.
+    """
+    try:
+        report.network.size_values({**report.sizes, symbol: size})
+    except SizeValueError as e:
+        return e
+    except KeyError:  # a derived size of a free extent (`ceil(rows / 2)`): `count --set`
+        pass  # lets it pass too, and no count reads it
+    return None
 
 
 def _exact(count: sympy.Expr, symbol: sympy.Symbol):
@@ -116,15 +174,78 @@ def _exact(count: sympy.Expr, symbol: sympy.Symbol):
 
 
 def _evaluated(report: Report, symbol: str):
-    """A function of one whole number giving the count, its derived sizes computed anew."""
+    """A function of one whole number giving the count, its derived sizes computed
+    anew (at a size `_refused` let through)."""
 
     def value(size: int) -> int:
-        try:
-            return report.network.value({**report.sizes, symbol: size})
-        except ValueError as e:  # `size d = e / H` at an e that H does not divide
-            raise PlotError(f"cell '{report.network.name}' at {symbol}={size}: {e}") from None
+        return report.network.value({**report.sizes, symbol: size})
 
     return value
+
+
+def _skip_notes(report: Report, symbol: str, line: Curve) -> list[SymcountWarning]:
+    """A note for each derived size that made the plot skip sizes of the cell,
+    located at its declaration: "cell 'mh' is not drawn at 6 of the 7 sizes:
+    size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4"."""
+    tried = len(line.x) + sum(len(at) for at in line.skipped.values())
+    return [
+        SymcountWarning(
+            f"cell '{report.network.name}' is not drawn at {len(at)} of the {tried} sizes: "
+            + _reason(report, symbol, size, at),
+            _declaration(report.network, size),
+        )
+        for size, at in line.skipped.items()
+    ]
+
+
+def _nothing_to_draw(report: Report, symbol: str, line: Curve, start: int, stop: int):
+    """The input error for a cell skipped at every size of the x axis."""
+    reasons = "; ".join(_reason(report, symbol, size, at) for size, at in line.skipped.items())
+    return SymcountError(
+        f"cell '{report.network.name}' has no size to plot in {symbol}={start}:{stop}: {reasons}",
+        _declaration(report.network, next(iter(line.skipped))),
+    )
+
+
+def _reason(report: Report, symbol: str, size: str, at: list[int]) -> str:
+    """'size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4'."""
+    dim = report.network.derived[size]
+    read = {s.name for s in dim_expr(dim).free_symbols} - {symbol}
+    fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in read)
+    text = f"size {size} = {dim_text(dim)} is not a positive whole number at {symbol}={_listed(at)}"
+    return f"{text} with {fixed}" if fixed else text
+
+
+def _declaration(net: Network, size: str) -> Location:
+    """Where a derived size is declared: the caret of a note about it goes under it."""
+    decl = next(d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size)
+    return net.cell.source.location(decl.span)
+
+
+def _listed(values: list[int]) -> str:
+    """Sizes in order, a run of three or more as first..last, at most MAX_LISTED
+    pieces (the last one kept after "...").
+
+    >>> _listed([9, 10, 11, 13, 14, 15]), _listed([1, 3, 5])
+    ('9..11, 13..15', '1, 3, 5')
+    >>> _listed(list(range(1, 40, 2)))
+    '1, 3, 5, 7, ..., 39'
+    """
+    runs: list[list[int]] = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    pieces = []
+    for first, last in runs:
+        if last - first >= 2:
+            pieces.append(f"{first}..{last}")
+        else:
+            pieces.extend(str(v) for v in range(first, last + 1))
+    if len(pieces) > MAX_LISTED:
+        pieces[MAX_LISTED - 2 : -1] = ["..."]
+    return ", ".join(pieces)
 
 
 def _digits(value: Fraction) -> str:
@@ -172,11 +293,17 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
         raise PlotError(f"sizes on the x axis must lie in 1..2**53, got {start}..{stop}")
     x = sizes(start, stop, log)
     curves = [curve(report, symbol, x, log) for report in reports]
+    for report, line in zip(reports, curves, strict=True):
+        if not line.x:
+            raise _nothing_to_draw(report, symbol, line, start, stop)
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    for report, y in zip(reports, curves, strict=True):
-        ax.plot(x, y, label=label(report.network), linewidth=1.8)
+    for report, line in zip(reports, curves, strict=True):
+        # Markers show which sizes are drawn where some are skipped (and a
+        # lone size, which a line alone would not show).
+        marks = {"marker": "o", "markersize": 3} if line.skipped else {}
+        ax.plot(line.x, line.y, label=label(report.network), linewidth=1.8, **marks)
     variable = f"${tex.size_name(symbol)}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
@@ -186,12 +313,29 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
         ax.set_yscale("log")
     else:
         ax.set_ylim(bottom=0)
-        if max(max(y) for y in curves) < _LONG:  # whole numbers; past that, matplotlib's 1e20
+        # Whole numbers; past _LONG, matplotlib's 1e20.
+        if max(max(line.y) for line in curves) < _LONG:
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlim(start, stop)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
+    _say_skipped(fig, reports, curves, symbol)
     return fig
+
+
+def _say_skipped(fig, reports: list[Report], curves: list[Curve], symbol: str) -> None:
+    """Below the axes, as a caption would, and as a SkippedSizes warning each: the
+    sizes a cell is not drawn at, and why."""
+    captions = [
+        f"{report.network.name}: not drawn where {_reason(report, symbol, size, at)}"
+        for report, line in zip(reports, curves, strict=True)
+        for size, at in line.skipped.items()
+    ]
+    if captions:
+        fig.supxlabel("\n".join(captions), x=0.01, ha="left", fontsize="small")
+    for report, line in zip(reports, curves, strict=True):
+        for note in _skip_notes(report, symbol, line):
+            warnings.warn(SkippedSizes(note), stacklevel=3)  # at figure()'s caller
 
 
 def _title(reports: list[Report], symbol: str, variable: str) -> str:

@@ -157,7 +157,12 @@ def free(scope: Scope) -> set[str]:
 
 
 class SizeValueError(ValueError):
-    """A derived size that is no positive whole number at the sizes given."""
+    """A derived size that is no positive whole number at the sizes given; `size` names it
+    (a plot groups the sizes it skips by it)."""
+
+    def __init__(self, message: str, size: str):
+        super().__init__(message)
+        self.size = size
 
 
 def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str, int]:
@@ -178,7 +183,7 @@ def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str
             used = sorted(k for k in _names(dim) if k in known)
             at = ", ".join(f"{k}={known[k]}" for k in used)
             message = f"size {name} = {_MESSAGE_SIZES.visit(dim)} {e}" + (f" at {at}" if at else "")
-            raise SizeValueError(message) from None
+            raise SizeValueError(message, name) from None
         known[name] = int(value)
     return {name: known[name] for name in definitions}
 
