@@ -182,7 +182,7 @@ def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str
         except _NotASize as e:
             used = sorted(k for k in _names(dim) if k in known)
             at = ", ".join(f"{k}={known[k]}" for k in used)
-            message = f"size {name} = {_MESSAGE_SIZES.visit(dim)} {e}" + (f" at {at}" if at else "")
+            message = f"size {name} = {dim_text(dim)} {e}" + (f" at {at}" if at else "")
             raise SizeValueError(message, name) from None
         known[name] = int(value)
     return {name: known[name] for name in definitions}
@@ -256,6 +256,11 @@ class _MessageSizes(SizePrinter):
 
 
 _MESSAGE_SIZES = _MessageSizes()
+
+
+def dim_text(dim: ir.Dim) -> str:
+    """A size as messages write it (`e / (H * 2)`)."""
+    return _MESSAGE_SIZES.visit(dim)
 
 
 def _names(dim: ir.Dim) -> set[str]:
