@@ -1,6 +1,6 @@
 """The shape of the code (issue "Architecture"): each stage in one place.
 
-Renderers read a `Network` and nothing else; sympy symbols are made in one
+Renderers read a `Summary` and nothing else; sympy symbols are made in one
 module; what `--no-bias` drops from the count is exactly what it drops from
 the printed equations.
 """
@@ -15,8 +15,9 @@ import symcount
 from conftest import same
 from symcount import ir
 from symcount.counting import counts as counting
-from symcount.counting import summary as network
+from symcount.counting import evaluation, summary
 from symcount.layers import biases, stacking
+from symcount.render import Report
 
 ROOT = Path(__file__).resolve().parent.parent / "symcount"
 
@@ -56,7 +57,7 @@ def test_no_bias_drops_the_same_parameters_from_count_and_equations(name, layers
         used = cell if layers is None else cell.stacked(layers)
     except symcount.SymcountError:  # several inputs, or a feature map out: cannot stack
         pytest.skip(f"{name} cannot be stacked")
-    net = used.network
+    net = used.summary
     counted = {p.name for p in net.params}
     dropped = biases.biases(cell.scope)
     # Every v1 built-in has a bias; of the v2 ones, minGRU and minLSTM have none.
@@ -68,14 +69,14 @@ def test_no_bias_drops_the_same_parameters_from_count_and_equations(name, layers
 
 def test_a_network_says_what_it_is():
     lstm = symcount.builtin("lstm")
-    plain, stack = lstm.network, lstm.stacked(1).network
+    plain, stack = lstm.summary, lstm.stacked(1).summary
     assert (plain.layers, plain.stacked, plain.note) == (None, False, "")
     assert (stack.layers, stack.stacked, stack.note) == (1, True, "1 layer")
     assert [p.layer for p in plain.params] == ["1"] * len(lstm.params)
-    assert plain.value({"m": 3}) is None and plain.value({"m": 3, "n": 2}) == 48
+    assert Report(plain, {"m": 3}).value is None and Report(plain, {"m": 3, "n": 2}).value == 48
 
 
-@pytest.mark.parametrize("module", [network, counting, stacking, biases])
+@pytest.mark.parametrize("module", [summary, evaluation, counting, stacking, biases])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
@@ -103,4 +104,4 @@ def test_the_layer_groups_add_up_to_the_count(cell, layout):
     assert same(sum(total for _, _, total in groups), counts.count)
     used = base if layers is None else base.stacked(layers, bidirectional=bidirectional)
     assert same(counts.count, used.count)
-    assert [label for label, _, _ in groups] == list(dict.fromkeys(p.layer for p in used.network.params))
+    assert [label for label, _, _ in groups] == list(dict.fromkeys(p.layer for p in used.summary.params))

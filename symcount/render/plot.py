@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 import sympy
 
-from ..counting.summary import Network
+from ..counting.summary import Summary
 from ..symbols import size_symbol
 from . import Report, tex
 
@@ -78,7 +78,7 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
     so is a count of 0 for a `log` plot.
     """
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    explicit = report.network.explicit_count.subs(fixed)
+    explicit = report.summary.explicit_count.subs(fixed)
     if explicit.is_polynomial(size_symbol(symbol)):
         count = _exact(explicit, size_symbol(symbol))
     else:  # a derived size (`R = ceil(D / 16)`) in it: counted from the sizes at each point
@@ -88,14 +88,14 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> list[
         value = count(size)
         if log and value <= 0:
             raise PlotError(
-                f"the count of cell '{report.network.name}' is {value} at {symbol}={size}, "
+                f"the count of cell '{report.summary.name}' is {value} at {symbol}={size}, "
                 "which logarithmic axes cannot show"
             )
         try:
             points.append(float(value))
         except OverflowError:
             raise PlotError(
-                f"the count of cell '{report.network.name}' has {_digits(value)} digits at these "
+                f"the count of cell '{report.summary.name}' has {_digits(value)} digits at these "
                 "sizes, too many to plot: a plot draws counts up to 1.8e308"
             ) from None
     return points
@@ -119,9 +119,9 @@ def _evaluated(report: Report, symbol: str):
 
     def value(size: int) -> int:
         try:
-            return report.network.value({**report.sizes, symbol: size})
+            return Report(report.summary, {**report.sizes, symbol: size}).value
         except ValueError as e:  # `size d = e / H` at an e that H does not divide
-            raise PlotError(f"cell '{report.network.name}' at {symbol}={size}: {e}") from None
+            raise PlotError(f"cell '{report.summary.name}' at {symbol}={size}: {e}") from None
 
     return value
 
@@ -137,7 +137,7 @@ def _digits(value: Fraction) -> str:
     return f"{estimate + (whole >= 10**estimate):,}"
 
 
-def label(net: Network) -> str:
+def label(net: Summary) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
     formula = tex.math(net.factored)
     if net.used_sizes:  # the derived sizes it is written in, as every format gives them
@@ -153,7 +153,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     Every size symbol of each cell other than `symbol` must be set in its report.
 
     >>> import symcount
-    >>> fig = figure([Report(symcount.builtin("lstm"), {"m": 10})], "n", 1, 100)
+    >>> fig = figure([Report(symcount.builtin("lstm").summary, {"m": 10})], "n", 1, 100)
     >>> [line] = fig.axes[0].get_lines()
     >>> print(line.get_label())
     lstm: $4 n \\left(m + n + 1\\right)$
@@ -172,7 +172,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, log: bool 
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for report, y in zip(reports, curves, strict=True):
-        ax.plot(x, y, label=label(report.network), linewidth=1.8)
+        ax.plot(x, y, label=label(report.summary), linewidth=1.8)
     variable = f"${tex.size_name(symbol)}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
