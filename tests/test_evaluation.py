@@ -7,15 +7,8 @@ import symcount
 from symcount.counting import evaluation
 from symcount.render import Report
 
-WIDENING = """
-cell dense(m, n)
-    input x : m
-    state h : n
-    output y
-    h' = tanh(W @ x + U @ h + b)
-    y = [x, h']
-end
-"""
+# The output reads the input, so each layer of a stack reads a wider one than the last.
+WIDENING = "cell wide(m, n)\n input x : m\n state h : n\n output y\n h' = tanh(W @ x + U @ h)\n y = [x, h']\nend\n"
 
 
 def _uses(name):
