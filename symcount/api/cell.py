@@ -81,7 +81,7 @@ class _Counted:
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
-        names = [str(d) for d in self.dims]
+        names = [d.name for d in self.dims]  # not str(d): sympy's printer, most of the time here
         return evaluation.trainable(self._counts, self.size_values(evaluation.check_sizes(names, sizes)))
 
     derived: dict[str, ir.Dim]  # sizes defined with division or ceil/floor

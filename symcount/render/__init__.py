@@ -35,7 +35,7 @@ class Report:
         size symbol; else None (the formats then show no values)."""
         from ..counting import evaluation  # here: `symcount --help` must not load sympy
 
-        names = [str(d) for d in self.summary.dims]
+        names = [d.name for d in self.summary.dims]
         if not all(n in self.sizes for n in names):
             return None
         return evaluation.size_values(self.summary.derived, {n: self.sizes[n] for n in names})
