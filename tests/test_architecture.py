@@ -215,18 +215,17 @@ def test_each_walk_has_a_rule_for_each_node_it_meets(walk):
 class _Unknown(ir.ExprNode, ir.DimNode):
     """A node class no stage has met yet (a construct being added)."""
 
-    span = None
+
+WALKERS = {
+    "dim_expr": lambda scope: symbols.dim_expr(_Unknown()),
+    "Sizes": lambda scope: sizes.Sizes(scope).poly(_Unknown()),
+    "is_size": lambda scope: calls.is_size(_Unknown(), scope),
+    "lint": lambda scope: lint._Read(scope).visit(_Unknown()),
+    "inline": lambda scope: inline.inline(_Unknown(), scope.functions or {"g": None}),
+}
 
 
-def test_a_walk_meeting_an_unknown_node_raises():
-    scope = symcount.builtin("s6").scope
-    calls_ = [
-        lambda: symbols.dim_expr(_Unknown()),
-        lambda: sizes.Sizes(scope).poly(_Unknown()),
-        lambda: calls.is_size(_Unknown(), scope),
-        lambda: lint._Read(scope).visit(_Unknown()),
-        lambda: inline.inline(_Unknown(), {"g": None}),
-    ]
-    for call in calls_:
-        with pytest.raises(visit.Unsupported, match="no rule for _Unknown"):
-            call()
+@pytest.mark.parametrize("walk", WALKERS)
+def test_a_walk_meeting_an_unknown_node_raises(walk):
+    with pytest.raises(visit.Unsupported, match="no rule for _Unknown"):
+        WALKERS[walk](symcount.builtin("s6").scope)
