@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 
 import sympy
 
+from . import ir, visit
 from .poly import Poly
 
 
@@ -41,19 +42,32 @@ def factored(expr: sympy.Expr) -> sympy.Expr:
     return sympy.factor(expr)
 
 
-def dim_expr(dim) -> sympy.Expr:
-    """A size as written (`ceil(D / 16)`, `e / H`) as a sympy expression."""
-    from . import ir
+class _DimExpr(visit.Visitor):
+    """A size as written → sympy, one rule per size node."""
 
-    if isinstance(dim, ir.DimInt):
+    def visit_DimInt(self, dim: ir.DimInt) -> sympy.Expr:
         return sympy.Integer(dim.value)
-    if isinstance(dim, ir.DimName):
+
+    def visit_DimName(self, dim: ir.DimName) -> sympy.Expr:
         return size_symbol(dim.name)
-    if isinstance(dim, ir.DimProduct):
-        return sympy.Mul(*(dim_expr(f) for f in dim.factors))
-    if isinstance(dim, ir.DimSum):
-        return sympy.Add(*(s * dim_expr(t) for t, s in zip(dim.terms, dim.signs, strict=True)))
-    if isinstance(dim, ir.DimQuotient):
-        return dim_expr(dim.numerator) / dim_expr(dim.denominator)
-    func = {"ceil": sympy.ceiling, "floor": sympy.floor}[dim.func]
-    return func(dim_expr(dim.arg))
+
+    def visit_DimProduct(self, dim: ir.DimProduct) -> sympy.Expr:
+        return sympy.Mul(*(self.visit(f) for f in dim.factors))
+
+    def visit_DimSum(self, dim: ir.DimSum) -> sympy.Expr:
+        return sympy.Add(*(s * self.visit(t) for t, s in zip(dim.terms, dim.signs, strict=True)))
+
+    def visit_DimQuotient(self, dim: ir.DimQuotient) -> sympy.Expr:
+        return self.visit(dim.numerator) / self.visit(dim.denominator)
+
+    def visit_DimCall(self, dim: ir.DimCall) -> sympy.Expr:
+        func = {"ceil": sympy.ceiling, "floor": sympy.floor}[dim.func]
+        return func(self.visit(dim.arg))
+
+
+_DIM_EXPR = _DimExpr()
+
+
+def dim_expr(dim: ir.Dim) -> sympy.Expr:
+    """A size as written (`ceil(D / 16)`, `e / H`) as a sympy expression."""
+    return _DIM_EXPR.visit(dim)

@@ -238,7 +238,7 @@ def run_case(data: bytes) -> str:
             assert same(variant.count, sum(p.count for p in variant.params if not p.frozen))
             assert same(variant.frozen, sum(p.count for p in variant.params if p.frozen))
             # Every format `count` and `latex` offer; sizes set for every other cell.
-            reports = [Report(variant, sizes if index % 2 and sizes is not None else {})]
+            reports = [Report(variant.summary, sizes if index % 2 and sizes is not None else {})]
             for fmt in ("text", "json", "markdown", "latex"):
                 render(fmt, reports)
         render("latex", reports, form="factored", equations=True, params=True, standalone=True)

@@ -533,7 +533,7 @@ def test_an_override_takes_the_time_step(override, step, expected):
 
 def test_markdown_shows_an_override_beside_the_name():
     [cell] = symcount.loads(OVERRIDES.replace(r"\varsigma", r"\|\beta|"))
-    text = markdown.render([latex.Report(cell)])
+    text = markdown.render([latex.Report(cell.summary)])
     assert r"| `W_xf` ($W_{\xi}$) | matrix |" in text
     assert r"| `beta` ($\Vert \beta\vert$) | scalar |" in text  # a `|` would end the cell
     assert "| `W_xi` | matrix |" in text

@@ -26,26 +26,28 @@ def run(capsys, *argv):
 
 def test_one_line_per_cell_with_the_counts():
     cells = ["lstm", "gru", "torch.lstm_proj"]
-    reports = [Report(symcount.builtin(c), {"m": 256, "p": 64}) for c in cells]
-    for r in reports:  # only the sizes each cell has, as the CLI sets them
-        r.sizes = {k: v for k, v in r.sizes.items() if k in map(str, r.cell.dims)}
+    used = [symcount.builtin(c) for c in cells]
+    # only the sizes each cell has, as the CLI sets them
+    sizes = [{k: v for k, v in {"m": 256, "p": 64}.items() if k in map(str, c.dims)} for c in used]
+    reports = [Report(c.summary, s) for c, s in zip(used, sizes, strict=True)]
     fig = plot.figure(reports, "n", 1, 1024)
     [ax] = fig.axes
     lines = ax.get_lines()
     assert [line.get_label().split(":")[0] for line in lines] == cells
     assert lines[0].get_label() == r"lstm: $4 n \left(m + n + 1\right)$"
-    for line, report in zip(lines, reports, strict=True):
+    for line, cell, report in zip(lines, used, reports, strict=True):
         x, y = line.get_xdata(), line.get_ydata()
         assert list(x) == list(range(1, 1025))  # every size when there are few enough
         for n in (1, 2, 100, 777, 1024):
-            assert y[n - 1] == report.cell.evaluate(n=n, **report.sizes)
+            assert y[n - 1] == cell.evaluate(n=n, **report.sizes)
     assert ax.get_xlabel() == "size $n$"
     assert ax.get_ylabel() == "trainable parameters"
     assert ax.get_title() == "Trainable parameters against $n$ at $m = 256$, $p = 64$"
 
 
 def test_large_ranges_are_sampled_and_log_axes():
-    report = Report(symcount.builtin("lstm"), {"m": 10})
+    lstm = symcount.builtin("lstm")
+    report = Report(lstm.summary, {"m": 10})
     fig = plot.figure([report], "n", 1, 10**6, log=True)
     [ax] = fig.axes
     [line] = ax.get_lines()
@@ -53,20 +55,20 @@ def test_large_ranges_are_sampled_and_log_axes():
     assert len(x) <= plot.MAX_POINTS and x[0] == 1 and x[-1] == 10**6
     assert all(v == int(v) for v in x)  # sizes are whole numbers
     for i in (0, len(x) // 2, len(x) - 1):
-        assert y[i] == report.cell.evaluate(m=10, n=int(x[i]))
+        assert y[i] == lstm.evaluate(m=10, n=int(x[i]))
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
 
 
 def test_a_cell_without_the_varied_size_is_a_flat_line():
     [flat] = symcount.loads("cell f(m)\n input x : m\n state h : 4\n h' = W @ x + b\nend\n")
-    fig = plot.figure([Report(flat, {"m": 3})], "n", 1, 50)
+    fig = plot.figure([Report(flat.summary, {"m": 3})], "n", 1, 50)
     [line] = fig.axes[0].get_lines()
     assert set(line.get_ydata()) == {flat.evaluate(m=3)}
 
 
 def test_stacks_are_plotted_as_stacks(capsys, tmp_path):
     stack = symcount.builtin("torch.lstm").stacked("L", bidirectional=True)
-    fig = plot.figure([Report(stack, {"m": 10, "n": 20})], "L", 1, 8)
+    fig = plot.figure([Report(stack.summary, {"m": 10, "n": 20})], "L", 1, 8)
     [line] = fig.axes[0].get_lines()
     assert list(line.get_ydata()) == [stack.evaluate(m=10, n=20, L=k) for k in range(1, 9)]
     assert "(L layers, bidirectional)" in line.get_label()
@@ -186,7 +188,7 @@ def test_a_plot_draws_what_count_counts_and_skips_what_it_refuses(text, symbol, 
     [cell] = symcount.loads(text)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig = plot.figure([Report(cell, fixed)], symbol, start, stop)
+        fig = plot.figure([Report(cell.summary, fixed)], symbol, start, stop)
     [line] = fig.axes[0].get_lines()
     drawn = dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
     skipped = set()
@@ -208,7 +210,7 @@ def test_a_plot_draws_what_count_counts_and_skips_what_it_refuses(text, symbol, 
 def test_the_skipped_sizes_are_named_in_the_warning_and_the_figure():
     [cell] = symcount.loads(HEADS, filename="heads.cell")
     with pytest.warns(plot.SkippedSizes) as caught:
-        fig = plot.figure([Report(cell, {"m": 8, "H": 4})], "n", 9, 15)
+        fig = plot.figure([Report(cell.summary, {"m": 8, "H": 4})], "n", 9, 15)
     [line] = fig.axes[0].get_lines()
     assert list(line.get_xdata()) == [12]
     assert list(line.get_ydata()) == [cell.evaluate(m=8, n=12, H=4)]
@@ -225,7 +227,7 @@ def test_the_skipped_sizes_are_named_in_the_warning_and_the_figure():
 
 def test_a_plot_with_nothing_skipped_has_no_note_and_no_markers(recwarn):
     [cell] = symcount.loads(HEADS)
-    fig = plot.figure([Report(cell, {"m": 8, "H": 1})], "n", 1, 20)
+    fig = plot.figure([Report(cell.summary, {"m": 8, "H": 1})], "n", 1, 20)
     [line] = fig.axes[0].get_lines()
     assert len(line.get_xdata()) == 20 and line.get_marker() == "None"
     assert fig.get_supxlabel() == "" and not recwarn.list
@@ -273,7 +275,7 @@ def test_stacks_and_log_axes_skip_the_same_sizes(capsys, tmp_path):
     stack = cell.stacked(3)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig = plot.figure([Report(stack, {"m": 8, "H": 4})], "n", 1, 20, log=True)
+        fig = plot.figure([Report(stack.summary, {"m": 8, "H": 4})], "n", 1, 20, log=True)
     [line] = fig.axes[0].get_lines()
     assert list(line.get_xdata()) == [4, 8, 12, 16, 20]
     assert list(line.get_ydata()) == [stack.evaluate(m=8, n=n, H=4) for n in (4, 8, 12, 16, 20)]
@@ -288,7 +290,7 @@ def test_a_derived_size_of_a_free_extent_does_not_stop_a_plot(recwarn):
         " input X : (c, rows, cols)\n state H : (k, rows, cols)\n param b : k\n"
         " H' = tanh(conv(W_x, X, 3) + conv(W_h, H, 3) + b)\nend\n"
     )
-    fig = plot.figure([Report(cell, {"k": 4})], "c", 1, 5)
+    fig = plot.figure([Report(cell.summary, {"k": 4})], "c", 1, 5)
     [line] = fig.axes[0].get_lines()
     c, k = size_symbol("c"), size_symbol("k")
     assert list(line.get_ydata()) == [int(cell.count.subs({c: v, k: 4})) for v in range(1, 6)]

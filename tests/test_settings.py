@@ -19,7 +19,7 @@ EVERY_LATEX_SETTING = "form, equations, params, standalone"
 
 @pytest.fixture(scope="module")
 def reports():
-    return [Report(symcount.builtin("lstm"), {"m": 3, "n": 2})]
+    return [Report(symcount.builtin("lstm").summary, {"m": 3, "n": 2})]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -112,7 +112,7 @@ def test_plot_refuses_a_setting_it_does_not_take():
     from symcount.render import plot
 
     with pytest.raises(ValueError, match="unknown setting 'form' for the plot writer; it takes log$"):
-        plot.figure([Report(symcount.builtin("lstm"), {"m": 3})], "n", 1, 4, form="factored")
+        plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 4, form="factored")
 
 
 def test_docstring_examples():

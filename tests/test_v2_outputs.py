@@ -27,7 +27,7 @@ def cell(body: str, header: str = HEADER) -> symcount.Cell:
 
 def align_lines(body: str, header: str = HEADER) -> list[str]:
     """The lines of the `align` block that `latex --equations` prints for the cell."""
-    text = latex.align(cell(body, header).network)
+    text = latex.align(cell(body, header).summary)
     inside = text.split("\\begin{align}\n", 1)[1].split("\n\\end{align}", 1)[0]
     return [line.strip().removesuffix(" \\\\") for line in inside.splitlines()]
 
@@ -143,7 +143,7 @@ def test_a_size_of_several_letters_is_one_symbol():
         " param M : (rows, H*d)\n h' = x * h\n y = M @ h'\n output y",
         "cell t(rows, H, d)\n input x : H*d\n state h : H*d\n",
     )
-    net = conv.network
+    net = conv.summary
     assert tex.math(net.count) == r"H\,d\,\mathit{rows}"  # not `H d rows`: r·o·w·s
     assert r"P_{\mathrm{t}}(\mathit{rows}, H, d)" in conv.latex()
     table = conv.latex(params=True)
@@ -165,7 +165,7 @@ def test_block_diagonal_and_tensor_shapes():
     slstm = symcount.builtin("xlstm.slstm_layer")
     text = run_text(slstm)
     assert "W_i        blockdiag  blockdiag(H, d, d)  H*d**2" in text
-    md = markdown.render([Report(slstm)])
+    md = markdown.render([Report(slstm.summary)])
     assert r"| `R_i` | blockdiag | $\operatorname{blockdiag}_{H}(d \times d)$ | $H d^{2}$ | `it` |" in md
     assert r"$R_{i}$    & $\operatorname{blockdiag}_{H}(d \times d)$" in slstm.latex(params=True)
     params = {p["name"]: p for p in json.loads(slstm_json())["cells"][0]["params"]}
@@ -179,13 +179,13 @@ def test_block_diagonal_and_tensor_shapes():
 def run_text(c) -> str:
     from symcount.render import text
 
-    return text.render([Report(c)])
+    return text.render([Report(c.summary)])
 
 
 def _json(c, sizes=None) -> str:
     from symcount.render import json as json_format
 
-    return json_format.render([Report(c, sizes or {})])
+    return json_format.render([Report(c.summary, sizes or {})])
 
 
 def slstm_json() -> str:
@@ -224,7 +224,7 @@ def test_frozen_and_total_in_text(wired):
 def run_text_at(c) -> str:
     from symcount.render import text
 
-    return text.render([Report(c, SIZES)])
+    return text.render([Report(c.summary, SIZES)])
 
 
 def test_frozen_and_total_in_json(wired):
@@ -241,7 +241,7 @@ def test_frozen_and_total_in_json(wired):
 
 
 def test_frozen_and_total_in_markdown(wired):
-    out = markdown.render([Report(wired, SIZES)])
+    out = markdown.render([Report(wired.summary, SIZES)])
     assert "**Parameters:** $5 m n + 2 n^{2} = n \\left(5 m + 2 n\\right)$ trainable — **38**" in out
     assert "**Frozen:** $m n$ (not trainable) — **6**; **total:** $6 m n + 2 n^{2}$ — **44**" in out
     assert "| `M` | matrix, frozen | $n \\times m$ | $m n$ | `h'` | 6 |" in out
@@ -272,7 +272,7 @@ def test_check_counts_frozen_apart(capsys, tmp_path):
 
 def test_a_stack_counts_frozen_parameters_per_layer():
     [same] = symcount.loads(WIRED.replace("input x : m", "input x : n").replace("(n, m)", "(n, n)"))
-    net = same.stacked(2).network
+    net = same.stacked(2).summary
     assert sympy.expand(net.frozen - 2 * n**2) == 0
     doc = json.loads(_json(same.stacked(2)))["cells"][0]
     assert sympy.expand(sympy.sympify(doc["frozen"], locals={"n": n}) - 2 * n**2) == 0
@@ -310,7 +310,7 @@ def test_derived_sizes_in_json():
 
 
 def test_derived_sizes_in_markdown():
-    out = markdown.render([Report(symcount.builtin("s6"), S6), Report(symcount.builtin("lstm"))])
+    out = markdown.render([Report(symcount.builtin("s6").summary, S6), Report(symcount.builtin("lstm").summary)])
     assert r"where $R = \left\lceil D/16 \right\rceil$ — **544** at $D = 32$, $N = 4$ ($R = 2$)" in out
     assert r"In `s6(D, N)`: $R = \left\lceil D/16 \right\rceil$ ($R = 2$)." in out
 
@@ -322,7 +322,7 @@ def test_derived_sizes_in_latex():
     assert r"P_{\mathrm{s6}}(32, 4) = 544 \quad (R = 2)" in out
     assert r"where $R = \left\lceil D/16 \right\rceil$ ($R = 2$)" in out  # the table's caption
     assert r"\text{where } R = \left\lceil D/16 \right\rceil" in s6._repr_latex_()
-    two = latex.render([Report(s6, S6), Report(symcount.builtin("lstm"), {"m": 2, "n": 3})])
+    two = latex.render([Report(s6.summary, S6), Report(symcount.builtin("lstm").summary, {"m": 2, "n": 3})])
     assert r"in \texttt{s6}, $R = \left\lceil D/16 \right\rceil$" in two
 
 
@@ -331,7 +331,7 @@ def test_a_definition_that_uses_another_derived_size_brings_it_along():
         " size hd = e / H\n size R = ceil(hd / 4)\n param W_r : (R, e)\n h' = tanh(W_u @ (W_r @ x))",
         "cell t(e, H)\n input x : e\n state h : e\n",
     )
-    net = chained.network
+    net = chained.summary
     assert list(net.used_sizes) == ["hd", "R"]
     assert r"\mathit{hd} = e/H, \ R = \left\lceil \mathit{hd}/4 \right\rceil" in chained.latex()
     [doc] = json.loads(_json(chained, {"e": 8, "H": 2}))["cells"]
@@ -341,7 +341,7 @@ def test_a_definition_that_uses_another_derived_size_brings_it_along():
 
 def test_a_derived_size_only_in_the_header_sizes_is_not_listed():
     # `size I = E*D` is an abbreviation: substituted, never a symbol of the count.
-    assert symcount.builtin("mambapy.mamba_block").network.used_sizes == {}
+    assert symcount.builtin("mambapy.mamba_block").summary.used_sizes == {}
 
 
 # ---- documents that compile ----

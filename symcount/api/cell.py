@@ -3,8 +3,8 @@
 A `Cell` holds what the stages before it made (the IR, the resolved names,
 the inferred shapes) and how it is used (`stacking.Layout`); what it answers
 comes from the stages after: `stacking` (the layers), `counting` (every
-count) and `network.Network` (what the output formats show), each computed
-on first use and kept.
+count, `evaluation` at concrete sizes) and `summary.Summary` (what the output
+formats show), each computed on first use and kept.
 """
 
 from __future__ import annotations
@@ -14,16 +14,18 @@ from functools import cached_property
 import sympy
 
 from .. import ir
-from ..counting.counts import Counts, Param, StackParam, check_sizes, positive_size
-from ..counting.summary import Network
+from ..counting import evaluation
+from ..counting.counts import Counts, Param, StackParam
+from ..counting.evaluation import positive_size
+from ..counting.summary import Summary
 from ..layers.biases import cell_without
-from ..layers.stacking import Layers, Layout, checked_layers
+from ..layers.stacking import Layers, Layout
 from ..poly import Poly
 from ..render.settings import LATEX
 from ..resolve.names import Scope
 from ..shapes import Shapes
 from ..shapes import sizes as size_rules
-from ..symbols import dim_expr, size_symbol, to_sympy
+from ..symbols import size_symbol, to_sympy
 
 __all__ = ["Cell", "Param", "Stack", "StackParam"]
 
@@ -70,7 +72,7 @@ class _Counted:
     @property
     def total_count(self) -> sympy.Expr:
         """Trainable and frozen parameters together (what `numel` over all would give)."""
-        return self._counts.all_params
+        return self._counts.total_count
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given, as a
@@ -80,33 +82,30 @@ class _Counted:
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
-        names = [str(d) for d in self.dims]
-        return self._counts.evaluate(self.size_values(check_sizes(names, sizes)))
+        names = [d.name for d in self.dims]  # not str(d): sympy's printer, most of the time here
+        return evaluation.trainable(self._counts, self.size_values(evaluation.check_sizes(names, sizes)))
 
     derived: dict[str, ir.Dim]  # sizes defined with division or ceil/floor
 
     def size_values(self, sizes: dict[str, int]) -> dict[str, int]:
         """The header's sizes and the derived ones (`size R = ceil(D / 16)`) they give."""
-        return {**sizes, **size_rules.evaluate(self.derived, sizes)}
+        return evaluation.size_values(self.derived, sizes)
 
     @cached_property
     def derived_exprs(self) -> dict[str, sympy.Expr]:
         """Each derived size's definition as a sympy expression, in order."""
-        out: dict[str, sympy.Expr] = {}
-        for name, dim in self.derived.items():
-            out[name] = dim_expr(dim).subs({size_symbol(k): v for k, v in out.items()})
-        return out
+        return evaluation.derived_exprs(self.derived)
 
     @cached_property
     def explicit_count(self) -> sympy.Expr:
         """The count with every derived size written out (R as ceiling(D/16))."""
-        return self.count.subs({size_symbol(k): v for k, v in self.derived_exprs.items()})
+        return evaluation.written_out(self.count, self.derived)
 
     @cached_property
-    def network(self) -> Network:
-        """Everything the output formats show of it (see `network.Network`)."""
+    def summary(self) -> Summary:
+        """Everything the output formats show of it (see `summary.Summary`)."""
         layers = self._layers
-        return Network(
+        return Summary(
             self.name,
             self.description,
             self.source,
@@ -154,19 +153,19 @@ class _Counted:
         if set(sizes) - set(names):
             raise ValueError(f"sizes must be among {', '.join(names)}, got {', '.join(sizes)}")
         sizes = {key: positive_size(key, value) for key, value in sizes.items()}
-        return render("latex", [Report(self, sizes)], **settings)
+        return render("latex", [Report(self.summary, sizes)], **settings)
 
     def _repr_latex_(self) -> str:
         """How a Jupyter notebook shows the cell: its formula, expanded and factored."""
         from ..render.latex import notebook
 
-        return notebook(self.network)
+        return notebook(self.summary)
 
     def _repr_markdown_(self) -> str:
         """The Markdown of `count --format markdown`: formula and parameter table."""
         from ..render import Report, render
 
-        return render("markdown", [Report(self)])
+        return render("markdown", [Report(self.summary)])
 
 
 class Cell(_Counted):
@@ -275,7 +274,7 @@ class Stack(_Counted):
         self.name, self.description, self.source = cell.name, cell.description, cell.source
         self.warnings = cell.warnings
         self.derived = cell.derived
-        self.layers = checked_layers(layers)
+        self.layers = _checked_layers(layers)
         self.layout = Layout(self.layers, bidirectional, bias=not cell.no_bias)
         # Built now: a cell that cannot be stacked is an error here, not later.
         self._layers = Layers(cell.scope, cell.shapes, self.layout)
@@ -293,3 +292,18 @@ class Stack(_Counted):
     @property
     def params(self) -> tuple[StackParam, ...]:
         return self._counts.params
+
+
+def _checked_layers(layers: int | str) -> int | str:
+    """A number of layers as the API takes it: a positive integer (anything
+    `operator.index` takes, numpy's included) or a symbol's name."""
+    if isinstance(layers, str):
+        if not layers.isidentifier():
+            raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
+        return layers
+    number = evaluation.integer(layers)
+    if number is None:
+        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
+    if number < 1:
+        raise ValueError(f"layers must be at least 1, got {number}")
+    return number

@@ -102,15 +102,15 @@ def _reports(cells, sizes: list[tuple[str, int]]):
             f"(they have: {', '.join(sorted(all_dims))})"
         )
     reports = [
-        Report(cell, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
+        Report(cell.summary, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
         for cell in cells
     ]
-    for report in reports:
+    for cell, report in zip(cells, reports, strict=True):
         try:  # a derived size (`size d = e / H`) must be whole at the sizes given
-            report.cell.size_values(report.sizes)
+            cell.size_values(report.sizes)
         except (ValueError, KeyError) as e:
             if isinstance(e, ValueError):
-                raise UsageError(f"--set: in cell '{report.cell.name}', {e}") from None
+                raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
     return reports
 
 
@@ -126,7 +126,7 @@ def cmd_check(args) -> int:
     from ..render import Report
     from ..render.text import check
 
-    sys.stdout.write(check([Report(cell) for cell in _load(args)]))
+    sys.stdout.write(check([Report(cell.summary) for cell in _load(args)]))
     return 0
 
 
@@ -200,10 +200,10 @@ def cmd_plot(args) -> int:
         )
     reports = _reports(cells, args.sizes)
     for report in reports:
-        unset = [str(d) for d in report.cell.dims if str(d) not in {symbol, *report.sizes}]
+        unset = [str(d) for d in report.summary.dims if str(d) not in {symbol, *report.sizes}]
         if unset:
             raise UsageError(
-                f"cell '{report.cell.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
+                f"cell '{report.summary.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
             )
     from .atomic import write_atomically
 

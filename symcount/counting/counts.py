@@ -9,13 +9,12 @@ turned into sympy once (`symbols.to_sympy`); only the widening sum needs
 sympy's `summation`.
 
 Results: per parameter (`params`, with layer group and copies for a stack),
-per gate (each parameter counted in the equation that first uses it), in
-total (`total`, `count`, `factored`), and at concrete sizes (`evaluate`).
+per gate (each parameter counted in the equation that first uses it), and in
+total (`total`, `count`, `factored`); `evaluation` turns them into numbers.
 """
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from dataclasses import field as entry
 from functools import cached_property, lru_cache
@@ -26,7 +25,7 @@ from .. import gcpause
 from ..layers.stacking import Layers
 from ..poly import Poly
 from ..shapes import ParamShape
-from ..symbols import factored, size_symbol, to_sympy
+from ..symbols import factored, to_sympy
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,8 @@ class Counts:
         return self._tables.frozen
 
     @cached_property
-    def all_params(self) -> sympy.Expr:
-        """Trainable and frozen together."""
+    def total_count(self) -> sympy.Expr:
+        """Trainable and frozen together (what `numel` over all would give)."""
         return sympy.expand(self.count + self.frozen)
 
     @cached_property
@@ -206,12 +205,6 @@ class Counts:
             )
         return tuple(out)
 
-    def evaluate(self, values: dict[str, int]) -> int:
-        """The trainable count at `values` (every size symbol, checked by the caller)."""
-        if self.total is not None:
-            return self.total.evaluate(values)
-        return int(self.count.subs({size_symbol(k): v for k, v in values.items()}))
-
 
 def _with(poly_part: sympy.Expr, summed) -> sympy.Expr:
     """A polynomial count plus the closed-form sums of a widening stack's later layers."""
@@ -225,42 +218,3 @@ def _flags(p: ParamShape) -> dict:
 
 def _shape(p: ParamShape) -> tuple[sympy.Expr, ...]:
     return tuple(to_sympy(s) for s in p.shape)
-
-
-def check_sizes(names: list[str], sizes: dict) -> dict[str, int]:
-    """Every one of `names` set, nothing else, each a positive integer (else
-    ValueError); the sizes as Python ints."""
-    missing = [n for n in names if n not in sizes]
-    unknown = [k for k in sizes if k not in names]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append("missing " + ", ".join(missing))
-        if unknown:
-            problems.append("unknown " + ", ".join(unknown))
-        raise ValueError(f"sizes must be exactly {', '.join(names)}: {'; '.join(problems)}")
-    return {key: positive_size(key, value) for key, value in sizes.items()}
-
-
-def positive_size(name: str, value: object) -> int:
-    """A size given to the API, as a Python int of at least 1.
-
-    Anything `operator.index` takes is an integer (numpy's int64 too); it is
-    converted, so that the count is exact Python arithmetic and cannot
-    overflow as numpy's fixed-width integers would. bool is refused: `True`
-    as a size is a mistake, not 1.
-    """
-    size = integer(value)
-    if size is None or size < 1:
-        raise ValueError(f"size {name} must be a positive integer, got {value!r}")
-    return size
-
-
-def integer(value: object) -> int | None:
-    """`value` as a Python int if `operator.index` takes it and it is no bool."""
-    if isinstance(value, bool):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None

@@ -1,15 +1,17 @@
 """What every output format is handed: one cell or stack, derived and counted.
 
-A `Network` is built once from a `Cell` or a `Stack` (their `.network`) and
+A `Summary` is built once from a `Cell` or a `Stack` (their `.summary`) and
 holds everything a renderer shows: the cell's name and sizes, how it is used
 (layers, directions, biases), its counts, and its equations, already without
-the biases where `--no-bias` asked. Renderers read this and nothing else.
+the biases where `--no-bias` asked. Renderers read this (with the sizes set,
+`render.Report`) and nothing else; the values at those sizes come from
+`evaluation`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy
@@ -17,18 +19,18 @@ import sympy
 from .. import ir
 from ..errors import SymcountWarning
 from ..poly import Poly
-from ..shapes import sizes as size_rules
-from ..symbols import dim_expr, size_symbol
+from ..symbols import dim_expr
+from . import evaluation
 from .counts import Counts, StackParam
 
 
 @dataclass(frozen=True, eq=False)
-class Network:
+class Summary:
     """One cell, alone or stacked, as the outputs show it.
 
     >>> import symcount
-    >>> net = symcount.builtin("lstm").stacked("L", bidirectional=True).network
-    >>> net.note, net.stacked, net.factored
+    >>> summary = symcount.builtin("lstm").stacked("L", bidirectional=True).summary
+    >>> summary.note, summary.stacked, summary.factored
     ('L layers, bidirectional', True, 8*n*(3*L*n + L + m - 2*n))
     """
 
@@ -44,7 +46,7 @@ class Network:
     counts: Counts
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
     # their own in the counts, shown with their definitions.
-    derived: Mapping[str, ir.Dim] = ()
+    derived: Mapping[str, ir.Dim] = field(default_factory=dict)
     # The spans of the `a @ B` that read aᵀB (see `shapes.Shapes.row_products`).
     row_products: frozenset[ir.Span] = frozenset()
 
@@ -54,9 +56,9 @@ class Network:
         return self.counts.frozen
 
     @property
-    def all_params(self) -> sympy.Expr:
+    def total_count(self) -> sympy.Expr:
         """Trainable and frozen together."""
-        return self.counts.all_params
+        return self.counts.total_count
 
     @property
     def has_frozen(self) -> bool:
@@ -71,11 +73,11 @@ class Network:
         that one is shown too, so every symbol a reader meets is defined.
 
         >>> import symcount
-        >>> {name: str(dim_expr(dim)) for name, dim in symcount.builtin("s6").network.used_sizes.items()}
+        >>> {name: str(dim_expr(dim)) for name, dim in symcount.builtin("s6").summary.used_sizes.items()}
         {'R': 'ceiling(D/16)'}
         """
         derived = dict(self.derived)
-        needed = {s.name for s in self.all_params.free_symbols} & set(derived)
+        needed = {s.name for s in self.total_count.free_symbols} & set(derived)
         for name in reversed(derived):  # a definition only uses sizes defined before it
             if name in needed:
                 needed |= {s.name for s in dim_expr(derived[name]).free_symbols} & set(derived)
@@ -84,14 +86,7 @@ class Network:
     @cached_property
     def explicit_count(self) -> sympy.Expr:
         """The count with every derived size written out (R as ceiling(D/16))."""
-        exprs: dict[sympy.Symbol, sympy.Expr] = {}
-        for name, dim in dict(self.derived).items():
-            exprs[size_symbol(name)] = dim_expr(dim).subs(exprs)
-        return self.count.subs(exprs)
-
-    def size_values(self, sizes: Mapping[str, int]) -> dict[str, int]:
-        """The set sizes and the derived sizes they give."""
-        return {**sizes, **size_rules.evaluate(dict(self.derived), dict(sizes))}
+        return evaluation.written_out(self.count, self.derived)
 
     @property
     def stacked(self) -> bool:
@@ -140,23 +135,3 @@ class Network:
         if not self.bias:
             parts.append("no biases")
         return ", ".join(parts)
-
-    def value(self, sizes: Mapping[str, int]) -> int | None:
-        """The count at `sizes` when they set every size symbol, else None."""
-        names = [str(d) for d in self.dims]
-        if all(n in sizes for n in names):
-            return self.counts.evaluate(self.size_values({n: sizes[n] for n in names}))
-        return None
-
-    def evaluate(self, expr: sympy.Expr, sizes: Mapping[str, int]) -> int | None:
-        """Any of its counts (`frozen`, `all_params`, a parameter's) at `sizes`, when
-        they set every size symbol, else None."""
-        names = [str(d) for d in self.dims]
-        if not all(n in sizes for n in names):
-            return None
-        return self.param_value(expr, {n: sizes[n] for n in names})
-
-    def param_value(self, count: sympy.Expr, sizes: Mapping[str, int]) -> int:
-        """A parameter's `count` at `sizes` (which set every size symbol)."""
-        values = self.size_values(sizes)
-        return int(count.subs({size_symbol(k): v for k, v in values.items()}))

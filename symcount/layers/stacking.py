@@ -47,26 +47,6 @@ class Layout:
         return 2 if self.bidirectional else 1
 
 
-def checked_layers(layers: int | str) -> int | str:
-    """A number of layers as the API takes it: a positive integer (anything
-    `operator.index` takes, numpy's included) or a symbol's name."""
-    from ..counting.counts import integer  # counting imports this module
-
-    if isinstance(layers, str):
-        if not layers.isidentifier():
-            raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
-        return layers
-    number = integer(layers)
-    if number is None:
-        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
-    if number < 1:
-        raise ValueError(f"layers must be at least 1, got {number}")
-    return number
-    if not layers.isidentifier():
-        raise ValueError(f"layers must be a positive integer or a symbol name, got {layers!r}")
-    return layers
-
-
 @dataclass(frozen=True)
 class Group:
     """Layers that are alike: their label, how many copies, the shapes of each."""

@@ -2,63 +2,77 @@
 
 Each format is its own module, imported only when asked for, and a writer
 class on `base.Writer` (plain text) that overrides only what differs. A
-report is one cell or stack with the sizes the user set; what every format
-reads of it is `report.network` (a `network.Network`) and those sizes.
+report is what counting hands the renderers, a `counting.summary.Summary`,
+with the sizes the user set; every format reads those and nothing else, and
+the values at the sizes come from `counting.evaluation`.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not imported at run time: `symcount --help` must not load sympy
     import sympy
 
-    from ..api.cell import Cell, Stack
-    from ..counting.summary import Network
+    from ..counting.summary import Summary
 
 FORMATS = ("text", "json", "latex", "markdown")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    cell: Cell | Stack
+    """One cell or stack as the formats show it, at the sizes set."""
+
+    summary: Summary
     sizes: dict[str, int] = field(default_factory=dict)  # the --set values this cell uses
 
-    @property
-    def network(self) -> Network:
-        """What the formats show of the cell, built once per cell."""
-        return self.cell.network
+    @cached_property
+    def values(self) -> dict[str, int] | None:
+        """Every size's value, the derived ones too, when the sizes set every
+        size symbol; else None (the formats then show no values)."""
+        from ..counting import evaluation  # here: `symcount --help` must not load sympy
+
+        names = [d.name for d in self.summary.dims]
+        if not all(n in self.sizes for n in names):
+            return None
+        return evaluation.size_values(self.summary.derived, {n: self.sizes[n] for n in names})
 
     @property
     def value(self) -> int | None:
         """The count at the set sizes, when every size symbol is set."""
-        return self.network.value(self.sizes)
+        from ..counting import evaluation
+
+        if self.values is None:
+            return None
+        return evaluation.trainable(self.summary.counts, self.values)
 
     @property
     def frozen_value(self) -> int | None:
         """The frozen parameters at the set sizes (None unless every size is set)."""
-        return self.network.evaluate(self.network.frozen, self.sizes)
+        return self.param_value(self.summary.frozen)
 
     @property
     def total_value(self) -> int | None:
         """Trainable and frozen together at the set sizes."""
-        return self.network.evaluate(self.network.all_params, self.sizes)
+        return self.param_value(self.summary.total_count)
 
     @property
     def size_values(self) -> dict[str, int]:
         """The derived sizes the counts use, at the set sizes ({} unless every size is set)."""
-        if self.value is None:
+        if self.values is None:
             return {}
-        values = self.network.size_values({str(d): self.sizes[str(d)] for d in self.network.dims})
-        return {name: values[name] for name in self.network.used_sizes}
+        return {name: self.values[name] for name in self.summary.used_sizes}
 
     def param_value(self, count: sympy.Expr) -> int | None:
-        """A parameter's count at the set sizes, when every size symbol is set."""
-        if self.value is None:
+        """A count (a parameter's, the frozen one) at the set sizes, when every size symbol is set."""
+        from ..counting import evaluation
+
+        if self.values is None:
             return None
-        return self.network.param_value(count, self.sizes)
+        return evaluation.value(count, self.values)
 
 
 def render(fmt: str, reports: list[Report], **settings: object) -> str:

@@ -12,7 +12,7 @@ sqlglot's dialect generators override the base generator:
 
 `MathWriter` is the base of the formats whose formulas are LaTeX math
 (Markdown and LaTeX): shapes, sizes and counts as math, names as the paper
-notation prints them. A writer reads a report's `network` and `sizes` only.
+notation prints them. A writer reads a report's `summary` and `sizes` only.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sympy
 
 from .. import ir
 from ..counting.counts import StackParam
-from ..counting.summary import Network
+from ..counting.summary import Summary
 from ..symbols import dim_expr
 from . import Report, tex
 from .equations import LatexPrinter
@@ -64,7 +64,7 @@ class Writer:
         return None
 
     def section(self, report: Report) -> str:
-        net = report.network
+        net = report.summary
         head = self.signature(net) + (f": {net.description}" if net.description else "")
         lines = [head, f"  source    {net.source}"]
         if net.note:
@@ -73,7 +73,7 @@ class Writer:
         lines.append(f"  factored  {self.math(net.factored)}")
         if net.has_frozen:
             lines.append(f"  frozen    {self.math(net.frozen)} (not trainable)")
-            lines.append(f"  total     {self.math(net.all_params)} (trainable + frozen)")
+            lines.append(f"  total     {self.math(net.total_count)} (trainable + frozen)")
         if net.used_sizes:
             lines.append(f"  where     {self.definitions(net)}")
         value = report.value
@@ -85,7 +85,7 @@ class Writer:
 
     def values(self, report: Report) -> str:
         """The count's value; with frozen parameters, also theirs and the total."""
-        if not report.network.has_frozen:
+        if not report.summary.has_frozen:
             return self.number(report.value)
         return (
             f"{self.number(report.value)} trainable, {self.number(report.frozen_value)} frozen, "
@@ -94,7 +94,7 @@ class Writer:
 
     def set_sizes(self, report: Report) -> str:
         """The sizes a value is at: 'D=32, N=4; R=2' (the derived sizes they give last)."""
-        net = report.network
+        net = report.summary
         text = self.sizes({str(d): report.sizes[str(d)] for d in net.dims})
         derived = report.size_values
         return text + ("; " + self.sizes(derived) if derived else "")
@@ -105,7 +105,7 @@ class Writer:
 
     def param_cells(self, report: Report) -> tuple[list[str], list[list[str]], list[bool]]:
         """The parameter table's header, rows and which columns are numbers (right-aligned)."""
-        net = report.network
+        net = report.summary
         head = [h for h in self.PARAM_COLUMNS if net.stacked or h not in STACK_COLUMNS]
         if report.value is not None:
             head.append("value")
@@ -147,10 +147,10 @@ class Writer:
 
     # ---- pieces ----
 
-    def signature(self, net: Network) -> str:
+    def signature(self, net: Summary) -> str:
         return f"{net.name}({', '.join(map(str, net.dims))})"
 
-    def note(self, net: Network) -> str:
+    def note(self, net: Summary) -> str:
         """What differs from one plain cell: 'L layers, bidirectional, no biases'."""
         return net.note
 
@@ -174,10 +174,10 @@ class Writer:
     def copies(self, p: StackParam) -> str:
         return self.math(p.copies)
 
-    def param_count(self, p: StackParam, net: Network) -> str:
+    def param_count(self, p: StackParam, net: Summary) -> str:
         return self.math(p.count)
 
-    def param_names(self, net: Network) -> Callable[[str], str]:
+    def param_names(self, net: Summary) -> Callable[[str], str]:
         """How the parameter table names each parameter."""
         return str
 
@@ -192,7 +192,7 @@ class Writer:
         """A formula: sympy's own syntax in plain text."""
         return str(expr)
 
-    def definitions(self, net: Network) -> str:
+    def definitions(self, net: Summary) -> str:
         """The derived sizes the counts use: 'R = ceiling(D/16)' (sympy's syntax in text)."""
         return ", ".join(f"{name} = {dim_expr(dim)}" for name, dim in net.used_sizes.items())
 
@@ -203,7 +203,7 @@ class Writer:
         """The set sizes: 'm=3, n=2'."""
         return ", ".join(f"{k}={v}" for k, v in sizes.items())
 
-    def chosen(self, net: Network, expr: sympy.Expr | None = None) -> sympy.Expr:
+    def chosen(self, net: Summary, expr: sympy.Expr | None = None) -> sympy.Expr:
         """The count (or `expr`, another of the network's counts) in the form asked for."""
         if expr is None:
             return net.factored if self.form == "factored" else net.count
@@ -219,7 +219,7 @@ class MathWriter(Writer):
     def math(self, expr: sympy.Expr) -> str:
         return f"${tex.math(expr)}$"
 
-    def definitions(self, net: Network) -> str:
+    def definitions(self, net: Summary) -> str:
         r"""`R = \left\lceil D/16 \right\rceil` (math, without the dollars)."""
         return tex.definitions(net.used_sizes)
 
@@ -229,13 +229,13 @@ class MathWriter(Writer):
 
     def total_row(self, report: Report, head: list[str]) -> list[list[str]]:
         """The total; with frozen parameters, the trainable, frozen and total rows."""
-        net = report.network
+        net = report.summary
         rows = [("total", self.chosen(net), report.value)]
         if net.has_frozen:
             rows = [
                 ("trainable", self.chosen(net), report.value),
                 ("frozen", self.chosen(net, net.frozen), report.frozen_value),
-                ("total", self.chosen(net, net.all_params), report.total_value),
+                ("total", self.chosen(net, net.total_count), report.total_value),
             ]
         return [self.foot_row(head, *row) for row in rows]
 
@@ -276,10 +276,10 @@ class MathWriter(Writer):
     def copies(self, p: StackParam) -> str:
         return self.math(sympy.factor(p.copies))  # 2 (L - 1) reads better than 2 L - 2
 
-    def param_count(self, p: StackParam, net: Network) -> str:
+    def param_count(self, p: StackParam, net: Summary) -> str:
         return self.math(sympy.factor(p.count) if net.stacked else p.count)
 
-    def printer(self, net: Network) -> LatexPrinter:
+    def printer(self, net: Summary) -> LatexPrinter:
         """The paper notation of the cell (a stack's layers all are the cell)."""
         return LatexPrinter(net.cell, net.row_products)
 

@@ -256,7 +256,7 @@ class LatexPrinter(CallNotation, Printer):
 
     def __init__(self, cell: ir.CellDef | None = None, row_products: frozenset[ir.Span] = frozenset()):
         super().__init__(cell)
-        self.row_products = row_products  # where `a @ B` is aᵀB (`Network.row_products`)
+        self.row_products = row_products  # where `a @ B` is aᵀB (`Summary.row_products`)
         self.variables = frozenset(self.roles)
         self.overrides = {o.name: o.text for o in cell.latex_overrides} if cell is not None else {}
         self.sizes = _size_names(cell) if cell is not None else frozenset()

@@ -25,7 +25,7 @@ def render(reports: list[Report], **settings: object) -> str:
 
 
 def document(report: Report) -> dict:
-    net = report.network
+    net = report.summary
     doc = {
         "name": net.name,
         "description": net.description,
@@ -37,7 +37,7 @@ def document(report: Report) -> dict:
     }
     if net.has_frozen:  # `count` is the trainable count; these are apart
         doc["frozen"] = str(net.frozen)
-        doc["total"] = str(net.all_params)
+        doc["total"] = str(net.total_count)
     if net.used_sizes:  # derived sizes the counts are written in, with their definitions
         doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in net.used_sizes.items()}
     if report.value is not None:

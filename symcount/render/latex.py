@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..counting.counts import StackParam
-from ..counting.summary import Network
+from ..counting.summary import Summary
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter
@@ -44,7 +44,7 @@ class LatexWriter(MathWriter):
         return document(body) if self.standalone else body
 
     def section(self, report: Report) -> str:
-        net = report.network
+        net = report.summary
         lines = [comment(self.signature(net) + (f": {net.description}" if net.description else ""))]
         lines.append(comment(f"source: {net.source}"))
         if net.note:
@@ -64,7 +64,7 @@ class LatexWriter(MathWriter):
         r"""The `equation` block: the formula; below it what the network is and the value.
 
         >>> import symcount
-        >>> print(LatexWriter().equation(Report(symcount.builtin("rnn"), {"m": 3, "n": 2})))
+        >>> print(LatexWriter().equation(Report(symcount.builtin("rnn").summary, {"m": 3, "n": 2})))
         \begin{equation}
           \begin{gathered}
             P_{\mathrm{rnn}}(m, n) = m n + n^{2} + n, \\
@@ -72,12 +72,12 @@ class LatexWriter(MathWriter):
           \end{gathered}
         \end{equation}
         """
-        net = report.network
+        net = report.summary
         lines = [formula(net, self.form)]
         if net.note:
             lines.append(rf"\text{{({self.note(net)})}}")
         if net.has_frozen:
-            frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.all_params)
+            frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
             lines.append(rf"\text{{frozen: }} {tex.math(frozen)}, \quad \text{{total: }} {tex.math(total)}")
         if net.used_sizes:
             lines.append(rf"\text{{where }} {self.definitions(net)}")
@@ -96,7 +96,7 @@ class LatexWriter(MathWriter):
 
     def value_line(self, report: Report) -> str:
         """`P(32, 4) = 544`; the frozen and total values and the derived sizes follow."""
-        net = report.network
+        net = report.summary
         at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
         line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
         if net.has_frozen:
@@ -107,7 +107,7 @@ class LatexWriter(MathWriter):
             line += rf" \quad ({values})"
         return line
 
-    def note(self, net: Network) -> str:
+    def note(self, net: Summary) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""
         note = net.note
         if isinstance(net.layers, str) and note.startswith(f"{net.layers} "):
@@ -118,7 +118,7 @@ class LatexWriter(MathWriter):
 
     def params_table(self, report: Report) -> str:
         """A `table` of the cell's parameters (name, shape, count) and the total."""
-        net = report.network
+        net = report.summary
         head, rows, right = self.param_cells(report)
         name = rf"\texttt{{{escape_text(net.name)}}}"
         caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
@@ -140,7 +140,7 @@ class LatexWriter(MathWriter):
             return None
         rows = []
         for r in reports:
-            net = r.network
+            net = r.summary
             name = rf"\texttt{{{escape_text(net.name)}}}"
             if net.note:
                 name += f" ({self.note(net)})"
@@ -148,10 +148,10 @@ class LatexWriter(MathWriter):
             rows.append([name, self.math(self.chosen(net)), value])
         caption = "Trainable parameters at " + self.sizes(merged_sizes(reports))
         for r in reports:  # each cell's own: two cells may define R differently
-            if r.network.used_sizes:
-                caption += rf"; in \texttt{{{escape_text(r.network.name)}}}, ${self.definitions(r.network)}$"
+            if r.summary.used_sizes:
+                caption += rf"; in \texttt{{{escape_text(r.summary.name)}}}, ${self.definitions(r.summary)}$"
         caption += "."
-        names = ", ".join(r.network.name for r in reports)
+        names = ", ".join(r.summary.name for r in reports)
         head = ["cell", "parameters", "value"]
         return f"% comparison: {names}\n" + self.table(head, rows, (), [False, False, True], caption)
 
@@ -192,7 +192,7 @@ class LatexWriter(MathWriter):
         out += [2 * INDENT + r"\hline", INDENT + r"\end{tabular}", r"\end{table}"]
         return "\n".join(out)
 
-    def param_names(self, net: Network) -> Callable[[str], str]:
+    def param_names(self, net: Summary) -> Callable[[str], str]:
         # Names print as in the equations: the same subscript rule, the same overrides.
         symbol = self.printer(net).symbol
         return lambda name: f"${symbol(name)}$"
@@ -215,11 +215,11 @@ def comment(text: str) -> str:
 # ---- the formula ----
 
 
-def formula(net: Network, form: str = "expanded") -> str:
+def formula(net: Summary, form: str = "expanded") -> str:
     r"""`P_{\mathrm{NAME}}(dims) = count`, in the `expanded` or `factored` form.
 
     >>> import symcount
-    >>> formula(symcount.builtin("lstm").network, "factored")
+    >>> formula(symcount.builtin("lstm").summary, "factored")
     'P_{\\mathrm{lstm}}(m, n) = 4 n \\left(m + n + 1\\right)'
     """
     count = net.factored if form == "factored" else net.count
@@ -227,7 +227,7 @@ def formula(net: Network, form: str = "expanded") -> str:
     return f"{function_name(net)}({dims}) = {tex.math(count)}"
 
 
-def function_name(net: Network) -> str:
+def function_name(net: Summary) -> str:
     return rf"P_{{\mathrm{{{escape_math(net.name)}}}}}"
 
 
@@ -254,11 +254,11 @@ NOTATION = (
 SLICE = re.compile(r"\[[^\[\]]*\{:\}[^\[\]]*\]")
 
 
-def align(net: Network) -> str:
+def align(net: Summary) -> str:
     r"""The cell's equations as an `align` block, in the notation of papers.
 
     >>> import symcount
-    >>> print(align(symcount.builtin("rnn").network))
+    >>> print(align(symcount.builtin("rnn").summary))
     % rnn: equations (x_t input, h_{t-1} previous and h_t new state)
     \begin{align}
       h_t &= \tanh(W x_t + U h_{t-1} + b)
@@ -303,11 +303,11 @@ def document(body: str) -> str:
     return PREAMBLE + "\n" + body + "\n\\end{document}\n"
 
 
-def notebook(net: Network) -> str:
+def notebook(net: Summary) -> str:
     r"""The formula for a Jupyter notebook (`_repr_latex_`): expanded, then factored.
 
     >>> import symcount
-    >>> notebook(symcount.builtin("lstm").network)
+    >>> notebook(symcount.builtin("lstm").summary)
     '$$P_{\\mathrm{lstm}}(m, n) = 4 m n + 4 n^{2} + 4 n = 4 n \\left(m + n + 1\\right)$$'
     """
     text = formula(net)
@@ -316,7 +316,7 @@ def notebook(net: Network) -> str:
     if net.note:
         text += rf" \quad \text{{({LatexWriter().note(net)})}}"
     if net.has_frozen:
-        text += rf" \quad \text{{frozen: }} {tex.math(net.frozen)}, \ \text{{total: }} {tex.math(net.all_params)}"
+        text += rf" \quad \text{{frozen: }} {tex.math(net.frozen)}, \ \text{{total: }} {tex.math(net.total_count)}"
     if net.used_sizes:
         text += rf" \quad \text{{where }} {tex.definitions(net.used_sizes)}"
     return f"$${text}$$"

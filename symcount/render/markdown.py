@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..counting.counts import StackParam
-from ..counting.summary import Network
+from ..counting.summary import Summary
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .settings import Settings
@@ -31,7 +31,7 @@ class MarkdownWriter(MathWriter):
         head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
         rows = []
         for r in reports:
-            net = r.network
+            net = r.summary
             name = f"`{self.signature(net)}`" + (f" ({self.note(net)})" if net.note else "")
             row = [name, self.math(net.count), self.math(net.factored)]
             if with_values:
@@ -41,12 +41,12 @@ class MarkdownWriter(MathWriter):
         if with_values:
             table += f"\n\nValues at {self.sizes(merged_sizes(reports))}."
         for r in reports:  # each cell's own derived sizes: two cells may define R differently
-            if r.network.used_sizes:
-                table += f"\n\nIn `{self.signature(r.network)}`: {self.where(r)}."
+            if r.summary.used_sizes:
+                table += f"\n\nIn `{self.signature(r.summary)}`: {self.where(r)}."
         return table
 
     def section(self, report: Report) -> str:
-        net = report.network
+        net = report.summary
         lines = [f"### `{self.signature(net)}`", ""]
         if net.description:
             lines += [escape(net.description), ""]
@@ -70,18 +70,18 @@ class MarkdownWriter(MathWriter):
 
     def frozen(self, report: Report) -> str:
         """'**Frozen:** $m n$ (not trainable); **total:** $2 m n + 2 n^{2}$' (and their values)."""
-        net = report.network
+        net = report.summary
         text = f"**Frozen:** {self.math(net.frozen)} (not trainable)"
         if report.value is not None:
             text += f" — **{self.number(report.frozen_value)}**"
-        text += f"; **total:** {self.math(net.all_params)}"
+        text += f"; **total:** {self.math(net.total_count)}"
         if report.value is not None:
             text += f" — **{self.number(report.total_value)}**"
         return text
 
     def where(self, report: Report) -> str:
         r"""'$R = \left\lceil D/16 \right\rceil$' (and its value at the set sizes)."""
-        text = f"${self.definitions(report.network)}$"
+        text = f"${self.definitions(report.summary)}$"
         if report.size_values:
             text += f" ({self.sizes(report.size_values)})"
         return text
@@ -104,7 +104,7 @@ class MarkdownWriter(MathWriter):
     def gate(self, p: StackParam) -> str:
         return f"`{p.gate}`"
 
-    def param_names(self, net: Network) -> Callable[[str], str]:
+    def param_names(self, net: Summary) -> Callable[[str], str]:
         """A parameter as the cell names it; with a `latex` override, also as it prints.
 
         Markdown has no equations, so other names stay as written: the override

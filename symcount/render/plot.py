@@ -28,7 +28,8 @@ from typing import BinaryIO
 import sympy
 
 from .. import ir
-from ..counting.summary import Network
+from ..counting import evaluation
+from ..counting.summary import Summary
 from ..errors import Location, SymcountError, SymcountWarning
 from ..shapes.sizes import SizeValueError, dim_text
 from ..symbols import dim_expr, size_symbol
@@ -121,7 +122,7 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> Curve
         else:
             skipped.setdefault(refused.size, []).append(size)
     fixed = {size_symbol(k): v for k, v in report.sizes.items() if k != symbol}
-    explicit = report.network.explicit_count.subs(fixed)
+    explicit = report.summary.explicit_count.subs(fixed)
     if explicit.is_polynomial(size_symbol(symbol)):
         count = _exact(explicit, size_symbol(symbol))
     else:  # a derived size (`R = ceil(D / 16)`) in it: counted from the sizes at each point
@@ -131,14 +132,14 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> Curve
         value = count(size)
         if log and value <= 0:
             raise PlotError(
-                f"the count of cell '{report.network.name}' is {value} at {symbol}={size}, "
+                f"the count of cell '{report.summary.name}' is {value} at {symbol}={size}, "
                 "which logarithmic axes cannot show"
             )
         try:
             points.append(float(value))
         except OverflowError:
             raise PlotError(
-                f"the count of cell '{report.network.name}' has {_digits(value)} digits at these "
+                f"the count of cell '{report.summary.name}' has {_digits(value)} digits at these "
                 "sizes, too many to plot: a plot draws counts up to 1.8e308"
             ) from None
     return Curve(drawn, points, skipped)
@@ -152,7 +153,7 @@ def _refused(report: Report, symbol: str, size: int) -> SizeValueError | None:
     counts and skips what it refuses.
     """
     try:
-        report.network.size_values({**report.sizes, symbol: size})
+        evaluation.size_values(report.summary.derived, {**report.sizes, symbol: size})
     except SizeValueError as e:
         return e
     except KeyError:  # a derived size of a free extent (`ceil(rows / 2)`): `count --set`
@@ -178,7 +179,7 @@ def _evaluated(report: Report, symbol: str):
     anew (at a size `_refused` let through)."""
 
     def value(size: int) -> int:
-        return report.network.value({**report.sizes, symbol: size})
+        return Report(report.summary, {**report.sizes, symbol: size}).value
 
     return value
 
@@ -190,9 +191,9 @@ def _skip_notes(report: Report, symbol: str, line: Curve) -> list[SymcountWarnin
     tried = len(line.x) + sum(len(at) for at in line.skipped.values())
     return [
         SymcountWarning(
-            f"cell '{report.network.name}' is not drawn at {len(at)} of the {tried} sizes: "
+            f"cell '{report.summary.name}' is not drawn at {len(at)} of the {tried} sizes: "
             + _reason(report, symbol, size, at),
-            _declaration(report.network, size),
+            _declaration(report.summary, size),
         )
         for size, at in line.skipped.items()
     ]
@@ -202,21 +203,21 @@ def _nothing_to_draw(report: Report, symbol: str, line: Curve, start: int, stop:
     """The input error for a cell skipped at every size of the x axis."""
     reasons = "; ".join(_reason(report, symbol, size, at) for size, at in line.skipped.items())
     return SymcountError(
-        f"cell '{report.network.name}' has no size to plot in {symbol}={start}:{stop}: {reasons}",
-        _declaration(report.network, next(iter(line.skipped))),
+        f"cell '{report.summary.name}' has no size to plot in {symbol}={start}:{stop}: {reasons}",
+        _declaration(report.summary, next(iter(line.skipped))),
     )
 
 
 def _reason(report: Report, symbol: str, size: str, at: list[int]) -> str:
     """'size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4'."""
-    dim = report.network.derived[size]
+    dim = report.summary.derived[size]
     read = {s.name for s in dim_expr(dim).free_symbols} - {symbol}
     fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in read)
     text = f"size {size} = {dim_text(dim)} is not a positive whole number at {symbol}={_listed(at)}"
     return f"{text} with {fixed}" if fixed else text
 
 
-def _declaration(net: Network, size: str) -> Location:
+def _declaration(net: Summary, size: str) -> Location:
     """Where a derived size is declared: the caret of a note about it goes under it."""
     decl = next(d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size)
     return net.cell.source.location(decl.span)
@@ -259,7 +260,7 @@ def _digits(value: Fraction) -> str:
     return f"{estimate + (whole >= 10**estimate):,}"
 
 
-def label(net: Network) -> str:
+def label(net: Summary) -> str:
     """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
     formula = tex.math(net.factored)
     if net.used_sizes:  # the derived sizes it is written in, as every format gives them
@@ -277,7 +278,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
     logarithmic axes.
 
     >>> import symcount
-    >>> fig = figure([Report(symcount.builtin("lstm"), {"m": 10})], "n", 1, 100)
+    >>> fig = figure([Report(symcount.builtin("lstm").summary, {"m": 10})], "n", 1, 100)
     >>> [line] = fig.axes[0].get_lines()
     >>> print(line.get_label())
     lstm: $4 n \\left(m + n + 1\\right)$
@@ -303,7 +304,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
         # Markers show which sizes are drawn where some are skipped (and a
         # lone size, which a line alone would not show).
         marks = {"marker": "o", "markersize": 3} if line.skipped else {}
-        ax.plot(line.x, line.y, label=label(report.network), linewidth=1.8, **marks)
+        ax.plot(line.x, line.y, label=label(report.summary), linewidth=1.8, **marks)
     variable = f"${tex.size_name(symbol)}$"
     ax.set_xlabel(f"size {variable}")
     ax.set_ylabel("trainable parameters")
@@ -327,7 +328,7 @@ def _say_skipped(fig, reports: list[Report], curves: list[Curve], symbol: str) -
     """Below the axes, as a caption would, and as a SkippedSizes warning each: the
     sizes a cell is not drawn at, and why."""
     captions = [
-        f"{report.network.name}: not drawn where {_reason(report, symbol, size, at)}"
+        f"{report.summary.name}: not drawn where {_reason(report, symbol, size, at)}"
         for report, line in zip(reports, curves, strict=True)
         for size, at in line.skipped.items()
     ]

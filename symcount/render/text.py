@@ -20,7 +20,7 @@ def check(reports: list[Report]) -> str:
     writer = Writer()
     out = []
     for report in reports:
-        net = report.network
+        net = report.summary
         line = f"{net.source}: {writer.signature(net)}: {_verdict(len(net.warnings))}, "
         if net.has_frozen:
             frozen = sum(p.frozen for p in net.params)

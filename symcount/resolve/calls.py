@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import functions, ir
+from .. import functions, ir, visit
 from ..errors import suggest
 from ..functions import FUNCTIONS
 from . import inline
@@ -175,13 +175,28 @@ _SIZE_EXAMPLES = {
 
 def is_size(node: ir.Expr, scope: Scope) -> bool:
     """Whether an argument reads as a size: `H`, `4`, `2*d`."""
-    for part in ir.walk(node):
-        if isinstance(part, ir.Number):
-            if not part.text.isdigit():
-                return False
-        elif isinstance(part, ir.Name):
-            if part.name not in scope.symbols and part.name not in scope.sizes:
-                return False
-        elif not isinstance(part, (ir.Sum, ir.Product)) or "/" in getattr(part, "ops", ()):
-            return False
-    return True
+    reads = _ReadsAsSize(scope)
+    return all(reads.visit(part) for part in ir.walk(node))
+
+
+class _ReadsAsSize(visit.Visitor):
+    """Whether one node of an argument may be part of a size (its operands are asked in turn)."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def visit_Number(self, node: ir.Number) -> bool:
+        return node.text.isdigit()
+
+    def visit_Name(self, node: ir.Name) -> bool:
+        return node.name in self.scope.symbols or node.name in self.scope.sizes
+
+    def visit_Sum(self, node: ir.Sum) -> bool:
+        return True
+
+    def visit_Product(self, node: ir.Product) -> bool:
+        return "/" not in node.ops
+
+    def visit_ExprNode(self, node: ir.Expr) -> bool:
+        """Any other expression (a call, a slice, `-n`) is a value, not a size."""
+        return False

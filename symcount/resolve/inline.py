@@ -3,7 +3,9 @@ def's body, before shapes are inferred, so that no later stage meets a def."""
 
 from __future__ import annotations
 
-from .. import ir
+import dataclasses
+
+from .. import ir, visit
 
 # Inlining may nest calls inside calls and copy an argument wherever its
 # parameter appears, so an expression can grow deeper and larger than any the
@@ -35,49 +37,45 @@ def inline(expr: ir.Expr, defs: dict[str, ir.FunctionDef]) -> ir.Expr:
     """
     if not defs:
         return expr
-    return _Inliner(defs).substitute(expr, {}, 1, None)
+    return _Inliner(defs).visit(expr, {}, 1, None)
 
 
-class _Inliner:
+class _Inliner(visit.Transformer):
+    """The tree copy: each rule is told the def parameters bound to arguments,
+    the nesting depth of the result, and the outermost def call it is inside."""
+
     def __init__(self, defs: dict[str, ir.FunctionDef]):
         self.defs = defs
         self.nodes = 0
 
-    def substitute(self, node: ir.Expr, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
-        """`node` at nesting `depth` of the result, inside the outermost def call `call`."""
-        if isinstance(node, ir.Name) and node.name in bound:
-            # An argument is already substituted; it only moves deeper.
-            argument, argument_depth = bound[node.name]
-            return self.place(argument, depth + argument_depth - 1, call)
-        if isinstance(node, ir.Call) and node.func in self.defs:
-            outer = call or node
-            definition = self.defs[node.func]
-            args = {}
-            for param, arg in zip(definition.params, node.args, strict=True):
-                argument = self.substitute(arg, bound, 1, outer)
-                args[param] = (argument, ir.depth(argument))
-            return self.substitute(definition.expr, args, depth, outer)
+    def visit_Name(self, node: ir.Name, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
+        if node.name not in bound:
+            return self.visit_ExprNode(node, bound, depth, call)
+        # An argument is already substituted; it only moves deeper.
+        argument, argument_depth = bound[node.name]
+        return self.place(argument, depth + argument_depth - 1, call)
+
+    def visit_Call(self, node: ir.Call, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
+        if node.func not in self.defs:
+            return self.visit_ExprNode(node, bound, depth, call)
+        outer = call or node
+        definition = self.defs[node.func]
+        args = {}
+        for param, arg in zip(definition.params, node.args, strict=True):
+            argument = self.visit(arg, bound, 1, outer)
+            args[param] = (argument, ir.depth(argument))
+        return self.visit(definition.expr, args, depth, outer)
+
+    def visit_ExprNode(self, node: ir.Expr, bound: dict, depth: int, call: ir.Call | None) -> ir.Expr:
+        """Any other node: counted, and rebuilt from its operands one level deeper."""
         self.count(depth, call)
-        if isinstance(node, ir.Call):
-            args = tuple(self.substitute(a, bound, depth + 1, call) for a in node.args)
-            return ir.Call(node.func, args, node.span, node.func_span)
-        if isinstance(node, ir.Concat):
-            return ir.Concat(tuple(self.substitute(p, bound, depth + 1, call) for p in node.parts), node.span)
-        if isinstance(node, ir.Neg):
-            return ir.Neg(self.substitute(node.operand, bound, depth + 1, call), node.span)
-        if isinstance(node, ir.Sum):
-            terms = tuple(self.substitute(t, bound, depth + 1, call) for t in node.terms)
-            return ir.Sum(terms, node.ops, node.span)
-        if isinstance(node, ir.Product):
-            factors = tuple(self.substitute(f, bound, depth + 1, call) for f in node.factors)
-            return ir.Product(factors, node.ops, node.span)
-        if isinstance(node, ir.MatMul):
-            matrix = self.substitute(node.matrix, bound, depth + 1, call)
-            return ir.MatMul(matrix, self.substitute(node.vector, bound, depth + 1, call), node.span)
-        if isinstance(node, ir.Slice):
-            operand = self.substitute(node.operand, bound, depth + 1, call)
-            return ir.Slice(operand, node.start, node.stop, node.span)
-        return node
+        copy = visit.rebuilt(node, lambda child: self.visit(child, bound, depth + 1, call))
+        if copy is node and call is not None and ir.children(node):
+            # A def's body is placed at each of its call sites, and each gets
+            # operations of its own: what a later stage finds per node (a shape,
+            # a cost) is then per call site even where the body reads no argument.
+            return dataclasses.replace(node)
+        return copy
 
     def place(self, argument: ir.Expr, deepest: int, call: ir.Call | None) -> ir.Expr:
         """An argument used once more: its nodes count again (they are shared, not copied)."""

@@ -9,7 +9,7 @@ term. Each finding is a located `SymcountWarning`; the count is still given
 
 from __future__ import annotations
 
-from .. import ir
+from .. import ir, visit
 from ..errors import SymcountWarning
 from ..functions import FUNCTIONS
 from .scope import Scope
@@ -21,23 +21,33 @@ def warnings(scope: Scope) -> list[SymcountWarning]:
     return sorted(found, key=lambda w: (w.line or 0, w.column or 0))
 
 
-class _Read:
+class _Read(visit.Visitor):
     """What the equations read, from one walk over them: every name (with the
     places of each parameter's uses) and the sizes of the slices."""
 
     def __init__(self, scope: Scope):
-        params = set(scope.params)
+        self.params = set(scope.params)
         self.names: set[str] = set()
         self.uses: dict[str, list[ir.Span]] = {}
         self.slice_sizes: list[ir.Dim] = []
         for eq in scope.equations:
             for node in ir.walk(eq.expr):
-                if isinstance(node, ir.Name):
-                    self.names.add(node.name)
-                    if node.name in params:
-                        self.uses.setdefault(node.name, []).append(node.span)
-                elif isinstance(node, ir.Slice):
-                    self.slice_sizes += (node.start, node.stop)
+                self.visit(node)
+
+    def visit_Name(self, node: ir.Name) -> None:
+        self.names.add(node.name)
+        if node.name in self.params:
+            self.uses.setdefault(node.name, []).append(node.span)
+
+    def visit_Slice(self, node: ir.Slice) -> None:
+        self.slice_sizes += (node.start, node.stop)
+
+    def _nothing(self, node: ir.Expr) -> None:
+        """Nothing read of its own: a new state value is no name read, and the
+        walk reads an operator's operands in turn."""
+
+    visit_Number = visit_NewName = visit_Call = visit_Concat = _nothing
+    visit_Neg = visit_Sum = visit_Product = visit_MatMul = _nothing
 
 
 # ---- a would-be parameter that is a near miss of a name the cell has ----
@@ -213,9 +223,6 @@ def _size_symbols_used(scope: Scope, read: _Read) -> set[str]:
     dims += read.slice_sizes
     # a size used as a value (`k / sqrt(d)`) or as a function's size argument counts too
     used: set[str] = set(read.names)
-    while dims:
-        node = dims.pop()
-        if isinstance(node, (ir.DimName, ir.Name)):
-            used.add(node.name)
-        dims.extend(ir.children(node))
+    for dim in dims:
+        used |= {node.name for node in ir.walk(dim) if isinstance(node, ir.DimName)}
     return used

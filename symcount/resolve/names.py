@@ -9,7 +9,7 @@ variable, only known functions.
 
 from __future__ import annotations
 
-from .. import functions, ir
+from .. import functions, ir, visit
 from ..errors import suggest
 from . import calls, overrides
 from .scope import ErrorFactory, Scope
@@ -121,25 +121,49 @@ def _check_dim(
     """Every name in a size is a size symbol (or a `size` defined above it);
     division and ceil/floor only in a `size` definition (`definition`, the
     declaration being checked)."""
+    check = _SizeCheck(scope, err, definition, written or {})
     stack = [dim]
     while stack:
         node = stack.pop()
-        if isinstance(node, ir.DimName) and node.name not in scope.symbols:
-            if node.name not in scope.sizes:
-                _unknown_size(node, scope, err, definition, written or {})
-        if isinstance(node, (ir.DimQuotient, ir.DimCall)) and definition is None:
-            raise err(
-                "division and ceil/floor may only define a size: write `size d = e / H` "
-                "and use d",
-                node.span,
-            )
-        if isinstance(node, ir.DimCall) and node.func not in SIZE_FUNCTIONS:
-            raise err(
+        check.visit(node)
+        stack.extend(ir.children(node))
+
+
+class _SizeCheck(visit.Visitor):
+    """The rules of a size, one node at a time (`_check_dim` walks the nodes)."""
+
+    def __init__(self, scope: Scope, err: ErrorFactory, definition, written):
+        self.scope, self.err = scope, err
+        self.definition, self.written = definition, written
+
+    def visit_DimName(self, node: ir.DimName) -> None:
+        if node.name not in self.scope.symbols and node.name not in self.scope.sizes:
+            _unknown_size(node, self.scope, self.err, self.definition, self.written)
+
+    def visit_DimQuotient(self, node: ir.DimQuotient) -> None:
+        self._in_definition(node)
+
+    def visit_DimCall(self, node: ir.DimCall) -> None:
+        self._in_definition(node)
+        if node.func not in SIZE_FUNCTIONS:
+            raise self.err(
                 f"unknown size function '{node.func}' (a size may use ceil and floor, as in "
                 "`size R = ceil(D / 16)`)" + suggest(node.func, SIZE_FUNCTIONS),
                 node.func_span,
             )
-        stack.extend(ir.children(node))
+
+    def _nothing(self, node: ir.Dim) -> None:
+        """Nothing of its own: a sum's and a product's terms are walked in turn."""
+
+    visit_DimInt = visit_DimSum = visit_DimProduct = _nothing
+
+    def _in_definition(self, node: ir.DimQuotient | ir.DimCall) -> None:
+        if self.definition is None:
+            raise self.err(
+                "division and ceil/floor may only define a size: write `size d = e / H` "
+                "and use d",
+                node.span,
+            )
 
 
 def _unknown_size(node: ir.DimName, scope: Scope, err: ErrorFactory, definition, written) -> None:
@@ -216,25 +240,45 @@ def _define(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> None:
 
 
 def _check_expr(eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, used: set[str]) -> None:
+    check = _ExprCheck(eq, scope, err, later, used)
     for node in ir.walk(eq.expr):
-        if isinstance(node, ir.Name):
-            _check_name(node, eq, scope, err, later)
-            if scope.kind(node.name) == "parameter" and node.name not in used:
-                # `used` is a set: asking the ordered list instead made this
-                # quadratic in the number of parameters.
-                used.add(node.name)
-                scope.params.append(node.name)
-                gate = f"{eq.target}'" if eq.is_state else eq.target
-                scope.first_use[node.name] = (gate, node.span)
-        elif isinstance(node, ir.NewName):
-            _check_new_name(node, eq, scope, err, later)
-        elif isinstance(node, ir.Call):
-            calls.check_call(node, scope, err)
-        elif isinstance(node, ir.Slice):
-            _check_dim(node.start, scope, err)
-            _check_dim(node.stop, scope, err)
-        elif isinstance(node, ir.MatMul):
-            _check_matrix(node, scope, err)
+        check.visit(node)
+
+
+class _ExprCheck(visit.Visitor):
+    """The naming rules of an equation, one node at a time (`_check_expr` walks the nodes)."""
+
+    def __init__(self, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, used: set[str]):
+        self.eq, self.scope, self.err, self.later, self.used = eq, scope, err, later, used
+
+    def visit_Name(self, node: ir.Name) -> None:
+        scope, eq = self.scope, self.eq
+        _check_name(node, eq, scope, self.err, self.later)
+        if scope.kind(node.name) == "parameter" and node.name not in self.used:
+            # `used` is a set: asking the ordered list instead made this
+            # quadratic in the number of parameters.
+            self.used.add(node.name)
+            scope.params.append(node.name)
+            gate = f"{eq.target}'" if eq.is_state else eq.target
+            scope.first_use[node.name] = (gate, node.span)
+
+    def visit_NewName(self, node: ir.NewName) -> None:
+        _check_new_name(node, self.eq, self.scope, self.err, self.later)
+
+    def visit_Call(self, node: ir.Call) -> None:
+        calls.check_call(node, self.scope, self.err)
+
+    def visit_Slice(self, node: ir.Slice) -> None:
+        _check_dim(node.start, self.scope, self.err)
+        _check_dim(node.stop, self.scope, self.err)
+
+    def visit_MatMul(self, node: ir.MatMul) -> None:
+        _check_matrix(node, self.scope, self.err)
+
+    def _nothing(self, node: ir.Expr) -> None:
+        """Nothing of its own: an operator's operands are walked in turn."""
+
+    visit_Number = visit_Concat = visit_Neg = visit_Sum = visit_Product = _nothing
 
 
 def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict) -> None:
@@ -271,26 +315,38 @@ def _check_matrix(node: ir.MatMul, scope: Scope, err: ErrorFactory) -> None:
     Ranks of gates are known only once shapes are solved (`shapes` checks
     those); inputs and states say theirs here.
     """
-    left = node.matrix
-    if isinstance(left, ir.Name):
-        kind = scope.kind(left.name)
-        rank1 = _declared_rank(left.name, scope) in (0, 1)
-        if kind == "parameter" or not rank1:
-            return
-        what = f"{kind} '{left.name}'"
-    elif isinstance(left, ir.NewName):
-        if _declared_rank(left.name, scope) not in (0, 1):
-            return
-        what = f"state value {left.name}'"
-    elif isinstance(left, ir.Neg):
-        raise err(
+    what = _LeftOfMatMul(scope, err).visit(node.matrix)
+    if what is not None:
+        raise err(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
+
+
+class _LeftOfMatMul(visit.Visitor):
+    """What the left operand of `@` is when it cannot be a matrix ("input 'x'"), else None."""
+
+    def __init__(self, scope: Scope, err: ErrorFactory):
+        self.scope, self.err = scope, err
+
+    def visit_Name(self, left: ir.Name) -> str | None:
+        kind = self.scope.kind(left.name)
+        if kind == "parameter" or _declared_rank(left.name, self.scope) not in (0, 1):
+            return None
+        return f"{kind} '{left.name}'"
+
+    def visit_NewName(self, left: ir.NewName) -> str | None:
+        if _declared_rank(left.name, self.scope) not in (0, 1):
+            return None
+        return f"state value {left.name}'"
+
+    def visit_Neg(self, left: ir.Neg) -> str | None:
+        raise self.err(
             "the left operand of @ must be a parameter; unary minus binds tighter than @, "
             "so write -(W @ x)",
             left.span,
         )
-    else:
-        return  # an expression: `shapes` checks its rank
-    raise err(f"the left operand of @ must be a parameter (a weight), not {what}", left.span)
+
+    def visit_ExprNode(self, left: ir.Expr) -> None:
+        """Any other expression: `shapes` checks its rank."""
+        return None
 
 
 def _declared_rank(name: str, scope: Scope) -> int | None:

@@ -14,9 +14,10 @@ feature map's height) is a symbol that no count may depend on.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from fractions import Fraction
 
-from .. import ir
+from .. import ir, visit
 from ..poly import Poly
 from ..resolve.names import Scope
 from ..visit import Visitor
@@ -45,7 +46,11 @@ class SizeTooLarge(SizeProblem):
         )
 
 
-class Sizes:
+class Sizes(visit.Visitor):
+    """Sizes → exact polynomials in the header's symbols, a rule per node of a
+    size: a size as written (`ir.Dim`), or a function's size argument written as
+    an expression (`heads(v, H)`), which `calls.is_size` let through."""
+
     def __init__(self, scope: Scope):
         self.scope = scope
         self.abbreviations: dict[str, Poly] = {}
@@ -80,39 +85,41 @@ class Sizes:
             stack.extend(ir.children(node))
 
     def poly(self, dim: ir.Dim) -> Poly:
-        if isinstance(dim, ir.DimInt):
-            return Poly.const(dim.value)
-        if isinstance(dim, ir.DimName):
-            return self.abbreviations.get(dim.name) or Poly.symbol(dim.name)
-        if isinstance(dim, ir.DimProduct):
-            result = Poly.const(1)
-            for factor in dim.factors:
-                result = _bounded(result * self.poly(factor), dim)
-            return result
-        if isinstance(dim, ir.DimSum):
-            result = Poly(())
-            for term, sign in zip(dim.terms, dim.signs, strict=True):
-                result = result + self.poly(term) if sign > 0 else result - self.poly(term)
-                result = _bounded(result, dim)
-            return result
-        raise AssertionError(f"not a polynomial size: {dim}")  # names allows / only in `size`
+        """A polynomial size (division and ceil/floor have no rule: `names`
+        allows them only in a `size` definition, which stays a symbol)."""
+        return self.visit(dim)
 
     def of_expr(self, node: ir.Expr) -> Poly:
         """A size written as an expression: a function's size argument (`heads(v, H)`)."""
-        if isinstance(node, ir.Number):
-            return Poly.const(int(node.text))
-        if isinstance(node, ir.Name):
-            return self.abbreviations.get(node.name) or Poly.symbol(node.name)
-        parts = [self.of_expr(child) for child in ir.children(node)]
-        if isinstance(node, ir.Product):
-            result = Poly.const(1)
-            for part in parts:
-                result = _bounded(result * part, node)
-            return result
-        result = parts[0]
-        for op, part in zip(node.ops, parts[1:], strict=True):
-            result = _bounded(result + part if op == "+" else result - part, node)
-        return result
+        return self.visit(node)
+
+    def visit_DimInt(self, dim: ir.DimInt) -> Poly:
+        return Poly.const(dim.value)
+
+    def visit_Number(self, node: ir.Number) -> Poly:
+        return Poly.const(int(node.text))
+
+    def visit_DimName(self, node: ir.DimName | ir.Name) -> Poly:
+        return self.abbreviations.get(node.name) or Poly.symbol(node.name)
+
+    visit_Name = visit_DimName
+
+    # A size's parts are combined as they are worked out; a size argument's are
+    # all worked out first (a list, not a generator), so that a part too large
+    # is reported before the whole is.
+
+    def visit_DimProduct(self, dim: ir.DimProduct) -> Poly:
+        return _product((self.visit(f) for f in dim.factors), dim)
+
+    def visit_Product(self, node: ir.Product) -> Poly:
+        return _product([self.visit(f) for f in node.factors], node)  # no `/`: `calls.is_size`
+
+    def visit_DimSum(self, dim: ir.DimSum) -> Poly:
+        return _sum((self.visit(t) for t in dim.terms), dim.signs, dim)
+
+    def visit_Sum(self, node: ir.Sum) -> Poly:
+        signs = (1, *(1 if op == "+" else -1 for op in node.ops))
+        return _sum([self.visit(t) for t in node.terms], signs, node)
 
 
 def _splits_a_symbol(dim: ir.Dim | None, scope: Scope) -> bool:
@@ -126,13 +133,21 @@ def _splits_a_symbol(dim: ir.Dim | None, scope: Scope) -> bool:
 
 
 def _polynomial(dim: ir.Dim) -> bool:
-    stack = [dim]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ir.DimQuotient, ir.DimCall)):
-            return False
-        stack.extend(ir.children(node))
-    return True
+    return not any(isinstance(node, (ir.DimQuotient, ir.DimCall)) for node in ir.walk(dim))
+
+
+def _product(factors: Iterable[Poly], node: ir.Node) -> Poly:
+    result = Poly.const(1)
+    for factor in factors:
+        result = _bounded(result * factor, node)
+    return result
+
+
+def _sum(terms: Iterable[Poly], signs: tuple[int, ...], node: ir.Node) -> Poly:
+    result = Poly(())
+    for term, sign in zip(terms, signs, strict=True):
+        result = _bounded(result + term if sign > 0 else result - term, node)
+    return result
 
 
 def _bounded(size: Poly, dim) -> Poly:
@@ -174,9 +189,10 @@ def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str
     SizeValueError (a ValueError) that names it, its definition and the sizes it read.
     """
     known = dict(values)
+    fraction = _Fraction(known)
     for name, dim in definitions.items():  # in order: a definition uses only earlier sizes
         try:
-            value = _fraction(dim, known, exact=True)
+            value = fraction.visit(dim, True)
             if value < 1:
                 raise _NotASize(f"is {value}; a size is at least 1")
         except _NotASize as e:
@@ -264,40 +280,46 @@ def dim_text(dim: ir.Dim) -> str:
 
 
 def _names(dim: ir.Dim) -> set[str]:
-    found, stack = set(), [dim]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.DimName):
-            found.add(node.name)
-        stack.extend(ir.children(node))
-    return found
+    return {node.name for node in ir.walk(dim) if isinstance(node, ir.DimName)}
 
 
-def _fraction(dim: ir.Dim, known: dict[str, int], exact: bool) -> Fraction:
-    if isinstance(dim, ir.DimInt):
+class _Fraction(visit.Visitor):
+    """A size's exact value at the sizes `known`: a rule per size node, each
+    told whether a division must come out whole (`exact`: not inside ceil/floor)."""
+
+    def __init__(self, known: dict[str, int]):
+        self.known = known
+
+    def visit_DimInt(self, dim: ir.DimInt, exact: bool) -> Fraction:
         return Fraction(dim.value)
-    if isinstance(dim, ir.DimName):
-        return Fraction(known[dim.name])
-    if isinstance(dim, ir.DimProduct):
+
+    def visit_DimName(self, dim: ir.DimName, exact: bool) -> Fraction:
+        return Fraction(self.known[dim.name])
+
+    def visit_DimProduct(self, dim: ir.DimProduct, exact: bool) -> Fraction:
         result = Fraction(1)
         for factor in dim.factors:
-            result *= _fraction(factor, known, exact)
+            result *= self.visit(factor, exact)
         return result
-    if isinstance(dim, ir.DimSum):
+
+    def visit_DimSum(self, dim: ir.DimSum, exact: bool) -> Fraction:
         return sum(
-            (s * _fraction(t, known, exact) for t, s in zip(dim.terms, dim.signs, strict=True)),
+            (s * self.visit(t, exact) for t, s in zip(dim.terms, dim.signs, strict=True)),
             Fraction(0),
         )
-    if isinstance(dim, ir.DimCall):
-        inner = _fraction(dim.arg, known, exact=False)
+
+    def visit_DimCall(self, dim: ir.DimCall, exact: bool) -> Fraction:
+        inner = self.visit(dim.arg, False)
         return Fraction(math.ceil(inner) if dim.func == "ceil" else math.floor(inner))
-    a = _fraction(dim.numerator, known, exact)
-    b = _fraction(dim.denominator, known, exact)
-    if b == 0:
-        raise _NotASize(f"divides by zero ({_shown(a)}/0)")
-    if exact and (a / b).denominator != 1:
-        raise _NotASize(f"is not a whole number ({_shown(a)}/{_shown(b)})")
-    return a / b
+
+    def visit_DimQuotient(self, dim: ir.DimQuotient, exact: bool) -> Fraction:
+        a = self.visit(dim.numerator, exact)
+        b = self.visit(dim.denominator, exact)
+        if b == 0:
+            raise _NotASize(f"divides by zero ({_shown(a)}/0)")
+        if exact and (a / b).denominator != 1:
+            raise _NotASize(f"is not a whole number ({_shown(a)}/{_shown(b)})")
+        return a / b
 
 
 def _shown(value: Fraction) -> str:

@@ -14,14 +14,31 @@ so deep or long inputs cannot overflow the Python stack. Syntax errors become
 
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 from .. import ir
 from ..errors import Location, SymcountError
-from .build import TooManyDigits, tspan
+from .build import ToIR, TooManyDigits, tspan
 from .limits import MAX_DEPTH, MAX_DIGITS, check_depth
 from .messages import syntax_error
-from .tables import UnexpectedInput, grammar_text, parser, run
+from .tables import Lark, UnexpectedInput, grammar_text, lalr, run
 
 __all__ = ["MAX_DEPTH", "MAX_DIGITS", "grammar_text", "parse"]
+
+_build_lock = threading.Lock()
+
+
+def parser() -> Lark:
+    """The parser, built once per process; its reductions build the IR as it goes."""
+    # Two threads parsing for the first time at once must not both build it.
+    with _build_lock:
+        return _built()
+
+
+@lru_cache(maxsize=1)
+def _built() -> Lark:
+    return lalr(ToIR())
 
 
 def parse(source: ir.Document) -> list[ir.CellDef]:

@@ -91,11 +91,11 @@ def syntax_error(
             message += " (a prime belongs right after a state's name, as in h')"
         return SymcountError(message, _loc(source, line, column))
 
-    label = _label(e)
+    label = _label(e, parser)
     found = _describe(e.token) if isinstance(e, UnexpectedToken) else "input"
     message = f"{label} (found {found})" if label else f"unexpected {found}"
     if not label and isinstance(e, UnexpectedToken):
-        expected = sorted(_readable(t) for t in e.accepts or e.expected)
+        expected = sorted(_readable(t, parser) for t in e.accepts or e.expected)
         if expected:
             message += "; expected " + _either(expected)
     return SymcountError(message, _loc(source, line, column))
@@ -106,10 +106,10 @@ def syntax_error(
 _EXPRESSION_START = frozenset({"LPAR", "LSQB", "MINUS", "NAME", "NEW_NAME", "NUMBER"})
 
 
-def _label(e: UnexpectedInput) -> str | None:
+def _label(e: UnexpectedInput, parser: Lark) -> str | None:
     if not isinstance(e, UnexpectedToken) or e.state is None:
         return None
-    table = _label_table()
+    table = _label_table(parser)
     position = e.state.position
     label = table.get((position, e.token.type)) or table.get((position, None))
     if label is None and set(e.accepts or e.expected) == _EXPRESSION_START:
@@ -117,8 +117,8 @@ def _label(e: UnexpectedInput) -> str | None:
     return label
 
 
-@lru_cache(maxsize=1)
-def _label_table() -> dict:
+@lru_cache(maxsize=1)  # one parser per process
+def _label_table(lalr: Lark) -> dict:
     """(LALR state, token type) → label, learned from `_EXAMPLES`.
 
     Unlike lark's `match_examples`, only the parser's current state counts,
@@ -126,7 +126,6 @@ def _label_table() -> dict:
     nesting level and after any number of statements. Built on the first
     syntax error only.
     """
-    lalr = tables.parser()
     table: dict = {}
     for label, examples in _EXAMPLES.items():
         for example in _variants(examples):
@@ -169,10 +168,10 @@ _TERMINAL_NAMES = {
 }
 
 
-def _readable(terminal: str) -> str:
+def _readable(terminal: str, parser: Lark) -> str:
     if terminal in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[terminal]
-    pattern = tables.parser().get_terminal(terminal).pattern
+    pattern = parser.get_terminal(terminal).pattern
     return f"'{pattern.value}'" if pattern.type == "str" else terminal.lower()
 
 

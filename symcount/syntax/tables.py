@@ -1,8 +1,10 @@
 """The one module that imports lark: the grammar, the LALR parser built from it
-once per process (its tables cached on disk), and the post-lexer.
+(its tables cached on disk), and the post-lexer.
 
 The other modules of the package take lark's names (`Token`, `Transformer`,
-the exception types) from here, so lark is imported in this one place.
+the exception types) from here, so lark is imported in this one place. The
+reductions that build the IR (`build.ToIR`) are handed in by the caller, so
+that this module needs nothing of the package's.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import threading
 from contextvars import ContextVar
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +28,7 @@ __all__ = [
     "UnexpectedInput",
     "UnexpectedToken",
     "grammar_text",
-    "parser",
+    "lalr",
     "run",
 ]
 
@@ -74,29 +74,20 @@ class _Brackets:
             yield token
 
 
-_build_lock = threading.Lock()
+def lalr(reductions: Transformer) -> Lark:
+    """The LALR parser of the grammar, running `reductions` as it reduces each rule.
 
-
-def parser() -> Lark:
-    # Two threads parsing for the first time at once must not both build it.
-    with _build_lock:
-        return _build()
-
-
-@lru_cache(maxsize=1)
-def _build() -> Lark:
-    from .build import ToIR  # the reductions build the IR as the parser goes
-
-    # Built once per process. Building the LALR tables takes as long as
-    # importing lark itself, so they are also cached on disk (lark checks the
-    # grammar, options and versions before it trusts the cache).
+    Building the LALR tables takes as long as importing lark itself, so they
+    are cached on disk (lark checks the grammar, options and versions before
+    it trusts the cache); the caller keeps the parser for the process.
+    """
     grammar = grammar_text()
     return Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
         postlex=_Brackets(),
-        transformer=ToIR(),
+        transformer=reductions,
         maybe_placeholders=True,
         cache=_cache_file(grammar) or False,
     )

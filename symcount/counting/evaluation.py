@@ -1,0 +1,114 @@
+"""Counts at concrete sizes: the one place where a count becomes a number.
+
+`Cell.evaluate`, the values the outputs show at `--set` sizes
+(`render.Report`), and next sweeps and `solve`, all evaluate here, in three
+steps:
+
+1. the sizes given are checked (`check_sizes`): exactly the size symbols,
+   each a positive integer (`positive_size`);
+2. the derived sizes (`size R = ceil(D / 16)`) are worked out from them
+   (`size_values`);
+3. a count is evaluated at those values (`value`): an exact `Poly` in Python
+   integers, a sympy expression (the closed-form sum of a widening stack of a
+   symbolic depth, a frozen count) by substitution. `trainable` picks the
+   polynomial whenever the count is one: a loop over sizes then never goes
+   through sympy.
+
+`written_out` gives a count in the header's symbols alone, each derived size
+replaced by its definition (R as ceiling(D/16)), for what must be evaluated
+as one formula, such as a plot's curve.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping, Sequence
+
+import sympy
+
+from .. import ir
+from ..poly import Poly
+from ..shapes import sizes as size_rules
+from ..symbols import dim_expr, size_symbol
+from .counts import Counts
+
+
+def check_sizes(names: Sequence[str], sizes: Mapping[str, object]) -> dict[str, int]:
+    """Every one of `names` set, nothing else, each a positive integer (else
+    ValueError); the sizes as Python ints."""
+    missing = [n for n in names if n not in sizes]
+    unknown = [k for k in sizes if k not in names]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown " + ", ".join(unknown))
+        raise ValueError(f"sizes must be exactly {', '.join(names)}: {'; '.join(problems)}")
+    return {key: positive_size(key, value) for key, value in sizes.items()}
+
+
+def positive_size(name: str, value: object) -> int:
+    """A size given to the API, as a Python int of at least 1.
+
+    Anything `operator.index` takes is an integer (numpy's int64 too); it is
+    converted, so that the count is exact Python arithmetic and cannot
+    overflow as numpy's fixed-width integers would. bool is refused: `True`
+    as a size is a mistake, not 1.
+    """
+    size = integer(value)
+    if size is None or size < 1:
+        raise ValueError(f"size {name} must be a positive integer, got {value!r}")
+    return size
+
+
+def integer(value: object) -> int | None:
+    """`value` as a Python int if `operator.index` takes it and it is no bool."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def size_values(derived: Mapping[str, ir.Dim], sizes: Mapping[str, int]) -> dict[str, int]:
+    """The header's sizes and the derived ones they give, in the order defined.
+
+    A derived size that is no positive whole number at `sizes` (`size d = e / H`
+    at an e that H does not divide) is a ValueError that names it
+    (`shapes.sizes.SizeValueError`).
+
+    >>> import symcount
+    >>> s6 = symcount.builtin("s6")  # size R = ceil(D / 16)
+    >>> values = size_values(s6.derived, check_sizes(["D", "N"], {"D": 100, "N": 16}))
+    >>> values, trainable(s6._counts, values), value(s6.frozen, values)
+    ({'D': 100, 'N': 16, 'R': 7}, 6300, 0)
+    """
+    return {**sizes, **size_rules.evaluate(dict(derived), dict(sizes))}
+
+
+def value(count: Poly | sympy.Expr, values: Mapping[str, int]) -> int:
+    """`count` at `values`, which give every size it is written in (derived ones too)."""
+    if isinstance(count, Poly):
+        return count.evaluate(values)
+    return int(count.subs({size_symbol(k): v for k, v in values.items()}))
+
+
+def trainable(counts: Counts, values: Mapping[str, int]) -> int:
+    """The trainable count at `values`: from its polynomial when it is one."""
+    return value(counts.count if counts.total is None else counts.total, values)
+
+
+def derived_exprs(derived: Mapping[str, ir.Dim]) -> dict[str, sympy.Expr]:
+    """Each derived size's definition in the header's symbols, in order
+    (a definition may use an earlier derived size: it is written out too)."""
+    out: dict[str, sympy.Expr] = {}
+    for name, dim in derived.items():
+        out[name] = dim_expr(dim).subs({size_symbol(k): v for k, v in out.items()})
+    return out
+
+
+def written_out(count: sympy.Expr, derived: Mapping[str, ir.Dim]) -> sympy.Expr:
+    """`count` with every derived size replaced by its definition (R as ceiling(D/16))."""
+    return count.subs({size_symbol(k): v for k, v in derived_exprs(derived).items()})
