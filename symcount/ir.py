@@ -140,7 +140,7 @@ class NewName(ExprNode):
 
 @dataclass(frozen=True)
 class Call(ExprNode):
-    """`f(x)`: an elementwise function (checked in `names` to exist, with one argument)."""
+    """`f(x)`: an elementwise function (checked in `resolve.calls` to exist, with its arguments)."""
 
     func: str
     args: tuple[Expr, ...]
@@ -186,7 +186,7 @@ class Product(ExprNode):
 class MatMul(ExprNode):
     """`W @ x`: `A @ B @ x` is `A @ (B @ x)`."""
 
-    matrix: Expr  # must turn out to be a parameter; checked in `names`
+    matrix: Expr  # must turn out to be a parameter; checked in `resolve.names`
     vector: Expr
     span: Span
 
@@ -372,7 +372,7 @@ Declaration = Input | State | Output | ParamDecl | SizeDecl
 class LatexOverride:
     """`latex W_xi "W_{\\xi}"`: the LaTeX for one name, verbatim as written.
 
-    Presentation only: it changes no count. `names` checks that the name is
+    Presentation only: it changes no count. `resolve.overrides` checks that the name is
     the cell's and that the text cannot break the document.
     """
 

@@ -193,7 +193,7 @@ class Cell(_Counted):
         self.description: str = ir_cell.description
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
-        # Slips that are legal (SPEC §5): SymcountWarnings, never printed by the library.
+        # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
         self.warnings: tuple = tuple(scope.warnings)
         # Sizes defined with division or ceil/floor: symbols of their own in the count.
         self.derived = size_rules.derived(scope)
@@ -249,7 +249,7 @@ class Cell(_Counted):
 
 
 class Stack(_Counted):
-    """A cell stacked in layers, optionally bidirectional (SPEC §2, stacking).
+    """A cell stacked in layers, optionally bidirectional (docs/language.md, "Stacked layers").
 
     Layer 1 reads the cell's input as declared; every later layer reads the
     previous layer's output (twice its size when bidirectional). With P(m) the

@@ -1,4 +1,4 @@
-"""The machine-readable form, exactly as SPEC §2 lays it out (schema 1).
+"""The machine-readable form, exactly as docs/json.md lays it out (schema 1).
 
 Language v2 adds keys only where a cell needs them, so a v1 cell's document
 is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a

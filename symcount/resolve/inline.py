@@ -32,7 +32,7 @@ def inline(expr: ir.Expr, defs: dict[str, ir.FunctionDef]) -> ir.Expr:
     the call; every other name keeps its meaning in the cell (a weight used
     in a def is one parameter, however often the def is called). Defs are
     checked to call only earlier defs with the right number of arguments
-    (`names`), so this ends; InliningTooLarge when the result would be too
+    (`resolve.calls`), so this ends; InliningTooLarge when the result would be too
     deep or too large.
     """
     if not defs:

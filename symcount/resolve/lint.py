@@ -1,10 +1,10 @@
 """Warnings: what is legal in a cell but probably a slip of the keyboard.
 
-Runs on a resolved `Scope`, after the errors of `names`. Every name that is
+Runs on a resolved `Scope`, after the errors of `resolve.names`. Every name that is
 not declared becomes a parameter, so a typo (`oo` for the gate `o`) would
 silently add one; an unused gate or input usually means an equation lost a
 term. Each finding is a located `SymcountWarning`; the count is still given
-(SPEC §5), and `--strict` makes them errors.
+(docs/errors.md, "Warnings"), and `--strict` makes them errors.
 """
 
 from __future__ import annotations

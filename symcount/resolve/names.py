@@ -1,7 +1,7 @@
 """Name resolution: what every name in a cell is, checked before any sizes.
 
 Classifies names into size symbols, inputs, states, gates (intermediates) and
-parameters (every other name), and enforces the SPEC's rules on them: each
+parameters (every other name), and enforces the language's rules on them (docs/language.md, "Equations"): each
 name assigned once, defined before use, every state updated exactly once,
 the left operand of `@` a parameter, no name both a size symbol and a
 variable, only known functions.

@@ -85,7 +85,7 @@ class Sizes(visit.Visitor):
             stack.extend(ir.children(node))
 
     def poly(self, dim: ir.Dim) -> Poly:
-        """A polynomial size (division and ceil/floor have no rule: `names`
+        """A polynomial size (division and ceil/floor have no rule: `resolve.names`
         allows them only in a `size` definition, which stays a symbol)."""
         return self.visit(dim)
 

@@ -2,7 +2,7 @@
 
 Spans are worked out from the tokens rather than by lark's
 `propagate_positions`, which would double the parsing time. No semantic checks
-here: lark wraps exceptions raised in reductions, and `names` checks meaning.
+here: lark wraps exceptions raised in reductions, and `resolve.names` checks meaning.
 """
 
 from __future__ import annotations
