@@ -16,11 +16,10 @@ import sympy
 from .. import ir
 from ..counting.counts import Counts, Param, StackParam, check_sizes, positive_size
 from ..counting.summary import Network
-from ..layers.biases import cell_without
 from ..layers.stacking import Layers, Layout, checked_layers
 from ..poly import Poly
 from ..resolve.names import Scope
-from ..shapes import Shapes
+from ..shapes import TypedCell
 from ..shapes import sizes as size_rules
 from ..symbols import dim_expr, size_symbol, to_sympy
 
@@ -113,11 +112,11 @@ class _Counted:
             self.layout.layers,
             self.layout.bidirectional,
             self.layout.bias,
-            cell_without(layers.scope.cell, layers.dropped),
+            layers.printed.cell,
             self.warnings,
             self._counts,
             self.derived,
-            layers.first.row_products,
+            layers.printed.row_products,
         )
 
     def latex(
@@ -182,7 +181,7 @@ class Cell(_Counted):
     48
     """
 
-    def __init__(self, ir_cell: ir.CellDef, scope: Scope, inferred: Shapes, no_bias: bool = False):
+    def __init__(self, ir_cell: ir.CellDef, scope: Scope, inferred: TypedCell, no_bias: bool = False):
         self.ir = ir_cell
         self.scope = scope
         self.shapes = inferred  # with the biases: `--no-bias` drops them in `stacking`

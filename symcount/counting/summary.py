@@ -17,6 +17,7 @@ import sympy
 from .. import ir
 from ..errors import SymcountWarning
 from ..poly import Poly
+from ..shapes import NodeSet
 from ..shapes import sizes as size_rules
 from ..symbols import dim_expr, size_symbol
 from .counts import Counts, StackParam
@@ -45,8 +46,9 @@ class Network:
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
     # their own in the counts, shown with their definitions.
     derived: Mapping[str, ir.Dim] = ()
-    # The spans of the `a @ B` that read aᵀB (see `shapes.Shapes.row_products`).
-    row_products: frozenset[ir.Span] = frozenset()
+    # The `a @ B` of `cell` (its equations and defs) that read aᵀB, by node
+    # (see `shapes.TypedCell.row_products`).
+    row_products: NodeSet = NodeSet()
 
     @property
     def frozen(self) -> sympy.Expr:

@@ -23,6 +23,7 @@ to the same tree (up to flattening `(a + b) + c` into `a + b + c`).
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import NamedTuple
 
 from .. import ir
@@ -215,7 +216,7 @@ class LatexPrinter(CallNotation, Printer):
     CONCAT = ("[", "; ", "]")
     ASSIGN = " &= "
 
-    def __init__(self, cell: ir.CellDef | None = None, row_products: frozenset[ir.Span] = frozenset()):
+    def __init__(self, cell: ir.CellDef | None = None, row_products: Container[ir.Expr] = frozenset()):
         super().__init__(cell)
         self.row_products = row_products  # where `a @ B` is aᵀB (`Network.row_products`)
         self.variables = frozenset(self.roles)
@@ -258,7 +259,7 @@ class LatexPrinter(CallNotation, Printer):
         return super().print_name(node)
 
     def print_matmul(self, node: ir.MatMul) -> str:
-        if node.span in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
+        if node in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
             left = self.transposed(node.matrix)
         else:
             left = self.operand(node.matrix, node, 0)
