@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as entry
 from functools import cached_property
 
 from .. import ir
@@ -41,18 +42,19 @@ class TypedCell:
     >>> cell = symcount.builtin("lstm")
     >>> typed = cell.shapes
     >>> eq = cell.scope.equations[0]  # i = sigmoid(W_i @ x + U_i @ h + b_i)
-    >>> [str(size) for size in typed.shape_of(eq.expr)], typed.shape_of(eq.expr.args[0].terms[0].matrix)
-    (['n'], (n, m))
+    >>> weight = eq.expr.args[0].terms[0].matrix
+    >>> [str(size) for size in typed.shape_of(eq.expr)], [str(size) for size in typed.shape_of(weight)]
+    (['n'], ['n', 'm'])
     """
 
     params: tuple[ParamShape, ...]
     input_sizes: dict[str, Poly]
     output_size: Poly | None  # None unless the output is a vector of known size
-    types: TypeMap
+    types: TypeMap = entry(repr=False)
     # The `a @ B` of `scope.equations` that read aᵀB (a row vector per leading
     # entry: `w @ x` with `param w : e`, `heads(q, H) @ C`, a dot product).
-    transposed: NodeSet
-    scope: Scope
+    transposed: NodeSet = entry(repr=False)
+    scope: Scope = entry(repr=False)
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of a node of `scope.equations`: () for a scalar. A weight left of
