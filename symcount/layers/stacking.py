@@ -143,8 +143,8 @@ class Layers:
 
     @cached_property
     def printed(self) -> Printed:
-        """The cell's equations as the layers compute them (all alike: they are the
-        cell's), without the biases left out."""
+        """The cell's equations and defs as every layer computes them (a stack's layers
+        all are the cell), without the biases it leaves out."""
         return cell_without(self.scope.cell, self.dropped, self.first.row_products)
 
     @cached_property

@@ -1,12 +1,12 @@
 """A shape per expression node, keyed by the node itself (`TypeMap`), and a set
 of nodes kept the same way (`NodeSet`).
 
-The IR's nodes are frozen dataclasses that compare by value: `W @ x` in two
-equations are equal, and so are the copies of a `def`'s body inlined at two
-call sites, though their values may have different shapes. So both classes
-key a node by its identity, as mypy's checker keeps a type per expression
-node (`TypeMap`), and hold the node, so that its id is never reused by
-another node while they live.
+The IR's nodes are frozen dataclasses that compare by value, and the copies
+of a `def`'s body inlined at its call sites keep the body's spans: copies may
+be equal, and one text has a shape per call site (`a * 2` in
+`def g(a) = a * 2`, called on x and on h). So both classes key a node by its
+identity, as mypy's checker keeps a type per expression node (`TypeMap`), and
+hold the node, so that its id is never reused by another node while they live.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ class NodeSet:
 
     def __iter__(self) -> Iterator[ir.Node]:
         return iter(self._nodes.values())
-
-    def __len__(self) -> int:
-        return len(self._nodes)
 
     def __or__(self, other: NodeSet) -> NodeSet:
         return NodeSet([*self, *other])
@@ -69,9 +66,6 @@ class TypeMap:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def __iter__(self) -> Iterator[ir.Node]:
-        return (node for node, _ in self._entries.values())
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of `node`'s axes: () for a scalar, (n,) for a vector, (H, d, d)."""
