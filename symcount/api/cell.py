@@ -18,12 +18,11 @@ from ..counting import evaluation
 from ..counting.counts import Counts, Param, StackParam
 from ..counting.evaluation import positive_size
 from ..counting.summary import Summary
-from ..layers.biases import cell_without
 from ..layers.stacking import Layers, Layout
 from ..poly import Poly
 from ..render.settings import LATEX
 from ..resolve.names import Scope
-from ..shapes import Shapes
+from ..shapes import TypedCell
 from ..shapes import sizes as size_rules
 from ..symbols import size_symbol, to_sympy
 
@@ -113,11 +112,11 @@ class _Counted:
             self.layout.layers,
             self.layout.bidirectional,
             self.layout.bias,
-            cell_without(layers.scope.cell, layers.dropped),
+            layers.printed.cell,
             self.warnings,
             self._counts,
             self.derived,
-            layers.first.row_products,
+            layers.printed.row_products,
         )
 
     def latex(
@@ -183,7 +182,7 @@ class Cell(_Counted):
     48
     """
 
-    def __init__(self, ir_cell: ir.CellDef, scope: Scope, inferred: Shapes, no_bias: bool = False):
+    def __init__(self, ir_cell: ir.CellDef, scope: Scope, inferred: TypedCell, no_bias: bool = False):
         self.ir = ir_cell
         self.scope = scope
         self.shapes = inferred  # with the biases: `--no-bias` drops them in `stacking`

@@ -91,13 +91,13 @@ class Counts:
     @gcpause.paused  # counting: the other stage run with the collector paused
     def _tables(self) -> _Tables:
         per_group = [
-            (g, [param_count(p.shape, p.field) for p in g.shapes.params])
+            (g, [param_count(p.shape, p.field) for p in g.typed.params])
             for g in self.layers.groups
         ]
         copied = [
             (p, g.copies * c)
             for g, counts in per_group
-            for p, c in zip(g.shapes.params, counts, strict=True)
+            for p, c in zip(g.typed.params, counts, strict=True)
         ]
         summed = self._summed()
         trainable = Poly.sum(c for p, c in copied if not p.frozen)
@@ -176,12 +176,12 @@ class Counts:
             return tuple(
                 Param(p.name, str(p.kind), _shape(p), to_sympy(c), p.gate, **_flags(p))
                 for group, counts in per_group
-                for p, c in zip(group.shapes.params, counts, strict=True)
+                for p, c in zip(group.typed.params, counts, strict=True)
             )
         out = []
         for group, counts in per_group:
             copies = to_sympy(group.copies)
-            for p, c in zip(group.shapes.params, counts, strict=True):
+            for p, c in zip(group.typed.params, counts, strict=True):
                 count = to_sympy(group.copies * c)
                 out.append(
                     StackParam(p.name, str(p.kind), _shape(p), count, p.gate, group.label, copies, **_flags(p))
@@ -195,7 +195,7 @@ class Counts:
             return ()
         copies = sympy.Integer(generic.directions)
         out = []
-        for p in generic.shapes.params:
+        for p in generic.typed.params:
             sizes = tuple(sympy.expand(generic.at(d)) for d in p.shape)
             at_k = sympy.expand(generic.at(param_count(p.shape, p.field)))
             total = sympy.expand(copies * sympy.summation(at_k, (generic.index, 2, generic.last)))

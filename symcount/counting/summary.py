@@ -19,6 +19,7 @@ import sympy
 from .. import ir
 from ..errors import SymcountWarning
 from ..poly import Poly
+from ..shapes import NodeSet
 from ..symbols import dim_expr
 from . import evaluation
 from .counts import Counts, StackParam
@@ -47,8 +48,9 @@ class Summary:
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
     # their own in the counts, shown with their definitions.
     derived: Mapping[str, ir.Dim] = field(default_factory=dict)
-    # The spans of the `a @ B` that read aᵀB (see `shapes.Shapes.row_products`).
-    row_products: frozenset[ir.Span] = frozenset()
+    # The `a @ B` of `cell` (its equations and defs) that read aᵀB, by node
+    # (see `shapes.TypedCell.row_products`).
+    row_products: NodeSet = field(default_factory=NodeSet)
 
     @property
     def frozen(self) -> sympy.Expr:

@@ -1,4 +1,4 @@
-"""Stacking: one inferred cell and the network options → the network's layers.
+"""Stacking: one typed cell and the network options → the network's layers.
 
 The stage between shape inference and counting. It answers "which layers,
 how many copies of each, and what shapes does each have": a plain cell is
@@ -25,9 +25,9 @@ import sympy
 from .. import shapes
 from ..poly import Poly
 from ..resolve.names import Scope
-from ..shapes import Shapes
+from ..shapes import TypedCell
 from ..symbols import size_symbol, to_sympy
-from .biases import biases, shapes_without
+from .biases import Printed, biases, cell_without, typed_without
 
 # The input size of a generic layer while the stack's widths are solved: not an
 # identifier, so it can never be one of a cell's size symbols.
@@ -49,11 +49,11 @@ class Layout:
 
 @dataclass(frozen=True)
 class Group:
-    """Layers that are alike: their label, how many copies, the shapes of each."""
+    """Layers that are alike: their label, how many copies, the typed cell of each."""
 
     label: str  # "1"; "2", "2..4" or "2..L" for the later layers; "3" for one layer
     copies: Poly  # layers in the group × directions
-    shapes: Shapes
+    typed: TypedCell
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Summed:
     """
 
     label: str  # "2..L"
-    shapes: Shapes  # of the generic layer
+    typed: TypedCell  # of the generic layer
     index: sympy.Symbol  # k, a name none of the cell's size symbols has
     width: sympy.Expr  # the input width of layer k
     last: sympy.Symbol  # L
@@ -85,15 +85,15 @@ class Layers:
     >>> import symcount
     >>> cell = symcount.builtin("gru")
     >>> layers = Layers(cell.scope, cell.shapes, Layout(4, bidirectional=True))
-    >>> [(g.label, str(g.copies), str(g.shapes.input_sizes["x"])) for g in layers.groups]
+    >>> [(g.label, str(g.copies), str(g.typed.input_sizes["x"])) for g in layers.groups]
     [('1', '2', 'm'), ('2..4', '6', '2*n')]
     """
 
-    def __init__(self, scope: Scope, inferred: Shapes, layout: Layout):
+    def __init__(self, scope: Scope, inferred: TypedCell, layout: Layout):
         self.scope = scope
         self.layout = layout
         self.dropped = frozenset() if layout.bias else biases(scope)
-        self.first = shapes_without(inferred, self.dropped)
+        self.first = typed_without(inferred, self.dropped)
         if layout.layers is None:
             return
         inputs = list(scope.inputs)
@@ -117,13 +117,22 @@ class Layers:
         # output does not depend on the input; then every later layer is alike.
         self.widening = self.upper.output_size != inferred.output_size
 
-    def derive(self, input_sizes: dict[str, Poly]) -> Shapes:
-        """The shapes of a layer that reads inputs of other sizes than declared."""
-        return shapes_without(shapes.infer(self.scope, input_sizes), self.dropped)
+    def derive(self, input_sizes: dict[str, Poly]) -> TypedCell:
+        """The typed cell of a layer that reads inputs of the given sizes: layer 1's
+        when they are its own (a cell that reads what it emits), else inferred anew."""
+        if input_sizes == self.first.input_sizes:
+            return self.first
+        return typed_without(shapes.infer(self.scope, input_sizes), self.dropped)
+
+    @cached_property
+    def printed(self) -> Printed:
+        """The cell's equations and defs as every layer computes them (a stack's layers
+        all are the cell), without the biases it leaves out."""
+        return cell_without(self.scope.cell, self.dropped, self.first.row_products)
 
     @cached_property
     def groups(self) -> tuple[Group, ...]:
-        """Layer 1 and the later layers, each group with its copies and shapes."""
+        """Layer 1 and the later layers, each group with its copies and typed cell."""
         layers = self.layout.layers
         if layers is None:
             return (Group("1", Poly.const(1), self.first),)
@@ -139,13 +148,13 @@ class Layers:
         return (first, Group(f"2..{layers}", later, self.upper))
 
     def _layer_shapes(self):
-        """(k, shapes of layer k) for k = 2..L, each layer reading the one before."""
-        shapes_k = self.upper
+        """(k, typed cell of layer k) for k = 2..L, each layer reading the one before."""
+        typed_k = self.upper
         for k in range(2, self.layout.layers + 1):
             if k > 2:
-                width = self.directions * shapes_k.output_size
-                shapes_k = self.derive({self.input: width})
-            yield k, shapes_k
+                width = self.directions * typed_k.output_size
+                typed_k = self.derive({self.input: width})
+            yield k, typed_k
 
     @cached_property
     def summed(self) -> Summed | None:

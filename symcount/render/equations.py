@@ -25,7 +25,7 @@ to the same tree (up to flattening `(a + b) + c` into `a + b + c`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from functools import cache
 from typing import ClassVar, NamedTuple
 
@@ -254,7 +254,7 @@ class LatexPrinter(CallNotation, Printer):
     ASSIGN = " &= "
     SIZES = LatexSizes()
 
-    def __init__(self, cell: ir.CellDef | None = None, row_products: frozenset[ir.Span] = frozenset()):
+    def __init__(self, cell: ir.CellDef | None = None, row_products: Container[ir.Expr] = frozenset()):
         super().__init__(cell)
         self.row_products = row_products  # where `a @ B` is aᵀB (`Summary.row_products`)
         self.variables = frozenset(self.roles)
@@ -298,7 +298,7 @@ class LatexPrinter(CallNotation, Printer):
         return super().visit_Name(node)
 
     def visit_MatMul(self, node: ir.MatMul) -> str:
-        if node.span in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
+        if node in self.row_products:  # a row times the rest: `q_t^\top C_t`, `w^\top x_t`
             left = self.transposed(node.matrix)
         else:
             left = self.operand(node.matrix, node, 0)

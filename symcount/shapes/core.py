@@ -1,13 +1,14 @@
 """The inference's core: the values of a cell, names, elementwise operations,
-the equations in order, and the results (every parameter's shape)."""
+the equations in order, and the results (the typed cell)."""
 
 from __future__ import annotations
 
 from .. import ir
 from ..poly import Poly
 from ..resolve.names import Scope
-from .results import UNUSED, ParamShape, Shapes
+from .results import UNUSED, ParamShape, TypedCell
 from .sizes import Sizes
+from .typemap import NodeSet, TypeMap
 from .unify import Solver
 
 
@@ -22,7 +23,8 @@ class Core(Solver):
         self.params: dict[str, int] = {}  # parameter → shape (its matrix shape if used with @)
         self.first_use: dict[str, tuple[ir.Span, str]] = {}  # param → where, "matrix"/"vector"
         self.input_sizes: dict[str, Poly] = {}
-        self.row_products: set[ir.Span] = set()
+        self.types = TypeMap(self)  # every node's shape: the typed cell's
+        self.row_products: list[ir.MatMul] = []  # the `a @ B` that read aᵀB
         for name, decl in scope.inputs.items():
             if name in overrides and len(decl.dims) == 1:
                 self.input_sizes[name] = overrides[name]
@@ -65,9 +67,25 @@ class Core(Solver):
 
     # ---- equations ----
 
-    def run(self) -> Shapes:
+    def expr(self, node: ir.Expr) -> int | None:
+        """The shape variable of `node` (None: a scalar), recorded in the type map.
+
+        Inlining puts a def's argument, the same node, wherever the body reads
+        the parameter: its shape does not depend on where it is, so it is typed once.
+        """
+        if node in self.types:
+            return self.types.variable(node)
+        shape = self.visit(node)
+        self.types.record(node, shape)
+        return shape
+
+    def scalars(self, node: ir.Expr) -> None:
+        """A function's size argument (`H` in heads(v, H)): a number, every node of it."""
+        for part in ir.walk(node):
+            self.types.record(part, None)
+
+    def run(self) -> TypedCell:
         for eq in self.scope.equations:
-            self.gate = f"{eq.target}'" if eq.is_state else eq.target
             shape = self.expr(eq.expr)
             if eq.is_state:
                 state = self.values[eq.target]
@@ -82,11 +100,14 @@ class Core(Solver):
         self.settle()  # the parameters that only met values elementwise
         self.solve_deferred()
         self.check_free()
-        return Shapes(
+        self.types.settle()
+        return TypedCell(
             tuple(self.param_shape(name) for name in self.scope.params),
             self.input_sizes,
             self.output_size(),
-            frozenset(self.row_products),
+            self.types,
+            NodeSet(self.row_products),
+            self.scope,
         )
 
     def broadcast_into(self, state: str, shape: int) -> None:
@@ -103,10 +124,10 @@ class Core(Solver):
                 eq.expr.span,
             )
 
-    def number(self, node: ir.Number) -> None:
+    def visit_Number(self, node: ir.Number) -> None:
         return None
 
-    def name(self, node: ir.Name) -> int | None:
+    def visit_Name(self, node: ir.Name) -> int | None:
         name = node.name
         if name in self.values:
             return self.values[name]
@@ -128,11 +149,11 @@ class Core(Solver):
             self.params[name] = self.new_shape()
         return self.params[name]
 
-    def new_name(self, node: ir.NewName) -> int | None:
+    def visit_NewName(self, node: ir.NewName) -> int | None:
         return self.values[node.name]
 
-    def passthrough(self, node) -> int | None:
-        return self.expr(ir.children(node)[0])
+    def visit_Neg(self, node: ir.Neg) -> int | None:
+        return self.expr(node.operand)
 
     def _use(self, name: str, kind: str, span: ir.Span) -> None:
         first = self.first_use.setdefault(name, (span, kind))
@@ -154,6 +175,9 @@ class Core(Solver):
             else:
                 result = self.broadcast(result, shape, operand.span, self.quote(first), self.quote(operand))
         return result
+
+    # A sum, a product and an elementwise function (`max(a, b)` too) broadcast their operands.
+    visit_Sum = visit_Product = call_elementwise = elementwise
 
     # ---- @ ----
 

@@ -11,7 +11,7 @@ from .unify import divide
 class Products:
     """A part of the inference (see `shapes`): mixed into `_Inference`."""
 
-    def matmul(self, node: ir.MatMul) -> int:
+    def visit_MatMul(self, node: ir.MatMul) -> int:
         vector = self.expr(node.vector)
         if vector is None:
             raise self.error(
@@ -20,7 +20,9 @@ class Products:
             )
         left = node.matrix
         if isinstance(left, ir.Name) and self.scope.kind(left.name) == "parameter":
-            return self.weight(left, node, vector)
+            shape = self.weight(left, node, vector)
+            self.types.record(left, self.params[left.name])  # the weight as applied
+            return shape
         return self.value_product(node, self.expr(left), vector)
 
     def weight(self, left: ir.Name, node: ir.MatMul, vector: int) -> int:
@@ -51,7 +53,7 @@ class Products:
         """`w @ x` with `param w : e`: a row vector, wᵀx, one number per leading entry."""
         (size,) = self.axes(self.params[left.name])
         axes = self.vector(vector)
-        self.row_products.add(node.span)
+        self.row_products.append(node)
         self.unify(size, axes[-1], node.vector.span, f"the size of '{left.name}'", self.quote(node.vector))
         return self.new_shape(axes[:-1])
 
@@ -87,11 +89,11 @@ class Products:
         elif len(b) == len(a) + 1:  # (..., j) @ (..., j, k) → (..., k)
             batch, kept = self._batch(a[:-1], b[:-2], left, right, at, qa, qb, why), b[-1]
             self._contract(a[-1], b[-2], node, ("last", "second to last"))
-            self.row_products.add(node.span)
+            self.row_products.append(node)
         elif len(a) == len(b):  # (..., j) @ (..., j) → (...): a dot product per batch entry
             batch, kept = self._batch(a[:-1], b[:-1], left, right, at, qa, qb, why), None
             self._contract(a[-1], b[-1], node, ("last", "last"))
-            self.row_products.add(node.span)
+            self.row_products.append(node)
         else:
             raise self.error(
                 f"cannot multiply {qa()} of shape {self.describe(left)} by {qb()} of shape "

@@ -1,11 +1,17 @@
-"""What shape inference gives: every parameter's shape, the inputs' sizes, the output's."""
+"""What shape inference gives, the typed cell: every node's shape and every
+parameter's, the inputs' sizes, the output's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as entry
+from functools import cached_property
 
 from .. import ir
 from ..poly import Poly
+from ..resolve.scope import Scope
+from .typemap import NodeSet, TypeMap
 
 # The gate of a declared parameter that no equation uses.
 UNUSED = "(unused)"
@@ -22,11 +28,88 @@ class ParamShape:
     frozen: bool = False
 
 
-@dataclass(frozen=True)
-class Shapes:
+@dataclass(frozen=True, eq=False)
+class TypedCell:
+    """The typed cell: what shape inference hands every later stage.
+
+    `types` holds the shape of every node of `scope.equations` (the equations
+    with the cell's `def`s inlined, so a def's body has nodes of its own at
+    each call site), keyed by the node. Stacking, `--no-bias`, counting and
+    the renderers read this; none infers again. A stacked layer that reads an
+    input of another size is another typed cell.
+
+    >>> import symcount
+    >>> cell = symcount.builtin("lstm")
+    >>> typed = cell.shapes
+    >>> eq = cell.scope.equations[0]  # i = sigmoid(W_i @ x + U_i @ h + b_i)
+    >>> weight = eq.expr.args[0].terms[0].matrix
+    >>> [str(size) for size in typed.shape_of(eq.expr)], [str(size) for size in typed.shape_of(weight)]
+    (['n'], ['n', 'm'])
+    """
+
     params: tuple[ParamShape, ...]
     input_sizes: dict[str, Poly]
     output_size: Poly | None  # None unless the output is a vector of known size
-    # Where `a @ B` reads aᵀB (a row vector per leading entry: `w @ x` with `param w : e`,
-    # `heads(q, H) @ C`, a dot product): the paper notation writes the transpose.
-    row_products: frozenset[ir.Span] = frozenset()
+    types: TypeMap = entry(repr=False)
+    # The `a @ B` of `scope.equations` that read aᵀB (a row vector per leading
+    # entry: `w @ x` with `param w : e`, `heads(q, H) @ C`, a dot product).
+    transposed: NodeSet = entry(repr=False)
+    scope: Scope = entry(repr=False)
+
+    def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
+        """The sizes of a node of `scope.equations`: () for a scalar. A weight left of
+        `@` has its shape as applied: `diag(n)` is (n, n). KeyError for any other node."""
+        return self.types.shape_of(node)
+
+    def reads_transposed(self, node: ir.Node) -> bool:
+        """Whether `node` is an `a @ B` that reads aᵀB, where the paper notation writes
+        the transpose; of `scope.equations` or of the cell as written (`row_products`)."""
+        return node in self.row_products
+
+    @cached_property
+    def row_products(self) -> NodeSet:
+        """The `a @ B` that read aᵀB, of `scope.equations` and of the cell as written
+        (`scope.cell`'s equations and its defs' bodies, what `latex --equations` prints).
+
+        An equation that calls no def is the same tree in both. One that does was
+        copied by inlining: each of its nodes is found in the copy by walking the two
+        side by side. A node of a def's body stands for its copy at every call site,
+        whose shapes may differ: it reads aᵀB where every copy does, and in a def
+        that no equation calls, nowhere.
+        """
+        copies: dict[int, list[ir.Node]] = {}
+        written: dict[int, ir.MatMul] = {}
+        for eq, inlined in zip(self.scope.cell.equations, self.scope.equations, strict=True):
+            if eq.expr is inlined.expr:
+                continue
+            for node, copy in _copies(eq.expr, inlined.expr, self.scope.functions):
+                if isinstance(node, ir.MatMul):
+                    written[id(node)] = node
+                    copies.setdefault(id(node), []).append(copy)
+        rows = [node for key, node in written.items() if all(c in self.transposed for c in copies[key])]
+        return self.transposed | NodeSet(rows)
+
+
+def _copies(
+    written: ir.Expr, inlined: ir.Expr, defs: dict[str, ir.FunctionDef]
+) -> Iterator[tuple[ir.Expr, ir.Expr]]:
+    """(node as written, its copy) for each node of `written` that inlining
+    (`resolve.inline`) copied into `inlined`, a def's body once per call.
+
+    The inliner replaces a call of a def by the def's body, and each of the
+    body's parameters by the call's argument; every other node keeps its
+    place. An argument whose parameter the body never reads has no copy.
+    """
+    stack: list[tuple[ir.Expr, ir.Expr, dict]] = [(written, inlined, {})]
+    while stack:
+        node, copy, arguments = stack.pop()  # arguments: a def parameter → (argument, its arguments)
+        if isinstance(node, ir.Name) and node.name in arguments:
+            argument, outer = arguments[node.name]
+            stack.append((argument, copy, outer))
+        elif isinstance(node, ir.Call) and node.func in defs:
+            definition = defs[node.func]
+            bound = {p: (a, arguments) for p, a in zip(definition.params, node.args, strict=True)}
+            stack.append((definition.expr, copy, bound))
+        else:
+            yield node, copy
+            stack.extend((n, c, arguments) for n, c in zip(ir.children(node), ir.children(copy), strict=True))

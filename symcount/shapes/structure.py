@@ -12,7 +12,7 @@ from .unify import nonnegative
 class Structure:
     """A part of the inference (see `shapes`): mixed into `_Inference`."""
 
-    def concat(self, node: ir.Concat) -> int:
+    def visit_Concat(self, node: ir.Concat) -> int:
         parts, refs = [], []
         for part in node.parts:
             shape = self.expr(part)
@@ -31,7 +31,7 @@ class Structure:
         self.deferred.append(("concat", last, [a[-1] for a in parts], node))
         return self.new_shape(lead + (last,))
 
-    def slice(self, node: ir.Slice) -> int:
+    def visit_Slice(self, node: ir.Slice) -> int:
         shape = self.expr(node.operand)
         if shape is None:
             raise self.error(f"cannot slice the scalar {self.text(node.operand)}", node.span)
@@ -52,24 +52,28 @@ class Structure:
         self.deferred.append(("slice", axes[-1], start, stop, node))
         return self.new_shape(axes[:-1] + (self.fixed(stop - start, node.span),))
 
-    # ---- functions ----
+    # ---- functions: a rule per category (`functions.TABLE`), or per function where they differ ----
 
     def size_arg(self, node: ir.Expr) -> Poly:
         """A size given to a function (`H` in heads(v, H)); like a declared one, positive."""
         size = self.sizes.of_expr(node)
         if all(coeff <= 0 for _, coeff in size.terms):
             raise self.error(f"a size must be positive, but {size} never is", node.span)
+        self.scalars(node)
         return size
 
-    def norm(self, node: ir.Call) -> int:
-        """A normalisation keeps its argument's shape; groupnorm's groups divide the last axis."""
-        shape = self._value(node.args[0], node.func)
-        if node.func == "groupnorm":
-            groups = self.size_arg(node.args[1])
-            self.deferred.append(("divides", self.vector(shape)[-1], groups, node))
+    def call_normalisation(self, node: ir.Call) -> int:
+        """A normalisation keeps its argument's shape."""
+        return self._value(node.args[0], node.func)
+
+    def call_groupnorm(self, node: ir.Call) -> int:
+        """groupnorm(v, G) keeps v's shape; its G groups divide the last axis."""
+        shape = self.call_normalisation(node)
+        groups = self.size_arg(node.args[1])
+        self.deferred.append(("divides", self.vector(shape)[-1], groups, node))
         return shape
 
-    def outer(self, node: ir.Call) -> int:
+    def call_outer(self, node: ir.Call) -> int:
         refs = [self._value(arg, "outer") for arg in node.args]
         a, b = (self.vector(ref) for ref in refs)
         qa, qb = self.quote(node.args[0]), self.quote(node.args[1])
@@ -77,14 +81,14 @@ class Structure:
         lead = self._batch(a[:-1], b[:-1], *refs, node.span, qa, qb, why)
         return self.new_shape(lead + (a[-1], b[-1]))
 
-    def heads(self, node: ir.Call) -> int:
+    def call_heads(self, node: ir.Call) -> int:
         axes = self.vector(self._value(node.args[0], "heads"))
         count = self.size_arg(node.args[1])
         heads, each = self.fixed(count, node.args[1].span), self.new()
         self.deferred.append(("product", axes[-1], heads, each, node))
         return self.new_shape(axes[:-1] + (heads, each))
 
-    def flat(self, node: ir.Call) -> int:
+    def call_flat(self, node: ir.Call) -> int:
         axes = self.vector(self._value(node.args[0], "flat"))
         if len(axes) < 2:
             raise self.error(f"flat() needs a value of rank 2 or more, not {self.text(node.args[0])}", node.span)
@@ -92,7 +96,7 @@ class Structure:
         self.deferred.append(("product", joined, axes[-2], axes[-1], node))
         return self.new_shape(axes[:-2] + (joined,))
 
-    def sum(self, node: ir.Call) -> int:
+    def call_sum(self, node: ir.Call) -> int:
         axes = self.vector(self._value(node.args[0], "sum"))
         return self.new_shape(axes[:-1])
 
@@ -102,14 +106,14 @@ class Structure:
             raise self.error(f"{func}() needs a vector or tensor, not the scalar {self.text(node)}", node.span)
         return shape
 
-    def conv1d(self, node: ir.Call) -> int:
+    def call_conv1d(self, node: ir.Call) -> int:
         """Depthwise causal convolution over time: one row of K weights per channel."""
         shape = self._value(node.args[1], "conv1d")
         channels = self.vector(shape)[-1]
         self._kernel(node, (channels,), 1)
         return shape
 
-    def conv(self, node: ir.Call) -> int:
+    def call_conv(self, node: ir.Call) -> int:
         """Spatial convolution: (c_in, s_1..s_r) → (c_out, s_1..s_r), kernel k^r per pair."""
         axes = self.vector(self._value(node.args[1], "conv"))
         if len(axes) < 2:
@@ -155,5 +159,6 @@ class Structure:
                     e.location,
                     e.notes,
                 ) from None
+        self.types.record(weight, self.params[name])
 
     # ---- deferred relations ----
