@@ -99,6 +99,16 @@ class SymcountWarning(_Located):
         return _render(kind, self.message, self.location, self.notes)
 
 
+class Unlocated(Exception):
+    """An input problem found where the source text is not at hand (evaluating a
+    size, inlining a call): the stage that has the document raises it as a
+    `SymcountError` at `span`."""
+
+    def __init__(self, message: str, span):
+        super().__init__(message)
+        self.span = span
+
+
 def _render(kind: str, message: str, location: Location, notes: tuple[Note, ...]) -> str:
     parts = [_report(kind, message, location)]
     parts += [_report("note", note.message, note.location) for note in notes]

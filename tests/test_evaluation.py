@@ -29,7 +29,7 @@ def _sizes(used, start=3):
 @pytest.mark.parametrize("name", sorted(symcount.builtins()))
 def test_the_polynomial_and_the_formula_agree(name):
     for used in _uses(name):
-        counts, values = used._counts, used.size_values(_sizes(used))
+        counts, values = used.counts, used.size_values(_sizes(used))
         assert evaluation.value(counts.total, values) == evaluation.value(counts.count, values)
         assert evaluation.trainable(counts, values) == used.evaluate(**_sizes(used))
 

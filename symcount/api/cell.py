@@ -15,11 +15,10 @@ import sympy
 
 from .. import ir
 from ..counting import evaluation
-from ..counting.counts import Counts, Param, StackParam
+from ..counting.counts import Counts, CountsView, Param, StackParam
 from ..counting.evaluation import positive_size
 from ..counting.summary import Summary
 from ..layers.stacking import Layers, Layout
-from ..poly import Poly
 from ..render.settings import LATEX
 from ..resolve.names import Scope
 from ..shapes import TypedCell
@@ -29,7 +28,7 @@ from ..symbols import size_symbol, to_sympy
 __all__ = ["Cell", "Param", "Stack", "StackParam"]
 
 
-class _Counted:
+class _Counted(CountsView):
     """What a cell and a stack share: their counts, their evaluation, their outputs."""
 
     name: str
@@ -41,37 +40,9 @@ class _Counted:
     _layers: Layers  # the network's layers: made by each subclass
 
     @cached_property
-    def _counts(self) -> Counts:
+    def counts(self) -> Counts:
+        """Every count of its layers (`counting.Counts`), computed on first use."""
         return Counts(self._layers)
-
-    @property
-    def total(self) -> Poly | None:
-        """The count as an exact integer polynomial (fast to evaluate); None if it is not one."""
-        return self._counts.total
-
-    @property
-    def count(self) -> sympy.Expr:
-        """The total number of trainable parameters, expanded."""
-        return self._counts.count
-
-    @property
-    def factored(self) -> sympy.Expr:
-        return self._counts.factored
-
-    @property
-    def gates(self) -> dict[str, sympy.Expr]:
-        """Per-gate counts: each parameter counted in the equation that first uses it."""
-        return self._counts.gates
-
-    @property
-    def frozen(self) -> sympy.Expr:
-        """The parameters declared `frozen` (not trainable), counted apart; 0 if none."""
-        return self._counts.frozen
-
-    @property
-    def total_count(self) -> sympy.Expr:
-        """Trainable and frozen parameters together (what `numel` over all would give)."""
-        return self._counts.total_count
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given, as a
@@ -82,7 +53,7 @@ class _Counted:
         50400
         """
         names = [d.name for d in self.dims]  # not str(d): sympy's printer, most of the time here
-        return evaluation.trainable(self._counts, self.size_values(evaluation.check_sizes(names, sizes)))
+        return evaluation.trainable(self.counts, self.size_values(evaluation.check_sizes(names, sizes)))
 
     derived: dict[str, ir.Dim]  # sizes defined with division or ceil/floor
 
@@ -114,7 +85,7 @@ class _Counted:
             self.layout.bias,
             layers.printed.cell,
             self.warnings,
-            self._counts,
+            self.counts,
             self.derived,
             layers.printed.row_products,
         )
@@ -206,7 +177,7 @@ class Cell(_Counted):
 
     @property
     def params(self) -> tuple[Param, ...]:
-        return self._counts.params
+        return self.counts.params
 
     @property
     def output_size(self) -> sympy.Expr | None:
@@ -290,7 +261,7 @@ class Stack(_Counted):
 
     @property
     def params(self) -> tuple[StackParam, ...]:
-        return self._counts.params
+        return self.counts.params
 
 
 def _checked_layers(layers: int | str) -> int | str:

@@ -80,6 +80,20 @@ class _Tables:
     params: tuple[Param, ...]
 
 
+class Read:
+    """An attribute read through another attribute of the same object:
+    `count = Read("counts", "count")` is `self.counts.count`. One line where a
+    property would take four, for objects that show what another holds."""
+
+    def __init__(self, via: str, name: str, doc: str | None = None):
+        self.via, self.name, self.__doc__ = via, name, doc
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return getattr(getattr(obj, self.via), self.name)
+
+
 class Counts:
     """The counts of a network's layers, all computed together on first use."""
 
@@ -118,21 +132,10 @@ class Counts:
             self._params(per_group) + summed,
         )
 
-    @property
-    def total(self) -> Poly | None:
-        """The trainable count as an exact integer polynomial (fast to evaluate);
-        None for a widening stack of a symbolic depth, whose count is not one."""
-        return self._tables.total
-
-    @property
-    def count(self) -> sympy.Expr:
-        """The number of trainable parameters, expanded."""
-        return self._tables.count
-
-    @property
-    def frozen(self) -> sympy.Expr:
-        """The parameters declared `frozen`, counted apart (0 when there are none)."""
-        return self._tables.frozen
+    total = Read("_tables", "total", "The trainable count as an exact integer polynomial (fast to "
+                 "evaluate); None for a widening stack of a symbolic depth, whose count is not one.")
+    count = Read("_tables", "count", "The number of trainable parameters, expanded.")
+    frozen = Read("_tables", "frozen", "The parameters declared `frozen`, counted apart (0 if none).")
 
     @cached_property
     def total_count(self) -> sympy.Expr:
@@ -143,22 +146,16 @@ class Counts:
     def factored(self) -> sympy.Expr:
         return factored(self.count)
 
-    @property
-    def gates(self) -> dict[str, sympy.Expr]:
-        """Per-gate trainable counts: each parameter counted in the equation that first uses it."""
-        return self._tables.gates
-
-    @property
-    def params(self) -> tuple[Param, ...]:
-        """Every parameter; a stack's as `StackParam`s, one per layer group."""
-        return self._tables.params
+    gates = Read("_tables", "gates", "Per-gate trainable counts: each parameter counted in the "
+                 "equation that first uses it.")
+    params = Read("_tables", "params", "Every parameter; a stack's as `StackParam`s, one per layer group.")
 
     @cached_property
     def layer_groups(self) -> tuple[tuple[str, sympy.Expr, sympy.Expr], ...]:
         """(label, copies, trainable count of all the copies) per layer group, layer 1 first.
 
         >>> import symcount
-        >>> symcount.builtin("rnn").stacked("L")._counts.layer_groups
+        >>> symcount.builtin("rnn").stacked("L").counts.layer_groups
         (('1', 1, m*n + n**2 + n), ('2..L', L - 1, 2*L*n**2 + L*n - 2*n**2 - n))
         """
         groups: dict[str, list] = {}
@@ -218,3 +215,18 @@ def _flags(p: ParamShape) -> dict:
 
 def _shape(p: ParamShape) -> tuple[sympy.Expr, ...]:
     return tuple(to_sympy(s) for s in p.shape)
+
+
+class CountsView:
+    """The counts of `self.counts`, read as attributes of the object that holds them
+    (a `Cell`, a `Stack`, the renderers' `Summary`): written once, here."""
+
+    counts: Counts
+
+    total = Read("counts", "total", Counts.total.__doc__)
+    count = Read("counts", "count", Counts.count.__doc__)
+    factored = Read("counts", "factored", "The count, factored.")
+    gates = Read("counts", "gates", Counts.gates.__doc__)
+    frozen = Read("counts", "frozen", Counts.frozen.__doc__)
+    total_count = Read("counts", "total_count", "Trainable and frozen parameters together "
+                       "(what `numel` over all would give).")

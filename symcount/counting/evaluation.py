@@ -82,7 +82,7 @@ def size_values(derived: Mapping[str, ir.Dim], sizes: Mapping[str, int]) -> dict
     >>> import symcount
     >>> s6 = symcount.builtin("s6")  # size R = ceil(D / 16)
     >>> values = size_values(s6.derived, check_sizes(["D", "N"], {"D": 100, "N": 16}))
-    >>> values, trainable(s6._counts, values), value(s6.frozen, values)
+    >>> values, trainable(s6.counts, values), value(s6.frozen, values)
     ({'D': 100, 'N': 16, 'R': 7}, 6300, 0)
     """
     return {**sizes, **size_rules.evaluate(dict(derived), dict(sizes))}

@@ -18,15 +18,14 @@ import sympy
 
 from .. import ir
 from ..errors import SymcountWarning
-from ..poly import Poly
 from ..shapes import NodeSet
 from ..symbols import dim_expr
 from . import evaluation
-from .counts import Counts, StackParam
+from .counts import Counts, CountsView, StackParam
 
 
 @dataclass(frozen=True, eq=False)
-class Summary:
+class Summary(CountsView):
     """One cell, alone or stacked, as the outputs show it.
 
     >>> import symcount
@@ -51,16 +50,6 @@ class Summary:
     # The `a @ B` of `cell` (its equations and defs) that read aᵀB, by node
     # (see `shapes.TypedCell.row_products`).
     row_products: NodeSet = field(default_factory=NodeSet)
-
-    @property
-    def frozen(self) -> sympy.Expr:
-        """Parameters declared `frozen`: counted apart from `count` (0 if none)."""
-        return self.counts.frozen
-
-    @property
-    def total_count(self) -> sympy.Expr:
-        """Trainable and frozen together."""
-        return self.counts.total_count
 
     @property
     def has_frozen(self) -> bool:
@@ -94,22 +83,6 @@ class Summary:
     def stacked(self) -> bool:
         """Whether it is a stack (even of one layer): its parameters then have layers and copies."""
         return self.layers is not None
-
-    @property
-    def count(self) -> sympy.Expr:
-        return self.counts.count
-
-    @property
-    def factored(self) -> sympy.Expr:
-        return self.counts.factored
-
-    @property
-    def total(self) -> Poly | None:
-        return self.counts.total
-
-    @property
-    def gates(self) -> Mapping[str, sympy.Expr]:
-        return self.counts.gates
 
     @cached_property
     def params(self) -> tuple[StackParam, ...]:

@@ -128,7 +128,7 @@ def _inline(eq: ir.Equation, scope: Scope, err: ErrorFactory) -> ir.Expr:
     try:
         return inline.inline(eq.expr, scope.functions)
     except inline.InliningTooLarge as e:
-        raise err(str(e), e.call.span) from None
+        raise err(str(e), e.span) from None
 
 
 def check_call(node: ir.Call, scope: Scope, err: ErrorFactory) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from .. import ir, visit
+from ..errors import Unlocated
 
 # Inlining may nest calls inside calls and copy an argument wherever its
 # parameter appears, so an expression can grow deeper and larger than any the
@@ -17,12 +18,9 @@ MAX_INLINED_DEPTH = 100
 MAX_INLINED_NODES = 100_000
 
 
-class InliningTooLarge(Exception):
-    """Inlining a call made an expression deeper or larger than the bounds above."""
-
-    def __init__(self, message: str, call: ir.Call):
-        super().__init__(message)
-        self.call = call
+class InliningTooLarge(Unlocated):
+    """Inlining a call made an expression deeper or larger than the bounds above
+    (located at the outermost call)."""
 
 
 def inline(expr: ir.Expr, defs: dict[str, ir.FunctionDef]) -> ir.Expr:
@@ -91,13 +89,13 @@ class _Inliner(visit.Transformer):
             raise InliningTooLarge(
                 f"calls of the cell's functions nest too deeply once inlined (more than "
                 f"{MAX_INLINED_DEPTH} levels)",
-                call,
+                call.span,
             )
         if self.nodes > MAX_INLINED_NODES:
             raise InliningTooLarge(
                 f"calls of the cell's functions grow too large once inlined (more than "
                 f"{MAX_INLINED_NODES:,} operations)",
-                call,
+                call.span,
             )
 
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from .. import ir, visit
+from ..errors import Unlocated
 from ..poly import Poly
-from ..resolve.names import Scope
+from ..resolve.scope import Scope
 from ..visit import Visitor
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
@@ -29,12 +30,8 @@ MAX_SIZE_DEGREE = 8
 MAX_SIZE_TERMS = 100
 
 
-class SizeProblem(Exception):
+class SizeProblem(Unlocated):
     """A size that cannot be (too large, a division by zero): `shapes` locates it at `span`."""
-
-    def __init__(self, message: str, span: ir.Span):
-        super().__init__(message)
-        self.span = span
 
 
 class SizeTooLarge(SizeProblem):
