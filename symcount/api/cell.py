@@ -22,7 +22,7 @@ from ..layers.stacking import Layers, Layout
 from ..render.settings import LATEX
 from ..resolve.names import Scope
 from ..shapes import TypedCell
-from ..shapes import sizes as size_rules
+from ..shapes.sizes import Derived
 from ..symbols import size_symbol, to_sympy
 
 __all__ = ["Cell", "Param", "Stack", "StackParam"]
@@ -55,7 +55,11 @@ class _Counted(CountsView):
         names = [d.name for d in self.dims]  # not str(d): sympy's printer, most of the time here
         return evaluation.trainable(self.counts, self.size_values(evaluation.check_sizes(names, sizes)))
 
-    derived: dict[str, ir.Dim]  # sizes defined with division or ceil/floor
+    @property
+    def derived(self) -> Derived:
+        """The derived sizes (defined with division or ceil/floor) of every layer,
+        with their definitions, and the sizes to check positive with them."""
+        return self._layers.derived
 
     def size_values(self, sizes: dict[str, int]) -> dict[str, int]:
         """The header's sizes and the derived ones (`size R = ceil(D / 16)`) they give."""
@@ -165,8 +169,6 @@ class Cell(_Counted):
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
         self.warnings: tuple = tuple(scope.warnings)
-        # Sizes defined with division or ceil/floor: symbols of their own in the count.
-        self.derived = size_rules.derived(scope)
 
     def __repr__(self) -> str:
         return f"<Cell {self.name}({', '.join(map(str, self.dims))}): {self.count}>"
@@ -243,10 +245,9 @@ class Stack(_Counted):
         self.no_bias = cell.no_bias
         self.name, self.description, self.source = cell.name, cell.description, cell.source
         self.warnings = cell.warnings
-        self.derived = cell.derived
         self.layers = _checked_layers(layers)
         self.layout = Layout(self.layers, bidirectional, bias=not cell.no_bias)
-        # Built now: a cell that cannot be stacked is an error here, not later.
+        # Built now, every layer: a cell that cannot be stacked is an error here, not later.
         self._layers = Layers(cell.scope, cell.shapes, self.layout)
         symbolic = isinstance(self.layers, str) and self.layers not in map(str, cell.dims)
         extra = (size_symbol(self.layers),) if symbolic else ()

@@ -73,7 +73,13 @@ def _network(cell, args):
     if layers is None and not bidirectional:
         return cell
     _check_layers_symbol(cell, layers)
-    return cell.stacked(1 if layers is None else layers, bidirectional=bidirectional)
+    from ..layers.stacking import CannotStack
+
+    try:
+        return cell.stacked(1 if layers is None else layers, bidirectional=bidirectional)
+    except CannotStack as e:  # the flag does not apply to this cell: a usage error
+        flag = "--bidirectional" if layers is None else f"--layers {layers}"
+        raise UsageError(f"{flag}: {e.location.prefix()}: {e.message}") from None
 
 
 def _check_layers_symbol(cell, layers) -> None:
@@ -106,11 +112,12 @@ def _reports(cells, sizes: list[tuple[str, int]]):
         for cell in cells
     ]
     for cell, report in zip(cells, reports, strict=True):
-        try:  # a derived size (`size d = e / H`) must be whole at the sizes given
+        if len(report.sizes) < len(cell.dims):
+            continue  # no value to check: a cell gets one only when all its sizes are set
+        try:  # a derived size (`size d = e / H`) must be whole, every size positive
             cell.size_values(report.sizes)
-        except (ValueError, KeyError) as e:
-            if isinstance(e, ValueError):
-                raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
+        except ValueError as e:
+            raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
     return reports
 
 

@@ -6,8 +6,9 @@ steps:
 
 1. the sizes given are checked (`check_sizes`): exactly the size symbols,
    each a positive integer (`positive_size`);
-2. the derived sizes (`size R = ceil(D / 16)`) are worked out from them
-   (`size_values`);
+2. the derived sizes (`size R = ceil(D / 16)`, and a later layer's R_2) are
+   worked out from them, and every size that is positive at some sizes only
+   (`m - n`) is checked (`size_values`);
 3. a count is evaluated at those values (`value`): an exact `Poly` in Python
    integers, a sympy expression (the closed-form sum of a widening stack of a
    symbolic depth, a frozen count) by substitution. `trainable` picks the
@@ -76,8 +77,9 @@ def size_values(derived: Mapping[str, ir.Dim], sizes: Mapping[str, int]) -> dict
     """The header's sizes and the derived ones they give, in the order defined.
 
     A derived size that is no positive whole number at `sizes` (`size d = e / H`
-    at an e that H does not divide) is a ValueError that names it
-    (`shapes.sizes.SizeValueError`).
+    at an e that H does not divide), or a size of the cell that is less than 1
+    there (`m - n` at m=2, n=3: the checks of a `shapes.sizes.Derived`), is a
+    ValueError that names it (`shapes.sizes.SizeValueError`).
 
     >>> import symcount
     >>> s6 = symcount.builtin("s6")  # size R = ceil(D / 16)
@@ -85,7 +87,7 @@ def size_values(derived: Mapping[str, ir.Dim], sizes: Mapping[str, int]) -> dict
     >>> values, trainable(s6.counts, values), value(s6.frozen, values)
     ({'D': 100, 'N': 16, 'R': 7}, 6300, 0)
     """
-    return {**sizes, **size_rules.evaluate(dict(derived), dict(sizes))}
+    return {**sizes, **size_rules.evaluate(derived, sizes)}
 
 
 def value(count: Poly | sympy.Expr, values: Mapping[str, int]) -> int:

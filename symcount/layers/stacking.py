@@ -2,12 +2,20 @@
 
 The stage between shape inference and counting. It answers "which layers,
 how many copies of each, and what shapes does each have": a plain cell is
-one group of one layer; a stack of L layers (SPEC §2, stacking) is layer 1,
-reading the input as declared, and layers 2..L, each reading the previous
-layer's output (twice as wide with two directions); `--no-bias` leaves the
-biases out of every layer. Counting (`counting.py`) sums parameters over
-these groups; a cost stage (SPEC §7) would walk the same groups, each with
-the sizes of its own layer.
+one group of one layer; a stack of L layers (docs/language.md, "Stacked
+layers") is layer 1, reading the input as declared, and layers 2..L, each
+reading the previous layer's output (twice as wide with two directions);
+`--no-bias` leaves the biases out of every layer. Counting (`counting.py`)
+sums parameters over these groups; a cost stage would walk the same groups,
+each with the sizes of its own layer.
+
+A later layer is the cell at its own input width: where the input is written
+with a size symbol of its own (`input x : m`), that symbol stands for the
+width everywhere (declared shapes, derived sizes: R = ceil(m / 16) is
+R_2 = ceil(n / 16) in layer 2). An input written otherwise (`input x : 2*m`)
+gets the width only where its symbols size nothing else; else the cell cannot
+be stacked, and neither can one with several inputs or a matrix input
+(`CannotStack`).
 
 When the output's width depends on the input's (a cell that emits
 `[x, h']`), every layer reads a wider input than the one before, so no two
@@ -17,21 +25,29 @@ generic layer k whose sizes are written in k (`Summed`).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import sympy
 
-from .. import shapes
+from .. import ir, shapes
+from ..errors import Note, SymcountError
 from ..poly import Poly
 from ..resolve.names import Scope
 from ..shapes import TypedCell
+from ..shapes.sizes import Derived, dim_text
 from ..symbols import size_symbol, to_sympy
 from .biases import Printed, biases, cell_without, typed_without
 
 # The input size of a generic layer while the stack's widths are solved: not an
 # identifier, so it can never be one of a cell's size symbols.
 INPUT_SIZE = "$input"
+
+
+class CannotStack(SymcountError):
+    """A cell that cannot be stacked (docs/language.md, "Stacked layers"), located at
+    what makes it so; on the command line, a usage error of `--layers`."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +95,9 @@ class Summed:
 class Layers:
     """The layers of a cell used as `layout` says, in groups of alike layers.
 
-    Raises a located error when the cell cannot be stacked (not one input, or
-    an output of unknown size).
+    Raises `CannotStack` when the cell cannot be stacked (not one vector input,
+    an output of unknown size, an input size whose symbols size other things),
+    and the located error of a later layer whose shapes do not work out.
 
     >>> import symcount
     >>> cell = symcount.builtin("gru")
@@ -94,35 +111,94 @@ class Layers:
         self.layout = layout
         self.dropped = frozenset() if layout.bias else biases(scope)
         self.first = typed_without(inferred, self.dropped)
-        if layout.layers is None:
-            return
-        inputs = list(scope.inputs)
-        if len(inputs) != 1 or inferred.output_size is None:
-            problem = (
-                f"it has {len(inputs)} inputs"
-                if len(inputs) != 1
-                else "it has no output"
-                if scope.output is None
-                else f"its output '{scope.output}' is not a vector (a later layer reads a vector)"
-            )
-            raise scope.cell.source.error(
-                f"cannot stack cell '{scope.cell.name}': {problem}; stacking needs exactly one "
-                "input and an output of known size",
-                scope.cell.name_span,
-            )
-        self.input = inputs[0]
+        self.summed: Summed | None = None
+        if layout.layers is not None:
+            self._stack(inferred)
+        # Every layer's, so that a later layer that cannot be is an error here.
+        self.derived = self._derived()
+
+    def _stack(self, inferred: TypedCell) -> None:
+        """The later layers' input and first typed cell, and whether they widen."""
+        scope, layout = self.scope, self.layout
+        self.input = _the_input(scope, inferred)
+        written = scope.inputs[self.input].dims[0]
+        # `input x : m`: a later layer is the cell with m at its own input width.
+        own = isinstance(written, ir.DimName) and written.name in scope.symbols
+        self.symbol = written.name if own else None
+        self.originals: dict[str, str] = {}  # a later layer's derived size → the cell's (R_2 → R)
         self.directions = Poly.const(layout.directions)
-        self.upper = self.derive({self.input: self.directions * inferred.output_size})
+        later = layout.layers != 1
+        self.upper = self.derive(self.directions * inferred.output_size, "2") if later else self.first
         # The output of layer 2 has the size of layer 1's exactly when the
         # output does not depend on the input; then every later layer is alike.
-        self.widening = self.upper.output_size != inferred.output_size
+        self.widening = self.upper.output_size != self.first.output_size
+        if self.widening and isinstance(layout.layers, str):
+            self.summed = self._summed()
 
-    def derive(self, input_sizes: dict[str, Poly]) -> TypedCell:
-        """The typed cell of a layer that reads inputs of the given sizes: layer 1's
-        when they are its own (a cell that reads what it emits), else inferred anew."""
-        if input_sizes == self.first.input_sizes:
+    def derive(self, width: Poly, label: str) -> TypedCell:
+        """The typed cell of layer `label`, which reads an input of size `width`:
+        layer 1's when that is layer 1's input size (a cell that reads what it
+        emits), else inferred anew at that width."""
+        if width == self.first.input_sizes[self.input]:
             return self.first
-        return typed_without(shapes.infer(self.scope, input_sizes), self.dropped)
+        if self.symbol is None:
+            self._check_alone(width)
+        try:
+            if self.symbol is None:
+                typed = shapes.infer(self.scope, {self.input: width})
+            else:
+                rename = partial(self._fresh, label=label)
+                typed = shapes.infer(self.scope, given={self.symbol: width}, rename=rename)
+        except SymcountError as e:
+            raise self._in_layer(e, label, width) from None
+        return typed_without(typed, self.dropped)
+
+    def _fresh(self, name: str, label: str) -> str:
+        """The name in layer `label` of the derived size `name` that reads the
+        input's size: `R_2`, a name the cell does not have."""
+        scope = self.scope
+        taken = {*scope.symbols, *scope.sizes, *scope.inputs, *scope.states, *scope.gates}
+        taken |= {*scope.params, *scope.functions, str(self.layout.layers)}
+        base = f"{name}_{label}"
+        candidates = itertools.chain([base], (f"{base}_{i}" for i in itertools.count(2)))
+        fresh = next(c for c in candidates if c not in taken)
+        self.originals[fresh] = name
+        return fresh
+
+    def _check_alone(self, width: Poly) -> None:
+        """An input written without a size symbol of its own (`input x : 2*m`) is
+        given a later layer's width as its size alone, which is sound only when
+        its symbols size nothing else: else what m is in that layer is not defined."""
+        decl = self.scope.inputs[self.input]
+        read = _reads(decl.dims[0], self.scope)
+        use = _used_elsewhere(self.scope, read, decl)
+        if use is None:
+            return
+        name, span = use
+        source = self.scope.cell.source
+        raise _cannot(
+            self.scope,
+            f"its input '{self.input}' has size {dim_text(decl.dims[0])}, not a size symbol of its "
+            f"own, and '{name}' also sizes '{source.snippet(span)}' (line {span.line}): in a later "
+            f"layer, which reads an input of size {width}, what '{name}' is is not defined; give "
+            f"the input a size symbol of its own (`input {self.input} : M`, M in the header) and "
+            "define the sizes read from it with `size`",
+            decl.span,
+        )
+
+    def _in_layer(self, error: SymcountError, label: str, width: Poly) -> SymcountError:
+        """An error in a later layer's shapes, with a note saying which layer."""
+        if isinstance(error, CannotStack):
+            return error
+        if label == "k":
+            where = "in a later layer of the stack, which reads the output of the layer before"
+        else:
+            where = (
+                f"in layer {label} of the stack, which reads the output of layer {int(label) - 1}: "
+                f"input '{self.input}' has size {width} there"
+            )
+        note = Note(where, self.scope.cell.source.location(self.scope.cell.name_span))
+        return type(error)(error.message, error.location, (*error.notes, note))
 
     @cached_property
     def printed(self) -> Printed:
@@ -147,22 +223,46 @@ class Layers:
         later = self.directions * (Poly.symbol(str(layers)) - Poly.const(1))
         return (first, Group(f"2..{layers}", later, self.upper))
 
+    def _derived(self) -> Derived:
+        """The derived sizes of every layer, layer 1's first (R; then R_2 = ceil(n / 16)
+        of the layers after it), and the sizes to check positive with them."""
+        typed = [group.typed for group in self.groups]
+        if self.summed is not None:
+            typed.append(self.summed.typed)
+        definitions: dict[str, ir.Dim] = {}
+        checks = {}
+        for layer in typed:
+            definitions.update(layer.derived)
+            for check in layer.checks:
+                # Layer k of a widening stack of L layers: a size in k, not checked.
+                if INPUT_SIZE not in check.size.symbols():
+                    checks.setdefault(check.size, check)
+        return Derived(definitions, checks.values())
+
     def _layer_shapes(self):
         """(k, typed cell of layer k) for k = 2..L, each layer reading the one before."""
         typed_k = self.upper
         for k in range(2, self.layout.layers + 1):
             if k > 2:
                 width = self.directions * typed_k.output_size
-                typed_k = self.derive({self.input: width})
+                typed_k = self.derive(width, str(k))
             yield k, typed_k
 
-    @cached_property
-    def summed(self) -> Summed | None:
-        """The generic later layer of a widening stack of L layers (a symbol), else None."""
+    def _summed(self) -> Summed:
+        """The generic later layer of a widening stack of L layers (a symbol)."""
         layers = self.layout.layers
-        if layers is None or not (self.widening and isinstance(layers, str)):
-            return None
-        generic = self.derive({self.input: Poly.symbol(INPUT_SIZE)})
+        generic = self.derive(Poly.symbol(INPUT_SIZE), "k")
+        grown = next((name for name in generic.derived if name in self.originals), None)
+        if grown is not None:
+            original = self.scope.sizes[self.originals[grown]]
+            raise _cannot(
+                self.scope,
+                f"its layers widen (each reads the output of the one before, which grows with "
+                f"its input), and size {original.name} = {dim_text(original.definition)} reads the "
+                f"input's size, so the count of {layers} layers has no closed form; give the "
+                "number of layers as a number (--layers 3)",
+                original.span,
+            )
         index, width = self._input_width(generic.output_size)
         directions = self.layout.directions
         return Summed(f"2..{layers}", generic, index, width, size_symbol(layers), directions)
@@ -170,12 +270,19 @@ class Layers:
     def _input_width(self, output: Poly) -> tuple[sympy.Symbol, sympy.Expr]:
         """The layer index k and the input width of layer k in closed form.
 
-        Sizes only ever add up (concatenation), so the output is a·s + b in the
-        input size s, and layer k + 1 reads s_{k+1} = D·(a·s_k + b).
+        The output is a·s + b in the input size s (else there is no closed
+        form), and layer k + 1 reads s_{k+1} = D·(a·s_k + b).
         """
         a = sum(c for m, c in output.terms if m == ((INPUT_SIZE, 1),))
         rest = output - Poly.const(a) * Poly.symbol(INPUT_SIZE)
-        assert INPUT_SIZE not in rest.symbols(), f"{output} is not linear in the input size"
+        if INPUT_SIZE in rest.symbols():
+            raise _cannot(
+                self.scope,
+                f"the size of its output '{self.scope.output}' is not a·s + b in the size s of "
+                f"its input, so the count of {self.layout.layers} layers has no closed form; "
+                "give the number of layers as a number (--layers 3)",
+                self.scope.cell.name_span,
+            )
         directions = self.layout.directions
         ratio, step = directions * a, directions * to_sympy(rest)
         names = {d.name for d in self.scope.cell.dims} | {str(self.layout.layers)}
@@ -185,3 +292,76 @@ class Layers:
             return index, start + (index - 1) * step
         grown = sympy.Integer(ratio) ** (index - 1)
         return index, grown * start + step * (grown - 1) / (ratio - 1)
+
+
+def _cannot(scope: Scope, problem: str, span: ir.Span) -> CannotStack:
+    location = scope.cell.source.location(span)
+    return CannotStack(f"cannot stack cell '{scope.cell.name}': {problem}", location)
+
+
+def _the_input(scope: Scope, inferred: TypedCell) -> str:
+    """The one input a layer reads, a vector, when the output is one too (else CannotStack)."""
+    inputs = list(scope.inputs)
+    if len(inputs) != 1:
+        problem = "it has no input" if not inputs else f"it has {len(inputs)} inputs ({', '.join(inputs)})"
+        raise _cannot(
+            scope,
+            f"{problem}; a layer of a stack reads one input, the output of the layer before",
+            scope.cell.name_span,
+        )
+    decl = scope.inputs[inputs[0]]
+    if len(decl.dims) != 1:
+        sizes = ", ".join(dim_text(d) for d in decl.dims)
+        kind = "a scalar" if not decl.dims else f"a {'matrix' if len(decl.dims) == 2 else 'tensor'} ({sizes})"
+        raise _cannot(
+            scope,
+            f"its input '{decl.name}' is {kind}, but a later layer reads the output of the layer "
+            "before, a vector",
+            decl.span,
+        )
+    if inferred.output_size is None:
+        problem = (
+            "it has no output"
+            if scope.output is None
+            else f"its output '{scope.output}' is not a vector (a later layer reads it as its input)"
+        )
+        raise _cannot(scope, f"{problem}; stacking needs an output of known size", scope.cell.name_span)
+    return decl.name
+
+
+def _reads(dim: ir.Dim, scope: Scope) -> set[str]:
+    """The size symbols `dim` reads, and the derived sizes it reads with theirs."""
+    read: set[str] = set()
+    stack = [dim]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.DimName) and node.name not in read:
+            read.add(node.name)
+            definition = scope.sizes[node.name].definition if node.name in scope.sizes else None
+            if definition is not None:
+                stack.append(definition)
+        stack.extend(ir.children(node))
+    return read
+
+
+def _used_elsewhere(scope: Scope, names: set[str], decl: ir.Input) -> tuple[str, ir.Span] | None:
+    """The first of `names` written anywhere but in the input `decl` and the sizes it
+    reads (a declaration, a size definition, a slice, a size argument), and where."""
+    dims = [(d, state.span) for state in scope.states.values() for d in state.dims]
+    dims += [(d, param.span) for param in scope.declared.values() for d in param.dims]
+    dims += [
+        (size.definition, size.span)
+        for size in scope.sizes.values()
+        if size.definition is not None and size.name not in names
+    ]
+    for eq in scope.equations:
+        for node in ir.walk(eq.expr):
+            if isinstance(node, ir.Name) and node.name in names:
+                return node.name, node.span
+            if isinstance(node, ir.Slice):
+                dims += [(node.start, node.span), (node.stop, node.span)]
+    for dim, span in dims:
+        used = sorted(names & _reads(dim, scope))
+        if used:
+            return used[0], span
+    return None

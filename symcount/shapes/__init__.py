@@ -36,14 +36,23 @@ from .structure import Structure
 from .typemap import NodeSet, TypeMap
 
 
-def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> TypedCell:
+def infer(
+    scope: Scope,
+    input_sizes: Mapping[str, Poly] | None = None,
+    given: Mapping[str, Poly] | None = None,
+    rename: Callable[[str], str] | None = None,
+) -> TypedCell:
     """Solve the shapes of `scope`'s cell: the typed cell.
 
-    `input_sizes` overrides declared input sizes: a stacked layer reads the
-    previous layer's output instead of the declared input.
+    A later layer of a stack reads the previous layer's output instead of the
+    declared input (docs/language.md, "Stacked layers"): `given` gives the
+    input's size symbol that width everywhere it is written (declared shapes,
+    derived sizes: `{"m": 2*n}`), and `rename` names a derived size that then
+    differs (R → R_2); `input_sizes` overrides only the declared input size
+    (an input written `2*m`, whose m sizes nothing else).
     """
     try:
-        sizes = Sizes(scope)
+        sizes = Sizes(scope, given, rename)
         return _Inference(scope, sizes, dict(input_sizes or {})).run()
     except SizeProblem as e:
         raise scope.cell.source.error(str(e), e.span) from None

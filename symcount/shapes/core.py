@@ -7,7 +7,7 @@ from .. import ir
 from ..poly import Poly
 from ..resolve.names import Scope
 from .results import UNUSED, ParamShape, TypedCell
-from .sizes import Sizes
+from .sizes import Check, Sizes, dim_text, never_positive, positive, size_text
 from .typemap import NodeSet, TypeMap
 from .unify import Solver
 
@@ -49,7 +49,7 @@ class Core(Solver):
     def declared(self, dim: ir.Dim) -> Poly:
         """A written size; sizes are positive, so one that never is (0, -n) is an error."""
         size = self.sizes.poly(dim)
-        if all(coeff <= 0 for _, coeff in size.terms):
+        if never_positive(size):
             raise self.error(f"a size must be positive, but {size} never is", dim.span)
         return size
 
@@ -108,6 +108,8 @@ class Core(Solver):
             self.types,
             NodeSet(self.row_products),
             self.scope,
+            self.sizes.definitions,
+            self.checks(),
         )
 
     def broadcast_into(self, state: str, shape: int) -> None:
@@ -182,21 +184,46 @@ class Core(Solver):
     # ---- @ ----
 
     def check_free(self) -> None:
-        """No parameter may depend on a free extent (`size rows`): the header must list it."""
-        free = {n for n, d in self.scope.sizes.items() if d.definition is None}
-        if not free:
+        """No parameter may depend on a free extent (`size rows`), directly or through a
+        size defined from one (`size half = ceil(rows / 2)`): the header must list it."""
+        extents = self.sizes.extents
+        if not extents:
             return
         for name in self.scope.params:
             shape = self.param_shape(name)
-            used = sorted(free & {sym for size in shape.shape for sym in size.symbols()})
+            used = sorted(set(extents) & {sym for size in shape.shape for sym in size.symbols()})
             if used:
+                free = extents[used[0]]
+                definition = self.scope.sizes[used[0]].definition
+                through = "" if definition is None else f" through size {used[0]} = {dim_text(definition)}"
                 raise self.error(
                     f"parameter '{name}' has shape ({', '.join(map(str, shape.shape))}), which "
-                    f"depends on '{used[0]}', a size the header does not list; add it to the "
-                    "header to count it",
+                    f"depends on '{free}'{through}, a size the header does not list; add it "
+                    "to the header to count it",
                     shape.span,
-                    ("declared here", self.scope.sizes[used[0]].span),
+                    ("declared here", self.scope.sizes[free].span),
                 )
+
+    def checks(self) -> tuple[Check, ...]:
+        """The sizes positive at some sizes only (docs/language.md, "Sizes"): the
+        written ones (`size k = m - n`), then the parameters' and every other
+        inferred one (`b : m - n` from `[h, b]` against `x : m`). A size of a free
+        extent never has a value, and is not checked."""
+        found = {check.size: check for check in self.sizes.checks}
+        extents = set(self.sizes.extents)
+
+        def add(size: Poly, of: str, span: ir.Span) -> None:
+            if size not in found and not size.symbols() & extents and not positive(size):
+                text = size_text(size)
+                found[size] = Check(size, f"size {text} (of {of})", text, span)
+
+        for name in self.scope.params:
+            shape = self.param_shape(name)
+            for size in shape.shape:
+                add(size, f"parameter '{name}'", shape.span)
+        for size, span in self.known.values():
+            add(size, f"'{self.source.snippet(span)}', line {span.line}", span)
+        return tuple(found.values())
 
     def param_shape(self, name: str) -> ParamShape:
         decl = self.scope.declared.get(name)

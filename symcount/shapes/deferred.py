@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..errors import SymcountError
 from ..poly import Poly
+from .sizes import never_positive
 from .unify import divide, nonnegative
 
 
@@ -35,6 +36,8 @@ class Deferred:
                 return True
             if total is not None and len(unknown) == 1:
                 rest = Poly.sum(s for s in sizes if s is not None)
+                if never_positive(total - rest):
+                    raise self._nothing_left(item, parts.index(unknown[0]), total, rest)
                 self.pin(unknown[0], total - rest, node.span, lambda: "a part of " + self.text(node))
                 return True
             return False
@@ -55,6 +58,19 @@ class Deferred:
                 return True
             return False
         return True  # checks only
+
+    def _nothing_left(self, item, index: int, total: Poly, rest: Poly) -> SymcountError:
+        """A concatenation whose known parts fill it: its unknown part would have size
+        0 or less (`[x, b]` where x alone has the size needed), never a size."""
+        _, whole, _, node = item
+        part = node.parts[index]
+        origin = self.origin(whole)
+        return self.error(
+            f"{self.text(node)} must have size {total}, which its other parts already fill "
+            f"(size {rest}), so {self.text(part)} would have size {total - rest}; sizes are positive",
+            part.span,
+            *((f"size {total} comes from here", origin),) if origin else (),
+        )
 
     def _product_mismatch(self, item) -> SymcountError:
         """heads() or flat() whose sizes are all known and do not multiply up."""

@@ -11,6 +11,7 @@ from functools import cached_property
 from .. import ir
 from ..poly import Poly
 from ..resolve.scope import Scope
+from .sizes import Check
 from .typemap import NodeSet, TypeMap
 
 # The gate of a declared parameter that no equation uses.
@@ -55,6 +56,11 @@ class TypedCell:
     # entry: `w @ x` with `param w : e`, `heads(q, H) @ C`, a dot product).
     transposed: NodeSet = entry(repr=False)
     scope: Scope = entry(repr=False)
+    # The derived sizes that stay symbols, with their definitions in the header's
+    # symbols (a later layer's own: R_2 = ceil(n / 16)), and the sizes positive at
+    # some sizes only (`m - n`), checked where sizes are given (`shapes.sizes`).
+    derived: dict[str, ir.Dim] = entry(default_factory=dict, repr=False)
+    checks: tuple[Check, ...] = entry(default=(), repr=False)
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of a node of `scope.equations`: () for a scalar. A weight left of

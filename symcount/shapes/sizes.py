@@ -5,7 +5,17 @@ replaced by its definition, so counts come out in the header's symbols. One
 defined with division or ceil/floor (`size R = ceil(D / 16)`, `size d = e / H`)
 is not a polynomial: it stays a symbol of its own, and outputs give its
 definition beside the count ("where R = ⌈D/16⌉"). A free `size rows` (a
-feature map's height) is a symbol that no count may depend on.
+feature map's height) is a symbol that no count may depend on, and so is a
+size defined from one (`size half = ceil(rows / 2)`): neither ever has a value.
+
+Sizes are positive (docs/language.md, "Sizes"): a written size that never is
+(`m - m`) is an error here; one that is positive at some sizes only
+(`size k = m - n`) is a `Check`, made wherever sizes are given (`evaluate`).
+
+A later layer of a stack reads an input of another width (docs/language.md,
+"Stacked layers"): `Sizes(scope, given)` reads every size with the input's size
+symbol standing for that width, and a derived size that reads it is the
+layer's own (R is `R_2 = ceil(n / 16)` in layer 2).
 
 `SizePrinter` prints a size back as the cell language writes it: for
 `symcount fmt`, the equations and the error messages here.
@@ -14,7 +24,8 @@ feature map's height) is a symbol that no count may depend on.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import ir, visit
@@ -22,6 +33,7 @@ from ..errors import Unlocated
 from ..poly import Poly
 from ..resolve.scope import Scope
 from ..visit import Visitor
+from .unify import divide, nonnegative
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:
@@ -43,52 +55,57 @@ class SizeTooLarge(SizeProblem):
         )
 
 
-class Sizes(visit.Visitor):
-    """Sizes → exact polynomials in the header's symbols, a rule per node of a
-    size: a size as written (`ir.Dim`), or a function's size argument written as
-    an expression (`heads(v, H)`), which `calls.is_size` let through."""
+@dataclass(frozen=True)
+class Check:
+    """A size that is positive at some sizes only (`m - n`): checked wherever sizes
+    are given (`evaluate`), as a derived size's value is."""
 
-    def __init__(self, scope: Scope):
-        self.scope = scope
-        self.abbreviations: dict[str, Poly] = {}
-        for name, decl in scope.sizes.items():
-            definition = decl.definition
-            if definition is None:
-                continue
-            if _polynomial(definition):
-                self.abbreviations[name] = self.poly(definition)
-                continue
-            self._check_divisions(definition)
-            if _splits_a_symbol(definition, scope) and definition.numerator.name not in self.abbreviations:
-                # `size d = e / H`: inside the cell e is H*d, so that `heads(x, H)`
-                # and `blockdiag(H, d, d)` on x : e agree; d keeps its definition.
-                whole = definition.numerator.name
-                self.abbreviations[whole] = self.poly(definition.denominator) * Poly.symbol(name)
+    size: Poly
+    what: str  # how messages name it: "size k = m - n", "size m - n (of parameter 'b')"
+    key: str  # what a plot groups the sizes it skips by: the size's name, else the size
+    span: ir.Span  # where it is defined, or comes from
 
-    def _check_divisions(self, dim: ir.Dim) -> None:
-        """A derived size never divides by a size that is never positive (0, n - n)."""
-        stack = [dim]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ir.DimQuotient) and _polynomial(node.denominator):
-                below = self.poly(node.denominator)
-                if not below.terms:
-                    raise SizeProblem("division by zero: the divisor is 0", node.denominator.span)
-                if all(coeff <= 0 for _, coeff in below.terms):
-                    raise SizeProblem(
-                        f"division by {below}, which is never positive (sizes are positive)",
-                        node.denominator.span,
-                    )
-            stack.extend(ir.children(node))
 
-    def poly(self, dim: ir.Dim) -> Poly:
-        """A polynomial size (division and ceil/floor have no rule: `resolve.names`
-        allows them only in a `size` definition, which stays a symbol)."""
-        return self.visit(dim)
+class Derived(dict):
+    """The derived sizes that stay symbols, name → definition in the header's symbols
+    (and earlier derived sizes), in the order defined; and `checks`, the sizes
+    positive at some sizes only, checked with them (`evaluate`).
 
-    def of_expr(self, node: ir.Expr) -> Poly:
-        """A size written as an expression: a function's size argument (`heads(v, H)`)."""
-        return self.visit(node)
+    A dict, so that every reader of the definitions reads it as one.
+    """
+
+    def __init__(self, definitions: Mapping[str, ir.Dim] | None = None, checks: Iterable[Check] = ()):
+        super().__init__(definitions or {})
+        self.checks = tuple(checks)
+
+    def described(self, key: str) -> tuple[str, set[str], ir.Span]:
+        """How messages name the size `key` (a derived size's name or a check's key),
+        the sizes it reads and where it is defined."""
+        if key in self:
+            return f"size {key} = {dim_text(self[key])}", _names(self[key]), self[key].span
+        check = next(c for c in self.checks if c.key == key)
+        return check.what, check.size.symbols(), check.span
+
+
+def positive(size: Poly) -> bool:
+    """Whether `size` is at least 1 at every size (each symbol at least 1)."""
+    if size.terms and all(coeff > 0 for _, coeff in size.terms):
+        return True  # the common case, without expanding
+    return nonnegative(size - Poly.const(1))
+
+
+def never_positive(size: Poly) -> bool:
+    """Whether `size` is at most 0 at every size (`0`, `n - 2*n`, `m - m*m`)."""
+    return nonnegative(-size)
+
+
+class _Polynomials(visit.Visitor):
+    """A polynomial size → its `Poly`, a rule per node: a size as written (`ir.Dim`),
+    or a function's size argument written as an expression (`heads(v, H)`), which
+    `calls.is_size` let through. A name reads as its abbreviation, if it has one."""
+
+    abbreviations: Mapping[str, Poly] = {}
+    renamed: Mapping[str, str] = {}
 
     def visit_DimInt(self, dim: ir.DimInt) -> Poly:
         return Poly.const(dim.value)
@@ -97,7 +114,9 @@ class Sizes(visit.Visitor):
         return Poly.const(int(node.text))
 
     def visit_DimName(self, node: ir.DimName | ir.Name) -> Poly:
-        return self.abbreviations.get(node.name) or Poly.symbol(node.name)
+        if node.name in self.abbreviations:
+            return self.abbreviations[node.name]
+        return Poly.symbol(self.renamed.get(node.name, node.name))
 
     visit_Name = visit_DimName
 
@@ -117,6 +136,186 @@ class Sizes(visit.Visitor):
     def visit_Sum(self, node: ir.Sum) -> Poly:
         signs = (1, *(1 if op == "+" else -1 for op in node.ops))
         return _sum([self.visit(t) for t in node.terms], signs, node)
+
+
+class Sizes(_Polynomials):
+    """Sizes → exact polynomials in the header's symbols (and the derived sizes that
+    stay symbols), for one cell or one layer of a stack.
+
+    `given` gives header symbols the sizes they stand for in this layer (the
+    input's `m` is the width a later layer reads), and `rename` names a derived
+    size that then differs (R → R_2). After construction: `definitions` (the
+    derived sizes that stay symbols, with their definitions in the header's
+    symbols), `extents` (each free extent, and each size defined from one, with
+    the free extent it reads) and `checks` (the written sizes positive at some
+    sizes only).
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        given: Mapping[str, Poly] | None = None,
+        rename: Callable[[str], str] | None = None,
+    ):
+        self.scope = scope
+        self.abbreviations: dict[str, Poly] = dict(given or {})
+        self.renamed: dict[str, str] = {}  # a derived size → its name in this layer
+        self.definitions: dict[str, ir.Dim] = {}
+        self.extents: dict[str, str] = {}
+        self.checks: list[Check] = []
+        self._given = set(self.abbreviations)
+        self._rename = rename
+        # A name → the size it stands for, as written, in the definitions this
+        # layer evaluates: a given symbol's width, an abbreviation's definition.
+        self._written: dict[str, ir.Dim] = {
+            name: _dim_of(size, scope.symbols[name].span) for name, size in self.abbreviations.items()
+        }
+        self._moved = set(self._given)  # sizes this layer gives another size than the cell's
+        self._split: set[str] = set()
+        for name, decl in scope.sizes.items():
+            if decl.definition is None:
+                self.extents[name] = name
+            elif _polynomial(decl.definition):
+                self._abbreviate(name, decl)
+            else:
+                self._derive(name, decl)
+
+    def _abbreviate(self, name: str, decl: ir.SizeDecl) -> None:
+        """`size I = E * D`: I reads as its definition."""
+        definition = decl.definition
+        size = self.abbreviations[name] = self.poly(definition)
+        self._written[name] = self._rewritten(definition)
+        if _names(definition) & self._moved:
+            self._moved.add(name)
+        text = dim_text(self._written[name] if name in self._moved else definition)
+        if never_positive(size):
+            raise SizeProblem(
+                f"size {name} = {text} is {size}, which is never positive (sizes are positive)",
+                definition.span,
+            )
+        # A size of a free extent has no value to check it at.
+        if not self._reads_extent(name, definition) and not positive(size):
+            self.checks.append(Check(size, f"size {name} = {text}", name, decl.span))
+
+    def _derive(self, name: str, decl: ir.SizeDecl) -> None:
+        """`size R = ceil(D / 16)`: a symbol of its own, with its definition (in a
+        later layer, R_2 with R's definition at that layer's input, unless that
+        comes out a polynomial: `2*H*d / H` is 2*d)."""
+        definition = decl.definition
+        self._check_divisions(definition)
+        if self._reads_extent(name, definition):
+            return
+        written = self._rewritten(definition)
+        here = name
+        if _names(definition) & self._moved:
+            self._moved.add(name)
+            exact = _exact(written)
+            if exact is not None:
+                self.abbreviations[name] = exact
+                self._written[name] = _dim_of(exact, definition.span)
+                return
+            here = self.renamed[name] = self._rename(name)
+            self._written[name] = ir.DimName(here, decl.name_span)
+        self.definitions[here] = written
+        if _splits_a_symbol(definition, self.scope):
+            # `size d = e / H`: inside the cell e is H*d, so that `heads(x, H)`
+            # and `blockdiag(H, d, d)` on x : e agree; d keeps its definition.
+            whole = definition.numerator.name
+            if whole not in self._split and (whole not in self.abbreviations or whole in self._given):
+                self._split.add(whole)
+                self.abbreviations[whole] = self.poly(definition.denominator) * Poly.symbol(here)
+
+    def _reads_extent(self, name: str, definition: ir.Dim) -> bool:
+        """Whether `name`'s definition reads a free extent: then it is one too."""
+        extent = next((self.extents[r] for r in sorted(_names(definition)) if r in self.extents), None)
+        if extent is not None:
+            self.extents[name] = extent
+        return extent is not None
+
+    def _rewritten(self, dim: ir.Dim) -> ir.Dim:
+        """A definition in the header's symbols, as this layer reads it."""
+        return _Written(self._written).visit(dim) if self._written else dim
+
+    def _check_divisions(self, dim: ir.Dim) -> None:
+        """A derived size never divides by a size that is never positive (0, n - n)."""
+        stack = [dim]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ir.DimQuotient) and _polynomial(node.denominator):
+                below = self.poly(node.denominator)
+                if not below.terms:
+                    raise SizeProblem("division by zero: the divisor is 0", node.denominator.span)
+                if never_positive(below):
+                    raise SizeProblem(
+                        f"division by {below}, which is never positive (sizes are positive)",
+                        node.denominator.span,
+                    )
+            stack.extend(ir.children(node))
+
+    def poly(self, dim: ir.Dim) -> Poly:
+        """A polynomial size (division and ceil/floor have no rule: `resolve.names`
+        allows them only in a `size` definition, which stays a symbol)."""
+        return self.visit(dim)
+
+    def of_expr(self, node: ir.Expr) -> Poly:
+        """A size written as an expression: a function's size argument (`heads(v, H)`)."""
+        return self.visit(node)
+
+
+class _Written(visit.Transformer):
+    """A size with names replaced by the sizes they stand for, as written."""
+
+    def __init__(self, names: Mapping[str, ir.Dim]):
+        self.names = names
+
+    def visit_DimName(self, dim: ir.DimName) -> ir.Dim:
+        return self.names.get(dim.name, dim)
+
+
+class _Inexact(Exception):
+    pass
+
+
+class _Exact(_Polynomials):
+    """A derived size's definition as a polynomial, when each division in it is exact."""
+
+    def visit_DimQuotient(self, dim: ir.DimQuotient) -> Poly:
+        quotient = divide(self.visit(dim.numerator), self.visit(dim.denominator))
+        if quotient is None:
+            raise _Inexact()
+        return quotient
+
+    def visit_DimCall(self, dim: ir.DimCall) -> Poly:
+        return self.visit(dim.arg)  # ceil and floor of a whole number
+
+
+def _exact(dim: ir.Dim) -> Poly | None:
+    try:
+        return _Exact().visit(dim)
+    except _Inexact:
+        return None
+
+
+def size_text(size: Poly) -> str:
+    """A polynomial size as messages write it, added terms first: `m - n`."""
+    return dim_text(_dim_of(size, ir.Span(0, 0, 0, 0)))
+
+
+def _dim_of(size: Poly, span: ir.Span) -> ir.Dim:
+    """A polynomial as a size as written (`2*n`, `m + n`), placed at `span`: a later
+    layer's input width inside the definitions of its derived sizes."""
+    terms: list[ir.Dim] = []
+    signs: list[int] = []
+    for mono, coeff in sorted(size.terms, key=lambda term: (term[1] < 0, term[0] == ())):
+        factors: list[ir.Dim] = [ir.DimName(name, span) for name, power in mono for _ in range(power)]
+        if abs(coeff) != 1 or not factors:
+            factors.insert(0, ir.DimInt(abs(coeff), span))
+        terms.append(factors[0] if len(factors) == 1 else ir.DimProduct(tuple(factors), span))
+        signs.append(1 if coeff > 0 else -1)
+    if not terms or signs[0] < 0:  # a sum starts with a term added
+        terms.insert(0, ir.DimInt(0, span))
+        signs.insert(0, 1)
+    return terms[0] if len(terms) == 1 else ir.DimSum(tuple(terms), tuple(signs), span)
 
 
 def _splits_a_symbol(dim: ir.Dim | None, scope: Scope) -> bool:
@@ -154,51 +353,47 @@ def _bounded(size: Poly, dim) -> Poly:
     return size
 
 
-def derived(scope: Scope) -> dict[str, ir.Dim]:
-    """The sizes that stay symbols of their own with a definition (`size R = ceil(D / 16)`)."""
-    return {
-        name: decl.definition
-        for name, decl in scope.sizes.items()
-        if decl.definition is not None and not _polynomial(decl.definition)
-    }
-
-
-def free(scope: Scope) -> set[str]:
-    """The free extents (`size rows`), on which no count may depend."""
-    return {name for name, decl in scope.sizes.items() if decl.definition is None}
-
-
 class SizeValueError(ValueError):
-    """A derived size that is no positive whole number at the sizes given; `size` names it
-    (a plot groups the sizes it skips by it)."""
+    """A size that is no positive whole number at the sizes given; `size` names it
+    (a derived size's name, a check's key: a plot groups the sizes it skips by it)."""
 
     def __init__(self, message: str, size: str):
         super().__init__(message)
         self.size = size
 
 
-def evaluate(definitions: dict[str, ir.Dim], values: dict[str, int]) -> dict[str, int]:
+def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[str, int]:
     """The derived sizes' values at the header's `values`.
 
     Division outside ceil/floor must be exact (`size d = e / H`: H divides e);
     inside them it is a real division (`ceil(D / 16 / 2)` is ⌈D/32⌉). A size
     that is not a whole number, divides by zero or is less than 1 raises
-    SizeValueError (a ValueError) that names it, its definition and the sizes it read.
+    SizeValueError (a ValueError) that names it, its definition and the sizes it
+    read; so does each of `derived`'s checks (a `Derived`) that is less than 1.
     """
     known = dict(values)
     fraction = _Fraction(known)
-    for name, dim in definitions.items():  # in order: a definition uses only earlier sizes
+    for name, dim in derived.items():  # in order: a definition uses only earlier sizes
         try:
             value = fraction.visit(dim, True)
             if value < 1:
                 raise _NotASize(f"is {value}; a size is at least 1")
         except _NotASize as e:
-            used = sorted(k for k in _names(dim) if k in known)
-            at = ", ".join(f"{k}={known[k]}" for k in used)
-            message = f"size {name} = {dim_text(dim)} {e}" + (f" at {at}" if at else "")
+            message = f"size {name} = {dim_text(dim)} {e}" + _at(_names(dim), known)
             raise SizeValueError(message, name) from None
         known[name] = int(value)
-    return {name: known[name] for name in definitions}
+    for check in derived.checks if isinstance(derived, Derived) else ():
+        value = check.size.evaluate(known)
+        if value < 1:
+            message = f"{check.what} is {value}; a size is at least 1" + _at(check.size.symbols(), known)
+            raise SizeValueError(message, check.key)
+    return {name: known[name] for name in derived}
+
+
+def _at(names: Iterable[str], known: Mapping[str, int]) -> str:
+    """' at H=3, e=10': the values of the sizes a size read."""
+    at = ", ".join(f"{k}={known[k]}" for k in sorted(names) if k in known)
+    return f" at {at}" if at else ""
 
 
 class _NotASize(Exception):
