@@ -635,7 +635,9 @@ def test_stacking_a_cell_whose_output_is_a_matrix(tmp_path, capsys, flags):
     assert (info.value.line, info.value.column) == (1, 6)
     path = tmp_path / "m.cell"
     path.write_text(text)
-    assert cli.main(["count", str(path), *flags]) == 1
+    # The flag does not apply to the cell: a usage error (docs/cli.md, "Exit status").
+    assert cli.main(["count", str(path), *flags]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"{path}:1:6: error: cannot stack cell 'c'")
+    flag = " ".join(flags) if flags[0] == "--layers" else "--bidirectional"
+    assert f"symcount: error: {flag}: {path}:1:6: cannot stack cell 'c'" in err
     assert "Traceback" not in err
