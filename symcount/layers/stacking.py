@@ -112,6 +112,8 @@ class Layers:
         self.dropped = frozenset() if layout.bias else biases(scope)
         self.first = typed_without(inferred, self.dropped)
         self.summed: Summed | None = None
+        # A later layer's own derived size → the cell's, and the layer (R_2 → R, "2").
+        self.originals: dict[str, tuple[str, str]] = {}
         if layout.layers is not None:
             self._stack(inferred)
         # Every layer's, so that a later layer that cannot be is an error here.
@@ -125,7 +127,6 @@ class Layers:
         # `input x : m`: a later layer is the cell with m at its own input width.
         own = isinstance(written, ir.DimName) and written.name in scope.symbols
         self.symbol = written.name if own else None
-        self.originals: dict[str, str] = {}  # a later layer's derived size → the cell's (R_2 → R)
         self.directions = Poly.const(layout.directions)
         later = layout.layers != 1
         self.upper = self.derive(self.directions * inferred.output_size, "2") if later else self.first
@@ -162,7 +163,7 @@ class Layers:
         base = f"{name}_{label}"
         candidates = itertools.chain([base], (f"{base}_{i}" for i in itertools.count(2)))
         fresh = next(c for c in candidates if c not in taken)
-        self.originals[fresh] = name
+        self.originals[fresh] = (name, label)
         return fresh
 
     def _check_alone(self, width: Poly) -> None:
@@ -237,7 +238,12 @@ class Layers:
                 # Layer k of a widening stack of L layers: a size in k, not checked.
                 if INPUT_SIZE not in check.size.symbols():
                     checks.setdefault(check.size, check)
-        return Derived(definitions, checks.values())
+        origins = {
+            fresh: f"{name} in layer {label}"
+            for fresh, (name, label) in self.originals.items()
+            if fresh in definitions
+        }
+        return Derived(definitions, checks.values(), origins)
 
     def _layer_shapes(self):
         """(k, typed cell of layer k) for k = 2..L, each layer reading the one before."""
@@ -254,7 +260,7 @@ class Layers:
         generic = self.derive(Poly.symbol(INPUT_SIZE), "k")
         grown = next((name for name in generic.derived if name in self.originals), None)
         if grown is not None:
-            original = self.scope.sizes[self.originals[grown]]
+            original = self.scope.sizes[self.originals[grown][0]]
             raise _cannot(
                 self.scope,
                 f"its layers widen (each reads the output of the one before, which grows with "

@@ -31,8 +31,8 @@ from .. import ir
 from ..counting import evaluation
 from ..counting.summary import Summary
 from ..errors import Location, SymcountError, SymcountWarning
-from ..shapes.sizes import SizeValueError, dim_text
-from ..symbols import dim_expr, size_symbol
+from ..shapes.sizes import SizeValueError
+from ..symbols import size_symbol
 from . import Report, tex
 from .settings import PLOT
 
@@ -156,8 +156,6 @@ def _refused(report: Report, symbol: str, size: int) -> SizeValueError | None:
         evaluation.size_values(report.summary.derived, {**report.sizes, symbol: size})
     except SizeValueError as e:
         return e
-    except KeyError:  # a derived size of a free extent (`ceil(rows / 2)`): `count --set`
-        pass  # lets it pass too, and no count reads it
     return None
 
 
@@ -210,17 +208,17 @@ def _nothing_to_draw(report: Report, symbol: str, line: Curve, start: int, stop:
 
 def _reason(report: Report, symbol: str, size: str, at: list[int]) -> str:
     """'size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4'."""
-    dim = report.summary.derived[size]
-    read = {s.name for s in dim_expr(dim).free_symbols} - {symbol}
-    fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in read)
-    text = f"size {size} = {dim_text(dim)} is not a positive whole number at {symbol}={_listed(at)}"
+    what, read, _ = report.summary.derived.described(size)
+    fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in read - {symbol})
+    text = f"{what} is not a positive whole number at {symbol}={_listed(at)}"
     return f"{text} with {fixed}" if fixed else text
 
 
 def _declaration(net: Summary, size: str) -> Location:
-    """Where a derived size is declared: the caret of a note about it goes under it."""
-    decl = next(d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size)
-    return net.cell.source.location(decl.span)
+    """Where a size is declared (a later layer's R_2: R's definition; a size of the
+    cell's: where it comes from): the caret of a note about it goes under it."""
+    decl = next((d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size), None)
+    return net.cell.source.location(decl.span if decl else net.derived.described(size)[2])
 
 
 def _listed(values: list[int]) -> str:

@@ -68,21 +68,29 @@ class Check:
 
 class Derived(dict):
     """The derived sizes that stay symbols, name → definition in the header's symbols
-    (and earlier derived sizes), in the order defined; and `checks`, the sizes
-    positive at some sizes only, checked with them (`evaluate`).
+    (and earlier derived sizes), in the order defined; `checks`, the sizes positive
+    at some sizes only, checked with them (`evaluate`); and `origins`, what a later
+    layer's own derived size is (`d_2` → "d in layer 2").
 
     A dict, so that every reader of the definitions reads it as one.
     """
 
-    def __init__(self, definitions: Mapping[str, ir.Dim] | None = None, checks: Iterable[Check] = ()):
+    def __init__(
+        self,
+        definitions: Mapping[str, ir.Dim] | None = None,
+        checks: Iterable[Check] = (),
+        origins: Mapping[str, str] | None = None,
+    ):
         super().__init__(definitions or {})
         self.checks = tuple(checks)
+        self.origins = dict(origins or {})
 
     def described(self, key: str) -> tuple[str, set[str], ir.Span]:
         """How messages name the size `key` (a derived size's name or a check's key),
         the sizes it reads and where it is defined."""
         if key in self:
-            return f"size {key} = {dim_text(self[key])}", _names(self[key]), self[key].span
+            origin = f" ({self.origins[key]})" if key in self.origins else ""
+            return f"size {key} = {dim_text(self[key])}{origin}", _names(self[key]), self[key].span
         check = next(c for c in self.checks if c.key == key)
         return check.what, check.size.symbols(), check.span
 
@@ -371,6 +379,8 @@ def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[s
     SizeValueError (a ValueError) that names it, its definition and the sizes it
     read; so does each of `derived`'s checks (a `Derived`) that is less than 1.
     """
+    if not isinstance(derived, Derived):
+        derived = Derived(derived)
     known = dict(values)
     fraction = _Fraction(known)
     for name, dim in derived.items():  # in order: a definition uses only earlier sizes
@@ -379,10 +389,10 @@ def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[s
             if value < 1:
                 raise _NotASize(f"is {value}; a size is at least 1")
         except _NotASize as e:
-            message = f"size {name} = {dim_text(dim)} {e}" + _at(_names(dim), known)
+            message = f"{derived.described(name)[0]} {e}" + _at(_names(dim), known)
             raise SizeValueError(message, name) from None
         known[name] = int(value)
-    for check in derived.checks if isinstance(derived, Derived) else ():
+    for check in derived.checks:
         value = check.size.evaluate(known)
         if value < 1:
             message = f"{check.what} is {value}; a size is at least 1" + _at(check.size.symbols(), known)
