@@ -180,10 +180,10 @@ class Layers:
         raise _cannot(
             self.scope,
             f"its input '{self.input}' has size {dim_text(decl.dims[0])}, not a size symbol of its "
-            f"own, and '{name}' also sizes '{source.snippet(span)}' (line {span.line}): in a later "
-            f"layer, which reads an input of size {width}, what '{name}' is is not defined; give "
-            f"the input a size symbol of its own (`input {self.input} : M`, M in the header) and "
-            "define the sizes read from it with `size`",
+            f"own, and '{name}' also sizes '{source.snippet(span)}' (line {span.line}), so what "
+            f"'{name}' stands for in a later layer, which reads an input of size {width}, is not "
+            f"defined; give the input a size symbol of its own (`input {self.input} : M`, M in the "
+            "header) and define the sizes read from it with `size`",
             decl.span,
         )
 
