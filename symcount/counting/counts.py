@@ -1,6 +1,6 @@
 """Counting: the layers of a network → its parameter counts, in closed form.
 
-matrix (r, c): r·c; vector d and diag(d): d; scalar: 1 (SPEC §1,
+matrix (r, c): r·c; vector d and diag(d): d; scalar: 1 (docs/language.md,
 "Counting"). A layer's count is the sum over its distinct parameters; a
 network's, the sum over its layer groups (`stacking.Layers`) of copies ×
 the group's count, plus, for a stack whose layers widen, the closed-form

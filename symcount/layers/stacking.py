@@ -2,12 +2,12 @@
 
 The stage between shape inference and counting. It answers "which layers,
 how many copies of each, and what shapes does each have": a plain cell is
-one group of one layer; a stack of L layers (SPEC §2, stacking) is layer 1,
+one group of one layer; a stack of L layers (docs/language.md, "Stacked layers") is layer 1,
 reading the input as declared, and layers 2..L, each reading the previous
 layer's output (twice as wide with two directions); `--no-bias` leaves the
-biases out of every layer. Counting (`counting.py`) sums parameters over
-these groups; a cost stage (SPEC §7) would walk the same groups, each with
-the sizes of its own layer.
+biases out of every layer. Counting (`counting.counts`) sums parameters over
+these groups; a cost stage would walk the same groups, each with the sizes
+of its own layer.
 
 When the output's width depends on the input's (a cell that emits
 `[x, h']`), every layer reads a wider input than the one before, so no two
