@@ -8,6 +8,7 @@ default, a long one with --slow.
 
 from hypothesis import given
 from hypothesis import strategies as st
+from test_typed_cell import check_every_node_typed
 
 import cellgen
 import symcount
@@ -74,3 +75,10 @@ def test_a_printed_cell_reads_back_the_same(gen):
     assert original.params == again.params  # names, kinds, shapes, counts and gates
     assert original.gates.keys() == again.gates.keys()
     assert (again.name, again.description, again.dims) == (gen.name, gen.description, original.dims)
+
+
+@given(cellgen.cells())
+def test_every_node_has_a_shape(gen):
+    # Here, not in test_typed_cell: hypothesis reads every imported module's
+    # constants, and speechbrain's lazy modules (imported by test_research) raise.
+    check_every_node_typed(load(gen.text()))
