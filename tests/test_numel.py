@@ -27,14 +27,14 @@ torch = pytest.importorskip("torch")
 H, N, L = (size_symbol(s) for s in "HNL")
 
 # The LRU (Orvieto et al., 2023, appendix A), one step: lambda = exp(-exp(nu_log) +
-# i exp(theta_log)) is written as its modulus times a factor of the phase (the
-# language has no imaginary unit; the count is the same); B and C are complex.
+# i exp(theta_log)) is written as its real part (the language has no imaginary
+# unit; the count is the same); B and C are complex.
 LRU = """cell lru(H, N) "Linear recurrent unit (Orvieto et al., 2023)"
     input u : H
     state x : N
     param B : complex(N, H)
     param C : complex(H, N)
-    lam = exp(-exp(nu_log)) * exp(theta_log)
+    lam = exp(-exp(nu_log)) * cos(exp(theta_log))
     x' = lam * x + exp(gamma_log) * (B @ u)
     y = C @ x' + D * u
     output y
@@ -43,7 +43,8 @@ end
 
 
 class TorchLRU(torch.nn.Module):
-    """The LRU as its PyTorch ports write it: B and C complex tensors, the rest real."""
+    """The LRU as the LRU-pytorch package writes it: B and C complex tensors, the rest real
+    (its D is a vector here, as in the paper)."""
 
     def __init__(self, h: int, n: int):
         super().__init__()
