@@ -216,15 +216,9 @@ def run(capsys, *argv: str) -> str:
     return out
 
 
-@pytest.fixture
-def lru_file(tmp_path):
-    path = tmp_path / "lru.cell"
-    path.write_text(LRU)
-    return str(path)
-
-
-def test_text_gives_numel_and_its_value(capsys, lru_file):
-    out = run(capsys, "count", lru_file, "--set", "H=4", "--set", "N=8")
+def test_text_gives_numel_and_its_value(capsys, tmp_path):
+    (tmp_path / "lru.cell").write_text(LRU)
+    out = run(capsys, "count", str(tmp_path / "lru.cell"), "--set", "H=4", "--set", "N=8")
     assert "  numel     2*H*N + H + 3*N (a complex entry once, as numel() counts it)\n" in out
     assert "  value     156 (numel 92)  (H=4, N=8)\n" in out
     assert numel(TorchLRU(4, 8)) == 92
