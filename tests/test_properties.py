@@ -44,6 +44,7 @@ def test_evaluate_is_the_direct_count(gen, data):
     cell = load(gen.text())
     env = data.draw(sizes_for(gen))
     assert cell.evaluate(**env) == gen.count(env)
+    assert cell.evaluate_numel(**env) == gen.numel(env)
     full = gen.environment(env)  # with the derived sizes (ceil, e / H), as the generator knows them
     at = {size_symbol(d): v for d, v in full.items()}
     for p in cell.params:
@@ -52,6 +53,7 @@ def test_evaluate_is_the_direct_count(gen, data):
             cellgen.size_value(s, full) for s in expected.shape
         ]
         assert int(p.count.subs(at)) == expected.count(full)
+        assert int(p.numel.subs(at)) == expected.numel(full)
 
 
 @given(cellgen.cells(), st.data())
