@@ -172,6 +172,9 @@ def references(node: tuple) -> tuple[set[str], set[str]]:
 # ---- the generated cell ----
 
 FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
+# What a framework's numel() counts per entry: a complex dtype's entry once,
+# a quaternion's 4 real parts (no framework has a quaternion dtype).
+FIELD_NUMEL = {"real": 1, "complex": 1, "quaternion": 4}
 
 
 @dataclass
@@ -184,6 +187,9 @@ class GenParam:
 
     def count(self, env: dict[str, int]) -> int:
         return FIELD_REALS[self.field] * math.prod(size_value(s, env) for s in self.shape)
+
+    def numel(self, env: dict[str, int]) -> int:
+        return FIELD_NUMEL[self.field] * math.prod(size_value(s, env) for s in self.shape)
 
 
 @dataclass(frozen=True)
@@ -246,6 +252,11 @@ class GenCell:
         """The number of parameters at concrete sizes, computed from what was generated."""
         full = self.environment(env)
         return sum(p.count(full) for p in self.params.values())
+
+    def numel(self, env: dict[str, int]) -> int:
+        """The count at concrete sizes as a framework's numel() gives it (a complex entry once)."""
+        full = self.environment(env)
+        return sum(p.numel(full) for p in self.params.values())
 
     def variables(self) -> list[str]:
         gates = [eq.target for eq in self.equations if not eq.is_state]

@@ -8,6 +8,7 @@ default, a long one with --slow.
 
 from hypothesis import given
 from hypothesis import strategies as st
+from test_typed_cell import check_every_node_typed
 
 import cellgen
 import symcount
@@ -43,6 +44,7 @@ def test_evaluate_is_the_direct_count(gen, data):
     cell = load(gen.text())
     env = data.draw(sizes_for(gen))
     assert cell.evaluate(**env) == gen.count(env)
+    assert cell.evaluate_numel(**env) == gen.numel(env)
     full = gen.environment(env)  # with the derived sizes (ceil, e / H), as the generator knows them
     at = {size_symbol(d): v for d, v in full.items()}
     for p in cell.params:
@@ -51,6 +53,7 @@ def test_evaluate_is_the_direct_count(gen, data):
             cellgen.size_value(s, full) for s in expected.shape
         ]
         assert int(p.count.subs(at)) == expected.count(full)
+        assert int(p.numel.subs(at)) == expected.numel(full)
 
 
 @given(cellgen.cells(), st.data())
@@ -74,3 +77,10 @@ def test_a_printed_cell_reads_back_the_same(gen):
     assert original.params == again.params  # names, kinds, shapes, counts and gates
     assert original.gates.keys() == again.gates.keys()
     assert (again.name, again.description, again.dims) == (gen.name, gen.description, original.dims)
+
+
+@given(cellgen.cells())
+def test_every_node_has_a_shape(gen):
+    # Here, not in test_typed_cell: hypothesis reads every imported module's
+    # constants, and speechbrain's lazy modules (imported by test_research) raise.
+    check_every_node_typed(load(gen.text()))

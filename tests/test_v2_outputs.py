@@ -216,7 +216,7 @@ def test_frozen_and_total_in_text(wired):
     out = run_text_at(wired)
     assert "  frozen    m*n (not trainable)" in out
     assert "  total     6*m*n + 2*n**2 (trainable + frozen)" in out
-    assert "  value     38 trainable, 6 frozen, 44 total  (m=3, n=2)" in out
+    assert "  value     38 trainable (numel 34), 6 frozen, 44 total  (m=3, n=2)" in out
     assert "  M          matrix, frozen" in out
     assert "  W_c        matrix, complex" in out and "  Q          matrix, quaternion" in out
 
@@ -253,7 +253,7 @@ def test_frozen_and_total_in_markdown(wired):
 def test_frozen_and_total_in_latex(wired):
     out = wired.latex(params=True, sizes=SIZES)
     assert r"\text{frozen: } m n, \quad \text{total: } 6 m n + 2 n^{2}" in out
-    assert r"P_{\mathrm{wired}}(3, 2) = 38, \quad \text{frozen: } 6, \quad \text{total: } 44" in out
+    assert r"P_{\mathrm{wired}}(3, 2) = 38, \quad \text{numel: } 34, \quad \text{frozen: } 6, \quad \text{total: } 44" in out
     assert "$M$ (frozen)" in out and r"$n \times n$ (complex)" in out
     assert "trainable unless marked frozen" in out
     for label, count in [("trainable", r"$5 m n + 2 n^{2}$"), ("frozen", "$m n$"), ("total", r"$6 m n + 2 n^{2}$")]:
@@ -396,8 +396,8 @@ def test_the_documented_frozen_lines_are_what_the_tool_prints(capsys, tmp_path):
     path.write_text(WIRED_DOC + "\n")
     out = run(capsys, "count", str(path), "--set", "m=3", "--set", "n=2")
     for line in ["frozen    m*n (not trainable)", "total     2*m*n + 2*n**2 (trainable +",
-                 "value     14 trainable, 6 frozen, 20 total"]:
+                 "value     14 trainable (numel 10), 6 frozen, 20 total"]:
         assert line in out and " ".join(line.split()) in " ".join(CLI.split())
     assert "3 parameters (1 frozen), m*n + 2*n**2 trainable + m*n frozen" in run(capsys, "check", str(path))
     tex = run(capsys, "latex", str(path), "--set", "m=3", "--set", "n=2")
-    assert r"P_{\mathrm{wired}}(3, 2) = 14, \quad \text{frozen: } 6, \quad \text{total: } 20" in tex
+    assert r"P_{\mathrm{wired}}(3, 2) = 14, \quad \text{numel: } 10, \quad \text{frozen: } 6, \quad \text{total: } 20" in tex

@@ -52,8 +52,24 @@ class _Counted(CountsView):
         >>> symcount.builtin("lstm").evaluate(m=25, n=100)
         50400
         """
+        return evaluation.trainable(self.counts, self._values(sizes))
+
+    def evaluate_numel(self, **sizes: int) -> int:
+        """`numel` at concrete sizes, given as to `evaluate`: what
+        `sum(p.numel() for p in module.parameters())` gives for a module that
+        keeps its complex parameters as complex tensors (a complex entry once).
+
+        >>> import symcount
+        >>> [c] = symcount.loads("cell c(n)\\n input x : n\\n param W : complex(n, n)\\n output y\\n y = W @ x\\nend")
+        >>> c.evaluate(n=3), c.evaluate_numel(n=3)
+        (18, 9)
+        """
+        return evaluation.numel(self.counts, self._values(sizes))
+
+    def _values(self, sizes: dict[str, object]) -> dict[str, int]:
+        """Every size's value, derived ones too, from the sizes given (checked)."""
         names = [d.name for d in self.dims]  # not str(d): sympy's printer, most of the time here
-        return evaluation.trainable(self.counts, self.size_values(evaluation.check_sizes(names, sizes)))
+        return self.size_values(evaluation.check_sizes(names, sizes))
 
     @property
     def derived(self) -> Derived:

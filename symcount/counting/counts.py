@@ -1,6 +1,6 @@
 """Counting: the layers of a network → its parameter counts, in closed form.
 
-matrix (r, c): r·c; vector d and diag(d): d; scalar: 1 (SPEC §1,
+matrix (r, c): r·c; vector d and diag(d): d; scalar: 1 (docs/language.md,
 "Counting"). A layer's count is the sum over its distinct parameters; a
 network's, the sum over its layer groups (`stacking.Layers`) of copies ×
 the group's count, plus, for a stack whose layers widen, the closed-form
@@ -46,6 +46,20 @@ class Param:
     field: str = entry(default="real", repr=False, kw_only=True)
     frozen: bool = entry(default=False, repr=False, kw_only=True)
 
+    @property
+    def numel(self) -> sympy.Expr:
+        """Its count as a framework's `numel()` gives it: a complex entry once
+        (docs/language.md, "Complex and quaternion parameters").
+
+        >>> import symcount
+        >>> [c] = symcount.loads("cell c(n)\\n input x : n\\n param W : complex(n, n)\\n output y\\n y = W @ x\\nend")
+        >>> c.params[0].count, c.params[0].numel
+        (2*n**2, n**2)
+        """
+        if FIELD_NUMEL[self.field] == FIELD_REALS[self.field]:
+            return self.count
+        return sympy.expand(self.count * sympy.Rational(FIELD_NUMEL[self.field], FIELD_REALS[self.field]))
+
 
 @dataclass(frozen=True)
 class StackParam(Param):
@@ -57,15 +71,22 @@ class StackParam(Param):
 
 # Real numbers per entry of a parameter's field.
 FIELD_REALS = {"real": 1, "complex": 2, "quaternion": 4}
+# The elements per entry a framework's `numel()` counts (docs/language.md,
+# "Complex and quaternion parameters"): a complex tensor (`torch.complex64`)
+# holds an entry as one element; no framework has a quaternion dtype, and the
+# quaternion packages (speechbrain's quaternion_networks, Parcollet's
+# QuaternionLinear) keep the four parts as four real tensors.
+FIELD_NUMEL = {"real": 1, "complex": 1, "quaternion": 4}
 
 
 @lru_cache(maxsize=1024)
-def param_count(shape: tuple[Poly, ...], field: str = "real") -> Poly:
+def param_count(shape: tuple[Poly, ...], field: str = "real", numel: bool = False) -> Poly:
     """The real numbers a parameter of this shape holds: the product of its sizes
     (a block-diagonal one's are its blocks and their rows and columns), times 2 for
-    a complex and 4 for a quaternion one."""
+    a complex and 4 for a quaternion one; with `numel`, the elements a framework's
+    `numel()` counts (a complex entry once)."""
     # The parameters of a cell share a handful of shapes: each product once.
-    total = Poly.const(FIELD_REALS[field])
+    total = Poly.const((FIELD_NUMEL if numel else FIELD_REALS)[field])
     for size in shape:
         total = total * size
     return total
@@ -78,6 +99,7 @@ class _Tables:
     frozen: sympy.Expr
     gates: dict[str, sympy.Expr]
     params: tuple[Param, ...]
+    summed: tuple[StackParam, ...]  # a widening stack's layers 2..L, each summed over k
 
 
 class Read:
@@ -130,6 +152,7 @@ class Counts:
             _with(to_sympy(frozen), (p.count for p in summed if p.frozen)),
             gates,
             self._params(per_group) + summed,
+            summed,
         )
 
     total = Read("_tables", "total", "The trainable count as an exact integer polynomial (fast to "
@@ -139,8 +162,35 @@ class Counts:
 
     @cached_property
     def total_count(self) -> sympy.Expr:
-        """Trainable and frozen together (what `numel` over all would give)."""
+        """Trainable and frozen together."""
         return sympy.expand(self.count + self.frozen)
+
+    @cached_property
+    def _numel(self) -> tuple[Poly | None, sympy.Expr]:
+        """The trainable count with each entry as `numel()` counts it: as a
+        polynomial (None for a widening stack of a symbolic depth) and expanded."""
+        if all(FIELD_NUMEL[p.field] == FIELD_REALS[p.field] for p in self.params):
+            return self.total, self.count
+        polys = Poly.sum(
+            g.copies * param_count(p.shape, p.field, numel=True)
+            for g in self.layers.groups
+            for p in g.typed.params
+            if not p.frozen
+        )
+        summed = [p.numel for p in self._tables.summed if not p.frozen]
+        return (None if summed else polys), _with(to_sympy(polys), summed)
+
+    @property
+    def numel_total(self) -> Poly | None:
+        """`numel` as an exact integer polynomial; None for a widening stack of a symbolic depth."""
+        return self._numel[0]
+
+    @property
+    def numel(self) -> sympy.Expr:
+        """The trainable count as a framework's `numel()` gives it, expanded: a
+        complex entry counted once, not as 2 reals (docs/language.md, "Complex and
+        quaternion parameters"); the count itself when no parameter is complex."""
+        return self._numel[1]
 
     @cached_property
     def factored(self) -> sympy.Expr:
@@ -228,5 +278,5 @@ class CountsView:
     factored = Read("counts", "factored", "The count, factored.")
     gates = Read("counts", "gates", Counts.gates.__doc__)
     frozen = Read("counts", "frozen", Counts.frozen.__doc__)
-    total_count = Read("counts", "total_count", "Trainable and frozen parameters together "
-                       "(what `numel` over all would give).")
+    total_count = Read("counts", "total_count", "Trainable and frozen parameters together.")
+    numel = Read("counts", "numel", Counts.numel.__doc__)

@@ -13,7 +13,8 @@ steps:
    integers, a sympy expression (the closed-form sum of a widening stack of a
    symbolic depth, a frozen count) by substitution. `trainable` picks the
    polynomial whenever the count is one: a loop over sizes then never goes
-   through sympy.
+   through sympy. `numel` does the same for the count as a framework's
+   `numel()` gives it (a complex entry once).
 
 `written_out` gives a count in the header's symbols alone, each derived size
 replaced by its definition (R as ceiling(D/16)), for what must be evaluated
@@ -100,6 +101,11 @@ def value(count: Poly | sympy.Expr, values: Mapping[str, int]) -> int:
 def trainable(counts: Counts, values: Mapping[str, int]) -> int:
     """The trainable count at `values`: from its polynomial when it is one."""
     return value(counts.count if counts.total is None else counts.total, values)
+
+
+def numel(counts: Counts, values: Mapping[str, int]) -> int:
+    """The trainable count as `numel()` gives it (a complex entry once) at `values`."""
+    return value(counts.numel if counts.numel_total is None else counts.numel_total, values)
 
 
 def derived_exprs(derived: Mapping[str, ir.Dim]) -> dict[str, sympy.Expr]:

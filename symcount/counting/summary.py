@@ -56,6 +56,12 @@ class Summary(CountsView):
         """Whether any parameter is frozen: the outputs then show frozen and total too."""
         return any(p.frozen for p in self.params)
 
+    @property
+    def has_nonreal(self) -> bool:
+        """Whether any parameter is complex or quaternion: the outputs then show
+        `numel` too, the count as a framework's `numel()` gives it."""
+        return any(p.field != "real" for p in self.params)
+
     @cached_property
     def used_sizes(self) -> dict[str, ir.Dim]:
         """The derived sizes the counts are written in, with their definitions, in order.

@@ -5,7 +5,7 @@ how many copies of each, and what shapes does each have": a plain cell is
 one group of one layer; a stack of L layers (docs/language.md, "Stacked
 layers") is layer 1, reading the input as declared, and layers 2..L, each
 reading the previous layer's output (twice as wide with two directions);
-`--no-bias` leaves the biases out of every layer. Counting (`counting.py`)
+`--no-bias` leaves the biases out of every layer. Counting (`counting.counts`)
 sums parameters over these groups; a cost stage would walk the same groups,
 each with the sizes of its own layer.
 

@@ -50,6 +50,15 @@ class Report:
         return evaluation.trainable(self.summary.counts, self.values)
 
     @property
+    def numel_value(self) -> int | None:
+        """`numel` (a complex entry once) at the set sizes, when every size symbol is set."""
+        from ..counting import evaluation
+
+        if self.values is None:
+            return None
+        return evaluation.numel(self.summary.counts, self.values)
+
+    @property
     def frozen_value(self) -> int | None:
         """The frozen parameters at the set sizes (None unless every size is set)."""
         return self.param_value(self.summary.frozen)

@@ -71,6 +71,8 @@ class Writer:
             lines.append(f"  network   {self.note(net)}")
         lines.append(f"  count     {self.math(net.count)}")
         lines.append(f"  factored  {self.math(net.factored)}")
+        if net.has_nonreal:  # what `sum(p.numel())` gives a module of complex tensors
+            lines.append(f"  numel     {self.math(net.numel)} (a complex entry once, as numel() counts it)")
         if net.has_frozen:
             lines.append(f"  frozen    {self.math(net.frozen)} (not trainable)")
             lines.append(f"  total     {self.math(net.total_count)} (trainable + frozen)")
@@ -84,13 +86,15 @@ class Writer:
         return "\n".join(lines)
 
     def values(self, report: Report) -> str:
-        """The count's value; with frozen parameters, also theirs and the total."""
-        if not report.summary.has_frozen:
-            return self.number(report.value)
-        return (
-            f"{self.number(report.value)} trainable, {self.number(report.frozen_value)} frozen, "
-            f"{self.number(report.total_value)} total"
-        )
+        """The count's value; with frozen parameters, also theirs and the total;
+        with complex or quaternion ones, `numel`'s beside the count's."""
+        net = report.summary
+        text = self.number(report.value) + (" trainable" if net.has_frozen else "")
+        if net.has_nonreal:
+            text += f" (numel {self.number(report.numel_value)})"
+        if not net.has_frozen:
+            return text
+        return f"{text}, {self.number(report.frozen_value)} frozen, {self.number(report.total_value)} total"
 
     def set_sizes(self, report: Report) -> str:
         """The sizes a value is at: 'D=32, N=4; R=2' (the derived sizes they give last)."""
@@ -215,6 +219,7 @@ class MathWriter(Writer):
 
     DASH = "–"  # between the first and last of a range of layers
     DOTS = r"\dots"
+    NUMEL = "numel()"  # the label of `numel`'s row under the parameter table
 
     def math(self, expr: sympy.Expr) -> str:
         return f"${tex.math(expr)}$"
@@ -237,6 +242,8 @@ class MathWriter(Writer):
                 ("frozen", self.chosen(net, net.frozen), report.frozen_value),
                 ("total", self.chosen(net, net.total_count), report.total_value),
             ]
+        if net.has_nonreal:  # beside the trainable count it stands for
+            rows.insert(1, (self.NUMEL, self.chosen(net, net.numel), report.numel_value))
         return [self.foot_row(head, *row) for row in rows]
 
     def foot_row(self, head: list[str], label: str, count: sympy.Expr, value: int | None) -> list[str]:

@@ -2,9 +2,10 @@
 
 Language v2 adds keys only where a cell needs them, so a v1 cell's document
 is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
-parameter is frozen, `sizes` (and `size_values`) when the counts use a
-derived size, and per parameter `field` when it is not real and `frozen`
-when it is frozen.
+parameter is frozen, `numel` (and `numel_value`) when one is complex or
+quaternion, `sizes` (and `size_values`) when the counts use a derived size,
+and per parameter `field` and `numel` when it is not real and `frozen` when
+it is frozen.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def document(report: Report) -> dict:
     if net.has_frozen:  # `count` is the trainable count; these are apart
         doc["frozen"] = str(net.frozen)
         doc["total"] = str(net.total_count)
+    if net.has_nonreal:  # the count as `numel()` gives it: a complex entry once
+        doc["numel"] = str(net.numel)
     if net.used_sizes:  # derived sizes the counts are written in, with their definitions
         doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in net.used_sizes.items()}
     if report.value is not None:
@@ -45,6 +48,8 @@ def document(report: Report) -> dict:
         if net.has_frozen:
             doc["frozen_value"] = report.frozen_value
             doc["total_value"] = report.total_value
+        if net.has_nonreal:
+            doc["numel_value"] = report.numel_value
         if net.used_sizes:
             doc["size_values"] = report.size_values
     doc["layers"] = 1 if net.layers is None else net.layers
@@ -65,6 +70,7 @@ def _param(p: StackParam, stacked: bool) -> dict:
     }
     if p.field != "real":  # "complex" (2 reals an entry) or "quaternion" (4)
         entry["field"] = p.field
+        entry["numel"] = str(p.numel)
     if p.frozen:
         entry["frozen"] = True
     if stacked:  # a stacked network's parameter: which layers, how many copies

@@ -26,6 +26,8 @@ from .settings import LATEX
 from .tex import escape_math, escape_text, thousands
 
 INDENT = "  "
+# Before `numel` in the formulas: the trainable count with a complex entry once.
+NUMEL_TEXT = r"\text{numel (a complex entry once): }"
 
 
 def render(reports: list[Report], **settings: object) -> str:
@@ -37,6 +39,7 @@ class LatexWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "layers", "copies", "shape", "count")
     DASH = "--"
     DOTS = r"\ldots"
+    NUMEL = r"\texttt{numel()}"
     SETTINGS = LATEX  # form, equations, params, standalone
 
     def render(self, reports: list[Report]) -> str:
@@ -79,6 +82,8 @@ class LatexWriter(MathWriter):
         if net.has_frozen:
             frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
             lines.append(rf"\text{{frozen: }} {tex.math(frozen)}, \quad \text{{total: }} {tex.math(total)}")
+        if net.has_nonreal:
+            lines.append(rf"{NUMEL_TEXT} {tex.math(self.chosen(net, net.numel))}")
         if net.used_sizes:
             lines.append(rf"\text{{where }} {self.definitions(net)}")
         if report.value is not None:
@@ -99,6 +104,8 @@ class LatexWriter(MathWriter):
         net = report.summary
         at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
         line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
+        if net.has_nonreal:
+            line += rf", \quad \text{{numel: }} {thousands(report.numel_value, math=True)}"
         if net.has_frozen:
             line += rf", \quad \text{{frozen: }} {thousands(report.frozen_value, math=True)}"
             line += rf", \quad \text{{total: }} {thousands(report.total_value, math=True)}"
@@ -317,6 +324,8 @@ def notebook(net: Summary) -> str:
         text += rf" \quad \text{{({LatexWriter().note(net)})}}"
     if net.has_frozen:
         text += rf" \quad \text{{frozen: }} {tex.math(net.frozen)}, \ \text{{total: }} {tex.math(net.total_count)}"
+    if net.has_nonreal:
+        text += rf" \quad {NUMEL_TEXT} {tex.math(net.numel)}"
     if net.used_sizes:
         text += rf" \quad \text{{where }} {tex.definitions(net.used_sizes)}"
     return f"$${text}$$"

@@ -24,6 +24,7 @@ def render(reports: list[Report], **settings: object) -> str:
 class MarkdownWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "kind", "layers", "copies", "shape", "count", "gate")
     SETTINGS = Settings("markdown")  # none: one layout, the expanded count beside the factored
+    NUMEL = "`numel()`"
 
     def comparison(self, reports: list[Report]) -> str:
         """A row per cell: its formula, factored, and its value when every size is set."""
@@ -65,6 +66,8 @@ class MarkdownWriter(MathWriter):
         lines += [summary, ""]
         if net.has_frozen:
             lines += [self.frozen(report), ""]
+        if net.has_nonreal:
+            lines += [self.numel(report), ""]
         lines.append(self.params_table(report))
         return "\n".join(lines)
 
@@ -78,6 +81,14 @@ class MarkdownWriter(MathWriter):
         if report.value is not None:
             text += f" — **{self.number(report.total_value)}**"
         return text
+
+    def numel(self, report: Report) -> str:
+        """'**`numel()`:** $m n$ — **6** (a complex entry once)': the trainable count
+        as a framework's `numel()` gives it."""
+        text = f"**`numel()`:** {self.math(report.summary.numel)}"
+        if report.value is not None:
+            text += f" — **{self.number(report.numel_value)}**"
+        return text + " (a complex entry once)"
 
     def where(self, report: Report) -> str:
         r"""'$R = \left\lceil D/16 \right\rceil$' (and its value at the set sizes)."""
