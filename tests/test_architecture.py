@@ -199,6 +199,8 @@ WALKS = {
     lint._Read: EXPR,
     inline._Inliner: EXPR,
     sizes.Sizes: POLYNOMIAL,  # division and ceil/floor keep a size a symbol of its own
+    sizes._Exact: POLYNOMIAL | {ir.DimQuotient, ir.DimCall},  # a later layer's derived size
+    sizes._Written: DIM,
     sizes._Fraction: DIM,
     symbols._DimExpr: DIM,
 }

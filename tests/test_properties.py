@@ -6,6 +6,7 @@ examples run is set by the hypothesis profile (conftest.py): a quick one by
 default, a long one with --slow.
 """
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_typed_cell import check_every_node_typed
@@ -13,6 +14,7 @@ from test_typed_cell import check_every_node_typed
 import cellgen
 import symcount
 from conftest import same
+from symcount.shapes.sizes import SizeValueError
 from symcount.symbols import size_symbol
 
 
@@ -84,3 +86,34 @@ def test_every_node_has_a_shape(gen):
     # Here, not in test_typed_cell: hypothesis reads every imported module's
     # constants, and speechbrain's lazy modules (imported by test_research) raise.
     check_every_node_typed(load(gen.text()))
+
+
+def _output(gen) -> str | None:
+    """The output: declared, else the first state declared (docs/language.md)."""
+    if gen.output is not None:
+        return gen.output
+    states = [name for name in gen.declaration_order if name in gen.states or name in gen.tensor_states]
+    return states[0] if states else None
+
+
+@given(cellgen.cells(), st.data())
+def test_a_later_layer_is_the_cell_at_its_input_width(gen, data):
+    # A cell with one input written with a header symbol and a vector state out:
+    # layer 2 is the cell with that symbol at the output's size, everywhere
+    # (declared shapes, `size` declarations: docs/language.md, "Stacked layers").
+    output = _output(gen)
+    [(name, size)] = gen.inputs.items() if len(gen.inputs) == 1 else [(None, None)]
+    if name is None or output not in gen.states or gen.dim(size) not in gen.dims:
+        return
+    symbol = gen.dim(size)
+    cell = load(gen.text())
+    env = data.draw(sizes_for(gen))
+    width = cellgen.size_value(gen.states[output], gen.environment(env))
+    later = {**env, symbol: width}
+    stack = cell.stacked(2)
+    splits = [decl for decl in gen.size_decls.values() if decl[0] == "split" and decl[1] == symbol]
+    if any(later[numerator] % later[heads] for _, numerator, heads in splits):
+        with pytest.raises(SizeValueError):  # layer 2 cannot split its input into heads
+            stack.evaluate(**env)
+        return
+    assert stack.evaluate(**env) == gen.count(env) + gen.count(later)
