@@ -4,7 +4,7 @@ Language v2 adds keys only where a cell needs them, so a v1 cell's document
 is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
 parameter is frozen, `sizes` (and `size_values`) when the counts use a
 derived size, and per parameter `field` when it is not real and `frozen`
-when it is frozen.
+when it is frozen; `removed_biases` with `--no-bias`.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def document(report: Report) -> dict:
     doc["layers"] = 1 if net.layers is None else net.layers
     doc["bidirectional"] = net.bidirectional
     doc["bias"] = net.bias
+    if not net.bias:  # what --no-bias removed, in order
+        doc["removed_biases"] = list(net.removed_biases)
     doc["params"] = [_param(p, net.stacked) for p in net.params]
     doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
     return doc
