@@ -318,19 +318,6 @@ class Defined(nn.Module):
         return (1 - z) * h + z * torch.tanh(self.lin(z * h))
 
 
-@pytest.mark.parametrize("text, module", [(SLICED, Sliced), (DEFINED, Defined)])
-@pytest.mark.parametrize("bias", [True, False])
-def test_the_count_is_the_modules(text, module, bias):
-    cell = symcount.loads(text)[0]
-    used = cell if bias else cell.without_biases()
-    rng = random.Random(f"{cell.name}{bias}")
-    for _ in range(5):
-        m, n = rng.randint(1, 40), rng.randint(1, 40)
-        built = module(m, n, bias)
-        assert built(torch.zeros(3, m), torch.zeros(3, n)).shape == (3, n)  # it runs: sizes agree
-        assert used.evaluate(m=m, n=n) == sum(p.numel() for p in built.parameters())
-
-
 # A leading bias, negated: the module's Linear computes W x + b and the cell
 # subtracts all of it, -(W x + b) = -b - W x.
 NEGATED = """
@@ -396,17 +383,19 @@ class RwkvTimeMix(nn.Module):
         return self.output(r * wkv)
 
 
-@pytest.mark.parametrize("text, module", [(NEGATED, Negated), (RWKV, RwkvTimeMix)])
+@pytest.mark.parametrize(
+    "text, module", [(SLICED, Sliced), (DEFINED, Defined), (NEGATED, Negated), (RWKV, RwkvTimeMix)]
+)
 @pytest.mark.parametrize("bias", [True, False])
-def test_a_negated_bias_goes_and_an_offset_stays(text, module, bias):
+def test_the_count_is_the_modules(text, module, bias):
     cell = symcount.loads(text)[0]
     used = cell if bias else cell.without_biases()
     rng = random.Random(f"{cell.name}{bias}")
     for _ in range(5):
-        n = rng.randint(1, 40)
-        sizes = {"n": n} if module is RwkvTimeMix else {"m": rng.randint(1, 40), "n": n}
-        built = module(sizes.get("m", n), n, bias)
-        assert built(torch.zeros(3, sizes.get("m", n)), torch.zeros(3, n)).shape == (3, n)
+        sizes = {str(d): rng.randint(1, 40) for d in cell.dims}
+        m, n = sizes.get("m", sizes["n"]), sizes["n"]  # RWKV's input is its embedding: m is n
+        built = module(m, n, bias)
+        assert built(torch.zeros(3, m), torch.zeros(3, n)).shape == (3, n)  # it runs: sizes agree
         assert used.evaluate(**sizes) == sum(p.numel() for p in built.parameters())
 
 
