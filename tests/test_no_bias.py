@@ -195,6 +195,13 @@ def test_a_negated_bias_leaves_the_equations():
     assert printed(net.cell.equations[0].expr) == "tanh(W @ x)"
 
 
+def test_a_negated_bias_given_to_a_def_becomes_zero():
+    text = cell_of("    def plus(a, k) = a + k\n    h' = tanh(plus(W @ x, -b) + U @ h)\n")
+    net = symcount.loads(text)[0].without_biases().summary
+    assert net.removed_biases == ("b",)
+    assert printed(net.cell.equations[0].expr) == "tanh(plus(W @ x, 0) + U @ h)"
+
+
 def test_the_xlstm_gains_stay():
     for name, gain in (("xlstm.mlstm_cell", "w_norm"), ("xlstm.slstm_layer", "w_norm")):
         cell = symcount.builtin(name).without_biases()

@@ -114,11 +114,11 @@ class _Uses(visit.Visitor):
         return product.factors[others[0]]
 
     def constant(self, expr: ir.Expr) -> bool:
-        """Numbers and size symbols only (`sqrt(d)`, `0.5`)."""
-        return all(
-            not isinstance(n, (ir.Name, ir.NewName)) or (isinstance(n, ir.Name) and n.name in self.sizes)
-            for n in ir.walk(expr)
-        )
+        """Numbers and size symbols only (`sqrt(d)`, `0.5`): no value, no parameter."""
+        for node in ir.walk(expr):
+            if isinstance(node, ir.NewName) or (isinstance(node, ir.Name) and node.name not in self.sizes):
+                return False
+        return True
 
     def fits(self, bias: ir.Name, linear: ir.Expr, axis: str) -> bool:
         """Whether `bias` has the shape of a linear map's bias: its output features,
@@ -221,6 +221,8 @@ class _WithoutTerms(visit.Transformer):
         return ir.Number("0", node.span) if self.dropped(node) else node
 
     def visit_Neg(self, node: ir.Neg) -> ir.Expr | None:
+        if self.dropped(node):  # outside a sum: a def's argument `-b`, added in the body
+            return ir.Number("0", node.span)
         copy = self.visit(node.operand)  # `-(b + c)` with both dropped: nothing left to negate
         return None if copy is None else visit.rebuilt(node, lambda _: copy)
 
