@@ -74,3 +74,17 @@ def test_a_printed_cell_reads_back_the_same(gen):
     assert original.params == again.params  # names, kinds, shapes, counts and gates
     assert original.gates.keys() == again.gates.keys()
     assert (again.name, again.description, again.dims) == (gen.name, gen.description, original.dims)
+
+
+@given(cellgen.cells(), st.data())
+def test_no_bias_removes_exactly_the_declared_biases(gen, data):
+    declared = [name for name, p in gen.params.items() if p.bias]
+    cell = load(gen.text())
+    env = data.draw(sizes_for(gen))
+    if not declared:  # the rule for undeclared biases: at most what the count has
+        assert cell.without_biases().evaluate(**env) <= gen.count(env)
+        return
+    without = cell.without_biases()
+    assert set(without.removed_biases) == set(declared)
+    full = gen.environment(env)
+    assert without.evaluate(**env) == gen.count(env) - sum(gen.params[b].count(full) for b in declared)
