@@ -92,7 +92,7 @@ class Layers:
     def __init__(self, scope: Scope, inferred: TypedCell, layout: Layout):
         self.scope = scope
         self.layout = layout
-        self.dropped = frozenset() if layout.bias else biases(scope)
+        self.dropped = () if layout.bias else biases(inferred)  # what --no-bias removes, in order
         self.first = typed_without(inferred, self.dropped)
         if layout.layers is None:
             return
