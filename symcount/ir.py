@@ -266,6 +266,23 @@ def walk(expr: Expr) -> Iterator[Expr]:
         stack.extend(reversed(children(node)))
 
 
+def summands(node: Sum) -> list[Expr]:
+    """What a sum adds up, each term without its sign: `-b + (c - W @ x)` adds b,
+    c and W @ x. Through negations and the sums inside it (parenthesized), not
+    through anything else (a call, a product, a slice)."""
+    found: list[Expr] = []
+    stack: list[Expr] = list(reversed(node.terms))
+    while stack:
+        term = stack.pop()
+        while isinstance(term, Neg):
+            term = term.operand
+        if isinstance(term, Sum):
+            stack.extend(reversed(term.terms))
+        else:
+            found.append(term)
+    return found
+
+
 def depth(expr: Expr) -> int:
     """The nesting depth of an expression (a lone name is 1)."""
     deepest, stack = 0, [(expr, 1)]
@@ -332,7 +349,7 @@ class Output:
 class ParamDecl:
     """`param W : (n, m)`, `param b : n`, `param D : diag(n)`, `param a : scalar`,
     `param R : blockdiag(H, a, b)`, `param K : (n, m, k, k)`, `param W : complex(n, m)`,
-    `param M : (n, m) frozen`."""
+    `param M : (n, m) frozen`, `param b : n bias` (markers in either order)."""
 
     name: str
     kind: Kind
@@ -341,6 +358,7 @@ class ParamDecl:
     name_span: Span
     field: str = "real"  # "real", "complex" (2 reals an entry) or "quaternion" (4)
     frozen: bool = False  # not trainable: counted apart
+    bias: bool = False  # what `--no-bias` removes (docs/language.md, "Without biases")
 
 
 @dataclass(frozen=True)

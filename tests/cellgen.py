@@ -182,8 +182,9 @@ class GenParam:
     kind: str  # matrix, vector, diag, scalar, blockdiag or tensor
     shape: tuple[Size, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
     declared: bool
-    role: str = "weight"  # how it is used: "weight" (@), "kernel" (conv1d) or "elementwise"
+    role: str = "weight"  # how it is used: "weight" (@), "kernel" (conv1d), "elementwise" or "bias"
     field: str = "real"
+    bias: bool = False  # declared `bias`: added to one matrix product, never reused
 
     def count(self, env: dict[str, int]) -> int:
         return FIELD_REALS[self.field] * math.prod(size_value(s, env) for s in self.shape)
@@ -314,7 +315,8 @@ class GenCell:
                 each = self.dim(split.each)
                 lines.append(f"  state {name(item)} : ({self.dim(split.heads)}, {each}, {each})")
             else:
-                lines.append(f"  param {name(item)} : {shape_text(self.params[item], self.dim)}")
+                marker = " bias" if self.params[item].bias else ""
+                lines.append(f"  param {name(item)} : {shape_text(self.params[item], self.dim)}{marker}")
         if self.output is not None:
             lines.append(f"  output {name(self.output)}")
         for index in order if order is not None else range(len(self.equations)):
@@ -380,9 +382,11 @@ class _Builder:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def new_param(self, prefix: str, kind: str, shape: tuple, declared: bool, role="weight", field="real") -> str:
+    def new_param(
+        self, prefix: str, kind: str, shape: tuple, declared: bool, role="weight", field="real", bias=False
+    ) -> str:
         name = self.fresh(prefix)
-        self.cell.params[name] = GenParam(kind, shape, declared, role, field)
+        self.cell.params[name] = GenParam(kind, shape, declared, role, field, bias)
         if declared:
             self.cell.declaration_order.append(name)
             self.known.add(name)
@@ -487,6 +491,10 @@ class _Builder:
             field = self.choose(["real", "real", "complex", "quaternion"])
         name = self.new_param("W", "matrix", (size, cols), how == "declared", field=field)
         free = [] if how == "declared" else [("param", name)]
+        if self.v2 and self.draw(st.integers(0, 3)) == 0:  # `W @ x + b` with `param b : n bias`
+            bias = self.new_param("c", "vector", (size,), declared=True, role="bias", bias=True)
+            self.resolve(free)  # the declared bias pins the product's rows
+            return ("sum", [("mm", name, operand), ("ref", bias)], ["+"]), True, []
         return ("mm", name, operand), how == "declared", free
 
     def _diag(self, size, depth):

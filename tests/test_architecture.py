@@ -62,9 +62,11 @@ def test_no_bias_drops_the_same_parameters_from_count_and_equations(name, layers
         pytest.skip(f"{name} cannot be stacked")
     net = used.summary
     counted = {p.name for p in net.params}
-    dropped = biases.biases(cell.scope)
-    # Every v1 built-in has a bias; of the v2 ones, minGRU and minLSTM have none.
-    assert dropped or name.startswith("mingru_pytorch.")
+    dropped = set(biases.biases(cell.shapes))
+    assert set(net.removed_biases) == dropped
+    # Every v1 built-in has a bias; of the v2 ones, minGRU and minLSTM have none, and
+    # s6's offset p_Delta and SRU's b_f, b_r (added to intermediates) are none.
+    assert dropped or name in ("mingru_pytorch.mingru", "mingru_pytorch.minlstm", "s6", "sru.sru_layernorm")
     assert counted == set(cell.scope.params) - dropped
     assert _names(net.cell) & set(cell.scope.params) == counted
     assert not net.bias and "no biases" in net.note

@@ -76,7 +76,7 @@ cell seed.conv(m, n, k)
     input x : (m, rows, cols)
     state h : (n, rows, cols)
     param W : (n, m, k, k)
-    param b : n
+    param b : n frozen bias
     def act(a) = tanh(a) * layernorm(a)
 
     h' = act(conv(W, x) + conv(U, h, k) + b)
@@ -97,7 +97,7 @@ TOKENS = (
     "( ) [ ] , : = + - * / @ ' \" # h h' c' x W 0 1 2.5 1e-3 99999999999 n m "
     "(n, m) diag(n) scalar "
     # language v2: keywords, shapes, structural and size functions
-    "size def blockdiag complex quaternion frozen latex heads flat sum outer conv conv1d "
+    "size def blockdiag complex quaternion frozen bias latex heads flat sum outer conv conv1d "
     "layernorm rmsnorm batchnorm groupnorm max min sqrt logsigmoid leaky_relu ceil floor "
     "H d e K C C' q v (H, d, d) (H, d) blockdiag(H, d, d) complex(n, m) quaternion(n) "
     "[0:n] [n:2*n] [0:0] e/H ceil(n/16) heads(x, H) flat(C) outer(q, q) conv1d(w, x, K) "
@@ -106,6 +106,7 @@ TOKENS = (
     "w" * 3_000, "1e-" + "9" * 5_000, "7" * 5_000,  # tokens far past any real one
     "def g(a) = a * 0.5", "size d = e / H", "size R = ceil(n / 16)", "size rows",
     "input t : scalar", "state C : (H, d, d)", "param R : blockdiag(H, d, d)",
+    "param b : n frozen bias", "-b + W @ x", "(1 + w)",
 ]
 TOKEN = re.compile(
     r"[A-Za-z_][A-Za-z0-9_]*'?|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?:[^\"\\\n]|\\.)*\"?"
@@ -291,7 +292,10 @@ def check_names_the_size(e: SizeValueError, used) -> None:
 def variants(cell):
     """The cell as `count` can show it: alone, without biases, stacked."""
     yield cell
-    yield cell.without_biases()
+    bare = cell.without_biases()
+    # What --no-bias removed is neither counted nor printed (docs/language.md, "Without biases").
+    assert not set(bare.removed_biases) & {p.name for p in bare.params}
+    yield bare
     try:
         stack = cell.stacked(2, bidirectional=True)
     except SymcountError as e:  # not stackable (several inputs): a located error is right

@@ -88,6 +88,20 @@ def test_every_node_has_a_shape(gen):
     check_every_node_typed(load(gen.text()))
 
 
+@given(cellgen.cells(), st.data())
+def test_no_bias_removes_exactly_the_declared_biases(gen, data):
+    declared = [name for name, p in gen.params.items() if p.bias]
+    cell = load(gen.text())
+    env = data.draw(sizes_for(gen))
+    if not declared:  # the rule for undeclared biases: at most what the count has
+        assert cell.without_biases().evaluate(**env) <= gen.count(env)
+        return
+    without = cell.without_biases()
+    assert set(without.removed_biases) == set(declared)
+    full = gen.environment(env)
+    assert without.evaluate(**env) == gen.count(env) - sum(gen.params[b].count(full) for b in declared)
+
+
 def _output(gen) -> str | None:
     """The output: declared, else the first state declared (docs/language.md)."""
     if gen.output is not None:

@@ -108,7 +108,19 @@ class _Counted(CountsView):
             self.counts,
             self.derived,
             layers.printed.row_products,
+            layers.dropped,
         )
+
+    @property
+    def removed_biases(self) -> tuple[str, ...]:
+        """The parameters `without_biases()` removed, in order (docs/language.md,
+        "Without biases"); empty with the biases.
+
+        >>> import symcount
+        >>> symcount.builtin("xlstm.mlstm_cell").without_biases().removed_biases
+        ('b_i', 'b_f')
+        """
+        return self._layers.dropped
 
     def latex(
         self,
@@ -203,8 +215,10 @@ class Cell(_Counted):
         return None if size is None else to_sympy(size)
 
     def without_biases(self) -> Cell:
-        """The cell with every parameter that is only ever added (a bias) dropped,
-        as PyTorch's `bias=False` and Keras' `use_bias=False` do.
+        """The cell without its biases, as PyTorch's `bias=False` and Keras'
+        `use_bias=False` leave them out: the parameters declared `bias`, else the
+        bias of each linear map (docs/language.md, "Without biases"); which ones,
+        `removed_biases` says.
 
         >>> import symcount
         >>> symcount.builtin("torch.lstm").without_biases().factored

@@ -214,7 +214,7 @@ def _add_network(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--no-bias",
         action="store_true",
-        help="drop every parameter that is only ever added (bias=False / use_bias=False)",
+        help="drop the biases, as bias=False / use_bias=False does, and name them",
     )
 
 

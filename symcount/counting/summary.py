@@ -50,6 +50,8 @@ class Summary(CountsView):
     # The `a @ B` of `cell` (its equations and defs) that read aᵀB, by node
     # (see `shapes.TypedCell.row_products`).
     row_products: NodeSet = field(default_factory=NodeSet)
+    # What `--no-bias` removed, in the order of the parameters (empty with the biases).
+    removed_biases: tuple[str, ...] = ()
 
     @property
     def has_frozen(self) -> bool:

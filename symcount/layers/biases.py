@@ -1,43 +1,136 @@
 """`--no-bias`: which parameters are biases, and a cell without them.
 
-One rule says what a bias is (`biases`); the count (`typed_without`) and the
-printed equations (`cell_without`) both follow from it, so that a parameter
-left out of the count is never still printed, nor the other way round.
-PyTorch's `bias=False` and Keras' `use_bias=False` drop exactly these.
+One rule says what a bias is (`biases`, docs/language.md, "Without biases");
+the count (`typed_without`) and the printed equations (`cell_without`) both
+follow from it, so that a parameter left out of the count is never still
+printed, nor the other way round. The rule is what a framework's `bias=False`
+(PyTorch) or `use_bias=False` (Keras) switches off: the bias of a linear map,
+`W @ x + b`, and nothing else that is added (a gain `(1 + w)`, an offset
+`exp(k + u)` on an intermediate).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
-from .. import ir, visit
-from ..resolve.names import Scope
+from .. import functions, ir, visit
 from ..shapes import NodeSet, TypedCell
 
 
-def biases(scope: Scope) -> frozenset[str]:
-    """Parameters that are only ever added (`... + b`): what `bias=False` drops.
+def biases(typed: TypedCell) -> tuple[str, ...]:
+    """The parameters `--no-bias` removes, in the order of the cell's parameters.
 
-    A parameter counts as added where it is a whole term of a sum; one that
-    is also multiplied or used with `@` anywhere (a peephole, a weight) is
-    not a bias.
+    Those declared `bias`; in a cell that declares none, each parameter that
+    is the bias of a linear map somewhere (`_Uses`) and is never used but as a
+    term of a sum.
 
     >>> import symcount
-    >>> sorted(biases(symcount.builtin("indrnn").scope))
-    ['b']
+    >>> biases(symcount.builtin("indrnn").shapes)
+    ('b',)
+    >>> biases(symcount.builtin("xlstm.mlstm_cell").shapes)  # not the gain (1 + w_norm)
+    ('b_i', 'b_f')
     """
-    added: set[str] = set()
-    other: set[str] = set()
-    params = set(scope.params)
-    for eq in scope.equations:
-        for node in ir.walk(eq.expr):
-            for child in ir.children(node):
-                if isinstance(child, ir.Name) and child.name in params:
-                    (added if isinstance(node, ir.Sum) else other).add(child.name)
-        if isinstance(eq.expr, ir.Name) and eq.expr.name in params:
-            other.add(eq.expr.name)
-    return frozenset(added - other)
+    scope = typed.scope
+    declared = {name for name, decl in scope.declared.items() if decl.bias}
+    if declared:
+        return tuple(name for name in scope.params if name in declared)
+    uses = _Uses(typed)
+    return tuple(name for name in scope.params if name in uses.affine and name not in uses.other)
+
+
+class _Uses(visit.Visitor):
+    """How the parameters of a typed cell are used, from one walk over its equations
+    (defs inlined, so a def's body is seen at each call with its arguments).
+
+    `affine`: a parameter that is a term of a sum which also adds a linear map
+    whose output it fits: `W @ x + b`, `-b + W @ x`, `(W @ x)[0:n] + b`. The
+    sum is the one the term is in, with the sums in it (`W @ x + (b + c)`), not
+    a sum around a call or a product that holds it: in `W @ x + exp(k + u)`,
+    u is added to k only. `other`: a parameter used anywhere but as a term of
+    a sum (a weight, a factor, a call's argument, a whole right-hand side).
+    """
+
+    def __init__(self, typed: TypedCell):
+        self.typed = typed
+        scope = typed.scope
+        self.params = set(scope.params)
+        self.sizes = set(scope.symbols) | set(scope.sizes)
+        self.affine: set[str] = set()
+        self.other: set[str] = set()
+        for eq in scope.equations:
+            stack: list[ir.Expr] = [eq.expr]
+            while stack:  # each rule returns the nodes to walk next
+                stack.extend(self.visit(stack.pop()))
+
+    def visit_Sum(self, node: ir.Sum) -> Iterable[ir.Expr]:
+        terms = ir.summands(node)
+        maps = [(term, axis) for term in terms if (axis := self.linear(term)) is not None]
+        rest = []
+        for term in terms:
+            if isinstance(term, ir.Name) and term.name in self.params:
+                if any(self.fits(term, m, axis) for m, axis in maps):
+                    self.affine.add(term.name)
+            else:
+                rest.append(term)
+        return rest
+
+    def visit_Name(self, node: ir.Name) -> Iterable[ir.Expr]:
+        if node.name in self.params:
+            self.other.add(node.name)
+        return ()
+
+    def visit_ExprNode(self, node: ir.Expr) -> Iterable[ir.Expr]:
+        return ir.children(node)
+
+    def linear(self, term: ir.Expr) -> str | None:
+        """Whether a term of a sum is a linear map with weights, and along which axis
+        its bias runs: "last" for a weight applied with `@` (its left operand holds a
+        parameter: `q @ C` between values is none), "first" (the channels) for a
+        convolution with its kernel, whose bias frameworks switch off too. A slice
+        of one is one, and so is one scaled by a constant (`W_k @ x / sqrt(d)`, the
+        bias comes after the scaling either way); one multiplied by a value
+        (`g * (W @ x)`, `r * (U @ h)`) is not: the bias is added to the product.
+        """
+        while True:
+            if isinstance(term, (ir.Slice, ir.Neg)):
+                term = term.operand
+            elif isinstance(term, ir.Product) and (scaled := self.scaled(term)) is not None:
+                term = scaled
+            else:
+                break
+        if isinstance(term, ir.MatMul):
+            held = any(isinstance(n, ir.Name) and n.name in self.params for n in ir.walk(term.matrix))
+            return "last" if held else None
+        if isinstance(term, ir.Call) and functions.TABLE[term.func].weight is not None:
+            return "first"
+        return None
+
+    def scaled(self, product: ir.Product) -> ir.Expr | None:
+        """The one factor of `product` that is not a constant, if it multiplies (not divides)."""
+        others = [i for i, factor in enumerate(product.factors) if not self.constant(factor)]
+        if len(others) != 1 or (others[0] > 0 and product.ops[others[0] - 1] != "*"):
+            return None
+        return product.factors[others[0]]
+
+    def constant(self, expr: ir.Expr) -> bool:
+        """Numbers and size symbols only (`sqrt(d)`, `0.5`): no value, no parameter."""
+        for node in ir.walk(expr):
+            if isinstance(node, ir.NewName) or (isinstance(node, ir.Name) and node.name not in self.sizes):
+                return False
+        return True
+
+    def fits(self, bias: ir.Name, linear: ir.Expr, axis: str) -> bool:
+        """Whether `bias` has the shape of a linear map's bias: its output features,
+        the last axis of `W @ v` (shared over leading ones, per head) or the
+        channels of a convolution (shared over the positions). A scalar only where
+        the map gives one (`w @ x`): a scalar offset beside a vector is none."""
+        own, out = self.typed.shape_of(bias), self.typed.shape_of(linear)
+        if not own:
+            return not out
+        if len(own) > len(out):
+            return False
+        return own == (out[len(out) - len(own) :] if axis == "last" else out[: len(own)])
 
 
 def typed_without(typed: TypedCell, names: Collection[str]) -> TypedCell:
@@ -111,6 +204,8 @@ class _WithoutTerms(visit.Transformer):
         return self.operand(expr)
 
     def dropped(self, node: ir.Expr) -> bool:
+        while isinstance(node, ir.Neg):  # `-b + W @ x`: the bias goes with its sign
+            node = node.operand
         return isinstance(node, ir.Name) and node.name in self.names and node.name not in self.locals
 
     def operand(self, node: ir.Expr) -> ir.Expr:
@@ -124,6 +219,12 @@ class _WithoutTerms(visit.Transformer):
     def visit_Name(self, node: ir.Name) -> ir.Expr:
         # Outside a sum, a bias can only be a def's argument, added in the body.
         return ir.Number("0", node.span) if self.dropped(node) else node
+
+    def visit_Neg(self, node: ir.Neg) -> ir.Expr | None:
+        if self.dropped(node):  # outside a sum: a def's argument `-b`, added in the body
+            return ir.Number("0", node.span)
+        copy = self.visit(node.operand)  # `-(b + c)` with both dropped: nothing left to negate
+        return None if copy is None else visit.rebuilt(node, lambda _: copy)
 
     def visit_MatMul(self, node: ir.MatMul) -> ir.MatMul:
         copy = self.visit_Node(node)

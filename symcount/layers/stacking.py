@@ -109,7 +109,7 @@ class Layers:
     def __init__(self, scope: Scope, inferred: TypedCell, layout: Layout):
         self.scope = scope
         self.layout = layout
-        self.dropped = frozenset() if layout.bias else biases(scope)
+        self.dropped = () if layout.bias else biases(inferred)  # what --no-bias removes, in order
         self.first = typed_without(inferred, self.dropped)
         self.summed: Summed | None = None
         # A later layer's own derived size → the cell's, and the layer (R_2 → R, "2").

@@ -69,6 +69,8 @@ class Writer:
         lines = [head, f"  source    {net.source}"]
         if net.note:
             lines.append(f"  network   {self.note(net)}")
+        if not net.bias:
+            lines.append(f"  removed   {self.removed(net)}")
         lines.append(f"  count     {self.math(net.count)}")
         lines.append(f"  factored  {self.math(net.factored)}")
         if net.has_nonreal:  # what `sum(p.numel())` gives a module of complex tensors
@@ -157,6 +159,12 @@ class Writer:
     def note(self, net: Summary) -> str:
         """What differs from one plain cell: 'L layers, bidirectional, no biases'."""
         return net.note
+
+    def removed(self, net: Summary) -> str:
+        """What `--no-bias` removed: 'b_i, b_f', or that the cell has no bias."""
+        if not net.removed_biases:
+            return "none (no parameter is a bias)"
+        return ", ".join(net.removed_biases)
 
     def kind(self, p: StackParam) -> str:
         """'matrix'; 'matrix, complex', 'vector, frozen' for what counts differently."""

@@ -71,8 +71,9 @@ class CellPrinter(Printer):
         if isinstance(decl, ir.SizeDecl):
             definition = f" = {self.size(decl.definition)}" if decl.definition is not None else ""
             return f"size {decl.name}{definition}"
-        frozen = " frozen" if decl.frozen else ""
-        return f"param {decl.name} : {self.shape(decl)}{frozen}"
+        # The markers in one canonical order: `param b : n frozen bias`.
+        markers = " frozen" * decl.frozen + " bias" * decl.bias
+        return f"param {decl.name} : {self.shape(decl)}{markers}"
 
     def shape(self, decl: ir.Input | ir.State | ir.ParamDecl) -> str:
         sizes = ", ".join(self.size(d) for d in decl.dims)

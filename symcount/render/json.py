@@ -5,7 +5,7 @@ is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
 parameter is frozen, `numel` (and `numel_value`) when one is complex or
 quaternion, `sizes` (and `size_values`) when the counts use a derived size,
 and per parameter `field` and `numel` when it is not real and `frozen` when
-it is frozen.
+it is frozen; `removed_biases` with `--no-bias`.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def document(report: Report) -> dict:
     doc["layers"] = 1 if net.layers is None else net.layers
     doc["bidirectional"] = net.bidirectional
     doc["bias"] = net.bias
+    if not net.bias:  # what --no-bias removed, in order
+        doc["removed_biases"] = list(net.removed_biases)
     doc["params"] = [_param(p, net.stacked) for p in net.params]
     doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
     return doc

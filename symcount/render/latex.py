@@ -52,6 +52,8 @@ class LatexWriter(MathWriter):
         lines.append(comment(f"source: {net.source}"))
         if net.note:
             lines.append(f"% network: {net.note}")
+        if not net.bias:
+            lines.append(comment(f"removed biases: {self.removed(net)}"))
         if self.standalone:
             lines.append(rf"\section*{{\texttt{{{escape_text(net.name)}}}}}")
             if net.description:

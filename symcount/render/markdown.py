@@ -53,6 +53,8 @@ class MarkdownWriter(MathWriter):
             lines += [escape(net.description), ""]
         if net.note:
             lines += [f"Network: {self.note(net)}.", ""]
+        if not net.bias:
+            lines += [f"Removed biases: {self.removed(net)}.", ""]
         formula = tex.math(net.count)
         if net.factored != net.count:
             formula += " = " + tex.math(net.factored)
@@ -108,6 +110,11 @@ class MarkdownWriter(MathWriter):
         """A pipe table; numbers right-aligned (`---:`). Markdown tables have no caption."""
         rules = ["---:" if r else "---" for r in (right or [False] * len(head))]
         return "\n".join(_row(row) for row in (head, rules, *rows, *foot))
+
+    def removed(self, net: Summary) -> str:
+        if not net.removed_biases:
+            return super().removed(net)
+        return ", ".join(f"`{name}`" for name in net.removed_biases)
 
     def strong(self, text: str) -> str:
         return f"**{text}**"

@@ -250,10 +250,18 @@ class _ExprCheck(visit.Visitor):
 
     def __init__(self, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict, used: set[str]):
         self.eq, self.scope, self.err, self.later, self.used = eq, scope, err, later, used
+        self.added: set[int] = set()  # the names that are terms of a sum met so far, by id
+
+    def visit_Sum(self, node: ir.Sum) -> None:
+        # A sum comes before its terms in the walk: its names are known added when met.
+        self.added.update(id(term) for term in ir.summands(node) if isinstance(term, ir.Name))
 
     def visit_Name(self, node: ir.Name) -> None:
         scope, eq = self.scope, self.eq
         _check_name(node, eq, scope, self.err, self.later)
+        decl = scope.declared.get(node.name)
+        if decl is not None and decl.bias and id(node) not in self.added:
+            _not_added(node, decl, self.err)
         if scope.kind(node.name) == "parameter" and node.name not in self.used:
             # `used` is a set: asking the ordered list instead made this
             # quadratic in the number of parameters.
@@ -278,7 +286,19 @@ class _ExprCheck(visit.Visitor):
     def _nothing(self, node: ir.Expr) -> None:
         """Nothing of its own: an operator's operands are walked in turn."""
 
-    visit_Number = visit_Concat = visit_Neg = visit_Sum = visit_Product = _nothing
+    visit_Number = visit_Concat = visit_Neg = visit_Product = _nothing
+
+
+def _not_added(node: ir.Name, decl: ir.ParamDecl, err: ErrorFactory) -> None:
+    """A parameter declared `bias` used otherwise than added: `--no-bias` could not
+    remove it and still leave the equations it is in (docs/language.md, "Without biases")."""
+    raise err(
+        f"'{node.name}' is declared `bias`, but here it is not added: a bias is only ever a "
+        f"term of a sum (`W @ x + {node.name}`), which `--no-bias` removes; drop `bias` from "
+        "its declaration if it is a weight",
+        node.span,
+        ("declared here", decl.span),
+    )
 
 
 def _check_name(node: ir.Name, eq: ir.Equation, scope: Scope, err: ErrorFactory, later: dict) -> None:

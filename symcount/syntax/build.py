@@ -117,10 +117,19 @@ class ToIR(Transformer):
         return ir.Output(str(name), tspan(name))
 
     def param_decl(self, children):
-        keyword, name, (kind, dims, span, field), frozen = children
-        end = tspan(frozen) if frozen is not None else span
+        # The grammar lets each marker (`frozen`, `bias`) come at most once.
+        keyword, name, (kind, dims, span, field), *markers = children
+        end = tspan(markers[-1]) if markers else span
+        words = {m.type for m in markers}
         return ir.ParamDecl(
-            str(name), kind, dims, _join(tspan(keyword), end), tspan(name), field, frozen is not None
+            str(name),
+            kind,
+            dims,
+            _join(tspan(keyword), end),
+            tspan(name),
+            field,
+            frozen="FROZEN" in words,
+            bias="BIAS" in words,
         )
 
     def size_decl(self, children):
