@@ -16,9 +16,10 @@ class Structure:
         parts, refs = [], []
         for part in node.parts:
             shape = self.expr(part)
-            if shape is None:
+            if self.scalar(shape):
                 raise self.error(
-                    f"cannot concatenate the scalar {self.text(part)}; parts of [...] must be vectors",
+                    f"cannot concatenate the scalar {self.text(part)}{self.why_scalar(part)}; "
+                    "parts of [...] must be vectors",
                     part.span,
                 )
             parts.append(self.vector(shape))
@@ -33,8 +34,11 @@ class Structure:
 
     def visit_Slice(self, node: ir.Slice) -> int:
         shape = self.expr(node.operand)
-        if shape is None:
-            raise self.error(f"cannot slice the scalar {self.text(node.operand)}", node.span)
+        if self.scalar(shape):
+            raise self.error(
+                f"cannot slice the scalar {self.text(node.operand)}{self.why_scalar(node.operand)}",
+                node.span,
+            )
         axes = self.vector(shape)
         start, stop = self.sizes.poly(node.start), self.sizes.poly(node.stop)
         if not nonnegative(start):
@@ -102,8 +106,11 @@ class Structure:
 
     def _value(self, node: ir.Expr, func: str) -> int:
         shape = self.expr(node)
-        if shape is None:
-            raise self.error(f"{func}() needs a vector or tensor, not the scalar {self.text(node)}", node.span)
+        if self.scalar(shape):
+            raise self.error(
+                f"{func}() needs a vector or tensor, not the scalar {self.text(node)}{self.why_scalar(node)}",
+                node.span,
+            )
         return shape
 
     def call_conv1d(self, node: ir.Call) -> int:

@@ -107,6 +107,11 @@ class Solver:
     def axes(self, ref: int) -> tuple[int, ...] | None:
         return self.axes_of.get(self.find_shape(ref))
 
+    def scalar(self, ref: int | None) -> bool:
+        """Whether `ref` is a scalar: None (a number, a size, a scalar input), or a
+        value with no axis left (`sum(x)` of a vector, a row product `w @ x`)."""
+        return ref is None or self.axes(ref) == ()
+
     def vector(self, ref: int) -> tuple[int, ...]:
         """The axes of `ref`, making an open shape a vector of unknown length
         (what a parameter is until something says otherwise)."""
