@@ -8,7 +8,6 @@ from functools import reduce
 
 from ..errors import SymcountError
 from ..poly import Poly
-from .unify import divide, nonnegative
 
 
 class Deferred:
@@ -28,6 +27,15 @@ class Deferred:
             pending = still
         for item in self.deferred:
             self._check(item)
+
+    def same_size(self, a: Poly, b: Poly) -> bool:
+        """Sizes are one also through derived sizes tied to their definitions (`Sizes.same`)."""
+        return self.sizes.same(a, b)
+
+    def simpler(self, a: Poly, b: Poly) -> bool:
+        """Of two ways to write one size (p*e, H*dh), the one with fewer derived sizes, then
+        the shorter: whatever the order the equations meet them in."""
+        return self.sizes.plainness(a) < self.sizes.plainness(b)
 
     def is_weight(self, ref: int) -> bool:
         """A parameter's shape, which a value beside it may share (`b_f` in
@@ -54,13 +62,13 @@ class Deferred:
             _, whole, a, b, node = item
             sw, sa, sb = self.size(whole), self.size(a), self.size(b)
             if sa is not None and sb is not None:
-                if sw is not None and sw != sa * sb:
+                if sw is not None and not self.same_size(sw, sa * sb):
                     raise self._product_mismatch(item)
                 self.pin(whole, sa * sb, node.span, self.quote(node))
                 return True
             if sw is not None and (sa is not None or sb is not None):
                 known, other = (sa, b) if sa is not None else (sb, a)
-                quotient = divide(sw, known)
+                quotient = self.sizes.divide(sw, known)
                 if quotient is None:
                     raise self._not_a_multiple(item, sw, known)
                 self.pin(other, quotient, node.span, self.quote(node))
@@ -127,7 +135,7 @@ class Deferred:
         if kind == "slice":
             _, axis, start, stop, node = item
             size = self.size(axis)
-            if size is not None and not nonnegative(size - stop):
+            if size is not None and not self.sizes.nonnegative(size - stop):
                 origin = self.origin(axis)
                 raise self.error(
                     f"the slice {start}:{stop} may reach past the end of "
@@ -138,7 +146,7 @@ class Deferred:
         elif kind == "divides":
             _, axis, groups, node = item
             size = self.size(axis)
-            if size is not None and divide(size, groups) is None:
+            if size is not None and self.sizes.divide(size, groups) is None:
                 origin = self.origin(axis)
                 operand = self.text(node.args[0])
                 if len(self.axes(self.types.variable(node.args[0]))) > 1:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import ir
 from ..errors import SymcountError
-from .unify import divide
 
 
 class Products:
@@ -61,11 +60,11 @@ class Products:
     def _blocks_fit(self, decl: ir.ParamDecl, cols: int, last: int, node: ir.MatMul) -> None:
         """A block-diagonal weight takes a vector of exactly blocks times block columns."""
         wanted, size = self.size(cols), self.size(last)
-        if wanted is None or size is None or wanted == size:
+        if wanted is None or size is None or self.same_size(wanted, size):
             return
         blocks, block_rows, block_cols = (self.sizes.poly(d) for d in decl.dims)
         why = ""
-        if divide(size, blocks) is None:
+        if self.sizes.divide(size, blocks) is None:
             why = f" (not a multiple of {blocks})"
         raise self.error(
             f"size mismatch: the block-diagonal '{decl.name}' has {blocks} blocks of {block_rows} x "

@@ -77,7 +77,7 @@ class Solver:
         if ra == rb:
             return
         ka, kb = self.known.get(ra), self.known.get(rb)
-        if ka and kb and ka[0] != kb[0]:
+        if ka and kb and not self.same_size(ka[0], kb[0]):
             left, right = (x() if callable(x) else x for x in (left, right))
             raise self.error(
                 f"size mismatch: {left} has size {ka[0]} but {right} has size {kb[0]}",
@@ -86,7 +86,7 @@ class Solver:
                 (f"size {kb[0]} comes from here", kb[1]),
             )
         self.parent[rb] = ra
-        if kb and not ka:
+        if kb and (not ka or self.simpler(kb[0], ka[0])):
             self.known[ra] = kb
         self.known.pop(rb, None)
 
@@ -261,6 +261,10 @@ class Solver:
         """Whether two sizes are one."""
         return a == b
 
+    def simpler(self, a: Poly, b: Poly) -> bool:
+        """Whether one size is better written `a` than `b` (they are the same size)."""
+        return False
+
     def settle(self) -> None:
         """Give each open shape met elementwise the whole shape of the smallest value
         (the lowest rank) it met, then line every meeting up: beside the larger
@@ -356,9 +360,18 @@ def _divide_sympy(numerator: Poly, denominator: Poly) -> Poly | None:
     from ..symbols import to_sympy
 
     quotient, remainder = sympy.div(to_sympy(numerator), to_sympy(denominator))
-    if remainder != 0:
+    return poly_of(quotient) if remainder == 0 else None
+
+
+def poly_of(expr) -> Poly | None:
+    """A sympy expression as a Poly, if it is a polynomial with integer coefficients."""
+    import sympy
+
+    if expr.is_number:  # sympy.Poly needs a symbol: `heads(x, m + n)` of x : 2*m + 2*n
+        return Poly.const(int(expr)) if expr.is_integer else None
+    if not expr.is_polynomial():
         return None
-    poly = sympy.Poly(quotient, *sorted(quotient.free_symbols, key=str))
+    poly = sympy.Poly(expr, *sorted(expr.free_symbols, key=str))
     if not all(c.is_integer for c in poly.coeffs()):
         return None
     terms = {}
