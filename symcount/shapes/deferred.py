@@ -28,6 +28,11 @@ class Deferred:
         for item in self.deferred:
             self._check(item)
 
+    def pin(self, var: int, size: Poly, origin, what) -> None:
+        """A size worked out from others (a concatenation's, a product's) is written as
+        plainly as the derived sizes allow (`Sizes.plain`): 3*B*nb is 3*e*p."""
+        super().pin(var, self.sizes.plain(size), origin, what)
+
     def same_size(self, a: Poly, b: Poly) -> bool:
         """Sizes are one also through derived sizes tied to their definitions (`Sizes.same`)."""
         return self.sizes.same(a, b)

@@ -58,6 +58,8 @@ class Sizes(visit.Visitor):
     def __init__(self, scope: Scope):
         self.scope = scope
         self._values: dict | None = None  # see `_exact`
+        self._names: set[str] = set()
+        self._written: dict[Poly, Poly | None] = {}
         self.abbreviations: dict[str, Poly] = {}
         for name, decl in scope.sizes.items():
             definition = decl.definition
@@ -93,7 +95,33 @@ class Sizes(visit.Visitor):
 
     def same(self, a: Poly, b: Poly) -> bool:
         """Whether two sizes are one, every exact derived size read as its definition."""
-        return a == b or (bool(self._exact()) and self._header(a - b) == 0)
+        return a == b or self.written(a - b) == Poly(())
+
+    def plain(self, size: Poly) -> Poly:
+        """`size` in the header's symbols where its derived sizes allow (H*dh is p*e where
+        `size dh = I / H` and `size I = p*e`), else as it is."""
+        return self.written(size) or size
+
+    def written(self, size: Poly) -> Poly | None:
+        """`size` with each exact derived size replaced by its definition, if that gives
+        a polynomial; a header symbol split by one (`size d = e / H`) stays H*d, as
+        everywhere in the cell. None also for a size that reads no such derived size."""
+        values = self._exact()
+        if not values or not size.symbols() & self._names:
+            return None
+        if size not in self._written:
+            import sympy
+
+            from ..symbols import to_sympy
+
+            poly = poly_of(sympy.cancel(to_sympy(size).subs(values)))
+            self._written[size] = None if poly is None else self._within(poly)
+        return self._written[size]
+
+    def _within(self, size: Poly) -> Poly:
+        """A size in the header's symbols as the cell writes it: each split symbol (`e`
+        with `size d = e / H`) as H*d."""
+        return size.substitute({k: v for k, v in self.abbreviations.items() if k in self.scope.symbols})
 
     def divide(self, whole: Poly, part: Poly) -> Poly | None:
         """`whole` / `part` as a size: a polynomial in the header's symbols and the
@@ -104,12 +132,13 @@ class Sizes(visit.Visitor):
             return quotient
         import sympy
 
-        ratio = sympy.cancel(self._header(whole) / self._header(part))
+        from ..symbols import to_sympy
+
+        ratio = sympy.cancel(to_sympy(whole).subs(values) / to_sympy(part).subs(values))
         for name, value in [(None, sympy.Integer(1)), *values.items()]:
             rest = poly_of(sympy.cancel(ratio / value))
             if rest is not None:
-                within = {k: v for k, v in self.abbreviations.items() if k in self.scope.symbols}
-                rest = rest.substitute(within)  # `e` stays H*d, as everywhere in the cell
+                rest = self._within(rest)
                 return rest if name is None else rest * Poly.symbol(str(name))
         return None
 
@@ -124,14 +153,8 @@ class Sizes(visit.Visitor):
         every exact derived size read as its definition where that gives a polynomial."""
         if nonnegative(size):
             return True
-        written = poly_of(self._header(size)) if self._exact() else None
+        written = self.written(size)
         return written is not None and nonnegative(written)
-
-    def _header(self, size: Poly):
-        """`size` as a sympy expression, each exact derived size replaced by its definition."""
-        from ..symbols import to_sympy
-
-        return to_sympy(size).subs(self._exact())
 
     def _exact(self) -> dict:
         """Each derived size defined without ceil/floor, as its definition in the header's
@@ -151,6 +174,7 @@ class Sizes(visit.Visitor):
                         continue  # ceil and floor: a size of its own
                     self._values[size_symbol(name)] = value.subs(self._values)
                 self._values = {k: v for k, v in self._values.items() if not v.is_polynomial()}
+            self._names = {str(k) for k in self._values}
         return self._values
 
     def poly(self, dim: ir.Dim) -> Poly:
