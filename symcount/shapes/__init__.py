@@ -6,14 +6,17 @@ tensor (H, d, d). Each expression node gets a shape variable (see `unify`):
 - elementwise operations (`+ - * /`, functions) line shapes up from the left;
   a shape that is the start of the other repeats over the axes it lacks, a
   scalar broadcasts everywhere, and a parameter takes the whole shape of the
-  value beside it;
+  value beside it; a weight of lower rank may match the value's trailing axes
+  instead (a head-size gain on (H, d)), and where the sizes leave the choice
+  open and it changes the count, that is a warning;
 - `W @ v` applies a weight to the last axis of v; between two values, `@`
   multiplies a matrix and a vector per leading (batch) axes (`C @ q`, `q @ C`),
   or takes a dot product of two values of equal rank (2 or more);
 - concatenation, slicing, `outer`, `heads`, `flat`, `sum`, the norms and the
   convolutions each have their rule below.
 
-Declarations pin sizes to polynomials; relations that are not equalities
+Declarations pin sizes to polynomials, derived sizes tied to their
+definitions (`sizes.Sizes.same`); relations that are not equalities
 (concatenation, splitting into heads) are deferred and solved after. What
 comes out is the typed cell (`TypedCell`): every node's shape and every
 parameter's, as tuples of `Poly`.
