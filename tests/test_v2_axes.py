@@ -26,6 +26,14 @@ def numel(module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+def error_of(text: str) -> tuple[str, tuple[int, int], list[tuple[int, str]]]:
+    """The error loading `text` gives: its message, line and column, and its notes' lines."""
+    with pytest.raises(SymcountError) as info:
+        symcount.loads(text, filename="axes.cell")
+    error = info.value
+    return error.message, (error.line, error.column), [(n.location.line, n.message) for n in error.notes]
+
+
 def sizes(seed: str, count: int = 5):
     rng = random.Random(seed)
     return [rng for _ in range(count)]
@@ -79,16 +87,12 @@ def test_conv1d_before_or_after_the_split_counts_the_same():
 
 def test_a_kernel_with_a_row_per_head_size_is_a_size_mismatch():
     text = SHORT_CONV.replace("    q =", "    param w : (d, K)\n    q =")
-    with pytest.raises(SymcountError) as info:
-        symcount.loads(text, filename="conv.cell")
-    error = info.value
-    assert error.message == (
+    message = (
         "size mismatch: the kernel 'w' has d rows, one per channel, but 'conv1d(w, q, K)' "
         "convolves every entry of 'q', of shape (H, d): H*d channels (a depthwise convolution "
         "has a filter per channel, as nn.Conv1d(groups=channels) over the flattened value has)"
     )
-    assert (error.line, error.column) == (7, 19)
-    assert [(n.location.line, n.message) for n in error.notes] == [(5, "size d comes from here")]
+    assert error_of(text) == (message, (7, 19), [(5, "size d comes from here")])
 
 
 def test_a_declared_kernel_of_every_channel_gives_the_head_size():
@@ -165,9 +169,8 @@ def test_groupnorm_groups_the_channels_of_a_feature_map():
 
 def test_groupnorm_of_channels_that_are_no_multiple_names_the_channels():
     text = CONV_LSTM_GN.replace("groupnorm(conv(W_i, x, k) + conv(U_i, h, k), G)", "groupnorm(conv(W_i, x, k), 3)")
-    with pytest.raises(SymcountError) as info:
-        symcount.loads(text, filename="gn.cell")
-    assert info.value.message == (
+    message, _, _ = error_of(text)
+    assert message == (
         "size G*c is not a multiple of 3, so 'groupnorm(conv(W_i, x, k), 3)' cannot split the "
         "channels (the first axis) of 'conv(W_i, x, k)' into 3 groups"
     )
@@ -238,19 +241,13 @@ def test_a_gain_that_fits_both_ends_alike_is_no_choice():
 
 def test_a_weight_that_fits_neither_end_is_a_shape_mismatch():
     text = "cell c(m, H, d)\n    input o : (H, d)\n    state h : (H, d)\n    param g : m\n    h' = g * o + h\nend\n"
-    with pytest.raises(SymcountError) as info:
-        symcount.loads(text, filename="gain.cell")
-    error = info.value
-    assert error.message == (
+    message = (
         "shape mismatch: 'g' has shape m but 'o' has shape (H, d); a weight of lower rank must "
         "be the start of the other shape (as a gain n is of (n, rows, cols)) or its end (as a "
         "gain d is of (H, d)), and it repeats over the axes it lacks"
     )
-    assert (error.line, error.column) == (5, 14)
-    assert [(n.location.line, n.message) for n in error.notes] == [
-        (4, "size m comes from here"),
-        (2, "size H comes from here"),
-    ]
+    notes = [(4, "size m comes from here"), (2, "size H comes from here")]
+    assert error_of(text) == (message, (5, 14), notes)
 
 
 # Where both ends fit and the sizes they leave decide other parameters: lined

@@ -13,14 +13,17 @@ import pytest
 import symcount
 from symcount import SymcountError, cli
 
-SPLIT = """
-cell split(p, e, H, B)
+# An inner width I split into H heads of dh and into nb blocks of B.
+SIZES = """
     size I = p*e
     size dh = I / H
     size nb = I / B
     input x : e
     state h : I
-    param R : blockdiag(nb, B, B)
+    param R : blockdiag(nb, B, B)"""
+
+SPLIT = f"""
+cell split(p, e, H, B){SIZES}
     q = heads(W_q @ x, H)
     h' = flat(q) + R @ h
 end
@@ -68,14 +71,8 @@ end
 
 
 def test_slices_and_groups_read_through_the_ties():
-    text = """
-cell through(p, e, H, B)
-    size I = p*e
-    size dh = I / H
-    size nb = I / B
-    input x : e
-    state h : I
-    param R : blockdiag(nb, B, B)
+    text = f"""
+cell through(p, e, H, B){SIZES}
     v = R @ h
     h' = groupnorm(v[0:I], H) + W @ x
 end

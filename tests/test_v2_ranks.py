@@ -14,6 +14,23 @@ from symcount import SymcountError, cli
 
 WHY = "(sum() adds up the last axis of 'x', its only one)"
 SUM = f"'sum(x)' {WHY}"
+RIGHT = "the right operand of @ must be a vector, but {} is a scalar"
+LEFT = (
+    "the left operand of @ must be a weight or a value with axes, but 'sum(x)' is a scalar {}; "
+    "a scalar multiplies with *"
+)
+
+# An expression that holds a scalar where a vector is needed, and the error, at the scalar.
+SCALARS = {
+    "W @ sum(x)": RIGHT.format("'sum(x)'") + f" {WHY}",
+    "h[0:1] @ sum(x)": RIGHT.format("'sum(x)'") + f" {WHY}",
+    "V @ (w @ x)": RIGHT.format("'w @ x'") + " (a row times a vector is one number)",
+    "sum(x) @ h": LEFT.format(WHY),
+    "[sum(x), h]": f"cannot concatenate the scalar {SUM}; parts of [...] must be vectors",
+    "sum(x)[0:1]": f"cannot slice the scalar {SUM}",
+}
+for call in ["outer(sum(x), h)", "heads(sum(x), 1)", "conv1d(k, sum(x), 3)", "sum(sum(x))", "flat(sum(x))"]:
+    SCALARS[call] = f"{call.split('(')[0]}() needs a vector or tensor, not the scalar {SUM}"
 
 
 def cell(*lines: str) -> str:
@@ -22,53 +39,39 @@ def cell(*lines: str) -> str:
     return "\n".join(head + [f"  {line}" for line in lines] + ["end", ""])
 
 
-# (what, the equations from line 5, message, (line, column))
-SCALARS = [
-    ("weight on a sum", ["y = W @ sum(x)", "h' = h + y"],
-     f"the right operand of @ must be a vector, but 'sum(x)' is a scalar {WHY}", (5, 11)),
-    ("concatenated sum", ["y = [sum(x), h]", "h' = W @ y"],
-     f"cannot concatenate the scalar {SUM}; parts of [...] must be vectors", (5, 8)),
-    ("weight on a row product", ["y = V @ (w @ x)", "h' = h + y"],
-     "the right operand of @ must be a vector, but 'w @ x' is a scalar (a row times a vector "
-     "is one number)", (5, 12)),
-    ("outer of a sum", ["y = outer(sum(x), h)", "h' = h + sum(y)"],
-     f"outer() needs a vector or tensor, not the scalar {SUM}", (5, 13)),
-    ("heads of a sum", ["y = heads(sum(x), 1)", "h' = h + flat(y)"],
-     f"heads() needs a vector or tensor, not the scalar {SUM}", (5, 13)),
-    ("conv1d over a sum", ["y = conv1d(k, sum(x), 3)", "h' = h + y"],
-     f"conv1d() needs a vector or tensor, not the scalar {SUM}", (5, 17)),
-    ("value product of a sum", ["y = h[0:1] @ sum(x)", "h' = h + y"],
-     f"the right operand of @ must be a vector, but 'sum(x)' is a scalar {WHY}", (5, 16)),
-    ("sum on the left of @", ["y = sum(x) @ h", "h' = h + y"],
-     "the left operand of @ must be a weight or a value with axes, but 'sum(x)' is a scalar "
-     f"{WHY}; a scalar multiplies with *", (5, 7)),
-    ("slice of a sum", ["y = sum(x)[0:1]", "h' = h + y"], f"cannot slice the scalar {SUM}", (5, 7)),
-    ("sum of a sum", ["y = sum(sum(x))", "h' = h + y"],
-     f"sum() needs a vector or tensor, not the scalar {SUM}", (5, 11)),
-    ("a gate that is a sum", ["s = sum(x)", "h' = h + W @ s"],
-     "the right operand of @ must be a vector, but 's' is a scalar", (6, 16)),
-]  # fmt: skip
-IDS = [case[0] for case in SCALARS]
+def located(expr: str) -> tuple[str, tuple[int, int]]:
+    """The cell that computes `expr` on line 5, and where its scalar stands."""
+    scalar = "w @ x" if "(w @ x)" in expr else "sum(x)"
+    return cell(f"y = {expr}", "h' = h"), (5, len("  y = ") + expr.index(scalar) + 1)
 
 
-@pytest.mark.parametrize("what, lines, message, where", SCALARS, ids=IDS)
-def test_a_scalar_where_a_vector_is_needed_is_a_located_error(what, lines, message, where):
+@pytest.mark.parametrize("expr, message", SCALARS.items(), ids=list(SCALARS))
+def test_a_scalar_where_a_vector_is_needed_is_a_located_error(expr, message):
+    text, where = located(expr)
     with pytest.raises(SymcountError) as info:
-        symcount.loads(cell(*lines), filename="rank.cell")
+        symcount.loads(text, filename="rank.cell")
     error = info.value
     assert (error.message, error.filename, error.line, error.column) == (message, "rank.cell", *where)
 
 
 @pytest.mark.parametrize("command", ["count", "check"])
-@pytest.mark.parametrize("what, lines, message, where", SCALARS, ids=IDS)
-def test_the_command_line_reports_it(tmp_path, capsys, command, what, lines, message, where):
+@pytest.mark.parametrize("expr, message", SCALARS.items(), ids=list(SCALARS))
+def test_the_command_line_reports_it(tmp_path, capsys, command, expr, message):
+    text, (line, column) = located(expr)
     path = tmp_path / "rank.cell"
-    path.write_text(cell(*lines))
+    path.write_text(text)
     code = cli.main([command, str(path)])
     out, err = capsys.readouterr()
     assert code == 1
-    assert err.splitlines()[0] == f"{path}:{where[0]}:{where[1]}: error: {message}"
+    assert err.splitlines()[0] == f"{path}:{line}:{column}: error: {message}"
     assert "Traceback" not in err
+
+
+def test_a_gate_that_is_a_scalar_says_so_where_it_is_used():
+    with pytest.raises(SymcountError) as info:
+        symcount.loads(cell("s = sum(x)", "h' = h + W @ s"))
+    error = info.value
+    assert (error.message, error.line, error.column) == (RIGHT.format("'s'"), 6, 16)
 
 
 def test_a_scalar_still_scales_a_vector():
