@@ -69,7 +69,7 @@ def _alignment_warnings(
     value, where the other end gives another count (docs/language.md, "Elementwise
     operations and broadcasting"): the inference is run again with that one from
     the right."""
-    for number, (a, _, at, left, right) in enumerate(inference.chosen):
+    for number, (a, b, at, left, right) in enumerate(inference.chosen):
         other = _Inference(scope, Sizes(scope), overrides)
         other.trailing = frozenset({number})
         try:
@@ -79,7 +79,7 @@ def _alignment_warnings(
         ours, theirs = _count(typed), _count(alternative)
         if ours == theirs:
             continue
-        weight, value = (left, right) if inference.is_weight(a) else (right, left)
+        weight, value = (left, right) if len(inference.axes(a)) < len(inference.axes(b)) else (right, left)
         weight, value = (x() if callable(x) else x for x in (weight, value))
         changed = [p for p, q in zip(typed.params, alternative.params, strict=True) if p.shape != q.shape]
         first = changed[0]

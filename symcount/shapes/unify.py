@@ -204,10 +204,12 @@ class Solver:
         lead, trail = self._ends(short, long)
         fit_lead, fit_trail = self._fits(*lead), self._fits(*trail)
         if not (fit_lead or fit_trail):
+            notes = ()
             try:  # for the notes: where the sizes that differ come from
                 self._unify_axes(*lead, meeting)
             except SymcountError as e:
-                raise self.shape_mismatch(a, b, at, left, right, e.notes, weight=True) from None
+                notes = e.notes
+            raise self.shape_mismatch(a, b, at, left, right, notes, weight=True)
         if fit_lead and fit_trail and not (self._settled(*lead) and self._settled(*trail)):
             self.alignments.append(meeting)
         else:
