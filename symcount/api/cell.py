@@ -192,7 +192,7 @@ class Cell(_Counted):
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
-        self.warnings: tuple = tuple(scope.warnings)
+        self.warnings: tuple = tuple(scope.warnings) + inferred.warnings
         # Sizes defined with division or ceil/floor: symbols of their own in the count.
         self.derived = size_rules.derived(scope)
 

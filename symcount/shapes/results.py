@@ -9,6 +9,7 @@ from dataclasses import field as entry
 from functools import cached_property
 
 from .. import ir
+from ..errors import SymcountWarning
 from ..poly import Poly
 from ..resolve.scope import Scope
 from .typemap import NodeSet, TypeMap
@@ -55,6 +56,8 @@ class TypedCell:
     # entry: `w @ x` with `param w : e`, `heads(q, H) @ C`, a dot product).
     transposed: NodeSet = entry(repr=False)
     scope: Scope = entry(repr=False)
+    # Readings the shapes chose among several (docs/errors.md, "Warnings").
+    warnings: tuple[SymcountWarning, ...] = ()
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of a node of `scope.equations`: () for a scalar. A weight left of

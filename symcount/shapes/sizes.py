@@ -22,6 +22,7 @@ from ..errors import Unlocated
 from ..poly import Poly
 from ..resolve.scope import Scope
 from ..visit import Visitor
+from .unify import divide, nonnegative, poly_of
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:
@@ -46,10 +47,19 @@ class SizeTooLarge(SizeProblem):
 class Sizes(visit.Visitor):
     """Sizes → exact polynomials in the header's symbols, a rule per node of a
     size: a size as written (`ir.Dim`), or a function's size argument written as
-    an expression (`heads(v, H)`), which `calls.is_size` let through."""
+    an expression (`heads(v, H)`), which `calls.is_size` let through.
+
+    A derived size defined by exact division stays a symbol, but is tied to its
+    definition wherever sizes are compared (`same`, `divide`): with `size I = p*e`,
+    `size dh = I / H` and `size nb = I / B`, the sizes H*dh, B*nb and p*e are one
+    (docs/language.md, "Sizes").
+    """
 
     def __init__(self, scope: Scope):
         self.scope = scope
+        self._values: dict | None = None  # see `_exact`
+        self._names: set[str] = set()
+        self._written: dict[Poly, Poly | None] = {}
         self.abbreviations: dict[str, Poly] = {}
         for name, decl in scope.sizes.items():
             definition = decl.definition
@@ -80,6 +90,92 @@ class Sizes(visit.Visitor):
                         node.denominator.span,
                     )
             stack.extend(ir.children(node))
+
+    # ---- derived sizes tied to their definitions ----
+
+    def same(self, a: Poly, b: Poly) -> bool:
+        """Whether two sizes are one, every exact derived size read as its definition."""
+        return a == b or self.written(a - b) == Poly(())
+
+    def plain(self, size: Poly) -> Poly:
+        """`size` in the header's symbols where its derived sizes allow (H*dh is p*e where
+        `size dh = I / H` and `size I = p*e`), else as it is."""
+        return self.written(size) or size
+
+    def written(self, size: Poly) -> Poly | None:
+        """`size` with each exact derived size replaced by its definition, if that gives
+        a polynomial; a header symbol split by one (`size d = e / H`) stays H*d, as
+        everywhere in the cell. None also for a size that reads no such derived size."""
+        values = self._exact()
+        if not values or not size.symbols() & self._names:
+            return None
+        if size not in self._written:
+            import sympy
+
+            from ..symbols import to_sympy
+
+            poly = poly_of(sympy.cancel(to_sympy(size).subs(values)))
+            self._written[size] = None if poly is None else self._within(poly)
+        return self._written[size]
+
+    def _within(self, size: Poly) -> Poly:
+        """A size in the header's symbols as the cell writes it: each split symbol (`e`
+        with `size d = e / H`) as H*d."""
+        return size.substitute({k: v for k, v in self.abbreviations.items() if k in self.scope.symbols})
+
+    def divide(self, whole: Poly, part: Poly) -> Poly | None:
+        """`whole` / `part` as a size: a polynomial in the header's symbols and the
+        derived sizes (`p*e / H` is `dh` where `size dh = I / H`), else None."""
+        quotient = divide(whole, part)
+        values = self._exact()
+        if quotient is not None or not values:
+            return quotient
+        import sympy
+
+        from ..symbols import to_sympy
+
+        ratio = sympy.cancel(to_sympy(whole).subs(values) / to_sympy(part).subs(values))
+        for name, value in [(None, sympy.Integer(1)), *values.items()]:
+            rest = poly_of(sympy.cancel(ratio / value))
+            if rest is not None:
+                rest = self._within(rest)
+                return rest if name is None else rest * Poly.symbol(str(name))
+        return None
+
+    def plainness(self, size: Poly) -> tuple[int, int, str]:
+        """How far `size` is from the header's symbols (smaller is plainer): its derived
+        sizes, then its length; the text breaks ties, so the order sizes meet never matters."""
+        text = str(size)
+        return len(size.symbols() - set(self.scope.symbols)), len(text), text
+
+    def nonnegative(self, size: Poly) -> bool:
+        """Whether `size` is ≥ 0 at every value of its symbols, provably (`unify.nonnegative`),
+        every exact derived size read as its definition where that gives a polynomial."""
+        if nonnegative(size):
+            return True
+        written = self.written(size)
+        return written is not None and nonnegative(written)
+
+    def _exact(self) -> dict:
+        """Each derived size defined without ceil/floor, as its definition in the header's
+        symbols (sympy): `dh` is p*e/H. Made on first use: cells without are never slowed."""
+        if self._values is None:
+            self._values = {}
+            definitions = {n: d.definition for n, d in self.scope.sizes.items() if d.definition is not None}
+            if any(not _polynomial(d) for d in definitions.values()):
+                from ..symbols import dim_expr, size_symbol, to_sympy
+
+                for name, definition in definitions.items():
+                    if _polynomial(definition):
+                        value = to_sympy(self.abbreviations[name])
+                    elif not any(isinstance(n, ir.DimCall) for n in ir.walk(definition)):
+                        value = dim_expr(definition)
+                    else:
+                        continue  # ceil and floor: a size of its own
+                    self._values[size_symbol(name)] = value.subs(self._values)
+                self._values = {k: v for k, v in self._values.items() if not v.is_polynomial()}
+            self._names = {str(k) for k in self._values}
+        return self._values
 
     def poly(self, dim: ir.Dim) -> Poly:
         """A polynomial size (division and ceil/floor have no rule: `resolve.names`
@@ -155,12 +251,32 @@ def _bounded(size: Poly, dim) -> Poly:
 
 
 def derived(scope: Scope) -> dict[str, ir.Dim]:
-    """The sizes that stay symbols of their own with a definition (`size R = ceil(D / 16)`)."""
+    """The sizes that stay symbols of their own with a definition (`size R = ceil(D / 16)`).
+
+    A polynomial size a definition reads is an abbreviation, written out as
+    everywhere else: with `size I = p*e`, `size dh = I / H` is dh = p*e / H.
+    """
+    written = _WrittenOut(scope)
     return {
-        name: decl.definition
+        name: written.visit(decl.definition)
         for name, decl in scope.sizes.items()
         if decl.definition is not None and not _polynomial(decl.definition)
     }
+
+
+class _WrittenOut(visit.Transformer):
+    """A size with each polynomial `size` it reads replaced by its definition."""
+
+    def __init__(self, scope: Scope):
+        self.abbreviations = {
+            name: decl.definition
+            for name, decl in scope.sizes.items()
+            if decl.definition is not None and _polynomial(decl.definition)
+        }
+
+    def visit_DimName(self, dim: ir.DimName) -> ir.Dim:
+        definition = self.abbreviations.get(dim.name)
+        return dim if definition is None else self.visit(definition)
 
 
 def free(scope: Scope) -> set[str]:
