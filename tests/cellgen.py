@@ -10,9 +10,10 @@ that broadcast; gates whose size is only fixed by a later equation.
 
 Half the cells also use the language v2 (`v2`): heads (`heads`, `flat`,
 `sum`, products of per-head values, block-diagonal weights), per-head scalars
-spread over a head, tensor states (`state C : (H, q, q)` updated with
-`outer`), normalisations, `conv1d` kernels, slices, `max`/`min`, complex and
-quaternion weights, `size` declarations (abbreviations, `ceil` and an exact
+spread over a head, head-size gains shared over the heads, tensor states
+(`state C : (H, q, q)` updated with `outer`), normalisations, `conv1d`
+kernels (over a vector, or every entry of a per-head value), slices,
+`max`/`min`, complex and quaternion weights, `size` declarations (abbreviations, `ceil` and an exact
 division `size dq = e / H`) and the cell's own functions (`def`).
 
 Valid by construction: shape inference needs every size to be pinned by
@@ -182,7 +183,9 @@ class GenParam:
     kind: str  # matrix, vector, diag, scalar, blockdiag or tensor
     shape: tuple[Size, ...]  # (rows, cols), (size,), (size,), (), (blocks, rows, cols), (...)
     declared: bool
-    role: str = "weight"  # how it is used: "weight" (@), "kernel" (conv1d), "elementwise" or "bias"
+    # how it is used: "weight" (@), "kernel" (conv1d), "elementwise", "bias", or "gain" (a
+    # head-size weight on (heads, each), shared over the heads)
+    role: str = "weight"
     field: str = "real"
     bias: bool = False  # declared `bias`: added to one matrix product, never reused
 
@@ -575,8 +578,9 @@ class _Builder:
             return ("slice", operand, constant(0), size), True, []
         return ("slice", operand, extra, add_sizes(extra, size)), True, []
 
-    def _conv(self, size, depth):
-        """A causal convolution: kernel (size, K), the shape of its operand kept."""
+    def _conv(self, size, depth, operand=None):
+        """A causal convolution: kernel (size, K), the shape of its operand kept (a
+        vector of `size`, or what `operand` makes: a matrix of `size` entries)."""
         width = self.choose(self.widths)
         reuse = self.reusable("matrix", (size, width), "kernel")
         how = self.choose(["fresh", "declared"] + (["reuse"] if reuse else []))
@@ -587,7 +591,8 @@ class _Builder:
             self.known.add(name)  # pinned by its pinned operand and its width
         # Without the width, only a declared or already used kernel knows it.
         given = width if how == "fresh" or self.draw(st.booleans()) else None
-        return ("conv1d", name, self.pinned(size, depth + 1), given), True, []
+        node = operand() if operand is not None else self.pinned(size, depth + 1)
+        return ("conv1d", name, node, given), True, []
 
     def _minmax(self, size, depth):
         a, pinned_a, free_a = self.vector(size, depth + 1)
@@ -651,7 +656,7 @@ class _Builder:
         if any(s == split for _, s in self.tensors):
             options.append("contract")
         if depth < MAX_DEPTH:
-            options += ["elementwise", "elementwise", "call", "weight"]
+            options += ["elementwise", "elementwise", "call", "weight", "conv"]
         how = self.choose(options)
         if how == "heads":
             return ("heads", self.pinned(split.width, depth + 1), split.heads)
@@ -672,14 +677,21 @@ class _Builder:
             if name is None:
                 name = self.new_param("W", "matrix", shape, declared=True)
             return ("mm", name, self.matrix(inner, depth + 1))
+        if how == "conv":  # depthwise over every entry: a kernel (heads*each, K)
+            node, _, _ = self._conv(split.width, depth, lambda: self.matrix(split, depth + 1))
+            return node
         return self.matrix_elementwise(split, depth)
 
     def matrix_elementwise(self, split: Heads, depth: int) -> tuple:
         """The pinned matrix first, then parameters of its shape, per-head values, scalars."""
         items = [self.matrix(split, depth + 1)]
         for _ in range(self.draw(st.integers(1, 2))):
-            how = self.choose(["param", "per_head", "scalar"])
-            if how == "param":
+            how = self.choose(["param", "per_head", "scalar", "gain"])
+            if how == "gain":  # a declared weight of the head size, shared over the heads
+                reuse = self.reusable("vector", (split.each,), "gain")
+                name = self.choose(reuse) if reuse and self.draw(st.booleans()) else None
+                items.append(("ref", name or self.new_param("g", "vector", (split.each,), True, "gain")))
+            elif how == "param":
                 shape = (split.heads, split.each)
                 reuse = self.reusable("matrix", shape, "elementwise")
                 which = self.choose(["fresh", "declared"] + (["reuse"] if reuse else []))

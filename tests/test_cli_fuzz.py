@@ -57,6 +57,11 @@ CELLS = {
     "no_update.cell": "cell e(n)\n state h : n\nend\n",
     "\udcff-not-utf8.cell": "cell u(n)\n state h : n\n h' = U @ h\nend\n",
     "ünï 名.cell": "cell w(m, n)\n input x : m\n state h : n\n h' = W @ x + U @ h\nend\n",
+    # A scalar where a vector is needed; heads split two ways, a gain and conv1d over heads.
+    "scalar.cell": "cell s(n)\n input x : n\n state h : n\n h' = W @ sum(x) + [sum(x), h]\nend\n",
+    "heads.cell": "cell hd(m, n, H, B)\n size I = m*n\n size d = I / H\n size nb = I / B\n"
+    " input x : m\n state h : I\n param g : d\n param R : blockdiag(nb, B, B)\n"
+    " h' = flat(g * conv1d(w, heads(W @ x, H), 3)) + R @ h\nend\n",
 }
 BYTES = {"latin1.cell": b"cell l(n)\n state h : n\n h' = \xff @ h\nend\n"}
 BUILTINS = sources.builtin_names()

@@ -82,6 +82,32 @@ cell seed.conv(m, n, k)
     h' = act(conv(W, x) + conv(U, h, k) + b)
 end
 """,
+    # Axes and ranks (docs/language.md, "Shape inference"): derived sizes tied to
+    # others, conv1d and gains over heads, a group norm of a feature map, values
+    # with no axis left (`sum(x)`, a row product), a negated value left of @.
+    """\
+cell seed.axes(p, e, H, B, K)
+    size I = p*e
+    size dh = I / H
+    size nb = I / B
+    size rows
+    input x : e
+    input f : (e, rows)
+    state h : I
+    state s : (e, rows)
+    state C : (H, dh, dh)
+    param g : dh
+    param w_r : e
+    param R : blockdiag(nb, B, B)
+
+    q = heads(W_q @ x, H)
+    k = conv1d(w, q, K)
+    t = sum(x) * (w_r @ x)
+    C' = g * C + outer(k, (-q) @ C) * t
+    s' = groupnorm(s + f, e)
+    h' = flat(g * rmsnorm(q)) + R @ h + W_s @ sum(s)
+end
+""",
 ]
 TEXTS = [sources.builtin_text(name) for name in sources.builtin_names()] + V2_SEEDS
 
@@ -101,12 +127,13 @@ TOKENS = (
     "layernorm rmsnorm batchnorm groupnorm max min sqrt logsigmoid leaky_relu ceil floor "
     "H d e K C C' q v (H, d, d) (H, d) blockdiag(H, d, d) complex(n, m) quaternion(n) "
     "[0:n] [n:2*n] [0:0] e/H ceil(n/16) heads(x, H) flat(C) outer(q, q) conv1d(w, x, K) "
-    "groupnorm(h, H) sum(q) g(h) g(h, x)"
+    "groupnorm(h, H) sum(q) g(h) g(h, x) sum(x) (w_r @ x) (-q) dh nb I (H, dh) conv1d(w, q, K)"
 ).split() + [
     "w" * 3_000, "1e-" + "9" * 5_000, "7" * 5_000,  # tokens far past any real one
     "def g(a) = a * 0.5", "size d = e / H", "size R = ceil(n / 16)", "size rows",
     "input t : scalar", "state C : (H, d, d)", "param R : blockdiag(H, d, d)",
     "param b : n frozen bias", "-b + W @ x", "(1 + w)",
+    "size I = p*e", "size dh = I / H", "param g : dh", "param w_r : e",
 ]
 TOKEN = re.compile(
     r"[A-Za-z_][A-Za-z0-9_]*'?|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?:[^\"\\\n]|\\.)*\"?"

@@ -196,7 +196,7 @@ class Cell(_Counted):
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
-        self.warnings: tuple = tuple(scope.warnings)
+        self.warnings: tuple = tuple(scope.warnings) + inferred.warnings
 
     def __repr__(self) -> str:
         return f"<Cell {self.name}({', '.join(map(str, self.dims))}): {self.count}>"

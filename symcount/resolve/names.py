@@ -358,6 +358,11 @@ class _LeftOfMatMul(visit.Visitor):
         return f"state value {left.name}'"
 
     def visit_Neg(self, left: ir.Neg) -> str | None:
+        """`(-k) @ S` is a product of values like `k @ S`; `-W @ x` reads (-W) @ x,
+        a negated weight, where -(W @ x) was meant (docs/language.md, "Products")."""
+        operand = left.operand
+        if not (isinstance(operand, ir.Name) and self.scope.kind(operand.name) == "parameter"):
+            return self.visit(operand)
         raise self.err(
             "the left operand of @ must be a parameter; unary minus binds tighter than @, "
             "so write -(W @ x)",

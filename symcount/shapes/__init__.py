@@ -6,14 +6,17 @@ tensor (H, d, d). Each expression node gets a shape variable (see `unify`):
 - elementwise operations (`+ - * /`, functions) line shapes up from the left;
   a shape that is the start of the other repeats over the axes it lacks, a
   scalar broadcasts everywhere, and a parameter takes the whole shape of the
-  value beside it;
+  value beside it; a weight of lower rank may match the value's trailing axes
+  instead (a head-size gain on (H, d)), and where the sizes leave the choice
+  open and it changes the count, that is a warning;
 - `W @ v` applies a weight to the last axis of v; between two values, `@`
   multiplies a matrix and a vector per leading (batch) axes (`C @ q`, `q @ C`),
   or takes a dot product of two values of equal rank (2 or more);
 - concatenation, slicing, `outer`, `heads`, `flat`, `sum`, the norms and the
   convolutions each have their rule below.
 
-Declarations pin sizes to polynomials; relations that are not equalities
+Declarations pin sizes to polynomials, derived sizes tied to their
+definitions (`sizes.Sizes.same`); relations that are not equalities
 (concatenation, splitting into heads) are deferred and solved after. What
 comes out is the typed cell (`TypedCell`): every node's shape and every
 parameter's, as tuples of `Poly`.
@@ -21,10 +24,13 @@ parameter's, as tuples of `Poly`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial, reduce
 
 from .. import functions, ir, visit
-from ..errors import Note, SymcountError
+from ..errors import Note, SymcountError, SymcountWarning
 from ..poly import Poly
 from ..resolve.names import Scope
 from .core import Core
@@ -52,14 +58,62 @@ def infer(
     (an input written `2*m`, whose m sizes nothing else).
     """
     try:
-        sizes = Sizes(scope, given, rename)
-        return _Inference(scope, sizes, dict(input_sizes or {})).run()
+        overrides = dict(input_sizes or {})
+        sizes = partial(Sizes, scope, given, rename)  # the layer's sizes, for each run
+        inference = _Inference(scope, sizes(), overrides)
+        typed = inference.run()
+        warnings = tuple(_alignment_warnings(scope, sizes, overrides, inference, typed))
+        return dataclasses.replace(typed, warnings=warnings) if warnings else typed
     except SizeProblem as e:
         raise scope.cell.source.error(str(e), e.span) from None
     except SymcountError as e:
         if scope.functions:
             raise _with_call_site(e, scope) from None
         raise
+
+
+def _alignment_warnings(
+    scope: Scope,
+    sizes: Callable[[], Sizes],
+    overrides: dict[str, Poly],
+    inference: _Inference,
+    typed: TypedCell,
+) -> Iterator[SymcountWarning]:
+    """A warning for each weight that the sizes let line up with either end of a
+    value, where the other end gives another count (docs/language.md, "Elementwise
+    operations and broadcasting"): the inference is run again with that one from
+    the right."""
+    for number, (a, b, at, left, right) in enumerate(inference.chosen):
+        other = _Inference(scope, sizes(), overrides)
+        other.trailing = frozenset({number})
+        try:
+            alternative = other.run()
+        except SymcountError:
+            continue  # the trailing axes do not fit after all
+        ours, theirs = _count(typed), _count(alternative)
+        if ours == theirs:
+            continue
+        weight, value = (left, right) if len(inference.axes(a)) < len(inference.axes(b)) else (right, left)
+        weight, value = (x() if callable(x) else x for x in (weight, value))
+        changed = [p for p, q in zip(typed.params, alternative.params, strict=True) if p.shape != q.shape]
+        first = changed[0]
+        yield scope.cell.source.warning(
+            f"{weight} fits either end of {value}, and the count depends on which: {ours} "
+            f"with {weight} lined up with the leading axes (an entry per leading entry), "
+            f"{theirs} with the trailing ones (shared over the leading axes); symcount takes "
+            f"the leading axes; declare {_names(changed)} to choose (`param {first.name} : "
+            f"({', '.join(map(str, first.shape))})` keeps this count)",
+            at,
+        )
+
+
+def _count(typed: TypedCell) -> Poly:
+    return Poly.sum(reduce(operator.mul, p.shape, Poly.const(1)) for p in typed.params)
+
+
+def _names(params: list[ParamShape]) -> str:
+    names = [f"'{p.name}'" for p in params]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _with_call_site(error: SymcountError, scope: Scope) -> SymcountError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .. import ir
 from ..errors import SymcountError
-from .unify import divide
 
 
 class Products:
@@ -13,9 +12,10 @@ class Products:
 
     def visit_MatMul(self, node: ir.MatMul) -> int:
         vector = self.expr(node.vector)
-        if vector is None:
+        if self.scalar(vector):
             raise self.error(
-                f"the right operand of @ must be a vector, but {self.text(node.vector)} is a scalar",
+                f"the right operand of @ must be a vector, but {self.text(node.vector)} is a "
+                f"scalar{self.why_scalar(node.vector)}",
                 node.vector.span,
             )
         left = node.matrix
@@ -60,11 +60,11 @@ class Products:
     def _blocks_fit(self, decl: ir.ParamDecl, cols: int, last: int, node: ir.MatMul) -> None:
         """A block-diagonal weight takes a vector of exactly blocks times block columns."""
         wanted, size = self.size(cols), self.size(last)
-        if wanted is None or size is None or wanted == size:
+        if wanted is None or size is None or self.same_size(wanted, size):
             return
         blocks, block_rows, block_cols = (self.sizes.poly(d) for d in decl.dims)
         why = ""
-        if divide(size, blocks) is None:
+        if self.sizes.divide(size, blocks) is None:
             why = f" (not a multiple of {blocks})"
         raise self.error(
             f"size mismatch: the block-diagonal '{decl.name}' has {blocks} blocks of {block_rows} x "
@@ -77,7 +77,14 @@ class Products:
 
     def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
         # A parameter on the right whose shape nothing has fixed yet is a vector.
-        a, b = self.axes(left) if left is not None else (), self.vector(right)
+        if self.scalar(left):
+            raise self.error(
+                f"the left operand of @ must be a weight or a value with axes, but "
+                f"{self.text(node.matrix)} is a scalar{self.why_scalar(node.matrix)}; a scalar "
+                "multiplies with *",
+                node.matrix.span,
+            )
+        a, b = self.axes(left), self.vector(right)
         if a is None or b is None or len(a) < 1 or (len(a) == 1 and len(b) == 1):
             what = self.describe_operand(node.matrix)
             raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
@@ -125,6 +132,14 @@ class Products:
             message = f"shape mismatch: {qa()} {self.shaped(ref_a)} but {qb()} {self.shaped(ref_b)}; {why}"
             raise SymcountError(message, self.source.location(at), e.notes) from None
         return a
+
+    def why_scalar(self, node: ir.Expr) -> str:
+        """Why a value that looks like one is a scalar, where its form says (else nothing)."""
+        if isinstance(node, ir.Call) and node.func == "sum":
+            return f" (sum() adds up the last axis of {self.text(node.args[0])}, its only one)"
+        if isinstance(node, ir.MatMul):
+            return " (a row times a vector is one number)"
+        return ""
 
     def describe_operand(self, node: ir.Expr) -> str:
         if isinstance(node, ir.Name):

@@ -9,6 +9,7 @@ from dataclasses import field as entry
 from functools import cached_property
 
 from .. import ir
+from ..errors import SymcountWarning
 from ..poly import Poly
 from ..resolve.scope import Scope
 from .sizes import Check
@@ -61,6 +62,8 @@ class TypedCell:
     # some sizes only (`m - n`), checked where sizes are given (`shapes.sizes`).
     derived: dict[str, ir.Dim] = entry(default_factory=dict, repr=False)
     checks: tuple[Check, ...] = entry(default=(), repr=False)
+    # Readings the shapes chose among several (docs/errors.md, "Warnings").
+    warnings: tuple[SymcountWarning, ...] = ()
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of a node of `scope.equations`: () for a scalar. A weight left of

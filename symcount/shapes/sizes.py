@@ -33,7 +33,7 @@ from ..errors import Unlocated
 from ..poly import Poly
 from ..resolve.scope import Scope
 from ..visit import Visitor
-from .unify import divide, nonnegative
+from .unify import divide, nonnegative, poly_of
 
 # Sizes of real cells are small polynomials (`k*k*c` has degree 3). Bounding
 # them keeps every count, and sympy's factoring of it, quick on any input:
@@ -157,6 +157,11 @@ class Sizes(_Polynomials):
     symbols), `extents` (each free extent, and each size defined from one, with
     the free extent it reads) and `checks` (the written sizes positive at some
     sizes only).
+
+    A derived size defined by exact division stays a symbol, but is tied to its
+    definition wherever sizes are compared (`same`, `divide`): with `size I = p*e`,
+    `size dh = I / H` and `size nb = I / B`, the sizes H*dh, B*nb and p*e are one
+    (docs/language.md, "Sizes").
     """
 
     def __init__(
@@ -175,11 +180,17 @@ class Sizes(_Polynomials):
         self._rename = rename
         # A name → the size it stands for, as written, in the definitions this
         # layer evaluates: a given symbol's width, an abbreviation's definition.
-        self._written: dict[str, ir.Dim] = {
+        self._as_written: dict[str, ir.Dim] = {
             name: _dim_of(size, scope.symbols[name].span) for name, size in self.abbreviations.items()
         }
         self._moved = set(self._given)  # sizes this layer gives another size than the cell's
-        self._split: set[str] = set()
+        self._split: set[str] = set()  # header symbols split by a derived size (e is H*d)
+        # Each derived size that stays a symbol here (free extents' too), with its
+        # definition as this layer writes it, and what `_exact` makes of them.
+        self._tied: dict[str, ir.Dim] = {}
+        self._values: dict | None = None
+        self._names: set[str] = set()
+        self._plain: dict[Poly, Poly | None] = {}
         for name, decl in scope.sizes.items():
             if decl.definition is None:
                 self.extents[name] = name
@@ -192,10 +203,10 @@ class Sizes(_Polynomials):
         """`size I = E * D`: I reads as its definition."""
         definition = decl.definition
         size = self.abbreviations[name] = self.poly(definition)
-        self._written[name] = self._rewritten(definition)
+        self._as_written[name] = self._rewritten(definition)
         if _names(definition) & self._moved:
             self._moved.add(name)
-        text = dim_text(self._written[name] if name in self._moved else definition)
+        text = dim_text(self._as_written[name] if name in self._moved else definition)
         if never_positive(size):
             raise SizeProblem(
                 f"size {name} = {text} is {size}, which is never positive (sizes are positive)",
@@ -211,20 +222,21 @@ class Sizes(_Polynomials):
         comes out a polynomial: `2*H*d / H` is 2*d)."""
         definition = decl.definition
         self._check_divisions(definition)
-        if self._reads_extent(name, definition):
-            return
         written = self._rewritten(definition)
+        if self._reads_extent(name, definition):
+            self._tied[name] = written  # a size of values, tied as any; never counted
+            return
         here = name
         if _names(definition) & self._moved:
             self._moved.add(name)
-            exact = _exact(written)
+            exact = _as_polynomial(written)
             if exact is not None:
                 self.abbreviations[name] = exact
-                self._written[name] = _dim_of(exact, definition.span)
+                self._as_written[name] = _dim_of(exact, definition.span)
                 return
             here = self.renamed[name] = self._rename(name)
-            self._written[name] = ir.DimName(here, decl.name_span)
-        self.definitions[here] = written
+            self._as_written[name] = ir.DimName(here, decl.name_span)
+        self.definitions[here] = self._tied[here] = written
         if _splits_a_symbol(definition, self.scope):
             # `size d = e / H`: inside the cell e is H*d, so that `heads(x, H)`
             # and `blockdiag(H, d, d)` on x : e agree; d keeps its definition.
@@ -242,7 +254,7 @@ class Sizes(_Polynomials):
 
     def _rewritten(self, dim: ir.Dim) -> ir.Dim:
         """A definition in the header's symbols, as this layer reads it."""
-        return _Written(self._written).visit(dim) if self._written else dim
+        return _Written(self._as_written).visit(dim) if self._as_written else dim
 
     def _check_divisions(self, dim: ir.Dim) -> None:
         """A derived size never divides by a size that is never positive (0, n - n)."""
@@ -259,6 +271,86 @@ class Sizes(_Polynomials):
                         node.denominator.span,
                     )
             stack.extend(ir.children(node))
+
+    # ---- derived sizes tied to their definitions ----
+
+    def same(self, a: Poly, b: Poly) -> bool:
+        """Whether two sizes are one, every exact derived size read as its definition."""
+        return a == b or self.written(a - b) == Poly(())
+
+    def plain(self, size: Poly) -> Poly:
+        """`size` in the header's symbols where its derived sizes allow (H*dh is p*e where
+        `size dh = I / H` and `size I = p*e`), else as it is."""
+        return self.written(size) or size
+
+    def written(self, size: Poly) -> Poly | None:
+        """`size` with each exact derived size replaced by its definition, if that gives
+        a polynomial; a header symbol split by one (`size d = e / H`) stays H*d, as
+        everywhere in the cell. None also for a size that reads no such derived size."""
+        values = self._exact()
+        if not values or not size.symbols() & self._names:
+            return None
+        if size not in self._plain:
+            import sympy
+
+            from ..symbols import to_sympy
+
+            poly = poly_of(sympy.cancel(to_sympy(size).subs(values)))
+            self._plain[size] = None if poly is None else self._within(poly)
+        return self._plain[size]
+
+    def _within(self, size: Poly) -> Poly:
+        """A size in the header's symbols as the cell writes it: each split symbol (`e`
+        with `size d = e / H`) as H*d."""
+        return size.substitute({k: self.abbreviations[k] for k in self._split})
+
+    def divide(self, whole: Poly, part: Poly) -> Poly | None:
+        """`whole` / `part` as a size: a polynomial in the header's symbols and the
+        derived sizes (`p*e / H` is `dh` where `size dh = I / H`), else None."""
+        quotient = divide(whole, part)
+        values = self._exact()
+        if quotient is not None or not values:
+            return quotient
+        import sympy
+
+        from ..symbols import to_sympy
+
+        ratio = sympy.cancel(to_sympy(whole).subs(values) / to_sympy(part).subs(values))
+        for name, value in [(None, sympy.Integer(1)), *values.items()]:
+            rest = poly_of(sympy.cancel(ratio / value))
+            if rest is not None:
+                rest = self._within(rest)
+                return rest if name is None else rest * Poly.symbol(str(name))
+        return None
+
+    def plainness(self, size: Poly) -> tuple[int, int, str]:
+        """How far `size` is from the header's symbols (smaller is plainer): its derived
+        sizes, then its length; the text breaks ties, so the order sizes meet never matters."""
+        text = str(size)
+        return len(size.symbols() - set(self.scope.symbols)), len(text), text
+
+    def nonnegative(self, size: Poly) -> bool:
+        """Whether `size` is ≥ 0 at every value of its symbols, provably (`unify.nonnegative`),
+        every exact derived size read as its definition where that gives a polynomial."""
+        if nonnegative(size):
+            return True
+        written = self.written(size)
+        return written is not None and nonnegative(written)
+
+    def _exact(self) -> dict:
+        """Each derived size defined without ceil/floor, as its definition in the header's
+        symbols (sympy): `dh` is p*e/H. Made on first use: cells without are never slowed."""
+        if self._values is None:
+            self._values = {}
+            if self._tied:
+                from ..symbols import dim_expr, size_symbol
+
+                for name, definition in self._tied.items():
+                    if not any(isinstance(n, ir.DimCall) for n in ir.walk(definition)):
+                        self._values[size_symbol(name)] = dim_expr(definition).subs(self._values)
+                self._values = {k: v for k, v in self._values.items() if not v.is_polynomial()}
+            self._names = {str(k) for k in self._values}
+        return self._values
 
     def poly(self, dim: ir.Dim) -> Poly:
         """A polynomial size (division and ceil/floor have no rule: `resolve.names`
@@ -297,7 +389,7 @@ class _Exact(_Polynomials):
         return self.visit(dim.arg)  # ceil and floor of a whole number
 
 
-def _exact(dim: ir.Dim) -> Poly | None:
+def _as_polynomial(dim: ir.Dim) -> Poly | None:
     try:
         return _Exact().visit(dim)
     except _Inexact:

@@ -16,9 +16,10 @@ class Structure:
         parts, refs = [], []
         for part in node.parts:
             shape = self.expr(part)
-            if shape is None:
+            if self.scalar(shape):
                 raise self.error(
-                    f"cannot concatenate the scalar {self.text(part)}; parts of [...] must be vectors",
+                    f"cannot concatenate the scalar {self.text(part)}{self.why_scalar(part)}; "
+                    "parts of [...] must be vectors",
                     part.span,
                 )
             parts.append(self.vector(shape))
@@ -33,8 +34,11 @@ class Structure:
 
     def visit_Slice(self, node: ir.Slice) -> int:
         shape = self.expr(node.operand)
-        if shape is None:
-            raise self.error(f"cannot slice the scalar {self.text(node.operand)}", node.span)
+        if self.scalar(shape):
+            raise self.error(
+                f"cannot slice the scalar {self.text(node.operand)}{self.why_scalar(node.operand)}",
+                node.span,
+            )
         axes = self.vector(shape)
         start, stop = self.sizes.poly(node.start), self.sizes.poly(node.stop)
         if not nonnegative(start):
@@ -67,10 +71,11 @@ class Structure:
         return self._value(node.args[0], node.func)
 
     def call_groupnorm(self, node: ir.Call) -> int:
-        """groupnorm(v, G) keeps v's shape; its G groups divide the last axis."""
+        """groupnorm(v, G) keeps v's shape; its G groups divide the channels, the first
+        axis (a feature map's, as PyTorch's GroupNorm reads (C, *); a vector's only one)."""
         shape = self.call_normalisation(node)
         groups = self.size_arg(node.args[1])
-        self.deferred.append(("divides", self.vector(shape)[-1], groups, node))
+        self.deferred.append(("divides", self.vector(shape)[0], groups, node))
         return shape
 
     def call_outer(self, node: ir.Call) -> int:
@@ -102,16 +107,29 @@ class Structure:
 
     def _value(self, node: ir.Expr, func: str) -> int:
         shape = self.expr(node)
-        if shape is None:
-            raise self.error(f"{func}() needs a vector or tensor, not the scalar {self.text(node)}", node.span)
+        if self.scalar(shape):
+            raise self.error(
+                f"{func}() needs a vector or tensor, not the scalar {self.text(node)}{self.why_scalar(node)}",
+                node.span,
+            )
         return shape
 
     def call_conv1d(self, node: ir.Call) -> int:
-        """Depthwise causal convolution over time: one row of K weights per channel."""
+        """Depthwise causal convolution over time: one row of K weights per channel, and
+        every entry of the operand is a channel (a per-head value (H, d) has H*d, as
+        nn.Conv1d(groups=H*d) over the flattened heads has)."""
         shape = self._value(node.args[1], "conv1d")
-        channels = self.vector(shape)[-1]
-        self._kernel(node, (channels,), 1)
+        self._kernel(node, (self.entries(self.vector(shape), node),), 1)
         return shape
+
+    def entries(self, axes: tuple[int, ...], node: ir.Call) -> int:
+        """A size for the number of entries of a value with `axes`: their product."""
+        whole = axes[0]
+        for axis in axes[1:]:
+            product = self.new()
+            self.deferred.append(("product", product, whole, axis, node))
+            whole = product
+        return whole
 
     def call_conv(self, node: ir.Call) -> int:
         """Spatial convolution: (c_in, s_1..s_r) → (c_out, s_1..s_r), kernel k^r per pair."""

@@ -30,6 +30,14 @@ class Solver:
         # yet) with a known one, settled after every equation is read (`settle`):
         # (open, known, where, left, right, open on the left).
         self.beside: list[tuple] = []
+        # A weight beside a value of higher rank that it fits from either end, while
+        # sizes still unknown may make one end wrong (`align`): (a, b, at, left, right).
+        self.alignments: list[tuple] = []
+        # The alignments still open once nothing else was left to solve, each lined up
+        # from the left (the rule for values), unless its number is in `trailing`
+        # (`shapes.infer` tries that end to see whether the count depends on the choice).
+        self.chosen: list[tuple] = []
+        self.trailing: frozenset[int] = frozenset()
 
     def error(self, message: str, span: Span, *notes) -> SymcountError:
         return self.source.error(message, span, *notes)
@@ -69,7 +77,7 @@ class Solver:
         if ra == rb:
             return
         ka, kb = self.known.get(ra), self.known.get(rb)
-        if ka and kb and ka[0] != kb[0]:
+        if ka and kb and not self.same_size(ka[0], kb[0]):
             left, right = (x() if callable(x) else x for x in (left, right))
             raise self.error(
                 f"size mismatch: {left} has size {ka[0]} but {right} has size {kb[0]}",
@@ -78,7 +86,7 @@ class Solver:
                 (f"size {kb[0]} comes from here", kb[1]),
             )
         self.parent[rb] = ra
-        if kb and not ka:
+        if kb and (not ka or self.simpler(kb[0], ka[0])):
             self.known[ra] = kb
         self.known.pop(rb, None)
 
@@ -106,6 +114,11 @@ class Solver:
 
     def axes(self, ref: int) -> tuple[int, ...] | None:
         return self.axes_of.get(self.find_shape(ref))
+
+    def scalar(self, ref: int | None) -> bool:
+        """Whether `ref` is a scalar: None (a number, a size, a scalar input), or a
+        value with no axis left (`sum(x)` of a vector, a row product `w @ x`)."""
+        return ref is None or self.axes(ref) == ()
 
     def vector(self, ref: int) -> tuple[int, ...]:
         """The axes of `ref`, making an open shape a vector of unknown length
@@ -156,11 +169,14 @@ class Solver:
         return self.line_up(a, b, at, left, right)
 
     def line_up(self, a: int, b: int, at: Span, left, right) -> int:
-        """Two known shapes, elementwise: equal, or one the start of the other."""
+        """Two known shapes, elementwise: equal, or one the start of the other (or,
+        for a weight, the end: `align`)."""
         xa, xb = self.axes(a), self.axes(b)
         if len(xa) == len(xb) == 1:  # vectors: v1's "size mismatch" says it best
             self.unify(xa[0], xb[0], at, left, right)
             return a
+        if len(xa) != len(xb) and self.is_weight(a if len(xa) < len(xb) else b):
+            return self.align((a, b, at, left, right))
         try:
             for u, v in zip(xa, xb, strict=False):  # from the left, in the operands' order
                 self.unify(u, v, at, left, right)
@@ -169,6 +185,87 @@ class Solver:
         if len(xa) == len(xb):
             self.same_shape(a, b, at, left, right)
         return a if len(xa) >= len(xb) else b
+
+    def is_weight(self, ref: int) -> bool:
+        """Whether `ref` is the shape of a parameter (the inference knows them)."""
+        return False
+
+    # ---- a weight beside a value of higher rank ----
+
+    def align(self, meeting: tuple) -> int:
+        """A weight beside a value of higher rank lines up with the value's leading
+        axes (one entry per leading entry: a gain `param b : n` on a feature map
+        (n, rows, cols)) or with its trailing ones (shared over the leading axes:
+        a head-size gain `g : d` on (H, d), as PyTorch broadcasts). An end whose
+        sizes differ is out; where both ends fit and sizes still unknown could
+        make one wrong, the choice waits (`settle_alignments`)."""
+        a, b, at, left, right = meeting
+        short, long = (a, b) if len(self.axes(a)) < len(self.axes(b)) else (b, a)
+        lead, trail = self._ends(short, long)
+        fit_lead, fit_trail = self._fits(*lead), self._fits(*trail)
+        if not (fit_lead or fit_trail):
+            notes = ()
+            try:  # for the notes: where the sizes that differ come from
+                self._unify_axes(*lead, meeting)
+            except SymcountError as e:
+                notes = e.notes
+            raise self.shape_mismatch(a, b, at, left, right, notes, weight=True)
+        if fit_lead and fit_trail and not (self._settled(*lead) and self._settled(*trail)):
+            self.alignments.append(meeting)
+        else:
+            self._unify_axes(*(lead if fit_lead else trail), meeting)
+        return long
+
+    def _ends(self, short: int, long: int) -> tuple[tuple, tuple]:
+        """The pairs of axes lined up from the left and from the right."""
+        xs, xl = self.axes(short), self.axes(long)
+        return (xs, xl[: len(xs)]), (xs, xl[len(xl) - len(xs) :])
+
+    def _fits(self, xs: tuple[int, ...], xl: tuple[int, ...]) -> bool:
+        """No pair of axes has two different known sizes."""
+        for u, v in zip(xs, xl, strict=True):
+            su, sv = self.size(u), self.size(v)
+            if su is not None and sv is not None and not self.same_size(su, sv):
+                return False
+        return True
+
+    def _settled(self, xs: tuple[int, ...], xl: tuple[int, ...]) -> bool:
+        """Every pair of axes is one size already: lining them up changes nothing."""
+        return all(
+            self.find(u) == self.find(v) or (self.size(u) is not None and self.size(v) is not None)
+            for u, v in zip(xs, xl, strict=True)
+        )
+
+    def _unify_axes(self, xs: tuple[int, ...], xl: tuple[int, ...], meeting: tuple) -> None:
+        a, b, at, left, right = meeting
+        for u, v in zip(xs, xl, strict=True):
+            self.unify(u, v, at, left, right)
+
+    def settle_alignments(self, force: bool) -> bool:
+        """Line up the waiting alignments that one end no longer fits; with `force`,
+        when nothing else is left to solve, the first one from the left (or the right,
+        if `trailing` says so). Whether any was lined up."""
+        for meeting in self.alignments:
+            a, b = meeting[:2]
+            short, long = (a, b) if len(self.axes(a)) < len(self.axes(b)) else (b, a)
+            lead, trail = self._ends(short, long)
+            fit_lead, fit_trail = self._fits(*lead), self._fits(*trail)
+            if force or not (fit_lead and fit_trail):
+                self.alignments.remove(meeting)
+                if force:
+                    self.chosen.append(meeting)
+                    fit_lead = len(self.chosen) - 1 not in self.trailing
+                self._unify_axes(*(lead if fit_lead else trail), meeting)
+                return True
+        return False
+
+    def same_size(self, a: Poly, b: Poly) -> bool:
+        """Whether two sizes are one."""
+        return a == b
+
+    def simpler(self, a: Poly, b: Poly) -> bool:
+        """Whether one size is better written `a` than `b` (they are the same size)."""
+        return False
 
     def settle(self) -> None:
         """Give each open shape met elementwise the whole shape of the smallest value
@@ -199,12 +296,18 @@ class Solver:
                 self.line_up(known, open_, at, left, right)
         self.beside = []
 
-    def shape_mismatch(self, a: int, b: int, at: Span, left, right, notes=()) -> SymcountError:
+    def shape_mismatch(self, a: int, b: int, at: Span, left, right, notes=(), weight=False) -> SymcountError:
         """Two shapes that do not line up; `notes` are the size conflict's."""
         left, right = (x() if callable(x) else x for x in (left, right))
         message = f"shape mismatch: {left} {self.shaped(a)} but {right} {self.shaped(b)}"
         ra, rb = len(self.axes(a) or ()), len(self.axes(b) or ())
-        if ra != rb:
+        if weight:
+            message += (
+                "; a weight of lower rank must be the start of the other shape (as a gain n is "
+                "of (n, rows, cols)) or its end (as a gain d is of (H, d)), and it repeats over "
+                "the axes it lacks"
+            )
+        elif ra != rb:
             message += (
                 "; shapes line up from the left, so the shorter one must be the start of the "
                 "longer (as (H) is of (H, d, d)), and it repeats over the axes it lacks"
@@ -259,9 +362,18 @@ def _divide_sympy(numerator: Poly, denominator: Poly) -> Poly | None:
     from ..symbols import to_sympy
 
     quotient, remainder = sympy.div(to_sympy(numerator), to_sympy(denominator))
-    if remainder != 0:
+    return poly_of(quotient) if remainder == 0 else None
+
+
+def poly_of(expr) -> Poly | None:
+    """A sympy expression as a Poly, if it is a polynomial with integer coefficients."""
+    import sympy
+
+    if expr.is_number:  # sympy.Poly needs a symbol: `heads(x, m + n)` of x : 2*m + 2*n
+        return Poly.const(int(expr)) if expr.is_integer else None
+    if not expr.is_polynomial():
         return None
-    poly = sympy.Poly(quotient, *sorted(quotient.free_symbols, key=str))
+    poly = sympy.Poly(expr, *sorted(expr.free_symbols, key=str))
     if not all(c.is_integer for c in poly.coeffs()):
         return None
     terms = {}
