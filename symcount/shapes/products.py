@@ -78,7 +78,10 @@ class Products:
     def value_product(self, node: ir.MatMul, left: int | None, right: int) -> int:
         # A parameter on the right whose shape nothing has fixed yet is a vector.
         a, b = self.axes(left) if left is not None else (), self.vector(right)
-        if a is None or b is None or len(a) < 1 or (len(a) == 1 and len(b) == 1):
+        # A named vector (a gate: `resolve.names` refuses inputs and states by
+        # their declarations) is a plain vector, whatever the right operand.
+        plain = len(a or ()) == 1 and (len(b) == 1 or isinstance(node.matrix, ir.Name))
+        if a is None or b is None or len(a) < 1 or plain:
             what = self.describe_operand(node.matrix)
             raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
         at, qa, qb = node.span, self.quote(node.matrix), self.quote(node.vector)
