@@ -46,13 +46,16 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
 
 
 def _derived(ir_cell: ir.CellDef) -> Cell:
-    """A parsed cell through the stages: names, warnings, shapes."""
+    """A parsed cell through the stages: names, warnings, shapes (and the
+    warnings of the shapes inference chose)."""
     scope = resolve(ir_cell)
     scope.warnings = lint.warnings(scope)
     try:
         typed = shapes.infer(scope)
     except SymcountError as e:
         raise _with_causes(e, scope) from None
+    chosen = [choice.warning(ir_cell.source) for choice in typed.choices]
+    scope.warnings = lint.in_order([*scope.warnings, *chosen])
     return Cell(ir_cell, scope, typed)
 
 

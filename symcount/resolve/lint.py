@@ -21,6 +21,11 @@ def warnings(scope: Scope) -> list[SymcountWarning]:
     read = _Read(scope)
     found = [slip.warning(scope) for slip in _typos(scope, read)]
     found += read.sizes_as_weights + _unused(scope, read)
+    return in_order(found)
+
+
+def in_order(found: list[SymcountWarning]) -> list[SymcountWarning]:
+    """Warnings in the order of their places in the text."""
     return sorted(found, key=lambda w: (w.line or 0, w.column or 0))
 
 
@@ -155,31 +160,33 @@ def _typos(scope: Scope, read: _Read) -> list[Slip]:
 
 def _near_values(scope: Scope, read: _Read, warned: set[str]) -> list[Slip]:
     """Each would-be parameter not warned about that is one slip from an input,
-    state or gate (case, a doubled, dropped, added or changed letter, a time
-    step), with each name it may have meant: too weak a hint for a warning
-    (`W` beside a gate `o` is no slip), enough to try when loading fails."""
+    state or gate (case, a doubled, dropped or added letter, a time step), with
+    each name it may have meant: too weak a hint for a warning (a bias `bh` is
+    no slip for a state `h`), enough to try when loading fails."""
     values = {name: kind for name, kind in _candidates(scope).items() if kind != "function"}
     order = {name: i for i, name in enumerate(values)}
     keys: dict[str, list[str]] = {}
     for name in values:
-        for key in _near_keys(name):
+        for key in _near_keys(name, value=True):
             keys.setdefault(key, []).append(name)
     found = []
     for name, spans in read.uses.items():
         if name in warned or name in scope.declared:
             continue
-        near = {c for key in _near_keys(name) for c in keys.get(key, ()) if c != name}
+        near = {c for key in _near_keys(name, value=False) for c in keys.get(key, ()) if c != name}
         at_time = _at_time(name, values)
         meant = [at_time] if at_time else sorted(near, key=order.__getitem__)
         found += [Slip(name, m, values[m], tuple(spans), warned=False) for m in meant]
     return found
 
 
-def _near_keys(name: str) -> set[str]:
-    """What `name` shares with a name one slip away: its lower case, its squeezed
-    form, itself or one of its one-letter deletions."""
+def _near_keys(name: str, value: bool) -> set[str]:
+    """What a value's name (`value`) and a parameter's one slip from it share:
+    the lower case, the squeezed form, and for a letter the parameter dropped
+    (`hz` → `z`) or added (`x` → `xs`), the shorter name."""
     deletions = {name[:i] + name[i + 1 :] for i in range(len(name))}
-    return {"=" + name.lower(), "~" + _squeeze(name), *("-" + d for d in deletions | {name})}
+    dropped, added = (deletions, {name}) if value else ({name}, deletions)
+    return {"=" + name.lower(), "~" + _squeeze(name), *("-" + d for d in dropped), *("+" + a for a in added)}
 
 
 # `x_t`, `h_prev`: a value written with its time step, as papers subscript it.

@@ -21,12 +21,14 @@ parameter's, as tuples of `Poly`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
 from .. import functions, ir, visit
 from ..errors import Note, SymcountError
 from ..poly import Poly
 from ..resolve.names import Scope
+from .choices import choices
 from .core import Core
 from .deferred import Deferred
 from .products import Products
@@ -43,8 +45,8 @@ def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> TypedC
     previous layer's output instead of the declared input.
     """
     try:
-        sizes = Sizes(scope)
-        return _Inference(scope, sizes, dict(input_sizes or {})).run()
+        inference = _Inference(scope, Sizes(scope), dict(input_sizes or {}))
+        return dataclasses.replace(inference.run(), choices=choices(inference))
     except SizeProblem as e:
         raise scope.cell.source.error(str(e), e.span) from None
     except SymcountError as e:

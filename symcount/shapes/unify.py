@@ -30,6 +30,8 @@ class Solver:
         # yet) with a known one, settled after every equation is read (`settle`):
         # (open, known, where, left, right, open on the left).
         self.beside: list[tuple] = []
+        # What `settle` chose among: each open shape it settled → the known ones it met.
+        self.chosen: dict[int, list[int]] = {}
 
     def error(self, message: str, span: Span, *notes) -> SymcountError:
         return self.source.error(message, span, *notes)
@@ -181,11 +183,15 @@ class Solver:
         that stays right because the open side never ends larger: it takes the
         smallest value, and a use that shapes it directly (`W @ b`, `[b, x]`)
         makes it a vector, the smallest any value met can be.
+
+        The shapes each open one met are kept (`chosen`): where they differ,
+        its shape was a choice, which the typed cell reports (`shapes.choices`).
         """
         smallest: dict[int, int] = {}
         for meeting in self.beside:
             root, known = self.find_shape(meeting[0]), meeting[1]
             if self.axes(root) is None:
+                self.chosen.setdefault(root, []).append(known)
                 best = smallest.get(root)
                 if best is None or len(self.axes(known)) < len(self.axes(best)):
                     smallest[root] = known
