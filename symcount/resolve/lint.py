@@ -175,7 +175,8 @@ def _near_values(scope: Scope, read: _Read, warned: set[str]) -> list[Slip]:
             continue
         near = {c for key in _near_keys(name, value=False) for c in keys.get(key, ()) if c != name}
         at_time = _at_time(name, values)
-        meant = [at_time] if at_time else sorted(near, key=order.__getitem__)
+        # A slip keeps the first letter more often than not: `h` is `ht` before `kh`.
+        meant = [at_time] if at_time else sorted(near, key=lambda c: (c[0] != name[0], order[c]))
         found += [Slip(name, m, values[m], tuple(spans), warned=False) for m in meant]
     return found
 
