@@ -8,9 +8,9 @@ times the state `h : (I, N)`), a larger shape would fit as well, and a
 faithful module may have either: `A_log` is (I, N) in Mamba. Each shape that
 the cell also infers with is reported, so that the user declares the one meant.
 
-A bias or gain of a weight's product (`W @ x + b`, `g * (W @ x)`) has the
-product's shape, as a layer's bias does; only the values it meets directly
-count for it.
+A bias or gain of a product that sums (`W @ x + b`, `sum(w * x) + b`,
+`conv1d(w, v) + b`, `g * (W @ x)`) has that product's shape, as a layer's
+bias does: only the values it meets directly count for it.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class _Flow(visit.Visitor):
         self.core, self.chosen = core, chosen
         self.gates: dict[str, frozenset[str]] = {}  # a gate → the parameters it carries
         self.met: dict[str, set[tuple[Poly, ...]]] = {}
-        self.anchored: set[str] = set()  # biases and gains of a weight's product
+        self.anchored: set[str] = set()  # biases and gains of a product that sums
 
     def meet(self, carried: frozenset[str], state: int | None) -> None:
         """A state's new value carrying parameters meets the state's shape."""
@@ -107,8 +107,7 @@ class _Flow(visit.Visitor):
         return self.operands(node.factors)
 
     def visit_Call(self, node: ir.Call) -> frozenset[str]:
-        function = functions.TABLE.get(node.func)
-        if function is None or function.category != ELEMENTWISE:
+        if functions.TABLE[node.func].category != ELEMENTWISE:
             self.apart(node)
             return frozenset()
         return self.operands(node.args)
@@ -153,4 +152,4 @@ def _linear(node: ir.Expr) -> bool:
     what a bias is added to, and a gain multiplies, in a layer."""
     if isinstance(node, ir.MatMul):
         return True
-    return isinstance(node, ir.Call) and node.func in functions.TABLE and functions.TABLE[node.func].category in LINEAR
+    return isinstance(node, ir.Call) and functions.TABLE[node.func].category in LINEAR

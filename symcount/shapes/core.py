@@ -119,7 +119,7 @@ class Core(Solver):
 
     def fits(self, name: str, shape: tuple[Poly, ...]) -> bool:
         """Whether the cell also infers with the undeclared parameter `name` of `shape`."""
-        again = type(self)(self.scope, Sizes(self.scope), self.overrides)
+        again = type(self)(self.scope, self.sizes, self.overrides)
         span = self.scope.first_use[name][1]
         again.params[name] = again.new_shape(tuple(again.fixed(size, span) for size in shape))
         try:
