@@ -28,7 +28,7 @@ from .. import functions, ir, visit
 from ..errors import Note, SymcountError
 from ..poly import Poly
 from ..resolve.names import Scope
-from .choices import choices
+from .choices import shape_choices
 from .core import Core
 from .deferred import Deferred
 from .products import Products
@@ -46,7 +46,7 @@ def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> TypedC
     """
     try:
         inference = _Inference(scope, Sizes(scope), dict(input_sizes or {}))
-        return dataclasses.replace(inference.run(), choices=choices(inference))
+        return dataclasses.replace(inference.run(), choices=shape_choices(inference))
     except SizeProblem as e:
         raise scope.cell.source.error(str(e), e.span) from None
     except SymcountError as e:

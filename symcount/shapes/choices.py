@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ELEMENTWISE = functions.Category.ELEMENTWISE
 
 
-def choices(core: Core) -> tuple[ShapeChoice, ...]:
+def shape_choices(core: Core) -> tuple[ShapeChoice, ...]:
     """The parameters `core` (solved) chose a shape for among several that fit."""
     chosen = _chosen(core)
     if not chosen:

@@ -185,7 +185,7 @@ class Solver:
         makes it a vector, the smallest any value met can be.
 
         The shapes each open one met are kept (`chosen`): where they differ,
-        its shape was a choice, which the typed cell reports (`shapes.choices`).
+        its shape was a choice, which the typed cell reports (`choices.shape_choices`).
         """
         smallest: dict[int, int] = {}
         for meeting in self.beside:
