@@ -33,6 +33,7 @@ from .. import functions, ir, visit
 from ..errors import Note, SymcountError, SymcountWarning
 from ..poly import Poly
 from ..resolve.names import Scope
+from .choices import shape_choices
 from .core import Core
 from .deferred import Deferred
 from .products import Products
@@ -51,7 +52,7 @@ def infer(scope: Scope, input_sizes: Mapping[str, Poly] | None = None) -> TypedC
     try:
         overrides = dict(input_sizes or {})
         inference = _Inference(scope, Sizes(scope), overrides)
-        typed = inference.run()
+        typed = dataclasses.replace(inference.run(), choices=shape_choices(inference))
         warnings = tuple(_alignment_warnings(scope, overrides, inference, typed))
         return dataclasses.replace(typed, warnings=warnings) if warnings else typed
     except SizeProblem as e:
