@@ -20,7 +20,7 @@ from symcount.counting import evaluation, summary
 from symcount.layers import biases, stacking
 from symcount.render import Report
 from symcount.resolve import calls, inline, lint, names
-from symcount.shapes import sizes
+from symcount.shapes import choices, sizes
 
 ROOT = Path(__file__).resolve().parent.parent / "symcount"
 
@@ -200,6 +200,7 @@ WALKS = {
     calls._ReadsAsSize: EXPR,
     lint._Read: EXPR,
     inline._Inliner: EXPR,
+    choices._Flow: EXPR,
     sizes.Sizes: POLYNOMIAL,  # division and ceil/floor keep a size a symbol of its own
     sizes._Exact: POLYNOMIAL | {ir.DimQuotient, ir.DimCall},  # a later layer's derived size
     sizes._Written: DIM,

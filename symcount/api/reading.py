@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from .. import gcpause, ir, shapes, sources, syntax
-from ..errors import Location, SymcountError
+from ..errors import Location, Note, SymcountError
 from ..resolve import lint
 from ..resolve.names import resolve
 from .cell import Cell
@@ -41,10 +41,64 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
                 ("first defined here", seen[ir_cell.name].name_span),
             )
         seen[ir_cell.name] = ir_cell
-        scope = resolve(ir_cell)
-        scope.warnings = lint.warnings(scope)
-        cells.append(Cell(ir_cell, scope, shapes.infer(scope)))
+        cells.append(_derived(ir_cell))
     return cells
+
+
+def _derived(ir_cell: ir.CellDef) -> Cell:
+    """A parsed cell through the stages: names, warnings, shapes (and the
+    warnings of the shapes inference chose)."""
+    scope = resolve(ir_cell)
+    scope.warnings = lint.warnings(scope)
+    try:
+        typed = shapes.infer(scope)
+    except SymcountError as e:
+        raise _with_causes(e, scope) from None
+    chosen = [choice.warning(ir_cell.source) for choice in typed.choices]
+    scope.warnings = lint.in_order([*scope.warnings, *chosen])
+    return Cell(ir_cell, scope, typed)
+
+
+# Suspects tried by inferring the cell again (only when loading fails), at most.
+MAX_TRIES = 12
+
+
+def _with_causes(error: SymcountError, scope) -> SymcountError:
+    """`error` with a note for each name that became a parameter and caused it
+    (docs/errors.md, "Errors a slip causes"): every slip the warnings name, and
+    each other name one slip from a value's (`x_t`, a dropped letter) whose
+    correction makes the cell load."""
+    notes, tried, fixed = [], 0, set()
+    for slip in lint.slips(scope):
+        if slip.name in fixed:
+            continue
+        if not slip.warned:
+            if tried == MAX_TRIES:
+                continue
+            tried += 1
+            if not _loads_with(scope.cell, slip):
+                continue
+        fixed.add(slip.name)
+        notes.append(Note(slip.note(), scope.cell.source.location(slip.spans[0])))
+    if not notes:
+        return error
+    return SymcountError(error.message, error.location, (*error.notes, *notes))
+
+
+def _loads_with(cell: ir.CellDef, slip: lint.Slip) -> bool:
+    """Whether `cell` loads once every use of `slip.name` reads `slip.meant`."""
+    lines = cell.source.text.split("\n")
+    for span in sorted(slip.spans, reverse=True):  # from the end: earlier columns stay put
+        line = lines[span.line - 1]
+        lines[span.line - 1] = line[: span.column - 1] + slip.meant + line[span.end_column - 1 :]
+    # The cell alone, at its own lines: the other cells of the text play no part.
+    text = "\n" * (cell.span.line - 1) + "\n".join(lines[cell.span.line - 1 : cell.span.end_line])
+    try:
+        [again] = syntax.parse(ir.Document(cell.source.filename, text))
+        shapes.infer(resolve(again))
+    except SymcountError:
+        return False
+    return True
 
 
 def _text(text: object, filename: str) -> str:

@@ -9,6 +9,8 @@ term. Each finding is a located `SymcountWarning`; the count is still given
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import ir, visit
 from ..errors import SymcountWarning
 from ..functions import FUNCTIONS
@@ -17,19 +19,66 @@ from .scope import Scope
 
 def warnings(scope: Scope) -> list[SymcountWarning]:
     read = _Read(scope)
-    found = _typos(scope, read) + _unused(scope, read)
+    found = [slip.warning(scope) for slip in _typos(scope, read)]
+    found += read.sizes_as_weights + _unused(scope, read)
+    return in_order(found)
+
+
+def in_order(found: list[SymcountWarning]) -> list[SymcountWarning]:
+    """Warnings in the order of their places in the text."""
     return sorted(found, key=lambda w: (w.line or 0, w.column or 0))
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A name that became a parameter and may be a slip for a value's name:
+    `oo` for the gate `o`, `x_t` for the input `x`."""
+
+    name: str
+    meant: str
+    kind: str  # what `meant` is: "gate", "state", "input" or "function"
+    spans: tuple[ir.Span, ...]  # its uses
+    warned: bool  # whether `warnings` reports it; else only a suspect when loading fails
+
+    def warning(self, scope: Scope) -> SymcountWarning:
+        return scope.cell.source.warning(
+            f"'{self.name}' becomes a parameter; did you mean the {self.kind} '{self.meant}'?",
+            self.spans[0],
+        )
+
+    def note(self) -> str:
+        """What an error's note says of it (docs/errors.md, "Errors a slip causes")."""
+        return (
+            f"'{self.name}' on line {self.spans[0].line} became a parameter; "
+            f"did you mean the {self.kind} '{self.meant}'?"
+        )
+
+
+def slips(scope: Scope) -> list[Slip]:
+    """Every would-be parameter that may be a slip: those `warnings` reports,
+    then the names one edit from an input, state or gate that it does not
+    (a dropped letter of a two-letter name, a name used twice). Loading asks
+    for them only when inference fails, to name the cause with the error."""
+    read = _Read(scope)
+    warned = _typos(scope, read)
+    return warned + _near_values(scope, read, {slip.name for slip in warned})
 
 
 class _Read(visit.Visitor):
     """What the equations read, from one walk over them: every name (with the
-    places of each parameter's uses) and the sizes of the slices."""
+    places of each parameter's uses), the sizes of the slices, and each size
+    symbol that stands where a weight may be meant."""
 
     def __init__(self, scope: Scope):
         self.params = set(scope.params)
+        self.size_names = {*scope.symbols, *scope.sizes}
+        self.source = scope.cell.source
         self.names: set[str] = set()
-        self.uses: dict[str, list[ir.Span]] = {}
+        self.uses: dict[str, dict[ir.Span, None]] = {}  # parameter → the places it is read
         self.slice_sizes: list[ir.Dim] = []
+        self.sizes_as_weights: list[SymcountWarning] = []
+        self._warned: set[ir.Span] = set()  # a def's body is inlined at every call
+        self._terms: set[int] = set()  # the products that are terms of a sum (by id)
         for eq in scope.equations:
             for node in ir.walk(eq.expr):
                 self.visit(node)
@@ -37,40 +86,121 @@ class _Read(visit.Visitor):
     def visit_Name(self, node: ir.Name) -> None:
         self.names.add(node.name)
         if node.name in self.params:
-            self.uses.setdefault(node.name, []).append(node.span)
+            # A place once, however often: a def's argument is read wherever its body reads it.
+            self.uses.setdefault(node.name, {})[node.span] = None
 
     def visit_Slice(self, node: ir.Slice) -> None:
         self.slice_sizes += (node.start, node.stop)
+
+    def visit_Sum(self, node: ir.Sum) -> None:
+        self._terms |= {id(term) for term in node.terms if isinstance(term, ir.Product)}
+        self._size_beside_values(node.terms, node.terms, "bias")
+
+    def visit_Product(self, node: ir.Product) -> None:
+        # A divisor (`x / D`) is a constant as normalising is; a factor may be a weight.
+        factors = [f for i, f in enumerate(node.factors) if i == 0 or node.ops[i - 1] == "*"]
+        role = "skip" if id(node) in self._terms else "scale"  # `... + D * x`: a skip connection
+        self._size_beside_values(factors, node.factors, role)
+
+    def _size_beside_values(self, candidates, operands, role: str) -> None:
+        """A size symbol that is itself a term or factor (not inside a call, as in
+        `sqrt(d)`) beside a value: `D * x`, `W @ x + n` (docs/errors.md, "Warnings")."""
+        sizes = [name for name in map(self._size_name, candidates) if name is not None]
+        if not sizes or not any(self._holds_value(o) for o in operands if self._size_name(o) is None):
+            return
+        for name in sizes:
+            if name.span not in self._warned:
+                self._warned.add(name.span)
+                self.sizes_as_weights.append(
+                    self.source.warning(
+                        f"'{name.name}' is the size symbol {name.name} here, a constant; write a "
+                        f"parameter name ({name.name}_{role}) if a weight is meant",
+                        name.span,
+                    )
+                )
+
+    def _size_name(self, node: ir.Expr) -> ir.Name | None:
+        while isinstance(node, ir.Neg):
+            node = node.operand
+        return node if isinstance(node, ir.Name) and node.name in self.size_names else None
+
+    def _holds_value(self, node: ir.Expr) -> bool:
+        """Whether `node` reads a value or a parameter: not only numbers and sizes."""
+        return any(
+            isinstance(n, ir.NewName) or (isinstance(n, ir.Name) and n.name not in self.size_names)
+            for n in ir.walk(node)
+        )
 
     def _nothing(self, node: ir.Expr) -> None:
         """Nothing read of its own: a new state value is no name read, and the
         walk reads an operator's operands in turn."""
 
     visit_Number = visit_NewName = visit_Call = visit_Concat = _nothing
-    visit_Neg = visit_Sum = visit_Product = visit_MatMul = _nothing
+    visit_Neg = visit_MatMul = _nothing
 
 
 # ---- a would-be parameter that is a near miss of a name the cell has ----
 
 
-def _typos(scope: Scope, read: _Read) -> list[SymcountWarning]:
-    source = scope.cell.source
+def _typos(scope: Scope, read: _Read) -> list[Slip]:
     uses = read.uses
     candidates = _candidates(scope)
     index = _Index(candidates)
     found = []
     for name, spans in uses.items():
-        if len(spans) != 1 or name in scope.declared or _conventional(name, candidates):
+        if len(spans) != 1 or name in scope.declared:
             continue
-        match = index.closest(name)
+        match = _at_time(name, candidates)
+        if match is None and not _conventional(name, candidates):
+            match = index.closest(name)
         if match is not None:
-            found.append(
-                source.warning(
-                    f"'{name}' becomes a parameter; did you mean the {candidates[match]} '{match}'?",
-                    spans[0],
-                )
-            )
+            found.append(Slip(name, match, candidates[match], tuple(spans), warned=True))
     return found
+
+
+def _near_values(scope: Scope, read: _Read, warned: set[str]) -> list[Slip]:
+    """Each would-be parameter not warned about that is one slip from an input,
+    state or gate (case, a doubled, dropped or added letter, a time step), with
+    each name it may have meant: too weak a hint for a warning (a bias `bh` is
+    no slip for a state `h`), enough to try when loading fails."""
+    values = {name: kind for name, kind in _candidates(scope).items() if kind != "function"}
+    order = {name: i for i, name in enumerate(values)}
+    keys: dict[str, list[str]] = {}
+    for name in values:
+        for key in _near_keys(name, value=True):
+            keys.setdefault(key, []).append(name)
+    found = []
+    for name, spans in read.uses.items():
+        if name in warned or name in scope.declared:
+            continue
+        near = {c for key in _near_keys(name, value=False) for c in keys.get(key, ()) if c != name}
+        at_time = _at_time(name, values)
+        # A slip keeps the first letter more often than not: `h` is `ht` before `kh`.
+        meant = [at_time] if at_time else sorted(near, key=lambda c: (c[0] != name[0], order[c]))
+        found += [Slip(name, m, values[m], tuple(spans), warned=False) for m in meant]
+    return found
+
+
+def _near_keys(name: str, value: bool) -> set[str]:
+    """What a value's name (`value`) and a parameter's one slip from it share:
+    the lower case, the squeezed form, and for a letter the parameter dropped
+    (`hz` → `z`) or added (`x` → `xs`), the shorter name."""
+    deletions = {name[:i] + name[i + 1 :] for i in range(len(name))}
+    dropped, added = (deletions, {name}) if value else ({name}, deletions)
+    return {"=" + name.lower(), "~" + _squeeze(name), *("-" + d for d in dropped), *("+" + a for a in added)}
+
+
+# `x_t`, `h_prev`: a value written with its time step, as papers subscript it.
+TIME_SUFFIXES = ("t", "t1", "tm1", "t_1", "prev")
+
+
+def _at_time(name: str, candidates: dict[str, str]) -> str | None:
+    """The value `name` writes at a time step (`x` for `x_t`), if it is one."""
+    for suffix in TIME_SUFFIXES:
+        base = name.removesuffix("_" + suffix)
+        if base != name and candidates.get(base) in ("gate", "state", "input"):
+            return base
+    return None
 
 
 def _candidates(scope: Scope) -> dict[str, str]:
@@ -207,6 +337,10 @@ def _unused(scope: Scope, reading: _Read) -> list[SymcountWarning]:
                     decl.name_span,
                 )
             )
+    called = _called(scope)
+    for name, definition in scope.functions.items():
+        if name not in called:
+            found.append(source.warning(f"function '{name}' is never called", definition.name_span))
     sized = _size_symbols_used(scope, reading)
     for sym in scope.cell.dims:
         if sym.name not in sized:
@@ -226,3 +360,9 @@ def _size_symbols_used(scope: Scope, read: _Read) -> set[str]:
     for dim in dims:
         used |= {node.name for node in ir.walk(dim) if isinstance(node, ir.DimName)}
     return used
+
+
+def _called(scope: Scope) -> set[str]:
+    """The cell's own functions that an equation or another function calls."""
+    exprs = [eq.expr for eq in scope.cell.equations] + [d.expr for d in scope.functions.values()]
+    return {node.func for expr in exprs for node in ir.walk(expr) if isinstance(node, ir.Call)}

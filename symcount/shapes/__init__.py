@@ -33,6 +33,7 @@ from .. import functions, ir, visit
 from ..errors import Note, SymcountError, SymcountWarning
 from ..poly import Poly
 from ..resolve.names import Scope
+from .choices import shape_choices
 from .core import Core
 from .deferred import Deferred
 from .products import Products
@@ -61,7 +62,7 @@ def infer(
         overrides = dict(input_sizes or {})
         sizes = partial(Sizes, scope, given, rename)  # the layer's sizes, for each run
         inference = _Inference(scope, sizes(), overrides)
-        typed = inference.run()
+        typed = dataclasses.replace(inference.run(), choices=shape_choices(inference))
         warnings = tuple(_alignment_warnings(scope, sizes, overrides, inference, typed))
         return dataclasses.replace(typed, warnings=warnings) if warnings else typed
     except SizeProblem as e:

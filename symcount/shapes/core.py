@@ -4,6 +4,7 @@ the equations in order, and the results (the typed cell)."""
 from __future__ import annotations
 
 from .. import ir
+from ..errors import SymcountError, Unlocated
 from ..poly import Poly
 from ..resolve.names import Scope
 from .results import UNUSED, ParamShape, TypedCell
@@ -17,6 +18,7 @@ class Core(Solver):
         super().__init__(scope.cell.source)
         self.scope = scope
         self.sizes = sizes
+        self.overrides = overrides
         self.deferred: list = []  # (kind, ...) relations solved after the equalities
         self.values: dict[str, int | None] = {}  # inputs and states → shape (None: scalar)
         self.gates: dict[str, int | None] = {}
@@ -85,6 +87,20 @@ class Core(Solver):
             self.types.record(part, None)
 
     def run(self) -> TypedCell:
+        params = self.solve()
+        return TypedCell(
+            params,
+            self.input_sizes,
+            self.output_size(),
+            self.types,
+            NodeSet(self.row_products),
+            self.scope,
+            self.sizes.definitions,
+            self.checks(),
+        )
+
+    def solve(self) -> tuple[ParamShape, ...]:
+        """Every shape of the cell: the equations read, then solved; the parameters' shapes."""
         for eq in self.scope.equations:
             shape = self.expr(eq.expr)
             if eq.is_state:
@@ -101,16 +117,18 @@ class Core(Solver):
         self.solve_deferred()
         self.check_free()
         self.types.settle()
-        return TypedCell(
-            tuple(self.param_shape(name) for name in self.scope.params),
-            self.input_sizes,
-            self.output_size(),
-            self.types,
-            NodeSet(self.row_products),
-            self.scope,
-            self.sizes.definitions,
-            self.checks(),
-        )
+        return tuple(self.param_shape(name) for name in self.scope.params)
+
+    def fits(self, name: str, shape: tuple[Poly, ...]) -> bool:
+        """Whether the cell also infers with the undeclared parameter `name` of `shape`."""
+        again = type(self)(self.scope, self.sizes, self.overrides)
+        span = self.scope.first_use[name][1]
+        again.params[name] = again.new_shape(tuple(again.fixed(size, span) for size in shape))
+        try:
+            again.solve()
+        except (SymcountError, Unlocated):
+            return False
+        return True
 
     def broadcast_into(self, state: str, shape: int) -> None:
         """A state's new value has the state's shape, or one that repeats into it."""

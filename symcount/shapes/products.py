@@ -85,7 +85,10 @@ class Products:
                 node.matrix.span,
             )
         a, b = self.axes(left), self.vector(right)
-        if a is None or b is None or len(a) < 1 or (len(a) == 1 and len(b) == 1):
+        # A named vector (a gate: `resolve.names` refuses inputs and states by
+        # their declarations) is a plain vector, whatever the right operand.
+        plain = len(a or ()) == 1 and (len(b or ()) == 1 or isinstance(node.matrix, ir.Name))
+        if a is None or b is None or len(a) < 1 or plain:
             what = self.describe_operand(node.matrix)
             raise self.error(f"the left operand of @ must be a parameter (a weight), not {what}", node.matrix.span)
         at, qa, qb = node.span, self.quote(node.matrix), self.quote(node.vector)

@@ -30,6 +30,43 @@ class ParamShape:
     frozen: bool = False
 
 
+@dataclass(frozen=True)
+class ShapeChoice:
+    """An undeclared parameter whose shape inference chose among several that fit:
+    it met values of several shapes elementwise (directly or through the values
+    computed from it), took the smallest, and each of `others` would also infer."""
+
+    name: str
+    chosen: tuple[Poly, ...]
+    others: tuple[tuple[Poly, ...], ...]
+    span: ir.Span  # its first use
+    # The cell's names of sizes (`size I = E*D`), to write the shapes as the user does.
+    size_names: tuple[tuple[str, Poly], ...] = entry(default=(), repr=False)
+
+    def warning(self, source: ir.Document) -> SymcountWarning:
+        """The warning (docs/errors.md, "Warnings"): the shape chosen, the others, the fix."""
+        chosen, *others = (self.written(shape) for shape in (self.chosen, *self.others))
+        fix = f"`param {self.name} : {others[0]}`"
+        return source.warning(
+            f"the shape of parameter '{self.name}' is a choice: it meets values of shapes "
+            f"{_listed([chosen, *others])} elementwise and takes the smallest, {chosen}; "
+            + (f"if it is {others[0]}, declare {fix}" if len(others) == 1 else f"if it is larger, declare it, as {fix}"),
+            self.span,
+        )
+
+    def written(self, shape: tuple[Poly, ...]) -> str:
+        """A shape as a `param` declaration writes it: `n`, `(I, N)`."""
+        names = dict((poly, name) for name, poly in self.size_names)
+        sizes = [names.get(size, str(size)) for size in shape]
+        if not sizes:
+            return "scalar"
+        return sizes[0] if len(sizes) == 1 else f"({', '.join(sizes)})"
+
+
+def _listed(texts: list[str]) -> str:
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
 @dataclass(frozen=True, eq=False)
 class TypedCell:
     """The typed cell: what shape inference hands every later stage.
@@ -64,6 +101,8 @@ class TypedCell:
     checks: tuple[Check, ...] = entry(default=(), repr=False)
     # Readings the shapes chose among several (docs/errors.md, "Warnings").
     warnings: tuple[SymcountWarning, ...] = ()
+    # The undeclared parameters whose shape was one of several that fit.
+    choices: tuple[ShapeChoice, ...] = ()
 
     def shape_of(self, node: ir.Node) -> tuple[Poly, ...]:
         """The sizes of a node of `scope.equations`: () for a scalar. A weight left of

@@ -38,6 +38,8 @@ class Solver:
         # (`shapes.infer` tries that end to see whether the count depends on the choice).
         self.chosen: list[tuple] = []
         self.trailing: frozenset[int] = frozenset()
+        # What `settle` chose among: each open shape it settled → the known ones it met.
+        self.settled_among: dict[int, list[int]] = {}
 
     def error(self, message: str, span: Span, *notes) -> SymcountError:
         return self.source.error(message, span, *notes)
@@ -278,11 +280,15 @@ class Solver:
         that stays right because the open side never ends larger: it takes the
         smallest value, and a use that shapes it directly (`W @ b`, `[b, x]`)
         makes it a vector, the smallest any value met can be.
+
+        The shapes each open one met are kept (`settled_among`): where they differ,
+        its shape was a choice, which the typed cell reports (`choices.shape_choices`).
         """
         smallest: dict[int, int] = {}
         for meeting in self.beside:
             root, known = self.find_shape(meeting[0]), meeting[1]
             if self.axes(root) is None:
+                self.settled_among.setdefault(root, []).append(known)
                 best = smallest.get(root)
                 if best is None or len(self.axes(known)) < len(self.axes(best)):
                     smallest[root] = known
