@@ -36,13 +36,19 @@ from ..errors import Note, SymcountError
 from ..poly import Poly
 from ..resolve.names import Scope
 from ..shapes import TypedCell
-from ..shapes.sizes import Derived, dim_text
+from ..shapes.sizes import Check, Derived, dim_text
 from ..symbols import size_symbol, to_sympy
 from .biases import Printed, biases, cell_without, typed_without
 
 # The input size of a generic layer while the stack's widths are solved: not an
 # identifier, so it can never be one of a cell's size symbols.
 INPUT_SIZE = "$input"
+
+# A stack whose layers widen is counted layer by layer (a whole number of layers)
+# or in a closed form that grows as r**L when each layer is r times wider than
+# the one before: up to this many layers, each counted in well under a second
+# (docs/language.md, "Stacked layers").
+MAX_WIDENING_LAYERS = 256
 
 
 class CannotStack(SymcountError):
@@ -86,6 +92,7 @@ class Summed:
     width: sympy.Expr  # the input width of layer k
     last: sympy.Symbol  # L
     directions: int
+    ratio: int  # each layer's input is about `ratio` times as wide as the one before's
 
     def at(self, size: Poly) -> sympy.Expr:
         """A size of the generic layer, at layer k."""
@@ -135,6 +142,14 @@ class Layers:
         self.widening = self.upper.output_size != self.first.output_size
         if self.widening and isinstance(layout.layers, str):
             self.summed = self._summed()
+        elif self.widening and layout.layers > MAX_WIDENING_LAYERS:
+            raise _cannot(
+                scope,
+                f"its layers widen (each reads the output of the one before, which grows with "
+                f"its input), so each is counted on its own: at most {MAX_WIDENING_LAYERS:,} "
+                f"layers, not {layout.layers:,} (a symbol, --layers L, gives the count in closed form)",
+                scope.cell.name_span,
+            )
 
     def derive(self, width: Poly, label: str) -> TypedCell:
         """The typed cell of layer `label`, which reads an input of size `width`:
@@ -232,6 +247,8 @@ class Layers:
             typed.append(self.summed.typed)
         definitions: dict[str, ir.Dim] = {}
         checks = {}
+        if self.summed is not None and self.summed.ratio > 1:
+            checks[Poly.symbol(str(self.layout.layers))] = self._depth_check()
         for layer in typed:
             definitions.update(layer.derived)
             for check in layer.checks:
@@ -244,6 +261,17 @@ class Layers:
             if fresh in definitions
         }
         return Derived(definitions, checks.values(), origins)
+
+    def _depth_check(self) -> Check:
+        """A count in r**L (each layer r times wider than the one before) is worked
+        out for at most MAX_WIDENING_LAYERS layers: past that its value has
+        thousands of digits more per layer, and never comes."""
+        layers, ratio = str(self.layout.layers), self.summed.ratio
+        what = (
+            f"the number of layers {layers} (each layer reads an input {ratio} times as wide "
+            f"as the one before, so the count grows as {ratio}**{layers})"
+        )
+        return Check(Poly.symbol(layers), what, layers, self.scope.cell.name_span, MAX_WIDENING_LAYERS)
 
     def _layer_shapes(self):
         """(k, typed cell of layer k) for k = 2..L, each layer reading the one before."""
@@ -269,12 +297,13 @@ class Layers:
                 "number of layers as a number (--layers 3)",
                 original.span,
             )
-        index, width = self._input_width(generic.output_size)
+        index, width, ratio = self._input_width(generic.output_size)
         directions = self.layout.directions
-        return Summed(f"2..{layers}", generic, index, width, size_symbol(layers), directions)
+        return Summed(f"2..{layers}", generic, index, width, size_symbol(layers), directions, ratio)
 
-    def _input_width(self, output: Poly) -> tuple[sympy.Symbol, sympy.Expr]:
-        """The layer index k and the input width of layer k in closed form.
+    def _input_width(self, output: Poly) -> tuple[sympy.Symbol, sympy.Expr, int]:
+        """The layer index k, the input width of layer k in closed form, and the
+        ratio D·a of one layer's input width to the one before's.
 
         The output is a·s + b in the input size s (else there is no closed
         form), and layer k + 1 reads s_{k+1} = D·(a·s_k + b).
@@ -295,9 +324,9 @@ class Layers:
         index = size_symbol(next(x for x in ("k", "j", "l", "i", "layer") if x not in names))
         start = to_sympy(self.first.input_sizes[self.input])
         if ratio == 1:
-            return index, start + (index - 1) * step
+            return index, start + (index - 1) * step, ratio
         grown = sympy.Integer(ratio) ** (index - 1)
-        return index, grown * start + step * (grown - 1) / (ratio - 1)
+        return index, grown * start + step * (grown - 1) / (ratio - 1), ratio
 
 
 def _cannot(scope: Scope, problem: str, span: ir.Span) -> CannotStack:

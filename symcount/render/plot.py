@@ -208,9 +208,9 @@ def _nothing_to_draw(report: Report, symbol: str, line: Curve, start: int, stop:
 
 def _reason(report: Report, symbol: str, size: str, at: list[int]) -> str:
     """'size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4'."""
-    what, read, _ = report.summary.derived.described(size)
-    fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in read - {symbol})
-    text = f"{what} is not a positive whole number at {symbol}={_listed(at)}"
+    described = report.summary.derived.described(size)
+    fixed = ", ".join(f"{k}={v}" for k, v in report.sizes.items() if k in described.reads - {symbol})
+    text = f"{described.what} {described.wrong} at {symbol}={_listed(at)}"
     return f"{text} with {fixed}" if fixed else text
 
 
@@ -218,7 +218,7 @@ def _declaration(net: Summary, size: str) -> Location:
     """Where a size is declared (a later layer's R_2: R's definition; a size of the
     cell's: where it comes from): the caret of a note about it goes under it."""
     decl = next((d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size), None)
-    return net.cell.source.location(decl.span if decl else net.derived.described(size)[2])
+    return net.cell.source.location(decl.span if decl else net.derived.described(size).span)
 
 
 def _listed(values: list[int]) -> str:

@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .. import ir, visit
 from ..errors import Unlocated
@@ -64,6 +65,7 @@ class Check:
     what: str  # how messages name it: "size k = m - n", "size m - n (of parameter 'b')"
     key: str  # what a plot groups the sizes it skips by: the size's name, else the size
     span: ir.Span  # where it is defined, or comes from
+    most: int | None = None  # a bound above too (the layers of a stack whose count is r**L)
 
 
 class Derived(dict):
@@ -85,14 +87,26 @@ class Derived(dict):
         self.checks = tuple(checks)
         self.origins = dict(origins or {})
 
-    def described(self, key: str) -> tuple[str, set[str], ir.Span]:
+    def described(self, key: str) -> Described:
         """How messages name the size `key` (a derived size's name or a check's key),
-        the sizes it reads and where it is defined."""
+        the sizes it reads, where it is defined and what its values must be."""
+        whole = "is not a positive whole number"
         if key in self:
             origin = f" ({self.origins[key]})" if key in self.origins else ""
-            return f"size {key} = {dim_text(self[key])}{origin}", _names(self[key]), self[key].span
+            dim = self[key]
+            return Described(f"size {key} = {dim_text(dim)}{origin}", _names(dim), dim.span, whole)
         check = next(c for c in self.checks if c.key == key)
-        return check.what, check.size.symbols(), check.span
+        wrong = whole if check.most is None else f"is not a whole number from 1 to {check.most:,}"
+        return Described(check.what, check.size.symbols(), check.span, wrong)
+
+
+class Described(NamedTuple):
+    """A size as messages name it (`Derived.described`)."""
+
+    what: str  # "size d = n / H", "size m - n (of parameter 'b')"
+    reads: set[str]  # the sizes its value depends on
+    span: ir.Span  # where it is defined
+    wrong: str  # what a value it must not have is: "is not a positive whole number"
 
 
 def positive(size: Poly) -> bool:
@@ -481,13 +495,14 @@ def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[s
             if value < 1:
                 raise _NotASize(f"is {value}; a size is at least 1")
         except _NotASize as e:
-            message = f"{derived.described(name)[0]} {e}" + _at(_names(dim), known)
+            message = f"{derived.described(name).what} {e}" + _at(_names(dim), known)
             raise SizeValueError(message, name) from None
         known[name] = int(value)
     for check in derived.checks:
         value = check.size.evaluate(known)
-        if value < 1:
-            message = f"{check.what} is {value}; a size is at least 1" + _at(check.size.symbols(), known)
+        if value < 1 or (check.most is not None and value > check.most):
+            bound = "a size is at least 1" if value < 1 else f"it is at most {check.most:,} here"
+            message = f"{check.what} is {value}; {bound}" + _at(check.size.symbols() - {check.key}, known)
             raise SizeValueError(message, check.key)
     return {name: known[name] for name in derived}
 
