@@ -45,6 +45,12 @@ from .biases import Printed, biases, cell_without, typed_without
 INPUT_SIZE = "$input"
 
 
+# A stack whose layers widen is inferred layer by layer: a number of layers past
+# this would run for ever (the command-line fuzzer found --layers 10**20); a
+# symbolic L gives the closed form instead.
+MAX_WIDENING_LAYERS = 1000
+
+
 class CannotStack(SymcountError):
     """A cell that cannot be stacked (docs/language.md, "Stacked layers"), located at
     what makes it so; on the command line, a usage error of `--layers`."""
@@ -135,6 +141,15 @@ class Layers:
         self.widening = self.upper.output_size != self.first.output_size
         if self.widening and isinstance(layout.layers, str):
             self.summed = self._summed()
+        elif self.widening and layout.layers > MAX_WIDENING_LAYERS:
+            raise _cannot(
+                scope,
+                f"its layers widen (each reads a wider input than the one before), so it is "
+                f"counted layer by layer, up to {MAX_WIDENING_LAYERS:,} layers, not "
+                f"{layout.layers:,}; give the number of layers as a symbol (--layers L) for its "
+                "closed form",
+                scope.cell.name_span,
+            )
 
     def derive(self, width: Poly, label: str) -> TypedCell:
         """The typed cell of layer `label`, which reads an input of size `width`:
