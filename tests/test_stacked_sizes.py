@@ -15,7 +15,7 @@ import pytest
 
 import symcount
 from symcount import cli
-from symcount.layers.stacking import CannotStack
+from symcount.layers.stacking import MAX_WIDENING_LAYERS, CannotStack
 from symcount.render import Report
 from symcount.shapes.sizes import SizeValueError
 from symcount.symbols import dim_expr
@@ -313,18 +313,17 @@ def test_a_cell_whose_hidden_size_is_its_input_size_grows_with_it():
     )
 
 
-def test_a_widening_stack_is_counted_for_a_bounded_number_of_layers(tmp_path, capsys):
-    # Each layer of a widening stack is its own; a count in 4**L has thousands of
-    # digits more per layer. Both are bounded, so that no --layers or --set hangs.
+def test_a_count_in_r_to_the_L_is_evaluated_for_a_bounded_number_of_layers(capsys):
+    # A count in 4**L has hundreds of digits more per layer: --set L=10**20 would run
+    # for ever, as --layers 10**20 would (test_stacking).
     c = symcount.builtin("mingru_pytorch.mingru")  # bidirectional: each layer twice as wide
-    with pytest.raises(CannotStack, match="at most 256 layers, not 257"):
-        c.stacked(257, bidirectional=True)
-    assert c.stacked(256, bidirectional=True).evaluate(n=1) == c.stacked("L", True).evaluate(n=1, L=256)
-    with pytest.raises(SizeValueError, match=r"grows as 2\*\*L\) is 257; it is at most 256 here$"):
-        c.stacked("L", bidirectional=True).evaluate(n=1, L=257)
+    most = MAX_WIDENING_LAYERS
+    assert c.stacked("L", bidirectional=True).evaluate(n=1, L=most) == 4 * (4**most - 1) // 3
+    with pytest.raises(SizeValueError, match=rf"grows as 2\*\*L\) is {most + 1}; it is at most {most:,} here$"):
+        c.stacked("L", bidirectional=True).evaluate(n=1, L=most + 1)
     assert cli.main(["count", "mingru_pytorch.mingru", "--layers", "L", "--bidirectional",
                      "--set", "n=3", "--set", "L=99999999999999999999"]) == 2  # fmt: skip
-    assert "is 99999999999999999999; it is at most 256 here" in capsys.readouterr().err
+    assert f"is 99999999999999999999; it is at most {most:,} here" in capsys.readouterr().err
     # A stack whose layers widen by adding (densely connected) has a polynomial count in L.
     dense = cell("cell dense(m, n)\n input x : m\n state h : n\n output y\n h' = tanh(W @ x + U @ h)\n y = [x, h']\nend\n")
     assert dense.stacked("L").evaluate(m=1, n=1, L=10**20) > 0

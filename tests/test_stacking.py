@@ -90,3 +90,22 @@ def test_fixed_width_outputs_keep_the_spec_formula():
     P = cell.count
     assert same(cell.stacked("L", bidirectional=True).count, 2 * (P + (L - 1) * P.subs(m, 2 * n)))
     assert [p.layer for p in cell.stacked(5).params][-1] == "2..5"
+
+
+def test_a_widening_stack_of_too_many_layers_is_refused_not_run_for_ever(tmp_path, capsys):
+    # Found by the command-line fuzzer: --layers 10**20 on a widening cell (mambapy's
+    # block read bidirectionally widens too) inferred layer after layer, for ever.
+    from symcount import cli
+    from symcount.layers.stacking import MAX_WIDENING_LAYERS
+
+    dense = cell_of(DENSE)
+    assert dense.stacked(MAX_WIDENING_LAYERS).evaluate(m=3, n=2) == 2_010_000
+    with pytest.raises(symcount.SymcountError, match="give the number of layers as a symbol"):
+        dense.stacked(MAX_WIDENING_LAYERS + 1)
+    path = tmp_path / "dense.cell"
+    path.write_text(DENSE.format(width="m"))
+    assert cli.main(["count", str(path), "--layers", "99999999999999999999"]) == 2
+    err = capsys.readouterr().err
+    assert "up to 1,000 layers, not 99,999,999,999,999,999,999" in err and "--layers L" in err
+    # A symbol still gives the closed form at any depth.
+    assert dense.stacked("L").evaluate(m=3, n=2, L=1000) == 2_010_000

@@ -44,11 +44,12 @@ from .biases import Printed, biases, cell_without, typed_without
 # identifier, so it can never be one of a cell's size symbols.
 INPUT_SIZE = "$input"
 
-# A stack whose layers widen is counted layer by layer (a whole number of layers)
-# or in a closed form that grows as r**L when each layer is r times wider than
-# the one before: up to this many layers, each counted in well under a second
-# (docs/language.md, "Stacked layers").
-MAX_WIDENING_LAYERS = 256
+# A stack whose layers widen is inferred layer by layer: a number of layers past
+# this would run for ever (the command-line fuzzer found --layers 10**20); a
+# symbolic L gives the closed form instead. A closed form in r**L (each layer r
+# times as wide as the one before) is evaluated up to as many layers: past
+# them, its value grows by hundreds of digits a layer.
+MAX_WIDENING_LAYERS = 1000
 
 
 class CannotStack(SymcountError):
@@ -145,9 +146,10 @@ class Layers:
         elif self.widening and layout.layers > MAX_WIDENING_LAYERS:
             raise _cannot(
                 scope,
-                f"its layers widen (each reads the output of the one before, which grows with "
-                f"its input), so each is counted on its own: at most {MAX_WIDENING_LAYERS:,} "
-                f"layers, not {layout.layers:,} (a symbol, --layers L, gives the count in closed form)",
+                f"its layers widen (each reads a wider input than the one before), so it is "
+                f"counted layer by layer, up to {MAX_WIDENING_LAYERS:,} layers, not "
+                f"{layout.layers:,}; give the number of layers as a symbol (--layers L) for its "
+                "closed form",
                 scope.cell.name_span,
             )
 
