@@ -77,6 +77,11 @@ class SymcountError(_Located, Exception):
         """The compiler-style report: error, source line, caret, then notes."""
         return _render("error", self.message, self.location, self.notes)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show in place of a traceback: the report
+        `render()` gives, a line each (docs/api.md, "Jupyter")."""
+        return self.render().splitlines()
+
 
 @dataclass(frozen=True)
 class SymcountWarning(_Located):

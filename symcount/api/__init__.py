@@ -1,10 +1,10 @@
 """The Python API, a face on the pipeline: `loads`, `load`, `builtin` and the
 `Cell` and `Stack` they return (docs/api.md)."""
 
-from .cell import Cell, Param, Stack, StackParam
+from .cell import Cell, Cells, Param, Stack, StackParam
 from .reading import builtin, format_source, format_text, load, loads, read_source
 
 __all__ = [
-    "Cell", "Param", "Stack", "StackParam",
+    "Cell", "Cells", "Param", "Stack", "StackParam",
     "builtin", "format_source", "format_text", "load", "loads", "read_source",
 ]

@@ -26,7 +26,7 @@ from ..shapes import TypedCell
 from ..shapes.sizes import Derived
 from ..symbols import size_symbol, to_sympy
 
-__all__ = ["Cell", "Param", "Stack", "StackParam"]
+__all__ = ["Cell", "Cells", "Param", "Stack", "StackParam"]
 
 
 class _Counted(CountsView):
@@ -314,6 +314,49 @@ class Stack(_Counted):
     @property
     def params(self) -> tuple[StackParam, ...]:
         return self.counts.params
+
+
+class Cells(list):
+    r"""The cells of a text or a file, as `loads` and `load` return them: a list
+    (equal to a list of the same cells, pickled as one) that a notebook shows as
+    one table comparing their counts (docs/api.md, "Jupyter").
+
+    >>> import symcount
+    >>> cells = symcount.Cells([symcount.builtin("rnn"), symcount.builtin("gru")])
+    >>> print(cells._repr_markdown_())
+    | cell | parameters | factored |
+    | --- | --- | --- |
+    | `rnn(m, n)` | $m n + n^{2} + n$ | $n \left(m + n + 1\right)$ |
+    | `gru(m, n)` | $3 m n + 3 n^{2} + 3 n$ | $3 n \left(m + n + 1\right)$ |
+    """
+
+    # Slices and sums stay `Cells`, so that `cells[1:]` or `a + b` still shows as a table.
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Cells(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: list) -> Cells:
+        if not isinstance(other, list):
+            return NotImplemented  # as a list does: `cells + (x,)` is a TypeError
+        return Cells([*self, *other])
+
+    def __radd__(self, other: list) -> Cells:
+        if not isinstance(other, list):
+            return NotImplemented
+        return Cells([*other, *self])
+
+    def copy(self) -> Cells:
+        return Cells(self)
+
+    def _repr_markdown_(self) -> str | None:
+        """The comparison table of `count --format markdown`; nothing (the plain
+        list shows instead) when the list is empty or holds something else."""
+        if not self or not all(isinstance(item, _Counted) for item in self):
+            return None
+        from ..render import Report
+        from ..render.markdown import MarkdownWriter
+
+        return MarkdownWriter().comparison([Report(item.summary) for item in self])
 
 
 def _checked_layers(layers: int | str) -> int | str:

@@ -12,12 +12,13 @@ from .. import gcpause, ir, shapes, sources, syntax
 from ..errors import Location, Note, SymcountError
 from ..resolve import lint
 from ..resolve.names import resolve
-from .cell import Cell
+from .cell import Cell, Cells
 
 
 @gcpause.paused  # derivation: one of the two stages run with the collector paused
-def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
-    """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read).
+def loads(text: str | bytes, filename: str = "<string>") -> Cells:
+    """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read),
+    as a `Cells` list.
 
     >>> import symcount
     >>> [cell] = symcount.loads('''
@@ -31,7 +32,7 @@ def loads(text: str | bytes, filename: str = "<string>") -> list[Cell]:
     m*n + n**2 + n
     """
     source = ir.Document(filename, _text(text, filename))
-    cells = []
+    cells = Cells()
     seen: dict[str, ir.CellDef] = {}
     for ir_cell in syntax.parse(source):
         if ir_cell.name in seen:
@@ -110,8 +111,8 @@ def _text(text: object, filename: str) -> str:
     raise TypeError(f"the cell text must be str or bytes, not {type(text).__name__}")
 
 
-def load(path: str | os.PathLike) -> list[Cell]:
-    """Every cell in a `.cell` file.
+def load(path: str | os.PathLike) -> Cells:
+    """Every cell in a `.cell` file, as a `Cells` list.
 
     >>> import symcount, tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "ind.cell"
@@ -141,7 +142,7 @@ def builtin(name: str) -> Cell:
     return loads(text, filename=sources.BUILTIN_PREFIX + sources.builtin_name(name))[0]
 
 
-def read_source(spec: str) -> list[Cell]:
+def read_source(spec: str) -> Cells:
     """A command-line SOURCE (path, `-` or built-in name) → its cells."""
     filename, text = sources.read(spec)
     return loads(text, filename=filename)
