@@ -1,7 +1,8 @@
-"""The gallery (docs/latex.md, "Gallery"; its images also in the README),
-made by symcount itself.
+"""The galleries, made by symcount itself: the one of docs/latex.md
+("Gallery"; its images also in the README), and the documentation site's,
+a page for every built-in cell.
 
-    python docs/make_gallery.py           # regenerate everything below
+    python docs/make_gallery.py           # regenerate docs/latex.md's gallery
     python docs/make_gallery.py --check   # only check that docs/latex.md is up to date
 
 It writes
@@ -13,12 +14,17 @@ It writes
 
 Needs pdflatex and pdftoppm (Debian: texlive-latex-base, poppler-utils) and
 the plot extra. tests/test_gallery.py checks the LaTeX block.
+
+The site's gallery is never written to docs/: `site_pages()` makes its pages
+each time the site is built (docs/site_hooks.py), so they are always the
+tool's current output.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the symcount of this checkout, installed or not
 
-from symcount import cli  # noqa: E402
+from symcount import cli, sources  # noqa: E402
+from symcount.api import builtin  # noqa: E402
+from symcount.render import Report  # noqa: E402
+from symcount.render.markdown import MarkdownWriter, escape  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "docs"))
 import pages  # noqa: E402
@@ -107,6 +116,67 @@ def _text_box(page, margin: int) -> tuple[int, int, int, int]:
         int(columns[-1]) + margin,
         int(bottom) + margin,
     )
+
+
+# ---- the site's gallery: a page per built-in cell ----
+
+# A math environment as `symcount latex` writes it (top level: `equation`, `align`, ...).
+ENVIRONMENT = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S)
+
+
+def site_pages() -> dict[str, str]:
+    """The site's gallery by path under docs/: an index and a page per built-in."""
+    names = sources.builtin_names()
+    found = {f"gallery/{name}.md": builtin_page(name) for name in names}
+    return {"gallery/index.md": gallery_index(names), **found}
+
+
+def gallery_index(names: list[str]) -> str:
+    writer = MarkdownWriter()
+    rows = []
+    for name in names:
+        cell = builtin(name)
+        link = f"[`{writer.signature(cell.summary)}`]({name}.md)"
+        rows.append([link, writer.math(cell.factored), escape(cell.description)])
+    table = writer.table(["cell", "parameters", "what"], rows)
+    return (
+        "# Gallery\n\n"
+        "Every built-in cell as symcount derives it: its equations in the notation of\n"
+        "papers, its count, expanded and factored, its parameters and its source file.\n"
+        "These pages are made by symcount each time the site is built.\n\n"
+        f"{table}\n"
+    )
+
+
+def builtin_page(name: str) -> str:
+    """One built-in: what `symcount latex`, `count --format markdown` and `show` print."""
+    cell = builtin(name)
+    writer = MarkdownWriter()
+    count = environments(cell.latex(form="expanded"))
+    if cell.factored != cell.count:
+        count += environments(cell.latex(form="factored"))
+    equations = [e for e in environments(cell.latex(equations=True)) if e not in count]
+    parts = [
+        f"# `{writer.signature(cell.summary)}`",
+        escape(cell.description),
+        f"`symcount show {name}` prints this cell, `symcount.builtin(\"{name}\")` loads it.",
+        "## Count",
+        *count,
+        f"In sympy's syntax, as `symcount count {name}` prints it: `{cell.count}`, factored `{cell.factored}`.",
+        "## Equations",
+        *equations,
+        "## Parameters",
+        writer.params_table(Report(cell.summary)),
+        "## Source",
+        f"```symcount\n{sources.builtin_text(name).rstrip()}\n```",
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def environments(latex: str) -> list[str]:
+    """The math environments of `symcount latex` output, without its comments."""
+    lines = [line for line in latex.splitlines() if not line.lstrip().startswith("%")]
+    return [match.group(0) for match in ENVIRONMENT.finditer("\n".join(lines))]
 
 
 def main() -> None:
