@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the symcount of this checkout, installed or not
 
 from symcount import cli, sources  # noqa: E402
-from symcount.api import builtin  # noqa: E402
+from symcount.api import Cell, builtin  # noqa: E402
 from symcount.render import Report  # noqa: E402
 from symcount.render.markdown import MarkdownWriter, escape  # noqa: E402
 
@@ -126,16 +126,15 @@ ENVIRONMENT = re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S)
 
 def site_pages() -> dict[str, str]:
     """The site's gallery by path under docs/: an index and a page per built-in."""
-    names = sources.builtin_names()
-    found = {f"gallery/{name}.md": builtin_page(name) for name in names}
-    return {"gallery/index.md": gallery_index(names), **found}
+    cells = {name: builtin(name) for name in sources.builtin_names()}
+    found = {f"gallery/{name}.md": builtin_page(name, cell) for name, cell in cells.items()}
+    return {"gallery/index.md": gallery_index(cells), **found}
 
 
-def gallery_index(names: list[str]) -> str:
+def gallery_index(cells: dict[str, Cell]) -> str:
     writer = MarkdownWriter()
     rows = []
-    for name in names:
-        cell = builtin(name)
+    for name, cell in cells.items():
         link = f"[`{writer.signature(cell.summary)}`]({name}.md)"
         rows.append([link, writer.math(cell.factored), escape(cell.description)])
     table = writer.table(["cell", "parameters", "what"], rows)
@@ -148,9 +147,8 @@ def gallery_index(names: list[str]) -> str:
     )
 
 
-def builtin_page(name: str) -> str:
+def builtin_page(name: str, cell: Cell) -> str:
     """One built-in: what `symcount latex`, `count --format markdown` and `show` print."""
-    cell = builtin(name)
     writer = MarkdownWriter()
     count = environments(cell.latex(form="expanded"))
     if cell.factored != cell.count:

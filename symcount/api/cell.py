@@ -10,6 +10,7 @@ formats show), each computed on first use and kept.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import SupportsIndex
 
 import sympy
 
@@ -331,7 +332,7 @@ class Cells(list):
     """
 
     # Slices and sums stay `Cells`, so that `cells[1:]` or `a + b` still shows as a table.
-    def __getitem__(self, index):
+    def __getitem__(self, index: SupportsIndex | slice):
         item = super().__getitem__(index)
         return Cells(item) if isinstance(index, slice) else item
 
