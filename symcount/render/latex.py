@@ -116,6 +116,31 @@ class LatexWriter(MathWriter):
             line += rf" \quad ({values})"
         return line
 
+    def cost_section(self, report: Report) -> str:
+        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
+        return self.section(report) + "\n\n" + self.cost_table(report)
+
+    def cost_table(self, report: Report) -> str:
+        """A `table` of the cost's figures, formula and value, how they are priced in the caption."""
+        net, cost = report.summary, report.summary.cost
+        caption = rf"Cost of \texttt{{{escape_text(net.name)}}}"
+        if net.note:
+            caption += f" ({self.note(net)})"
+        caption += f" {self.priced(cost)}"
+        if cost.rule:
+            caption += f" ({escape_text(cost.rule)})"
+        if report.cost_sizes:
+            caption += f", where ${self.definitions(net, report.cost_sizes)}$"
+        if report.cost_values is not None:
+            caption += ", at " + self.cost_set_sizes(report)
+        if cost.uncounted:
+            caption += f"; not counted by {cost.convention}: {escape_text(', '.join(cost.uncounted))}"
+        if report.unset_extents:
+            extents = ", ".join(f"${tex.size_name(name)}$" for name in report.unset_extents)
+            caption += f"; in the free extents {extents} (a feature map's size)"
+        head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
+        return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
+
     def note(self, net: Summary) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""
         note = net.note
