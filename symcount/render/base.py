@@ -163,14 +163,14 @@ class Writer:
         """A cell's cost (`symcount cost`): how it is priced, the figures with their
         formulas (and values), then the per-gate and per-operation breakdowns."""
         cost = report.summary.cost
+        labelled = {
+            "cost": self.priced(cost),
+            "rule": cost.rule,
+            "where": report.cost_sizes and self.definitions(report.summary, report.cost_sizes),
+            "values": report.cost_values is not None and f"at {self.cost_set_sizes(report)}",
+        }
         lines = self.heading(report.summary)
-        lines.append(f"  cost      {self.priced(cost)}")
-        if cost.rule:
-            lines.append(f"  rule      {cost.rule}")
-        if report.cost_sizes:
-            lines.append(f"  where     {self.definitions(report.summary, report.cost_sizes)}")
-        if report.cost_values is not None:
-            lines.append(f"  values    at {self.cost_set_sizes(report)}")
+        lines += [f"  {label.ljust(9)} {text}" for label, text in labelled.items() if text]
         lines += ["  " + note for note in self.cost_notes(report)]
         lines += ["", self.laid_out(self.figure_cells(report))]
         for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
@@ -210,11 +210,11 @@ class Writer:
         unset = report.unset_extents
         if unset:
             named = " and ".join(", ".join(unset).rsplit(", ", 1))
+            are = "are free extents" if len(unset) > 1 else "is a free extent"
             given = " ".join(f"--set {name}=INT" for name in unset)
-            extents = "free extent" + ("s" * (len(unset) > 1))
             notes.append(
-                f"the cost is written in the {extents} {named}, which the cell leaves open "
-                f"(a feature map's size): {given} gives its values for one map of that size"
+                f"{named} {are} (a feature map's size, which the cell leaves open): "
+                f"{given} gives the values for one map of that size"
             )
         return notes
 
