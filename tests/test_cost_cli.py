@@ -22,8 +22,10 @@ from test_latex import compile_tex, needs_pdflatex
 from test_startup import HEAVY, python
 
 import symcount
+from conftest import doc_script
 from symcount import cli
 from symcount.costing import CONVENTIONS, DTYPES, FIGURES
+from symcount.costing.operations import KINDS
 from symcount.render import Report, render
 from symcount.symbols import size_symbol
 
@@ -343,6 +345,23 @@ def test_cost_tables_compile(capsys, tmp_path, argv):
     code, out, err = run(capsys, "latex", *argv, "--cost", "--standalone", "--equations", "--params")
     assert code == 0, err
     compile_tex(out, tmp_path)
+
+
+# ---- docs/json.md documents every key ----
+
+
+def test_json_md_documents_every_cost_key_in_order(capsys, tmp_path):
+    pages = doc_script("pages")
+    rows = re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", pages.section("json.md", "Cost keys"), re.M)
+    documented = [key for row in rows for key in row if key]
+    (tmp_path / "convrnn.cell").write_text(EXTENT)
+    keys: dict[str, None] = {}
+    for argv in (["s6", "--set", "D=32", "--set", "N=4"], [str(tmp_path / "convrnn.cell")], ["lstm"]):
+        _, out, _ = run(capsys, "cost", *argv, "--format", "json")
+        keys.update(dict.fromkeys(json.loads(out)["cells"][0]["cost"]))
+    assert sorted(keys, key=documented.index) == documented
+    kinds = re.search(r"^\| `per_op` \|.*$", pages.section("json.md", "Cost keys"), re.M).group()
+    assert re.findall(r'`"([a-z ]+)"`', kinds) == list(KINDS)
 
 
 # ---- the notes of a convention: what its tool does not count, and its rule ----

@@ -249,15 +249,15 @@ def _add_cost(command: argparse.ArgumentParser) -> None:
         "--convention",
         metavar="NAME",
         default=PRICING["convention"],
-        help="whose count of operations: symcount's own (the default), or that of a tool "
-        "it reproduces (thop, ...); an unknown name is refused with the list",
+        help="how operations are priced: symcount's own (the default) or as a tool it "
+        "reproduces counts them (docs/costs.md); an unknown name is refused with the list",
     )
     command.add_argument(
         "--dtype",
         metavar="DTYPE",
         default=PRICING["dtype"],
-        help="how weights, state and activations are stored (default: fp32; also fp16, "
-        "int4, ...: an unknown one is refused with the list)",
+        help="what weights, state and activations are stored in (default: fp32); an "
+        "unknown one is refused with the list",
     )
     command.add_argument(
         "--seq", metavar="T", type=_positive, default=PRICING["seq"], help="the totals over T time steps (default 1)"

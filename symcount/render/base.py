@@ -8,7 +8,10 @@ sqlglot's dialect generators override the base generator:
   `section`, `params_table`, `comparison`, and `table`, how any table looks;
 - pieces: `signature`, `shape`, `layers` (a layer group's label), `copies`,
   `param_count`, `param_names`, `gate`, `math` (a formula), `number`, `note`,
-  `sizes`.
+  `sizes`;
+- a cost (a report whose summary has one: `symcount cost`): `cost_section`
+  instead of `section`, built from `priced`, `cost_notes`, `figure_cells` and
+  `breakdown_cells`, which every format lays out with its own `table`.
 
 `MathWriter` is the base of the formats whose formulas are LaTeX math
 (Markdown and LaTeX): shapes, sizes and counts as math, names as the paper
@@ -202,7 +205,7 @@ class Writer:
 
     def cost_notes(self, report: Report) -> list[str]:
         """What the convention's tool leaves out, and the free extents that no `--set`
-        gave (the figures are then per map of that extent, with no values)."""
+        gave (the figures then have no values: docs/costs.md, "Free extents")."""
         cost = report.summary.cost
         notes = []
         if cost.uncounted:

@@ -3,7 +3,8 @@ r"""LaTeX for papers: `symcount latex` and `symcount count --format latex`.
 For each cell: its count as an `equation`,
 `P_{\mathrm{lstm}}(m, n) = 4 m n + 4 n^{2} + 4 n`; with `equations` the cell's
 own equations as an `align` block in paper notation (`equations.LatexPrinter`);
-with `params` a table of its parameters. Several cells with values give one
+with `params` a table of its parameters; with a cost (`latex --cost`, `cost
+--format latex`) a table of its figures. Several cells with values give one
 comparison table first. `standalone` wraps everything in an article that plain
 `pdflatex` compiles (only the `article` class and `amsmath`).
 
@@ -137,7 +138,8 @@ class LatexWriter(MathWriter):
             caption += f"; not counted by {cost.convention}: {escape_text(', '.join(cost.uncounted))}"
         if report.unset_extents:
             extents = ", ".join(f"${tex.size_name(name)}$" for name in report.unset_extents)
-            caption += f"; in the free extents {extents} (a feature map's size)"
+            plural = "s" * (len(report.unset_extents) > 1)
+            caption += f"; in the free extent{plural} {extents} (a feature map's size)"
         head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
         return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
 
