@@ -19,7 +19,6 @@ from dataclasses import replace
 import pytest
 import sympy
 from test_latex import compile_tex, needs_pdflatex
-from test_startup import HEAVY, python
 
 import symcount
 from conftest import doc_script
@@ -264,9 +263,8 @@ def test_a_size_only_one_cell_has_gives_that_cell_values(capsys):
 
 @pytest.fixture
 def extent(tmp_path):
-    path = tmp_path / "convrnn.cell"
-    path.write_text(EXTENT)
-    return str(path)
+    (tmp_path / "convrnn.cell").write_text(EXTENT)
+    return str(tmp_path / "convrnn.cell")
 
 
 def test_a_free_extent_without_a_value_leaves_formulas_and_is_named(capsys, extent):
@@ -350,13 +348,12 @@ def test_cost_tables_compile(capsys, tmp_path, argv):
 # ---- docs/json.md documents every key ----
 
 
-def test_json_md_documents_every_cost_key_in_order(capsys, tmp_path):
+def test_json_md_documents_every_cost_key_in_order(capsys, extent):
     pages = doc_script("pages")
     rows = re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", pages.section("json.md", "Cost keys"), re.M)
     documented = [key for row in rows for key in row if key]
-    (tmp_path / "convrnn.cell").write_text(EXTENT)
     keys: dict[str, None] = {}
-    for argv in (["s6", "--set", "D=32", "--set", "N=4"], [str(tmp_path / "convrnn.cell")], ["lstm"]):
+    for argv in (["s6", "--set", "D=32", "--set", "N=4"], [extent], ["lstm"]):
         _, out, _ = run(capsys, "cost", *argv, "--format", "json")
         keys.update(dict.fromkeys(json.loads(out)["cells"][0]["cost"]))
     assert sorted(keys, key=documented.index) == documented
@@ -426,20 +423,3 @@ def test_the_valid_conventions_and_dtypes_are_the_tables(capsys):
     _, _, err = run(capsys, "latex", "lstm", "--cost", "--convention", "none")
     assert err.rstrip().endswith(f"choose from {', '.join(CONVENTIONS)}")
     assert "symcount" in CONVENTIONS and list(DTYPES) == ["fp32", "fp16", "bf16", "fp8", "int8", "int4"]
-
-
-# ---- start-up ----
-
-
-@pytest.mark.parametrize("argv", [["cost", "--help"], ["cost"], ["latex", "--help"]])
-def test_cost_usage_imports_neither_sympy_nor_the_parser(tmp_path, argv):
-    code = (
-        "import sys\n"
-        "from symcount import cli\n"
-        "try:\n"
-        f"    cli.main({argv!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
-    assert python(code, tmp_path).splitlines()[-1] == "LOADED []"
