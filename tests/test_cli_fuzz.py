@@ -62,6 +62,9 @@ CELLS = {
     "heads.cell": "cell hd(m, n, H, B)\n size I = m*n\n size d = I / H\n size nb = I / B\n"
     " input x : m\n state h : I\n param g : d\n param R : blockdiag(nb, B, B)\n"
     " h' = flat(g * conv1d(w, heads(W @ x, H), 3)) + R @ h\nend\n",
+    # Free extents: the cost is written in rows and cols, which `cost --set` may give.
+    "extent.cell": "cell e(m, n, k)\n size rows\n size cols\n input x : (m, rows, cols)\n"
+    " state h : (n, rows, cols)\n h' = tanh(conv(W, x, k) + conv(U, h, k) + b)\nend\n",
 }
 BYTES = {"latin1.cell": b"cell l(n)\n state h : n\n h' = \xff @ h\nend\n"}
 BUILTINS = sources.builtin_names()
@@ -70,13 +73,13 @@ SOURCES = [
     *BUILTINS, *CELLS, *BYTES, "lstn", "LSTM", "torch.lstmm", "builtin:lstm", "-",
     "null", "missing.cell", "folder.cell", "", " ", "lstm ", "\udcff", "σ", "😀",
 ]  # fmt: skip
-SYMBOLS = ["m", "n", "p", "k", "L", "L2", "x", "h", "é", "Ｌ", "lambda", "W_i", "", "1n", "n "]
+SYMBOLS = ["m", "n", "p", "k", "L", "L2", "x", "h", "rows", "cols", "é", "Ｌ", "lambda", "W_i", "", "1n", "n "]
 NUMBERS = [
     "1", "2", "3", "17", "0", "-1", "-0", "+4", " 5", "1_000", "٣", "1e3", "0x10", "3.0",
     "", "²", "∞", "nan", "abc", "9" * 20, "1" + "0" * 99, "9" * 101, "9" * 5_000, "-" + "9" * 30,
 ]  # fmt: skip
 ODD = [
-    "--", "-", "-o", "--set", "--layers", "--frobnicate", "-x", "--help", "--version", "=",
+    "--", "-", "-o", "--set", "--layers", "--seq", "--batch", "--dtype", "--cost", "--frobnicate", "-x", "--help", "--version", "=",
     "\udcff", "\u200b", "\u2028", "ﬁ", "Ｗ", "😀", "'", '"', "$(echo)", "%s", "{}", "\\",
 ]  # fmt: skip
 # "null" is a character device like /dev/null, made in the test's folder: a
@@ -92,8 +95,8 @@ def command_line(number: int) -> tuple[list[str], bytes]:
     """Case `number`: the argument list, and what standard input holds."""
     rng = random.Random(number)
     kind = rng.choices(
-        ["count", "latex", "check", "fmt", "plot", "show", "list", "verify", "junk"],
-        weights=[30, 20, 8, 6, 18, 5, 3, 8, 2],
+        ["count", "cost", "latex", "check", "fmt", "plot", "show", "list", "verify", "junk"],
+        weights=[30, 20, 20, 8, 6, 18, 5, 3, 8, 2],
     )[0]
     argv = BUILD[kind](rng)
     for _ in range(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 3])):
@@ -107,7 +110,7 @@ DIMS = {name: sources.builtin_summary(name)[0].split(", ") for name in BUILTINS}
 DIMS.update(
     {"two.cell": ["m", "n"], "dense.cell": ["m", "n"], "own_l.cell": ["L", "n"],
      "three.cell": ["m", "n", "k"], "ünï 名.cell": ["m", "n"], "\udcff-not-utf8.cell": ["n"],
-     "zero.cell": ["n"],
+     "zero.cell": ["n"], "extent.cell": ["m", "n", "k", "rows", "cols"],
      # input errors (exit 1)
      "syntax.cell": ["n"], "sizes.cell": ["m", "n"], "no_update.cell": ["n"],
      "latin1.cell": ["n"], "empty.cell": [], "lstn": ["m", "n"]}
@@ -172,9 +175,40 @@ def build_count(rng):
     return argv
 
 
+# Pricing flags' values: known and unknown conventions and dtypes, odd totals.
+CONVENTIONS = ["symcount", "symcount", "thop", "ptflops", "calflops", "torchinfo", "fvcore", "", "SYMCOUNT"]
+DTYPES = ["fp32", "fp16", "bf16", "fp8", "int8", "int4", "fp64", "int2", "", "FP16"]
+
+
+def pricing(rng: random.Random) -> list[str]:
+    flags = []
+    if rng.random() < 0.3:
+        flags += ["--convention", rng.choice(CONVENTIONS)]
+    if rng.random() < 0.4:
+        flags += ["--dtype", rng.choice(DTYPES)]
+    for flag in ("--seq", "--batch"):
+        if rng.random() < 0.3:
+            flags += [flag, rng.choice(BIG) if rng.random() < 0.1 else size(rng)]
+    return flags
+
+
+def build_cost(rng):
+    cells = sources_for(rng, rng.choice([1, 1, 2, 3]))
+    argv = ["cost", *cells, *settings(rng, dims_of(cells)), *network(rng), *pricing(rng)]
+    if rng.random() < 0.6:
+        argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "csv", "tsv"])]
+    if rng.random() < 0.1:
+        argv += ["--cell", rng.choice(["a", "e", "lstm", "nope"])]
+    return argv
+
+
 def build_latex(rng):
     cells = sources_for(rng, rng.choice([1, 1, 2]))
     argv = ["latex", *cells, *settings(rng, dims_of(cells)), *network(rng)]
+    if rng.random() < 0.3:
+        argv += ["--cost", *pricing(rng)]
+    elif rng.random() < 0.05:
+        argv += pricing(rng)  # without --cost: a usage error when it changes a default
     for flag in ("--equations", "--params", "--standalone"):
         if rng.random() < 0.4:
             argv.append(flag)
@@ -243,7 +277,7 @@ def build_junk(rng):
 
 
 BUILD = {
-    "count": build_count, "latex": build_latex, "check": build_check, "fmt": build_fmt,
+    "count": build_count, "cost": build_cost, "latex": build_latex, "check": build_check, "fmt": build_fmt,
     "plot": build_plot, "show": build_show, "list": build_list, "verify": build_verify,
     "junk": build_junk,
 }  # fmt: skip

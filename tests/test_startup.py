@@ -31,7 +31,10 @@ def python(code, tmp_path, **env):
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["list"], ["show", "lstm"], ["--version"], ["count", "--help"], ["fmt", "--help"]],
+    [
+        ["--help"], ["list"], ["show", "lstm"], ["--version"], ["count", "--help"], ["fmt", "--help"],
+        ["cost", "--help"], ["cost"], ["latex", "--help"],  # the pricing flags are checked later
+    ],  # fmt: skip
 )
 def test_cheap_commands_import_neither_sympy_nor_the_parser(tmp_path, argv):
     code = (

@@ -96,29 +96,59 @@ def _check_layers_symbol(cell, layers) -> None:
         )
 
 
-def _reports(cells, sizes: list[tuple[str, int]]):
+def _reports(cells, sizes: list[tuple[str, int]], summaries=None):
+    """A report per cell, of its summary (or of `summaries`, one a cell: with their
+    costs) at the sizes `--set` gives it: its size symbols and the free extents
+    its cost is written in."""
     from ..render import Report
 
+    summaries = summaries or [cell.summary for cell in cells]
     settings = dict(sizes)
-    all_dims = {str(d) for cell in cells for d in cell.dims}
-    unknown = [name for name in settings if name not in all_dims]
+    names = [[*map(str, summary.dims), *summary.extents] for summary in summaries]
+    known = {name for each in names for name in each}
+    unknown = [name for name in settings if name not in known]
     if unknown:
         raise UsageError(
             f"--set {unknown[0]}: no selected cell has a size symbol '{unknown[0]}' "
-            f"(they have: {', '.join(sorted(all_dims))})"
+            f"(they have: {', '.join(sorted(known))})"
         )
     reports = [
-        Report(cell.summary, {str(d): settings[str(d)] for d in cell.dims if str(d) in settings})
-        for cell in cells
+        Report(summary, {name: settings[name] for name in each if name in settings})
+        for summary, each in zip(summaries, names, strict=True)
     ]
     for cell, report in zip(cells, reports, strict=True):
-        if len(report.sizes) < len(cell.dims):
+        dims = {str(d): report.sizes.get(str(d)) for d in cell.dims}
+        if None in dims.values():
             continue  # no value to check: a cell gets one only when all its sizes are set
         try:  # a derived size (`size d = e / H`) must be whole, every size positive
-            cell.size_values(report.sizes)
+            cell.size_values(dims)
         except ValueError as e:
             raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
     return reports
+
+
+# How a cost is priced unless the flags say otherwise (cli.main, `_add_cost`).
+PRICING = {"convention": "symcount", "dtype": "fp32", "seq": 1, "batch": 1}
+
+
+def _costed(cells, args) -> list:
+    """Each cell's summary with its cost, priced as the cost flags ask."""
+    from dataclasses import replace
+
+    return [
+        replace(cell.summary, cost=cell.cost(args.convention, args.dtype).over(args.seq, args.batch))
+        for cell in cells
+    ]
+
+
+def _check_pricing(args) -> None:
+    """`--convention` and `--dtype` name one of costing's (their tables load sympy,
+    so the parser does not check them: cli.main, `_add_cost`)."""
+    from ..costing import CONVENTIONS, DTYPES
+
+    for what, given, table in (("convention", args.convention, CONVENTIONS), ("dtype", args.dtype, DTYPES)):
+        if given not in table:
+            raise UsageError(f"unknown {what} {given!r}; choose from {', '.join(table)}")
 
 
 def cmd_count(args) -> int:
@@ -126,6 +156,15 @@ def cmd_count(args) -> int:
 
     reports = _reports(_load(args), args.sizes)
     sys.stdout.write(render(args.format, reports))
+    return 0
+
+
+def cmd_cost(args) -> int:
+    from ..render import render
+
+    _check_pricing(args)
+    cells = _load(args)
+    sys.stdout.write(render(args.format, _reports(cells, args.sizes, _costed(cells, args))))
     return 0
 
 
@@ -161,7 +200,14 @@ def cmd_fmt(args) -> int:
 def cmd_latex(args) -> int:
     from ..render import render
 
-    reports = _reports(_load(args), args.sizes)
+    if args.cost:
+        _check_pricing(args)
+    else:
+        given = [f"--{flag} {getattr(args, flag)}" for flag, value in PRICING.items() if getattr(args, flag) != value]
+        if given:
+            raise UsageError(f"{given[0]}: it prices the cost table; add --cost")
+    cells = _load(args)
+    reports = _reports(cells, args.sizes, _costed(cells, args) if args.cost else None)
     text = render("latex", reports, **_settings(args, LATEX))
     if args.output in (None, "-"):
         sys.stdout.write(text)

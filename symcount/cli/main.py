@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 from .. import __version__
 from ..errors import SymcountError
-from ..render import FORMATS
+from ..render import COUNT_FORMATS, FORMATS
 from ..render.settings import LATEX, PLOT, Settings
 from . import commands
-from .commands import Reported, UsageError
+from .commands import PRICING, Reported, UsageError
 
 
 class Command(NamedTuple):
@@ -55,6 +55,15 @@ def _count(parser: argparse.ArgumentParser) -> None:
     _add_sources(parser)
     _add_network(parser)
     parser.add_argument(
+        "--format", choices=COUNT_FORMATS, default="text", help="output format (default: text)"
+    )
+
+
+def _cost(parser: argparse.ArgumentParser) -> None:
+    _add_sources(parser)
+    _add_network(parser)
+    _add_cost(parser)
+    parser.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
 
@@ -76,6 +85,10 @@ def _latex(parser: argparse.ArgumentParser) -> None:
     _add_sources(parser)
     _add_network(parser)
     _add_settings(parser, LATEX)
+    parser.add_argument(
+        "--cost", action="store_true", help="add a table of the cost per step (as symcount cost gives it)"
+    )
+    _add_cost(parser)
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
     )
@@ -110,6 +123,14 @@ def _verify(parser: argparse.ArgumentParser) -> None:
 # The commands, in the order `symcount --help` lists them.
 COMMANDS = {
     "count": Command("the closed-form parameter count of each cell", commands.cmd_count, _count),
+    "cost": Command(
+        "compute and memory per step in closed form: MACs, FLOPs, weight, state and activation bytes",
+        commands.cmd_cost,
+        _cost,
+        "Per time step and sequence (with --seq and --batch, in total), as formulas in "
+        "the size symbols and their values when every size is set, with a breakdown per "
+        "gate and per kind of operation (docs/costs.md describes the conventions).",
+    ),
     "check": Command("validate cells; list each parameter's shape and gate", commands.cmd_check, _check),
     "list": Command("list the built-in cells", commands.cmd_list),
     "show": Command("print the text of a built-in cell", commands.cmd_show, _show),
@@ -215,6 +236,34 @@ def _add_network(command: argparse.ArgumentParser) -> None:
         "--no-bias",
         action="store_true",
         help="drop the biases, as bias=False / use_bias=False does, and name them",
+    )
+
+
+def _add_cost(command: argparse.ArgumentParser) -> None:
+    """How a cost is priced and over how much (`cost`, and `latex --cost`).
+
+    The conventions and dtypes are checked once the command runs (cli.commands):
+    their tables load sympy, which `symcount --help` must not.
+    """
+    command.add_argument(
+        "--convention",
+        metavar="NAME",
+        default=PRICING["convention"],
+        help="how operations are priced: symcount's own (the default) or as a tool it "
+        "reproduces counts them (docs/costs.md); an unknown name is refused with the list",
+    )
+    command.add_argument(
+        "--dtype",
+        metavar="DTYPE",
+        default=PRICING["dtype"],
+        help="what weights, state and activations are stored in (default: fp32); an "
+        "unknown one is refused with the list",
+    )
+    command.add_argument(
+        "--seq", metavar="T", type=_positive, default=PRICING["seq"], help="the totals over T time steps (default 1)"
+    )
+    command.add_argument(
+        "--batch", metavar="B", type=_positive, default=PRICING["batch"], help="the totals over B sequences (default 1)"
     )
 
 

@@ -71,6 +71,11 @@ class Cost:
             batch=self.batch * batch,
         )
 
+    @property
+    def figures(self) -> dict[str, sympy.Expr]:
+        """Every figure by name, in the order of `FIGURES` (what the outputs show)."""
+        return {figure: getattr(self, figure) for figure in FIGURES}
+
     @cached_property
     def sizes(self) -> tuple[str, ...]:
         """Every size symbol the figures are written in, derived sizes excepted: the

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import sympy
 
@@ -22,6 +23,9 @@ from ..shapes import NodeSet
 from ..symbols import dim_expr
 from . import evaluation
 from .counts import Counts, CountsView, StackParam
+
+if TYPE_CHECKING:
+    from ..costing import Cost
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +56,9 @@ class Summary(CountsView):
     row_products: NodeSet = field(default_factory=NodeSet)
     # What `--no-bias` removed, in the order of the parameters (empty with the biases).
     removed_biases: tuple[str, ...] = ()
+    # What a step costs, when it was asked for (`symcount cost`, `latex --cost`): the
+    # formats then show it. Set with `dataclasses.replace(summary, cost=cell.cost(...))`.
+    cost: Cost | None = None
 
     @property
     def has_frozen(self) -> bool:
@@ -68,19 +75,38 @@ class Summary(CountsView):
     def used_sizes(self) -> dict[str, ir.Dim]:
         """The derived sizes the counts are written in, with their definitions, in order.
 
-        A definition may use an earlier derived size (`size S = ceil(R / 2)`):
-        that one is shown too, so every symbol a reader meets is defined.
-
         >>> import symcount
         >>> {name: str(dim_expr(dim)) for name, dim in symcount.builtin("s6").summary.used_sizes.items()}
         {'R': 'ceiling(D/16)'}
         """
+        return self.sizes_in(self.total_count)
+
+    def sizes_in(self, *figures: sympy.Expr) -> dict[str, ir.Dim]:
+        """The derived sizes `figures` (counts, costs) are written in, with their
+        definitions, in order.
+
+        A definition may use an earlier derived size (`size S = ceil(R / 2)`):
+        that one is given too, so every symbol a reader meets is defined.
+        """
         derived = dict(self.derived)
-        needed = {s.name for s in self.total_count.free_symbols} & set(derived)
+        needed = {s.name for figure in figures for s in figure.free_symbols} & set(derived)
         for name in reversed(derived):  # a definition only uses sizes defined before it
             if name in needed:
                 needed |= {s.name for s in dim_expr(derived[name]).free_symbols} & set(derived)
         return {name: dim for name, dim in derived.items() if name in needed}
+
+    @property
+    def extents(self) -> tuple[str, ...]:
+        """The free extents (`size rows`) the cost is written in: sizes that values have
+        and no count depends on, which `--set` may give to evaluate the cost
+        (docs/costs.md, "Free extents"). Empty without a cost."""
+        if self.cost is None:
+            return ()
+        dims = {d.name for d in self.dims}
+        declared = [d.name for d in self.cell.declarations if isinstance(d, ir.SizeDecl)]
+        extents = [name for name in self.cost.sizes if name not in dims]
+        # In the cell's order (rows before cols), rather than the cost's alphabetical one.
+        return tuple(sorted(extents, key=lambda name: declared.index(name) if name in declared else len(declared)))
 
     @cached_property
     def explicit_count(self) -> sympy.Expr:

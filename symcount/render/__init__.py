@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # not imported at run time: `symcount --help` must not load sympy
     import sympy
 
+    from .. import ir
+    from ..costing import Row
     from ..counting.summary import Summary
 
-FORMATS = ("text", "json", "latex", "markdown")
+FORMATS = ("text", "json", "latex", "markdown", "csv")
+# CSV has rows for costs only so far (render/csv.py): `count` offers the others.
+COUNT_FORMATS = ("text", "json", "latex", "markdown")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,32 @@ class Report:
         if self.values is None:
             return {}
         return {name: self.values[name] for name in self.summary.used_sizes}
+
+    @cached_property
+    def cost_values(self) -> dict[str, int] | None:
+        """The cost's figures at the set sizes (`costing.FIGURES`), when every size is
+        set and every free extent it is written in too; else None."""
+        cost = self.summary.cost
+        if cost is None or self.values is None or self.unset_extents:
+            return None
+        return cost.values(self.sizes)
+
+    def cost_rows(self, rows: tuple[Row, ...]) -> list[tuple[str, int, int]] | None:
+        """A breakdown of the cost (`per_gate`, `per_op`) at the set sizes, as
+        (name, MACs, FLOPs), when the figures have values; else None."""
+        if self.cost_values is None:
+            return None
+        return self.summary.cost.row_values(rows, self.sizes)
+
+    @property
+    def unset_extents(self) -> list[str]:
+        """The free extents the cost is written in that no `--set` gave."""
+        return [name for name in self.summary.extents if name not in self.sizes]
+
+    @property
+    def cost_sizes(self) -> dict[str, ir.Dim]:
+        """The derived sizes the cost's figures are written in, with their definitions."""
+        return self.summary.sizes_in(*self.summary.cost.figures.values())
 
     def param_value(self, count: sympy.Expr) -> int | None:
         """A count (a parameter's, the frozen one) at the set sizes, when every size symbol is set."""

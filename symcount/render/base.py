@@ -8,7 +8,10 @@ sqlglot's dialect generators override the base generator:
   `section`, `params_table`, `comparison`, and `table`, how any table looks;
 - pieces: `signature`, `shape`, `layers` (a layer group's label), `copies`,
   `param_count`, `param_names`, `gate`, `math` (a formula), `number`, `note`,
-  `sizes`.
+  `sizes`;
+- a cost (a report whose summary has one: `symcount cost`): `cost_section`
+  instead of `section`, built from `priced`, `cost_notes`, `figure_cells` and
+  `breakdown_cells`, which every format lays out with its own `table`.
 
 `MathWriter` is the base of the formats whose formulas are LaTeX math
 (Markdown and LaTeX): shapes, sizes and counts as math, names as the paper
@@ -22,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 import sympy
 
 from .. import ir
+from ..costing import Cost, Row
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
 from ..symbols import dim_expr
@@ -56,7 +60,7 @@ class Writer:
             comparison = self.comparison(reports)
             if comparison is not None:
                 parts.append(comparison)
-        parts += [self.section(r) for r in reports]
+        parts += [self.section(r) if r.summary.cost is None else self.cost_section(r) for r in reports]
         return "\n\n".join(parts) + "\n"
 
     def comparison(self, reports: list[Report]) -> str | None:
@@ -65,12 +69,7 @@ class Writer:
 
     def section(self, report: Report) -> str:
         net = report.summary
-        head = self.signature(net) + (f": {net.description}" if net.description else "")
-        lines = [head, f"  source    {net.source}"]
-        if net.note:
-            lines.append(f"  network   {self.note(net)}")
-        if not net.bias:
-            lines.append(f"  removed   {self.removed(net)}")
+        lines = self.heading(net)
         lines.append(f"  count     {self.math(net.count)}")
         lines.append(f"  factored  {self.math(net.factored)}")
         if net.has_nonreal:  # what `sum(p.numel())` gives a module of complex tensors
@@ -86,6 +85,16 @@ class Writer:
         lines += ["", self.params_table(report), ""]
         lines.append(self.table(["gate", "count"], [[g, self.math(c)] for g, c in net.gates.items()]))
         return "\n".join(lines)
+
+    def heading(self, net: Summary) -> list[str]:
+        """A section's first lines: the cell, where it was read from, how it is used."""
+        head = self.signature(net) + (f": {net.description}" if net.description else "")
+        lines = [head, f"  source    {net.source}"]
+        if net.note:
+            lines.append(f"  network   {self.note(net)}")
+        if not net.bias:
+            lines.append(f"  removed   {self.removed(net)}")
+        return lines
 
     def values(self, report: Report) -> str:
         """The count's value; with frozen parameters, also theirs and the total;
@@ -151,6 +160,108 @@ class Writer:
             for row in everything
         )
 
+    # ---- costs (docs/costs.md) ----
+
+    def cost_section(self, report: Report) -> str:
+        """A cell's cost (`symcount cost`): how it is priced, the figures with their
+        formulas (and values), then the per-gate and per-operation breakdowns."""
+        cost = report.summary.cost
+        labelled = {
+            "cost": self.priced(cost),
+            "rule": cost.rule,
+            "where": report.cost_sizes and self.definitions(report.summary, report.cost_sizes),
+            "values": report.cost_values is not None and f"at {self.cost_set_sizes(report)}",
+        }
+        lines = self.heading(report.summary)
+        lines += [f"  {label.ljust(9)} {text}" for label, text in labelled.items() if text]
+        lines += ["  " + note for note in self.cost_notes(report)]
+        lines += ["", self.laid_out(self.figure_cells(report))]
+        for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
+            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+        return "\n".join(lines)
+
+    def laid_out(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str = "") -> str:
+        """A table of (header, rows, which columns are numbers), as `table` lays one out."""
+        head, rows, right = cells
+        return self.table(head, rows, right=right, caption=caption)
+
+    def priced(self, cost: Cost) -> str:
+        """'per time step and sequence: symcount convention, fp32', or the totals'
+        span: 'in total over 100 steps of 8 sequences: ...'."""
+        if (cost.seq, cost.batch) == (1, 1):
+            span = "per time step and sequence"
+        else:
+            steps = f"{self.number(cost.seq)} step{'s' * (cost.seq != 1)}"
+            span = f"in total over {steps} of {self.number(cost.batch)} sequence{'s' * (cost.batch != 1)}"
+        return f"{span}: {cost.convention} convention, {cost.dtype}"
+
+    def cost_set_sizes(self, report: Report) -> str:
+        """The sizes the cost's values are at: the cell's, its free extents', then the
+        derived sizes the figures use."""
+        net = report.summary
+        text = self.sizes({name: report.sizes[name] for name in (*map(str, net.dims), *net.extents)})
+        derived = {name: report.values[name] for name in report.cost_sizes}
+        return text + ("; " + self.sizes(derived) if derived else "")
+
+    def cost_notes(self, report: Report) -> list[str]:
+        """What the convention's tool leaves out, and the free extents that no `--set`
+        gave (the figures then have no values: docs/costs.md, "Free extents")."""
+        cost = report.summary.cost
+        notes = []
+        if cost.uncounted:
+            notes.append(f"not counted by {cost.convention}: {', '.join(cost.uncounted)}")
+        unset = report.unset_extents
+        if unset:
+            named = " and ".join(", ".join(unset).rsplit(", ", 1))
+            are = "are free extents" if len(unset) > 1 else "is a free extent"
+            given = " ".join(f"--set {name}=INT" for name in unset)
+            notes.append(
+                f"{named} {are} (a feature map's size, which the cell leaves open): "
+                f"{given} gives the values for one map of that size"
+            )
+        return notes
+
+    def figure_cells(self, report: Report) -> tuple[list[str], list[list[str]], list[bool]]:
+        """The cost's figures: header, rows (a figure, its formula, its value) and which
+        columns are numbers. Frozen bytes only when some parameter is frozen."""
+        cost, values = report.summary.cost, report.cost_values
+        head = ["figure", "formula"] + (["value"] if values is not None else [])
+        rows = []
+        for figure, formula in cost.figures.items():
+            if figure == "frozen_bytes" and formula == 0:
+                continue
+            row = [self.figure(figure), self.math(formula)]
+            rows.append(row + ([self.number(values[figure])] if values is not None else []))
+        return head, rows, [h == "value" for h in head]
+
+    def breakdown_cells(
+        self, report: Report, label: str, rows: tuple[Row, ...]
+    ) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A breakdown of MACs and FLOPs (per gate, per kind of operation), each
+        followed by its value when every size is set."""
+        values = report.cost_rows(rows)
+        macs, flops = self.figure("macs"), self.figure("flops")
+        head = [label, macs, flops] if values is None else [label, macs, "value", flops, "value"]
+        cells = []
+        for index, row in enumerate(rows):
+            name = self.gate_name(row.name) if label == "gate" else row.name
+            if values is None:
+                cells.append([name, self.math(row.macs), self.math(row.flops)])
+            else:
+                _, mac_value, flop_value = values[index]
+                cells.append(
+                    [name, self.math(row.macs), self.number(mac_value), self.math(row.flops), self.number(flop_value)]
+                )
+        return head, cells, [h == "value" for h in head]
+
+    def figure(self, name: str) -> str:
+        """How a figure of the cost is named: 'MACs', 'weight bytes'."""
+        return {"macs": "MACs", "flops": "FLOPs"}.get(name, name.replace("_", " "))
+
+    def gate_name(self, name: str) -> str:
+        """A gate as a breakdown names it: `i`, `c'`."""
+        return name
+
     # ---- pieces ----
 
     def signature(self, net: Summary) -> str:
@@ -204,9 +315,11 @@ class Writer:
         """A formula: sympy's own syntax in plain text."""
         return str(expr)
 
-    def definitions(self, net: Summary) -> str:
-        """The derived sizes the counts use: 'R = ceiling(D/16)' (sympy's syntax in text)."""
-        return ", ".join(f"{name} = {dim_expr(dim)}" for name, dim in net.used_sizes.items())
+    def definitions(self, net: Summary, sizes: Mapping[str, ir.Dim] | None = None) -> str:
+        """The derived sizes the counts use (or `sizes`, those a cost uses):
+        'R = ceiling(D/16)' (sympy's syntax in text)."""
+        sizes = net.used_sizes if sizes is None else sizes
+        return ", ".join(f"{name} = {dim_expr(dim)}" for name, dim in sizes.items())
 
     def number(self, value: int) -> str:
         return f"{value:,}"
@@ -232,9 +345,9 @@ class MathWriter(Writer):
     def math(self, expr: sympy.Expr) -> str:
         return f"${tex.math(expr)}$"
 
-    def definitions(self, net: Summary) -> str:
+    def definitions(self, net: Summary, sizes: Mapping[str, ir.Dim] | None = None) -> str:
         r"""`R = \left\lceil D/16 \right\rceil` (math, without the dollars)."""
-        return tex.definitions(net.used_sizes)
+        return tex.definitions(net.used_sizes if sizes is None else sizes)
 
     def strong(self, text: str) -> str:
         """A total in the parameter table."""

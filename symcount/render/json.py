@@ -5,13 +5,15 @@ is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
 parameter is frozen, `numel` (and `numel_value`) when one is complex or
 quaternion, `sizes` (and `size_values`) when the counts use a derived size,
 and per parameter `field` and `numel` when it is not real and `frozen` when
-it is frozen; `removed_biases` with `--no-bias`.
+it is frozen; `removed_biases` with `--no-bias`. `symcount cost` adds `cost`
+to each cell.
 """
 
 from __future__ import annotations
 
 import json
 
+from ..costing import Row
 from ..counting.counts import StackParam
 from ..symbols import dim_expr
 from . import Report, tex
@@ -59,7 +61,37 @@ def document(report: Report) -> dict:
         doc["removed_biases"] = list(net.removed_biases)
     doc["params"] = [_param(p, net.stacked) for p in net.params]
     doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
+    if net.cost is not None:  # `symcount cost`
+        doc["cost"] = cost_document(report)
     return doc
+
+
+def cost_document(report: Report) -> dict:
+    """The cost of one step (docs/json.md, "Cost keys"): formulas, and values when
+    every size (and free extent) is set."""
+    cost = report.summary.cost
+    doc = {"convention": cost.convention, "dtype": cost.dtype, "seq": cost.seq, "batch": cost.batch}
+    doc.update({figure: str(formula) for figure, formula in cost.figures.items()})
+    if report.cost_sizes:
+        doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in report.cost_sizes.items()}
+    if report.summary.extents:
+        doc["free_extents"] = list(report.summary.extents)
+    if report.cost_values is not None:
+        doc["values"] = report.cost_values
+    for key, rows in (("per_gate", cost.per_gate), ("per_op", cost.per_op)):
+        values = report.cost_rows(rows)
+        doc[key] = [_cost_row(row, None if values is None else values[i]) for i, row in enumerate(rows)]
+    doc["uncounted"] = list(cost.uncounted)
+    doc["rule"] = cost.rule
+    return doc
+
+
+def _cost_row(row: Row, values: tuple[str, int, int] | None) -> dict:
+    entry = {"name": row.name, "macs": str(row.macs), "flops": str(row.flops)}
+    if values is not None:
+        _, macs, flops = values
+        entry["values"] = {"macs": macs, "flops": flops}
+    return entry
 
 
 def _param(p: StackParam, stacked: bool) -> dict:

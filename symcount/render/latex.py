@@ -3,7 +3,8 @@ r"""LaTeX for papers: `symcount latex` and `symcount count --format latex`.
 For each cell: its count as an `equation`,
 `P_{\mathrm{lstm}}(m, n) = 4 m n + 4 n^{2} + 4 n`; with `equations` the cell's
 own equations as an `align` block in paper notation (`equations.LatexPrinter`);
-with `params` a table of its parameters. Several cells with values give one
+with `params` a table of its parameters; with a cost (`latex --cost`, `cost
+--format latex`) a table of its figures. Several cells with values give one
 comparison table first. `standalone` wraps everything in an article that plain
 `pdflatex` compiles (only the `article` class and `amsmath`).
 
@@ -115,6 +116,32 @@ class LatexWriter(MathWriter):
             values = r", \ ".join(f"{tex.size_name(k)} = {v}" for k, v in report.size_values.items())
             line += rf" \quad ({values})"
         return line
+
+    def cost_section(self, report: Report) -> str:
+        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
+        return self.section(report) + "\n\n" + self.cost_table(report)
+
+    def cost_table(self, report: Report) -> str:
+        """A `table` of the cost's figures, formula and value, how they are priced in the caption."""
+        net, cost = report.summary, report.summary.cost
+        caption = rf"Cost of \texttt{{{escape_text(net.name)}}}"
+        if net.note:
+            caption += f" ({self.note(net)})"
+        caption += f" {self.priced(cost)}"
+        if cost.rule:
+            caption += f" ({escape_text(cost.rule)})"
+        if report.cost_sizes:
+            caption += f", where ${self.definitions(net, report.cost_sizes)}$"
+        if report.cost_values is not None:
+            caption += ", at " + self.cost_set_sizes(report)
+        if cost.uncounted:
+            caption += f"; not counted by {cost.convention}: {escape_text(', '.join(cost.uncounted))}"
+        if report.unset_extents:
+            extents = ", ".join(f"${tex.size_name(name)}$" for name in report.unset_extents)
+            plural = "s" * (len(report.unset_extents) > 1)
+            caption += f"; in the free extent{plural} {extents} (a feature map's size)"
+        head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
+        return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
 
     def note(self, net: Summary) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""

@@ -26,8 +26,11 @@ class MarkdownWriter(MathWriter):
     SETTINGS = Settings("markdown")  # none: one layout, the expanded count beside the factored
     NUMEL = "`numel()`"
 
-    def comparison(self, reports: list[Report]) -> str:
-        """A row per cell: its formula, factored, and its value when every size is set."""
+    def comparison(self, reports: list[Report]) -> str | None:
+        """A row per cell: its formula, factored, and its value when every size is set;
+        none for costs (a section each)."""
+        if any(r.summary.cost is not None for r in reports):
+            return None
         with_values = any(r.value is not None for r in reports)
         head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
         rows = []
@@ -46,8 +49,7 @@ class MarkdownWriter(MathWriter):
                 table += f"\n\nIn `{self.signature(r.summary)}`: {self.where(r)}."
         return table
 
-    def section(self, report: Report) -> str:
-        net = report.summary
+    def heading(self, net: Summary) -> list[str]:
         lines = [f"### `{self.signature(net)}`", ""]
         if net.description:
             lines += [escape(net.description), ""]
@@ -55,6 +57,11 @@ class MarkdownWriter(MathWriter):
             lines += [f"Network: {self.note(net)}.", ""]
         if not net.bias:
             lines += [f"Removed biases: {self.removed(net)}.", ""]
+        return lines
+
+    def section(self, report: Report) -> str:
+        net = report.summary
+        lines = self.heading(net)
         formula = tex.math(net.count)
         if net.factored != net.count:
             formula += " = " + tex.math(net.factored)
@@ -72,6 +79,27 @@ class MarkdownWriter(MathWriter):
             lines += [self.numel(report), ""]
         lines.append(self.params_table(report))
         return "\n".join(lines)
+
+    def cost_section(self, report: Report) -> str:
+        """The cost: how it is priced and at which sizes, then a table of the figures
+        and one per gate and per kind of operation."""
+        net, cost = report.summary, report.summary.cost
+        text = f"**Cost** {self.priced(cost)}"
+        if report.cost_sizes:
+            text += f", where ${self.definitions(net, report.cost_sizes)}$"
+        if report.cost_values is not None:
+            text += f", at {self.cost_set_sizes(report)}"
+        lines = [*self.heading(net), text + ".", ""]
+        if cost.rule:
+            lines += [f"Rule: {escape(cost.rule)}.", ""]
+        lines += [escape(note[0].upper() + note[1:]) + ".\n" for note in self.cost_notes(report)]
+        lines.append(self.laid_out(self.figure_cells(report)))
+        for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
+            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+        return "\n".join(lines)
+
+    def gate_name(self, name: str) -> str:
+        return f"`{name}`"
 
     def frozen(self, report: Report) -> str:
         """'**Frozen:** $m n$ (not trainable); **total:** $2 m n + 2 n^{2}$' (and their values)."""
