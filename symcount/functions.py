@@ -45,6 +45,10 @@ class Function:
     weight: int | None = None  # the argument position that must be a parameter (a kernel)
     # The LaTeX command a paper writes (`\sigma`); None: `\operatorname{name}`.
     latex: str | None = None
+    # FLOPs per entry of the result under the symcount convention, for an elementwise
+    # function or a normalisation (docs/costs.md, "Activations and normalisations"):
+    # each operation of the formula written out (sigmoid: -x, exp, 1 + ., 1 / .).
+    flops: int = 0
 
 
 _E, _N, _V, _C, _S = (
@@ -55,31 +59,31 @@ _E, _N, _V, _C, _S = (
 TABLE: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("sigmoid", _E, latex=r"\sigma"),
-        Function("tanh", _E, latex=r"\tanh"),
-        Function("relu", _E),
-        Function("softplus", _E),
-        Function("softsign", _E),
-        Function("exp", _E, latex=r"\exp"),
-        Function("log", _E, latex=r"\log"),
-        Function("hard_sigmoid", _E),
-        Function("identity", _E),
-        Function("elu", _E),
-        Function("gelu", _E),
-        Function("silu", _E),
-        Function("swish", _E),
-        Function("sin", _E, latex=r"\sin"),
-        Function("cos", _E, latex=r"\cos"),
-        Function("abs", _E),
-        Function("sqrt", _E),
-        Function("leaky_relu", _E, latex=r"\operatorname{LeakyReLU}"),
-        Function("logsigmoid", _E, latex=r"\log\sigma"),
-        Function("max", _E, 2, 2, latex=r"\max"),
-        Function("min", _E, 2, 2, latex=r"\min"),
-        Function("layernorm", _N, latex=r"\mathrm{LN}"),
-        Function("rmsnorm", _N, latex=r"\mathrm{RMSNorm}"),
-        Function("batchnorm", _N, latex=r"\mathrm{BN}"),
-        Function("groupnorm", _N, 2, 2, sizes=(1,), latex=r"\mathrm{GN}"),
+        Function("sigmoid", _E, latex=r"\sigma", flops=4),
+        Function("tanh", _E, latex=r"\tanh", flops=5),
+        Function("relu", _E, flops=1),
+        Function("softplus", _E, flops=3),
+        Function("softsign", _E, flops=3),
+        Function("exp", _E, latex=r"\exp", flops=1),
+        Function("log", _E, latex=r"\log", flops=1),
+        Function("hard_sigmoid", _E, flops=4),
+        Function("identity", _E, flops=0),
+        Function("elu", _E, flops=4),
+        Function("gelu", _E, flops=5),
+        Function("silu", _E, flops=5),
+        Function("swish", _E, flops=5),
+        Function("sin", _E, latex=r"\sin", flops=1),
+        Function("cos", _E, latex=r"\cos", flops=1),
+        Function("abs", _E, flops=1),
+        Function("sqrt", _E, flops=1),
+        Function("leaky_relu", _E, latex=r"\operatorname{LeakyReLU}", flops=2),
+        Function("logsigmoid", _E, latex=r"\log\sigma", flops=5),
+        Function("max", _E, 2, 2, latex=r"\max", flops=1),
+        Function("min", _E, 2, 2, latex=r"\min", flops=1),
+        Function("layernorm", _N, latex=r"\mathrm{LN}", flops=5),
+        Function("rmsnorm", _N, latex=r"\mathrm{RMSNorm}", flops=3),
+        Function("batchnorm", _N, latex=r"\mathrm{BN}", flops=5),
+        Function("groupnorm", _N, 2, 2, sizes=(1,), latex=r"\mathrm{GN}", flops=5),
         Function("conv1d", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
         Function("conv", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
         Function("outer", _C, 2, 2),

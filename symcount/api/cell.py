@@ -13,7 +13,8 @@ from functools import cached_property
 
 import sympy
 
-from .. import ir
+from .. import costing, ir
+from ..costing import Cost
 from ..counting import evaluation
 from ..counting.counts import Counts, CountsView, Param, StackParam
 from ..counting.evaluation import positive_size
@@ -43,6 +44,26 @@ class _Counted(CountsView):
     def counts(self) -> Counts:
         """Every count of its layers (`counting.Counts`), computed on first use."""
         return Counts(self._layers)
+
+    def cost(self, convention: str = "symcount", dtype: str = "fp32") -> Cost:
+        """What one step costs per sequence: MACs, FLOPs and bytes, in closed form,
+        priced by `convention` ("symcount", or a tool's: "thop", ...) with weights,
+        state and activations stored as `dtype` (docs/costs.md). An unknown
+        convention or dtype is a ValueError naming the ones there are.
+
+        >>> import symcount
+        >>> cost = symcount.builtin("lstm").cost(dtype="fp16")
+        >>> cost.macs, cost.state_bytes, cost.values({"m": 3, "n": 2})["macs"]
+        (4*m*n + 4*n**2, 4*n, 40)
+        """
+        key = (convention, dtype)
+        if key not in self._costs:
+            self._costs[key] = costing.cost(self._layers, self.counts, self.name, convention, dtype)
+        return self._costs[key]
+
+    @cached_property
+    def _costs(self) -> dict[tuple[str, str], Cost]:
+        return {}
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given, as a

@@ -98,6 +98,12 @@ def value(count: Poly | sympy.Expr, values: Mapping[str, int]) -> int:
     return int(count.subs({size_symbol(k): v for k, v in values.items()}))
 
 
+def value_up(figure: sympy.Expr, values: Mapping[str, int]) -> int:
+    """A figure that may be a fraction (int4's half bytes) at `values`, rounded up."""
+    exact = figure.subs({size_symbol(k): v for k, v in values.items()})
+    return int(sympy.ceiling(exact))
+
+
 def trainable(counts: Counts, values: Mapping[str, int]) -> int:
     """The trainable count at `values`: from its polynomial when it is one."""
     return value(counts.count if counts.total is None else counts.total, values)

@@ -99,6 +99,12 @@ class Summed:
         """A size of the generic layer, at layer k."""
         return to_sympy(size).subs(size_symbol(INPUT_SIZE), self.width)
 
+    def total(self, per_layer: Poly) -> sympy.Expr:
+        """A figure of the generic layer (a count, a cost) over layers 2..L and both
+        directions, in closed form."""
+        at_k = sympy.expand(self.at(per_layer))
+        return sympy.expand(self.directions * sympy.summation(at_k, (self.index, 2, self.last)))
+
 
 class Layers:
     """The layers of a cell used as `layout` says, in groups of alike layers.

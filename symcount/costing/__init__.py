@@ -1,0 +1,129 @@
+"""The cost stage: what one step of a cell costs in compute and memory, in closed form.
+
+Beside counting, and like it a reader of the layers (`layers.Layers`: groups of
+alike layers, each with its typed cell): `operations` prices every node of a
+step, a `conventions.Convention` sums the prices (symcount's own, or what thop,
+ptflops, calflops or torchinfo would report), `memory` gives the bytes of the
+weights, the state and what training keeps. `Cost` holds the result, per time
+step and per sequence; `Cost.over(seq, batch)` the totals (docs/costs.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import sympy
+
+from ..counting import evaluation
+from ..counting.counts import Counts
+from ..layers.stacking import Layers
+from ..shapes.sizes import Derived
+from .conventions import CONVENTIONS, Convention, Priced, Row
+from .memory import DTYPES, layer_entries
+
+__all__ = ["CONVENTIONS", "DTYPES", "Cost", "Row", "cost"]
+
+# The figures of a cost, in the order every format shows them.
+FIGURES = ("macs", "flops", "weight_bytes", "frozen_bytes", "state_bytes", "activation_bytes")
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One cell's (or stack's) cost under a convention, per time step and per sequence.
+
+    Every figure is a sympy expression in the size symbols. `seq` and `batch`
+    are 1 per step and sequence; `over(seq, batch)` scales them: compute and
+    the activations kept by T·B, the state by B, the weights not at all.
+    """
+
+    convention: str
+    dtype: str
+    macs: sympy.Expr
+    flops: sympy.Expr
+    weight_bytes: sympy.Expr  # the trainable parameters
+    frozen_bytes: sympy.Expr  # the frozen ones, shown apart (0 if none)
+    state_bytes: sympy.Expr
+    activation_bytes: sympy.Expr
+    per_gate: tuple[Row, ...]
+    per_op: tuple[Row, ...]
+    # What the convention's tool does not count (docs/costs.md, "Conventions of other tools").
+    uncounted: tuple[str, ...] = ()
+    rule: str = ""  # the tool's own rule it applied ("thop's rule for nn.LSTM"), else ""
+    seq: int = 1
+    batch: int = 1
+    # The derived sizes (`size R = ceil(D / 16)`) the figures may be written in.
+    derived: Derived = field(default_factory=Derived, repr=False)
+
+    def over(self, seq: int = 1, batch: int = 1) -> Cost:
+        """The totals over `seq` steps of `batch` sequences (both positive integers)."""
+        steps = sympy.Integer(seq * batch)
+        scale = lambda row: Row(row.name, row.macs * steps, row.flops * steps)  # noqa: E731
+        return replace(
+            self,
+            macs=self.macs * steps,
+            flops=self.flops * steps,
+            state_bytes=self.state_bytes * batch,
+            activation_bytes=self.activation_bytes * steps,
+            per_gate=tuple(map(scale, self.per_gate)),
+            per_op=tuple(map(scale, self.per_op)),
+            seq=self.seq * seq,
+            batch=self.batch * batch,
+        )
+
+    @cached_property
+    def sizes(self) -> tuple[str, ...]:
+        """Every size symbol the figures are written in, derived sizes excepted: the
+        header's sizes, a symbolic number of layers, and any free extent (`size rows`)."""
+        derived = set(self.derived)
+        names = {s.name for figure in FIGURES for s in getattr(self, figure).free_symbols}
+        return tuple(sorted(names - derived))
+
+    def values(self, sizes: dict[str, int]) -> dict[str, int]:
+        """Every figure at `sizes` (which must give each of `self.sizes`), as integers:
+        int4's half bytes are rounded up to whole bytes."""
+        missing = [name for name in self.sizes if name not in sizes]
+        if missing:
+            raise ValueError(f"the cost needs {', '.join(missing)} set")
+        known = evaluation.size_values(self.derived, sizes)
+        return {figure: evaluation.value_up(getattr(self, figure), known) for figure in FIGURES}
+
+    def row_values(self, rows: tuple[Row, ...], sizes: dict[str, int]) -> list[tuple[str, int, int]]:
+        """A breakdown at `sizes`: (name, MACs, FLOPs) per row."""
+        known = evaluation.size_values(self.derived, sizes)
+        return [(r.name, evaluation.value(r.macs, known), evaluation.value(r.flops, known)) for r in rows]
+
+
+def cost(layers: Layers, counts: Counts, cell_name: str, convention: str = "symcount", dtype: str = "fp32") -> Cost:
+    """What one step of `layers` costs per sequence, priced by `convention`, stored as `dtype`.
+
+    An unknown convention or dtype is a ValueError naming the ones there are.
+    """
+    rules = _convention(convention)
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    priced: Priced = rules.price(layers, cell_name)
+    width = DTYPES[dtype]
+    held = layer_entries(layers)
+    return Cost(
+        convention,
+        dtype,
+        priced.macs,
+        priced.flops,
+        sympy.expand(counts.count * width),
+        sympy.expand(counts.frozen * width),
+        sympy.expand(held.state * width),
+        sympy.expand(held.activations * width),
+        priced.per_gate,
+        priced.per_op,
+        priced.uncounted,
+        priced.rule,
+        derived=layers.derived,
+    )
+
+
+def _convention(name: str) -> Convention:
+    if name not in CONVENTIONS:
+        raise ValueError(f"unknown convention {name!r}; choose from {', '.join(CONVENTIONS)}")
+    return CONVENTIONS[name]
+

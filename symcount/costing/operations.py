@@ -1,0 +1,219 @@
+"""What one step of a cell computes: every arithmetic operation, read off the typed cell.
+
+A walk over `scope.equations` (the `def`s inlined, so a def's body is priced at
+each call site) that turns each node into an `Op`: its kind, its gate (the
+equation it is in), how many entries its result has, and its multiply-accumulates
+and FLOPs under the symcount convention (docs/costs.md, "The symcount
+convention"). Every size comes from `TypedCell.shape_of`: nothing is inferred
+again. The other tools' conventions price the same `Op`s their own way
+(`costing.conventions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from .. import ir
+from ..functions import TABLE
+from ..poly import Poly
+from ..shapes import TypedCell
+from ..visit import Visitor
+
+ZERO, ONE = Poly.const(0), Poly.const(1)
+
+
+class Kind(str, Enum):
+    """What an operation is: the per-operation breakdown's rows, in the order shown."""
+
+    MATRIX = "matrix product"  # a weight applied to a vector: dense, diagonal, block-diagonal, row
+    CONVOLUTION = "convolution"  # conv1d over time, a spatial conv
+    CONTRACTION = "contraction"  # products of values: `a @ B`, outer(a, b), sum(v)
+    PRODUCT = "elementwise product"  # `*` and `/`
+    ADDITION = "addition"  # `+`, `-` and a negation
+    ACTIVATION = "activation"  # an elementwise function
+    NORMALISATION = "normalisation"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+KINDS = tuple(Kind)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of a step, on every entry of its result at once.
+
+    `form` says more than the kind, for the conventions that price forms apart:
+    a matrix product's "dense", "diag", "blockdiag" or "row" weight; a contraction's
+    "values", "outer" or "sum"; an addition's operands ("+ parameter" when it adds a
+    parameter, a bias; "constant -" for `1 - z`); the function's name for an
+    activation, a normalisation or a convolution.
+    """
+
+    gate: str  # the equation it is in: "i", or "c'" for a state's update
+    kind: Kind
+    form: str
+    entries: Poly  # of its result
+    macs: Poly
+    flops: Poly  # under the symcount convention: a MAC is 2
+    node: ir.Node
+    # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's.
+    weight: str | None = None
+    shape: tuple[Poly, ...] = ()
+
+
+def entries(shape: tuple[Poly, ...]) -> Poly:
+    """How many entries a value of `shape` has (a scalar: 1)."""
+    total = ONE
+    for size in shape:
+        total = total * size
+    return total
+
+
+def operations(typed: TypedCell) -> list[Op]:
+    """Every operation of one step of `typed`, equation by equation, in source order."""
+    walk = _Walk(typed)
+    for eq in typed.scope.equations:
+        walk.gate = f"{eq.target}'" if eq.is_state else eq.target
+        walk.visit(eq.expr)
+    return walk.ops
+
+
+class _Walk(Visitor):
+    """Prices each node of an equation, children first (the order they are computed in)."""
+
+    def __init__(self, typed: TypedCell):
+        self.typed = typed
+        self.scope = typed.scope
+        self.params = {p.name: p for p in typed.params}
+        self.ops: list[Op] = []
+        self.gate = ""
+
+    def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **weight) -> None:
+        out = entries(self.typed.shape_of(node))
+        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **weight))
+
+    def _children(self, node: ir.Node) -> None:
+        for child in ir.children(node):
+            self.visit(child)
+
+    # ---- leaves and moves: no arithmetic ----
+
+    def visit_Number(self, node: ir.Number) -> None:
+        pass
+
+    def visit_Name(self, node: ir.Name) -> None:
+        pass
+
+    def visit_NewName(self, node: ir.NewName) -> None:
+        pass
+
+    def visit_Concat(self, node: ir.Concat) -> None:
+        self._children(node)
+
+    def visit_Slice(self, node: ir.Slice) -> None:
+        self._children(node)
+
+    # ---- elementwise arithmetic: one operation per entry of the result ----
+
+    def visit_Neg(self, node: ir.Neg) -> None:
+        self._children(node)
+        self._elementwise(node, Kind.ADDITION, "negation", 1)
+
+    def visit_Sum(self, node: ir.Sum) -> None:
+        self._children(node)
+        # A sum of k terms is k - 1 additions per entry, each priced apart so that a
+        # convention can tell a bias added from two products added.
+        for index, op in enumerate(node.ops):
+            self._elementwise(node, Kind.ADDITION, self._addend(node, index, op), 1)
+
+    def _addend(self, node: ir.Sum, index: int, op: str) -> str:
+        """The form of the `index`-th addition of a sum, for the conventions that tell
+        them apart: "+ parameter" adds a parameter (a bias), "constant -" is `1 - z`."""
+        added = [node.terms[index + 1]] + ([node.terms[0]] if index == 0 else [])
+        if any(isinstance(t, ir.Name) and self.scope.kind(t.name) == "parameter" for t in added):
+            return f"{op} parameter"
+        if index == 0 and isinstance(node.terms[0], ir.Number):
+            return f"constant {op}"
+        return op
+
+    def visit_Product(self, node: ir.Product) -> None:
+        self._children(node)
+        for op in node.ops:
+            self._elementwise(node, Kind.PRODUCT, op, 1)
+
+    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int) -> None:
+        out = entries(self.typed.shape_of(node))
+        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out)
+
+    # ---- products ----
+
+    def visit_MatMul(self, node: ir.MatMul) -> None:
+        left = node.matrix
+        if isinstance(left, ir.Name) and left.name in self.params and self.scope.kind(left.name) == "parameter":
+            self.visit(node.vector)
+            self._weight_product(node, left.name)
+            return
+        self._children(node)
+        # (..., i, j) @ (..., j), (..., j) @ (..., j, k), (..., j) @ (..., j): the
+        # contraction's length is the left operand's last axis, once per entry of the result.
+        macs = self.typed.shape_of(left)[-1] * entries(self.typed.shape_of(node))
+        self._add(node, Kind.CONTRACTION, "values", macs, Poly.const(2) * macs)
+
+    def _weight_product(self, node: ir.MatMul, name: str) -> None:
+        """A weight applied to the last axis of a value: its entries as applied, once per
+        leading entry of the value (docs/costs.md, "The symcount convention")."""
+        param = self.params[name]
+        out = entries(self.typed.shape_of(node))
+        applied = self.typed.shape_of(node.matrix)
+        if param.kind == ir.Kind.DIAG:
+            form, macs = "diag", out
+        elif param.kind == ir.Kind.BLOCKDIAG:
+            form, macs = "blockdiag", param.shape[2] * out
+        elif len(param.shape) == 1:
+            form, macs = "row", param.shape[0] * out
+        else:
+            form, macs = "dense", applied[-1] * out
+        self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied)
+
+    # ---- calls: by the function table's category ----
+
+    def visit_Call(self, node: ir.Call) -> None:
+        function = TABLE[node.func]
+        sizes = set(function.sizes)
+        for position, arg in enumerate(node.args):
+            if position not in sizes and position != function.weight:
+                self.visit(arg)
+        getattr(self, f"call_{function.category.value}")(node, function)
+
+    def call_elementwise(self, node: ir.Call, function) -> None:
+        self._elementwise(node, Kind.ACTIVATION, node.func, function.flops)
+
+    def call_normalisation(self, node: ir.Call, function) -> None:
+        self._elementwise(node, Kind.NORMALISATION, node.func, function.flops)
+
+    def call_convolution(self, node: ir.Call, function) -> None:
+        """conv1d: every entry of the value is a channel convolved over K steps, the
+        kernel's entries; a spatial conv: c_out·c_in·k^r at every output position."""
+        kernel = node.args[function.weight]
+        shape = self.typed.shape_of(kernel)
+        if node.func == "conv1d":
+            macs = entries(shape)
+        else:
+            positions = entries(self.typed.shape_of(node)[1:])
+            macs = entries(shape) * positions
+        self._add(node, Kind.CONVOLUTION, node.func, macs, Poly.const(2) * macs, weight=kernel.name, shape=shape)
+
+    def call_contraction(self, node: ir.Call, function) -> None:
+        if node.func == "outer":
+            out = entries(self.typed.shape_of(node))
+            self._add(node, Kind.CONTRACTION, "outer", out, Poly.const(2) * out)
+            return
+        # sum(v) over the last axis: one addition per entry, less one per result entry.
+        adds = entries(self.typed.shape_of(node.args[0])) - entries(self.typed.shape_of(node))
+        self._add(node, Kind.CONTRACTION, "sum", ZERO, adds)
+
+    def call_structure(self, node: ir.Call, function) -> None:
+        pass  # heads() and flat() move entries: no arithmetic
