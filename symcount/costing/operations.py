@@ -47,8 +47,9 @@ class Op:
 
     `form` says more than the kind, for the conventions that price forms apart:
     a matrix product's "dense", "diag", "blockdiag" or "row" weight; a contraction's
-    "values", "outer" or "sum"; an addition's operands ("+ parameter" when it adds a
-    parameter, a bias; "constant -" for `1 - z`); the function's name for an
+    "values", "outer" or "sum"; an addition's operands ("+ bias" when it adds a
+    parameter to a sum holding a dense or row weight product, "+ parameter" to any other sum;
+    "constant -" for `1 - z`); the function's name for an
     activation, a normalisation or a convolution.
     """
 
@@ -59,7 +60,8 @@ class Op:
     macs: Poly
     flops: Poly  # under the symcount convention: a MAC is 2
     node: ir.Node
-    # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's.
+    # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's;
+    # for an addition of a parameter (a bias), the parameter and its shape.
     weight: str | None = None
     shape: tuple[Poly, ...] = ()
 
@@ -127,34 +129,56 @@ class _Walk(Visitor):
         # A sum of k terms is k - 1 additions per entry, each priced apart so that a
         # convention can tell a bias added from two products added.
         for index, op in enumerate(node.ops):
-            self._elementwise(node, Kind.ADDITION, self._addend(node, index, op), 1)
+            form, bias = self._addend(node, index, op)
+            # The bias it adds, whose entries a tool may charge (torchinfo: as a Linear's).
+            weight = {} if bias is None else {"weight": bias.name, "shape": self.typed.shape_of(bias)}
+            self._elementwise(node, Kind.ADDITION, form, 1, **weight)
 
-    def _addend(self, node: ir.Sum, index: int, op: str) -> str:
+    def _addend(self, node: ir.Sum, index: int, op: str) -> tuple[str, ir.Name | None]:
         """The form of the `index`-th addition of a sum, for the conventions that tell
-        them apart: "+ parameter" adds a parameter (a bias), "constant -" is `1 - z`."""
+        them apart: "+ bias" adds a parameter to a sum that holds a dense or row weight
+        product (a PyTorch module writes it as that nn.Linear's bias), "+ parameter" adds one to any
+        other sum (the parameter is returned too), "constant -" is `1 - z`."""
         added = [node.terms[index + 1]] + ([node.terms[0]] if index == 0 else [])
-        if any(isinstance(t, ir.Name) and self.scope.kind(t.name) == "parameter" for t in added):
-            return f"{op} parameter"
+        for term in added:
+            if isinstance(term, ir.Name) and self.scope.kind(term.name) == "parameter":
+                linear = any(self._linear(t) for t in node.terms)
+                return f"{op} {'bias' if linear else 'parameter'}", term
         if index == 0 and isinstance(node.terms[0], ir.Number):
-            return f"constant {op}"
-        return op
+            return f"constant {op}", None
+        return op, None
 
     def visit_Product(self, node: ir.Product) -> None:
         self._children(node)
         for op in node.ops:
             self._elementwise(node, Kind.PRODUCT, op, 1)
 
-    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int) -> None:
+    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int, **weight) -> None:
         out = entries(self.typed.shape_of(node))
-        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out)
+        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out, **weight)
 
     # ---- products ----
 
-    def visit_MatMul(self, node: ir.MatMul) -> None:
+    def _weight(self, node: ir.Node) -> str | None:
+        """The weight's name when `node` is a weight applied to a value (`W @ x`)."""
+        if not isinstance(node, ir.MatMul):
+            return None
         left = node.matrix
         if isinstance(left, ir.Name) and left.name in self.params and self.scope.kind(left.name) == "parameter":
+            return left.name
+        return None
+
+    def _linear(self, node: ir.Node) -> bool:
+        """Whether `node` is a dense or row weight applied to a value: an nn.Linear."""
+        weight = self._weight(node)
+        return weight is not None and self.params[weight].kind not in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG)
+
+    def visit_MatMul(self, node: ir.MatMul) -> None:
+        left = node.matrix
+        weight = self._weight(node)
+        if weight is not None:
             self.visit(node.vector)
-            self._weight_product(node, left.name)
+            self._weight_product(node, weight)
             return
         self._children(node)
         # (..., i, j) @ (..., j), (..., j) @ (..., j, k), (..., j) @ (..., j): the
