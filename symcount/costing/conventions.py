@@ -62,6 +62,10 @@ class Convention:
         """(MACs, FLOPs) of one operation, or None where the convention has no rule."""
         raise NotImplementedError
 
+    def unpriced(self, op: Op) -> str:
+        """How the output names an operation `op_cost` leaves out."""
+        return _described(op)
+
 
 class Symcount(Convention):
     name = "symcount"
@@ -88,7 +92,7 @@ def priced_by_op(convention: Convention, layers: Layers) -> Priced:
         for op in step:
             cost = convention.op_cost(op)
             if cost is None:
-                uncounted[_described(op)] = None
+                uncounted[convention.unpriced(op)] = None
                 continue
             for table, key in ((gates, op.gate), (kinds, str(op.kind))):
                 entry = table.setdefault(key, [ZERO, ZERO, [], []])
@@ -137,6 +141,13 @@ class Tool(Convention):
 
     def op_cost(self, op: Op) -> tuple[Poly, Poly] | None:
         return tools.charge(self.name, op)
+
+    def unpriced(self, op: Op) -> str:
+        sizes = tools.uncharged(self.name, op)
+        if sizes is None:
+            return _described(op)
+        a, b = (to_sympy(size) for size in sizes)
+        return f"{_described(op)}: {self.name} counts max({a}, {b}) on an axis, not a closed form"
 
     def _module(self, layers: Layers, kind: str) -> Priced:
         """The tool's rule for torch.nn.`kind`, summed over the layers and directions.

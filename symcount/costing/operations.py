@@ -42,6 +42,17 @@ KINDS = tuple(Kind)
 
 
 @dataclass(frozen=True)
+class Operand:
+    """One of the two operands of an elementwise `+`, `-`, `*` or `/`: the terms before
+    it combined, or the next term (a sum or a product of k terms is k - 1 of them)."""
+
+    shape: tuple[Poly, ...]
+    # Whether it reads the sequence (an input, a state, a gate) or parameters and
+    # constants alone, which a PyTorch module holds without a batch axis.
+    per_sequence: bool
+
+
+@dataclass(frozen=True)
 class Op:
     """One operation of a step, on every entry of its result at once.
 
@@ -64,6 +75,10 @@ class Op:
     # for an addition of a parameter (a bias), the parameter and its shape.
     weight: str | None = None
     shape: tuple[Poly, ...] = ()
+    # For an elementwise `+`, `-`, `*`, `/` between two operands, and a diagonal weight's
+    # product: the two (the tools that broadcast them by their own rule count by their
+    # shapes, docs/costs.md, "Conventions of other tools").
+    operands: tuple[Operand, ...] = ()
 
 
 def entries(shape: tuple[Poly, ...]) -> Poly:
@@ -92,10 +107,11 @@ class _Walk(Visitor):
         self.params = {p.name: p for p in typed.params}
         self.ops: list[Op] = []
         self.gate = ""
+        self._reads: dict[int, bool] = {}  # id(node) → whether it reads the sequence
 
-    def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **weight) -> None:
+    def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **details) -> None:
         out = entries(self.typed.shape_of(node))
-        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **weight))
+        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **details))
 
     def _children(self, node: ir.Node) -> None:
         for child in ir.children(node):
@@ -128,11 +144,33 @@ class _Walk(Visitor):
         self._children(node)
         # A sum of k terms is k - 1 additions per entry, each priced apart so that a
         # convention can tell a bias added from two products added.
-        for index, op in enumerate(node.ops):
+        for index, (op, operands) in enumerate(zip(node.ops, self._operands(node.terms), strict=True)):
             form, bias = self._addend(node, index, op)
             # The bias it adds, whose entries a tool may charge (torchinfo: as a Linear's).
             weight = {} if bias is None else {"weight": bias.name, "shape": self.typed.shape_of(bias)}
-            self._elementwise(node, Kind.ADDITION, form, 1, **weight)
+            self._elementwise(node, Kind.ADDITION, form, 1, operands=operands, **weight)
+
+    def _operands(self, terms: tuple[ir.Expr, ...]):
+        """The two operands of each of the k - 1 operations between k terms, computed
+        left to right: the terms so far (their widest shape) and the next term."""
+        shape, reads = self.typed.shape_of(terms[0]), self._per_sequence(terms[0])
+        for term in terms[1:]:
+            right = Operand(self.typed.shape_of(term), self._per_sequence(term))
+            yield Operand(shape, reads), right
+            shape = shape if len(shape) >= len(right.shape) else right.shape
+            reads = reads or right.per_sequence
+
+    def _per_sequence(self, node: ir.Node) -> bool:
+        """Whether `node` reads an input, a state or a gate, not parameters and constants alone."""
+        key = id(node)
+        if key not in self._reads:
+            if isinstance(node, ir.Name):
+                self._reads[key] = self.scope.kind(node.name) in ("input", "state", "gate")
+            else:
+                self._reads[key] = isinstance(node, ir.NewName) or any(
+                    self._per_sequence(child) for child in ir.children(node)
+                )
+        return self._reads[key]
 
     def _addend(self, node: ir.Sum, index: int, op: str) -> tuple[str, ir.Name | None]:
         """The form of the `index`-th addition of a sum, for the conventions that tell
@@ -150,12 +188,12 @@ class _Walk(Visitor):
 
     def visit_Product(self, node: ir.Product) -> None:
         self._children(node)
-        for op in node.ops:
-            self._elementwise(node, Kind.PRODUCT, op, 1)
+        for op, operands in zip(node.ops, self._operands(node.factors), strict=True):
+            self._elementwise(node, Kind.PRODUCT, op, 1, operands=operands)
 
-    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int, **weight) -> None:
+    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int, **details) -> None:
         out = entries(self.typed.shape_of(node))
-        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out, **weight)
+        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out, **details)
 
     # ---- products ----
 
@@ -192,15 +230,19 @@ class _Walk(Visitor):
         param = self.params[name]
         out = entries(self.typed.shape_of(node))
         applied = self.typed.shape_of(node.matrix)
+        details = {}
         if param.kind == ir.Kind.DIAG:
             form, macs = "diag", out
+            # The diagonal times the value, entry by entry: a tool sees that product.
+            vector = Operand(self.typed.shape_of(node.vector), self._per_sequence(node.vector))
+            details["operands"] = (Operand(param.shape, False), vector)
         elif param.kind == ir.Kind.BLOCKDIAG:
             form, macs = "blockdiag", param.shape[2] * out
         elif len(param.shape) == 1:
             form, macs = "row", param.shape[0] * out
         else:
             form, macs = "dense", applied[-1] * out
-        self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied)
+        self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied, **details)
 
     # ---- calls: by the function table's category ----
 

@@ -20,6 +20,7 @@ and torchinfo report MACs only: their FLOPs are shown as twice their MACs.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from ..functions import TABLE
 from ..poly import Poly
 from .operations import Kind, Op, entries
 
-ZERO, TWO = Poly.const(0), Poly.const(2)
+ZERO, ONE, TWO = Poly.const(0), Poly.const(1), Poly.const(2)
 
 # Gates of each torch recurrent module: the rows of its weight_ih / weight_hh over n.
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
@@ -185,19 +186,70 @@ def _entries(op: Op) -> Poly:
     return op.entries
 
 
+def _larger(a: Poly, b: Poly) -> Poly | None:
+    """The larger of two sizes at every positive value of their symbols; None when that
+    depends on the values (H against d)."""
+    if a == b or b == ONE:
+        return a
+    if a == ONE:
+        return b
+    signs = {coeff > 0 for _, coeff in (a - b).terms}
+    return {frozenset({True}): a, frozenset({False}): b}.get(frozenset(signs))
+
+
+def _seen(op: Op) -> list[tuple[Poly, Poly]]:
+    """The sizes ptflops and calflops compare on each axis of an elementwise call: the
+    operands' shapes lined up from the left (torch lines them up from the right), a
+    value of the sequence with its batch axis first (1: one sequence), a missing axis 1."""
+    left, right = (((ONE, *o.shape) if o.per_sequence else o.shape) for o in op.operands)
+    return list(itertools.zip_longest(left, right, fillvalue=ONE))
+
+
+def incomparable(op: Op) -> tuple[Poly, Poly] | None:
+    """An axis whose two sizes `_seen` cannot order in closed form, if any."""
+    return next(((a, b) for a, b in _seen(op) if _larger(a, b) is None), None)
+
+
+def _broadcast(op: Op) -> Poly | None:
+    """ptflops' `_elementwise_tensor_flops_hook` and calflops' `_elementwise_flops_compute`:
+    the larger size on each axis `_seen` lines up, multiplied: a gain (n) times a state
+    (1, n) is n·n, not n. None where two sizes cannot be ordered (`incomparable`)."""
+    total = ONE
+    for a, b in _seen(op):
+        larger = _larger(a, b)
+        if larger is None:
+            return None
+        total = total * larger
+    return total
+
+
 def _parameter(op: Op) -> Poly:
     """The entries of the weight as applied, or of the bias added."""
     return entries(op.shape)
 
 
-def _mac(rule: Callable[[Op], Poly]) -> Callable[[Op], Charge]:
+def _mac(rule: Callable[[Op], Poly | None]) -> Callable[[Op], Charge | None]:
     """A MACs-only tool's charge, shown with FLOPs twice its MACs."""
-    return lambda op: (rule(op), TWO * rule(op))
+
+    def charge(op: Op) -> Charge | None:
+        macs = rule(op)
+        return None if macs is None else (macs, TWO * macs)
+
+    return charge
 
 
-def _flops(per_entry: int) -> Callable[[Op], Charge]:
+def _flops(rule: Callable[[Op], Poly | None]) -> Callable[[Op], Charge | None]:
     """calflops' charge for an elementwise call: FLOPs only."""
-    return lambda op: (ZERO, Poly.const(per_entry) * op.entries)
+
+    def charge(op: Op) -> Charge | None:
+        flops = rule(op)
+        return None if flops is None else (ZERO, flops)
+
+    return charge
+
+
+def _times(per_entry: int) -> Callable[[Op], Poly]:
+    return lambda op: Poly.const(per_entry) * op.entries
 
 
 def _product(op: Op) -> Charge:
@@ -206,20 +258,22 @@ def _product(op: Op) -> Charge:
 
 
 CONVOLUTIONS = ("nn.Conv1d", "nn.Conv2d")
-CHARGES: dict[str, dict[str, Callable[[Op], Charge]]] = {
+BROADCAST = ("torch.mul", "torch.add")  # counted by the operands' shapes (`_broadcast`)
+CHARGES: dict[str, dict[str, Callable[[Op], Charge | None]]] = {
     "thop": dict.fromkeys((LINEAR, *CONVOLUTIONS), _mac(_applied)),
     "ptflops": {
         **dict.fromkeys((LINEAR, *CONVOLUTIONS, "torch.matmul"), _mac(_applied)),
-        **dict.fromkeys((LINEAR_BIAS, "torch.mul", "torch.add"), _mac(_entries)),
-        **dict.fromkeys(("F.relu", "F.elu", "F.gelu", "F.silu"), _mac(_entries)),
+        **dict.fromkeys((LINEAR_BIAS, "F.relu", "F.elu", "F.gelu", "F.silu"), _mac(_entries)),
+        **dict.fromkeys(BROADCAST, _mac(_broadcast)),
     },
     "calflops": {
         **dict.fromkeys((LINEAR, *CONVOLUTIONS, "torch.matmul"), _product),
-        **dict.fromkeys(("torch.mul", "torch.add", "F.batch_norm"), _flops(1)),
-        **dict.fromkeys(("F.relu", "F.elu", "F.leaky_relu", "F.gelu", "F.silu"), _flops(1)),
-        # 4 a entry without an affine weight (symcount's norms have none); batch_norm in
-        # eval mode, 1.
-        **dict.fromkeys(("F.layer_norm", "F.group_norm"), _flops(4)),
+        **dict.fromkeys(BROADCAST, _flops(_broadcast)),
+        **dict.fromkeys(("F.relu", "F.elu", "F.leaky_relu", "F.gelu", "F.silu"), _flops(_entries)),
+        # An entry costs 4 without an affine weight (symcount's norms have none);
+        # batch_norm in eval mode 1.
+        **dict.fromkeys(("F.layer_norm", "F.group_norm"), _flops(_times(4))),
+        "F.batch_norm": _flops(_entries),
     },
     "torchinfo": {
         **dict.fromkeys((LINEAR, LINEAR_BIAS), _mac(_parameter)),
@@ -235,6 +289,12 @@ def charge(tool: str, op: Op) -> Charge | None:
         return ZERO, ZERO  # identity: no call, nothing to count
     rule = CHARGES[tool].get(name)
     return None if rule is None else rule(op)
+
+
+def uncharged(tool: str, op: Op) -> tuple[Poly, Poly] | None:
+    """For an `op` that `charge` leaves at None although `tool` counts its call: the two
+    sizes on an axis it takes the larger of, which no closed form can say (H against d)."""
+    return incomparable(op) if call(op) in BROADCAST and call(op) in CHARGES[tool] else None
 
 
 def per_batch(op: Op) -> bool:
