@@ -15,14 +15,18 @@ which the docs state per tool.
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
+import sympy
 import tool_runs
 
 import symcount
+from conftest import doc_script, same
 from symcount.costing import tools
 from symcount.costing.operations import operations
 from symcount.sources import builtin_names, builtin_text
+from symcount.symbols import size_symbol
 
 TOOLS = ("thop", "ptflops", "calflops", "torchinfo")
 MODULES = {"torch.rnn": "RNN", "torch.lstm": "LSTM", "torch.gru": "GRU", "torch.lstm_proj": "LSTM"}
@@ -205,3 +209,66 @@ def test_a_file_cell_named_like_a_torch_built_in_is_priced_call_by_call():
     [cell] = symcount.loads(builtin_text("torch.lstm"))
     assert symcount.builtin("torch.lstm").cost(convention="thop").rule
     assert not cell.cost(convention="thop").rule
+
+
+# ---- the docs' table of the recurrent rules is the conventions ----
+
+
+def documented_rules() -> dict[tuple[str, str], sympy.Expr]:
+    """docs/costs.md, "Recurrent modules": (module, tool) → the formula per layer and
+    direction, in w, n, h, p and b."""
+    from sympy.parsing.sympy_parser import (
+        implicit_multiplication_application,
+        parse_expr,
+        standard_transformations,
+    )
+
+    section = doc_script("pages").section("costs.md", "Recurrent modules")
+    names = {s: sympy.Symbol(s) for s in "wnhpb"}
+    rules = {}
+    for kind, *cells in re.findall(r"^\| `nn\.(\w+)` \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$", section, re.M):
+        for tool, text in zip(TOOLS, cells, strict=True):
+            transformations = (*standard_transformations, implicit_multiplication_application)
+            rules[kind, tool] = parse_expr(text.replace("−", "-"), names, transformations=transformations)
+    return rules
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("bias", [True, False])
+def test_the_docs_rules_are_the_conventions(name, bias):
+    """Layer 1 reads w = m; a later layer w = D·h (thop: D·n); L layers of D directions
+    are D times their sum."""
+    rules = documented_rules()
+    m, n, p = (size_symbol(s) for s in "mnp")
+    h = p if name == "torch.lstm_proj" else n
+    for tool in TOOLS:
+        figure = "flops" if tool == "calflops" else "macs"
+        rule = rules[MODULES[name], tool].subs({"b": int(bias), "p": h if h == p else 0})
+
+        def layer(w, rule=rule, tool=tool):
+            return rule.subs({"w": w, "h": n if tool == "thop" else h, "n": n})
+
+        one = built_in(name, 1, False, bias).cost(convention=tool)
+        assert same(getattr(one, figure), layer(m)), (tool, name)
+        stack = built_in(name, 3, True, bias).cost(convention=tool)
+        later = layer(2 * (n if tool == "thop" else h))
+        assert same(getattr(stack, figure), 2 * (layer(m) + 2 * later)), (tool, name)
+
+
+def test_the_docs_table_of_calls_is_the_tools():
+    """docs/costs.md, "Other cells, call by call": each row's calls, and "—" exactly
+    where the tool has no rule for them; every call of functions.TABLE that no row
+    names is one no tool counts (the last row)."""
+    from symcount.functions import TABLE
+
+    section = doc_script("pages").section("costs.md", "Other cells, call by call")
+    rows = re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$", section, re.M)[2:]
+    named = set()
+    for construct, written, *charges in rows:
+        calls = [tools.LINEAR_BIAS] if construct.startswith("a bias") else re.findall(r"`([\w.]+)", written)
+        named.update(calls)
+        for tool, text in zip(TOOLS, charges, strict=True):
+            counted = [call in tools.CHARGES[tool] for call in calls]
+            assert counted == [text != "—"] * len(calls), (construct, tool)
+    others = {f.torch for f in TABLE.values() if f.torch} - named
+    assert others and not any(call in tools.CHARGES[tool] for call in others for tool in TOOLS)
