@@ -11,6 +11,7 @@ again. The other tools' conventions price the same `Op`s their own way
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -108,6 +109,7 @@ class _Walk(Visitor):
         self.ops: list[Op] = []
         self.gate = ""
         self._reads: dict[int, bool] = {}  # id(node) → whether it reads the sequence
+        self._sequence = {*self.scope.inputs, *self.scope.states, *self.scope.gates}
 
     def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **details) -> None:
         out = entries(self.typed.shape_of(node))
@@ -150,7 +152,7 @@ class _Walk(Visitor):
             weight = {} if bias is None else {"weight": bias.name, "shape": self.typed.shape_of(bias)}
             self._elementwise(node, Kind.ADDITION, form, 1, operands=operands, **weight)
 
-    def _operands(self, terms: tuple[ir.Expr, ...]):
+    def _operands(self, terms: tuple[ir.Expr, ...]) -> Iterator[tuple[Operand, Operand]]:
         """The two operands of each of the k - 1 operations between k terms, computed
         left to right: the terms so far (their widest shape) and the next term."""
         shape, reads = self.typed.shape_of(terms[0]), self._per_sequence(terms[0])
@@ -162,15 +164,14 @@ class _Walk(Visitor):
 
     def _per_sequence(self, node: ir.Node) -> bool:
         """Whether `node` reads an input, a state or a gate, not parameters and constants alone."""
+        if isinstance(node, ir.Name):
+            return node.name in self._sequence
         key = id(node)
-        if key not in self._reads:
-            if isinstance(node, ir.Name):
-                self._reads[key] = self.scope.kind(node.name) in ("input", "state", "gate")
-            else:
-                self._reads[key] = isinstance(node, ir.NewName) or any(
-                    self._per_sequence(child) for child in ir.children(node)
-                )
-        return self._reads[key]
+        reads = self._reads.get(key)
+        if reads is None:
+            reads = isinstance(node, ir.NewName) or any(map(self._per_sequence, ir.children(node)))
+            self._reads[key] = reads
+        return reads
 
     def _addend(self, node: ir.Sum, index: int, op: str) -> tuple[str, ir.Name | None]:
         """The form of the `index`-th addition of a sum, for the conventions that tell

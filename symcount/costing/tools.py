@@ -63,7 +63,7 @@ class RecurrentLayer:
         return TWO * self.gates * self.hidden if self.bias else ZERO
 
 
-def _macs(rows: dict[Kind, Poly]) -> dict[Kind, Charge]:
+def _mac_rows(rows: dict[Kind, Poly]) -> dict[Kind, Charge]:
     """A MACs-only tool's rows, each with FLOPs twice its MACs."""
     return {kind: (macs, TWO * macs) for kind, macs in rows.items()}
 
@@ -90,7 +90,7 @@ def thop_rule(layer: RecurrentLayer) -> dict[Kind, Charge]:
     width = layer.width if layer.first else Poly.const(layer.directions) * layer.hidden
     matrix = layer.gates * layer.hidden * (width + layer.hidden)
     adds, products = _extra("thop", layer)
-    return _macs({Kind.MATRIX: matrix, Kind.ADDITION: adds, Kind.PRODUCT: products})
+    return _mac_rows({Kind.MATRIX: matrix, Kind.ADDITION: adds, Kind.PRODUCT: products})
 
 
 def ptflops_rule(layer: RecurrentLayer) -> dict[Kind, Charge]:
@@ -98,7 +98,7 @@ def ptflops_rule(layer: RecurrentLayer) -> dict[Kind, Charge]:
     are (so a later layer's true width), the biases, no projection (weight_hr)."""
     matrix = layer.gates * layer.hidden * (layer.width + layer.recurrent)
     adds, products = _extra("ptflops", layer)
-    return _macs({Kind.MATRIX: matrix, Kind.ADDITION: adds, Kind.PRODUCT: products})
+    return _mac_rows({Kind.MATRIX: matrix, Kind.ADDITION: adds, Kind.PRODUCT: products})
 
 
 def calflops_rule(layer: RecurrentLayer) -> dict[Kind, Charge]:
@@ -114,7 +114,7 @@ def torchinfo_rule(layer: RecurrentLayer) -> dict[Kind, Charge]:
     """torchinfo's LayerInfo.calculate_macs: every parameter (weight_hr included) once per
     output position; the biases are its parameters too."""
     weights = layer.gates * layer.hidden * (layer.width + layer.recurrent) + layer.projection
-    return _macs({Kind.MATRIX: weights, Kind.ADDITION: layer.biases})
+    return _mac_rows({Kind.MATRIX: weights, Kind.ADDITION: layer.biases})
 
 
 RULES: dict[str, Callable[[RecurrentLayer], dict[Kind, Charge]]] = {
