@@ -20,7 +20,9 @@ import re
 import pytest
 import sympy
 import tool_runs
+from hypothesis import given
 
+import cellgen
 import symcount
 from conftest import doc_script, same
 from symcount.costing import tools
@@ -193,6 +195,17 @@ def test_what_a_tool_does_not_count_is_named(tool):
         for op in operations(cell.shapes):
             if tools.charge(tool, op) is None:
                 assert any(text.startswith(f"{op.kind} ({op.form})") for text in cost.uncounted), (name, op)
+
+
+@given(cellgen.cells())
+def test_every_generated_cells_operations_are_charged_or_named(gen):
+    [cell] = symcount.loads(gen.text(), filename="generated.cell")
+    ops = operations(cell.shapes)
+    for tool in TOOLS:
+        uncounted = cell.cost(convention=tool).uncounted
+        for op in ops:
+            if tools.charge(tool, op) is None:
+                assert any(text.startswith(f"{op.kind} ({op.form})") for text in uncounted), (tool, op)
 
 
 def test_the_tools_rule_names_what_it_leaves_out():
