@@ -49,6 +49,9 @@ class Function:
     # function or a normalisation (docs/costs.md, "Activations and normalisations"):
     # each operation of the formula written out (sigmoid: -x, exp, 1 + ., 1 / .).
     flops: int = 0
+    # The call a PyTorch module computes it with, as the counting tools see it (docs/costs.md,
+    # "Conventions of other tools"): "torch.sigmoid", "F.relu", "nn.Conv1d"; "" moves entries only.
+    torch: str = ""
 
 
 _E, _N, _V, _C, _S = (
@@ -59,35 +62,35 @@ _E, _N, _V, _C, _S = (
 TABLE: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("sigmoid", _E, latex=r"\sigma", flops=4),
-        Function("tanh", _E, latex=r"\tanh", flops=5),
-        Function("relu", _E, flops=1),
-        Function("softplus", _E, flops=3),
-        Function("softsign", _E, flops=3),
-        Function("exp", _E, latex=r"\exp", flops=1),
-        Function("log", _E, latex=r"\log", flops=1),
-        Function("hard_sigmoid", _E, flops=4),
+        Function("sigmoid", _E, latex=r"\sigma", flops=4, torch="torch.sigmoid"),
+        Function("tanh", _E, latex=r"\tanh", flops=5, torch="torch.tanh"),
+        Function("relu", _E, flops=1, torch="F.relu"),
+        Function("softplus", _E, flops=3, torch="F.softplus"),
+        Function("softsign", _E, flops=3, torch="F.softsign"),
+        Function("exp", _E, latex=r"\exp", flops=1, torch="torch.exp"),
+        Function("log", _E, latex=r"\log", flops=1, torch="torch.log"),
+        Function("hard_sigmoid", _E, flops=4, torch="F.hardsigmoid"),
         Function("identity", _E, flops=0),
-        Function("elu", _E, flops=4),
-        Function("gelu", _E, flops=5),
-        Function("silu", _E, flops=5),
-        Function("swish", _E, flops=5),
-        Function("sin", _E, latex=r"\sin", flops=1),
-        Function("cos", _E, latex=r"\cos", flops=1),
-        Function("abs", _E, flops=1),
-        Function("sqrt", _E, flops=1),
-        Function("leaky_relu", _E, latex=r"\operatorname{LeakyReLU}", flops=2),
-        Function("logsigmoid", _E, latex=r"\log\sigma", flops=5),
-        Function("max", _E, 2, 2, latex=r"\max", flops=1),
-        Function("min", _E, 2, 2, latex=r"\min", flops=1),
-        Function("layernorm", _N, latex=r"\mathrm{LN}", flops=5),
-        Function("rmsnorm", _N, latex=r"\mathrm{RMSNorm}", flops=3),
-        Function("batchnorm", _N, latex=r"\mathrm{BN}", flops=5),
-        Function("groupnorm", _N, 2, 2, sizes=(1,), latex=r"\mathrm{GN}", flops=5),
-        Function("conv1d", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
-        Function("conv", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}"),
-        Function("outer", _C, 2, 2),
-        Function("sum", _C),
+        Function("elu", _E, flops=4, torch="F.elu"),
+        Function("gelu", _E, flops=5, torch="F.gelu"),
+        Function("silu", _E, flops=5, torch="F.silu"),
+        Function("swish", _E, flops=5, torch="F.silu"),
+        Function("sin", _E, latex=r"\sin", flops=1, torch="torch.sin"),
+        Function("cos", _E, latex=r"\cos", flops=1, torch="torch.cos"),
+        Function("abs", _E, flops=1, torch="torch.abs"),
+        Function("sqrt", _E, flops=1, torch="torch.sqrt"),
+        Function("leaky_relu", _E, latex=r"\operatorname{LeakyReLU}", flops=2, torch="F.leaky_relu"),
+        Function("logsigmoid", _E, latex=r"\log\sigma", flops=5, torch="F.logsigmoid"),
+        Function("max", _E, 2, 2, latex=r"\max", flops=1, torch="torch.maximum"),
+        Function("min", _E, 2, 2, latex=r"\min", flops=1, torch="torch.minimum"),
+        Function("layernorm", _N, latex=r"\mathrm{LN}", flops=5, torch="F.layer_norm"),
+        Function("rmsnorm", _N, latex=r"\mathrm{RMSNorm}", flops=3, torch="F.rms_norm"),
+        Function("batchnorm", _N, latex=r"\mathrm{BN}", flops=5, torch="F.batch_norm"),
+        Function("groupnorm", _N, 2, 2, sizes=(1,), latex=r"\mathrm{GN}", flops=5, torch="F.group_norm"),
+        Function("conv1d", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}", torch="nn.Conv1d"),
+        Function("conv", _V, 2, 3, sizes=(2,), weight=0, latex=r"\operatorname{conv}", torch="nn.Conv2d"),
+        Function("outer", _C, 2, 2, torch="torch.matmul"),
+        Function("sum", _C, torch="torch.sum"),
         Function("heads", _S, 2, 2, sizes=(1,), latex=r"\operatorname{heads}"),
         Function("flat", _S, latex=r"\operatorname{vec}"),
     )

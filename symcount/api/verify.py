@@ -13,31 +13,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..layers.frameworks import LAYERS, Layer
+
 EXTRA_HINT = "pip install 'symcount[verify]'"
 
 
 class FrameworkMissing(Exception):
     """torch or keras is not installed; the message says what to install."""
-
-
-@dataclass(frozen=True)
-class Layer:
-    framework: str  # "torch" or "keras"
-    kind: str  # the framework's class name
-    options: tuple[tuple[str, object], ...] = ()
-
-
-# Which real layer each framework built-in describes.
-LAYERS: dict[str, Layer] = {
-    "torch.rnn": Layer("torch", "RNN"),
-    "torch.lstm": Layer("torch", "LSTM"),
-    "torch.gru": Layer("torch", "GRU"),
-    "torch.lstm_proj": Layer("torch", "LSTM"),  # with proj_size=p
-    "keras.simple_rnn": Layer("keras", "SimpleRNN"),
-    "keras.lstm": Layer("keras", "LSTM"),
-    "keras.gru": Layer("keras", "GRU", (("reset_after", True),)),
-    "keras.gru_v1": Layer("keras", "GRU", (("reset_after", False),)),
-}
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..layers.stacking import Layers
+from ..layers.frameworks import LAYERS
+from ..layers.stacking import Group, Layers
 from ..poly import Poly
 from ..symbols import to_sympy
-from .operations import KINDS, Op, operations
+from . import tools
+from .operations import KINDS, Kind, Op, operations
 
 ZERO, ONE = Poly.const(0), Poly.const(1)
 
@@ -60,6 +62,10 @@ class Convention:
         """(MACs, FLOPs) of one operation, or None where the convention has no rule."""
         raise NotImplementedError
 
+    def unpriced(self, op: Op) -> str:
+        """How the output names an operation `op_cost` leaves out."""
+        return _described(op)
+
 
 class Symcount(Convention):
     name = "symcount"
@@ -86,7 +92,7 @@ def priced_by_op(convention: Convention, layers: Layers) -> Priced:
         for op in step:
             cost = convention.op_cost(op)
             if cost is None:
-                uncounted[_described(op)] = None
+                uncounted[convention.unpriced(op)] = None
                 continue
             for table, key in ((gates, op.gate), (kinds, str(op.kind))):
                 entry = table.setdefault(key, [ZERO, ZERO, [], []])
@@ -118,4 +124,90 @@ def _described(op: Op) -> str:
     return f"{op.kind} ({op.form})" if op.form else str(op.kind)
 
 
-CONVENTIONS: dict[str, Convention] = {c.name: c for c in (Symcount(),)}
+class Tool(Convention):
+    """A counting tool's convention (docs/costs.md, "Conventions of other tools"): a torch
+    built-in priced by the tool's rule for its module, any other cell call by call as
+    the tool prices it written as a PyTorch module (`costing.tools`)."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+
+    def price(self, layers: Layers, cell_name: str) -> Priced:
+        module = _torch_module(layers, cell_name)
+        if module is None:
+            return priced_by_op(self, layers)
+        return self._module(layers, module)
+
+    def op_cost(self, op: Op) -> tuple[Poly, Poly] | None:
+        return tools.charge(self.name, op)
+
+    def unpriced(self, op: Op) -> str:
+        sizes = tools.uncharged(self.name, op)
+        if sizes is None:
+            return _described(op)
+        a, b = (to_sympy(size) for size in sizes)
+        return f"{_described(op)}: {self.name} counts max({a}, {b}) on an axis, not a closed form"
+
+    def _module(self, layers: Layers, kind: str) -> Priced:
+        """The tool's rule for torch.nn.`kind`, summed over the layers and directions.
+        No per-gate breakdown: the rule prices the module, not its gates."""
+        rows: dict[Kind, tuple[Poly, Poly]] = {}
+        for group in layers.groups:
+            for row, (macs, flops) in tools.RULES[self.name](_recurrent(layers, group, kind)).items():
+                total = rows.get(row, (ZERO, ZERO))
+                rows[row] = (total[0] + group.copies * macs, total[1] + group.copies * flops)
+        per_op = tuple(Row(str(k), to_sympy(rows[k][0]), to_sympy(rows[k][1])) for k in KINDS if k in rows)
+        macs = sympy.expand(sympy.Add(*(row.macs for row in per_op)))
+        flops = sympy.expand(sympy.Add(*(row.flops for row in per_op)))
+        rule = f"{self.name}'s rule for nn.{kind}"
+        return Priced(macs, flops, (), per_op, self._omitted(layers), rule)
+
+    def _omitted(self, layers: Layers) -> tuple[str, ...]:
+        """What the cell computes that the tool's module rule leaves out."""
+        first = layers.groups[0].typed
+        omits = tools.RULE_OMITS[self.name]
+        left = {_described(op): None for op in operations(first) if op.kind in omits and op.form != "+ bias"}
+        if self.name != "torchinfo" and first.output_size != _hidden(layers):
+            left["matrix product (the projection weight_hr)"] = None
+        return tuple(left)
+
+
+def _torch_module(layers: Layers, cell_name: str) -> str | None:
+    """The torch.nn class a torch built-in is (`layers.frameworks.LAYERS`), None for any
+    other cell, a file's cell of the same name included."""
+    layer = LAYERS.get(cell_name)
+    if layer is None or layer.framework != "torch":
+        return None
+    return layer.kind if layers.scope.cell.source.filename == f"builtin:{cell_name}" else None
+
+
+def _hidden(layers: Layers) -> Poly:
+    """n: the torch built-ins' headers are (m, n) or (m, n, p), input, hidden and projection sizes."""
+    return Poly.symbol(layers.scope.cell.dims[1].name)
+
+
+def _recurrent(layers: Layers, group: Group, kind: str) -> tools.RecurrentLayer:
+    """One layer and direction of the group, as the tools' rules read it."""
+    [width] = group.typed.input_sizes.values()
+    return tools.RecurrentLayer(
+        kind,
+        width,
+        _hidden(layers),
+        group.typed.output_size,
+        layers.layout.bias,
+        group.label == "1",
+        layers.layout.directions,
+    )
+
+
+CONVENTIONS: dict[str, Convention] = {
+    c.name: c
+    for c in (
+        Symcount(),
+        Tool("thop", "thop 0.1.1.post2209072238's profile(): MACs of nn modules only"),
+        Tool("ptflops", "ptflops 0.7.5's get_model_complexity_info(), pytorch backend: MACs"),
+        Tool("calflops", "calflops 0.3.2's calculate_flops(): FLOPs and MACs"),
+        Tool("torchinfo", "torchinfo 1.8.0's summary().total_mult_adds: parameters × output positions"),
+    )
+}

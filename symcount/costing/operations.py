@@ -11,6 +11,7 @@ again. The other tools' conventions price the same `Op`s their own way
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -42,13 +43,25 @@ KINDS = tuple(Kind)
 
 
 @dataclass(frozen=True)
+class Operand:
+    """One of the two operands of an elementwise `+`, `-`, `*` or `/`: the terms before
+    it combined, or the next term (a sum or a product of k terms is k - 1 of them)."""
+
+    shape: tuple[Poly, ...]
+    # Whether it reads the sequence (an input, a state, a gate) or parameters and
+    # constants alone, which a PyTorch module holds without a batch axis.
+    per_sequence: bool
+
+
+@dataclass(frozen=True)
 class Op:
     """One operation of a step, on every entry of its result at once.
 
     `form` says more than the kind, for the conventions that price forms apart:
     a matrix product's "dense", "diag", "blockdiag" or "row" weight; a contraction's
-    "values", "outer" or "sum"; an addition's operands ("+ parameter" when it adds a
-    parameter, a bias; "constant -" for `1 - z`); the function's name for an
+    "values", "outer" or "sum"; an addition's operands ("+ bias" when it adds a
+    parameter to a sum holding a dense or row weight product, "+ parameter" to any other sum;
+    "constant -" for `1 - z`); the function's name for an
     activation, a normalisation or a convolution.
     """
 
@@ -59,9 +72,14 @@ class Op:
     macs: Poly
     flops: Poly  # under the symcount convention: a MAC is 2
     node: ir.Node
-    # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's.
+    # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's;
+    # for an addition of a parameter (a bias), the parameter and its shape.
     weight: str | None = None
     shape: tuple[Poly, ...] = ()
+    # For an elementwise `+`, `-`, `*`, `/` between two operands, and a diagonal weight's
+    # product: the two (the tools that broadcast them by their own rule count by their
+    # shapes, docs/costs.md, "Conventions of other tools").
+    operands: tuple[Operand, ...] = ()
 
 
 def entries(shape: tuple[Poly, ...]) -> Poly:
@@ -90,10 +108,12 @@ class _Walk(Visitor):
         self.params = {p.name: p for p in typed.params}
         self.ops: list[Op] = []
         self.gate = ""
+        self._reads: dict[int, bool] = {}  # id(node) → whether it reads the sequence
+        self._sequence = {*self.scope.inputs, *self.scope.states, *self.scope.gates}
 
-    def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **weight) -> None:
+    def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **details) -> None:
         out = entries(self.typed.shape_of(node))
-        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **weight))
+        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **details))
 
     def _children(self, node: ir.Node) -> None:
         for child in ir.children(node):
@@ -126,35 +146,78 @@ class _Walk(Visitor):
         self._children(node)
         # A sum of k terms is k - 1 additions per entry, each priced apart so that a
         # convention can tell a bias added from two products added.
-        for index, op in enumerate(node.ops):
-            self._elementwise(node, Kind.ADDITION, self._addend(node, index, op), 1)
+        for index, (op, operands) in enumerate(zip(node.ops, self._operands(node.terms), strict=True)):
+            form, bias = self._addend(node, index, op)
+            # The bias it adds, whose entries a tool may charge (torchinfo: as a Linear's).
+            weight = {} if bias is None else {"weight": bias.name, "shape": self.typed.shape_of(bias)}
+            self._elementwise(node, Kind.ADDITION, form, 1, operands=operands, **weight)
 
-    def _addend(self, node: ir.Sum, index: int, op: str) -> str:
+    def _operands(self, terms: tuple[ir.Expr, ...]) -> Iterator[tuple[Operand, Operand]]:
+        """The two operands of each of the k - 1 operations between k terms, computed
+        left to right: the terms so far (their widest shape) and the next term."""
+        shape, reads = self.typed.shape_of(terms[0]), self._per_sequence(terms[0])
+        for term in terms[1:]:
+            right = Operand(self.typed.shape_of(term), self._per_sequence(term))
+            yield Operand(shape, reads), right
+            shape = shape if len(shape) >= len(right.shape) else right.shape
+            reads = reads or right.per_sequence
+
+    def _per_sequence(self, node: ir.Node) -> bool:
+        """Whether `node` reads an input, a state or a gate, not parameters and constants alone."""
+        if isinstance(node, ir.Name):
+            return node.name in self._sequence
+        key = id(node)
+        reads = self._reads.get(key)
+        if reads is None:
+            reads = isinstance(node, ir.NewName) or any(map(self._per_sequence, ir.children(node)))
+            self._reads[key] = reads
+        return reads
+
+    def _addend(self, node: ir.Sum, index: int, op: str) -> tuple[str, ir.Name | None]:
         """The form of the `index`-th addition of a sum, for the conventions that tell
-        them apart: "+ parameter" adds a parameter (a bias), "constant -" is `1 - z`."""
+        them apart: "+ bias" adds a parameter to a sum that holds a dense or row weight
+        product (a PyTorch module writes it as that nn.Linear's bias), "+ parameter" adds one to any
+        other sum (the parameter is returned too), "constant -" is `1 - z`."""
         added = [node.terms[index + 1]] + ([node.terms[0]] if index == 0 else [])
-        if any(isinstance(t, ir.Name) and self.scope.kind(t.name) == "parameter" for t in added):
-            return f"{op} parameter"
+        for term in added:
+            if isinstance(term, ir.Name) and self.scope.kind(term.name) == "parameter":
+                linear = any(self._linear(t) for t in node.terms)
+                return f"{op} {'bias' if linear else 'parameter'}", term
         if index == 0 and isinstance(node.terms[0], ir.Number):
-            return f"constant {op}"
-        return op
+            return f"constant {op}", None
+        return op, None
 
     def visit_Product(self, node: ir.Product) -> None:
         self._children(node)
-        for op in node.ops:
-            self._elementwise(node, Kind.PRODUCT, op, 1)
+        for op, operands in zip(node.ops, self._operands(node.factors), strict=True):
+            self._elementwise(node, Kind.PRODUCT, op, 1, operands=operands)
 
-    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int) -> None:
+    def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int, **details) -> None:
         out = entries(self.typed.shape_of(node))
-        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out)
+        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out, **details)
 
     # ---- products ----
 
-    def visit_MatMul(self, node: ir.MatMul) -> None:
+    def _weight(self, node: ir.Node) -> str | None:
+        """The weight's name when `node` is a weight applied to a value (`W @ x`)."""
+        if not isinstance(node, ir.MatMul):
+            return None
         left = node.matrix
         if isinstance(left, ir.Name) and left.name in self.params and self.scope.kind(left.name) == "parameter":
+            return left.name
+        return None
+
+    def _linear(self, node: ir.Node) -> bool:
+        """Whether `node` is a dense or row weight applied to a value: an nn.Linear."""
+        weight = self._weight(node)
+        return weight is not None and self.params[weight].kind not in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG)
+
+    def visit_MatMul(self, node: ir.MatMul) -> None:
+        left = node.matrix
+        weight = self._weight(node)
+        if weight is not None:
             self.visit(node.vector)
-            self._weight_product(node, left.name)
+            self._weight_product(node, weight)
             return
         self._children(node)
         # (..., i, j) @ (..., j), (..., j) @ (..., j, k), (..., j) @ (..., j): the
@@ -168,15 +231,19 @@ class _Walk(Visitor):
         param = self.params[name]
         out = entries(self.typed.shape_of(node))
         applied = self.typed.shape_of(node.matrix)
+        details = {}
         if param.kind == ir.Kind.DIAG:
             form, macs = "diag", out
+            # The diagonal times the value, entry by entry: a tool sees that product.
+            vector = Operand(self.typed.shape_of(node.vector), self._per_sequence(node.vector))
+            details["operands"] = (Operand(param.shape, False), vector)
         elif param.kind == ir.Kind.BLOCKDIAG:
             form, macs = "blockdiag", param.shape[2] * out
         elif len(param.shape) == 1:
             form, macs = "row", param.shape[0] * out
         else:
             form, macs = "dense", applied[-1] * out
-        self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied)
+        self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied, **details)
 
     # ---- calls: by the function table's category ----
 
