@@ -177,7 +177,8 @@ class Writer:
         lines += ["  " + note for note in self.cost_notes(report)]
         lines += ["", self.laid_out(self.figure_cells(report))]
         for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
-            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+            if rows:  # a tool's rule for a whole module has no per-gate figures
+                lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
         return "\n".join(lines)
 
     def laid_out(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str = "") -> str:

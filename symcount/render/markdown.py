@@ -95,7 +95,8 @@ class MarkdownWriter(MathWriter):
         lines += [escape(note[0].upper() + note[1:]) + ".\n" for note in self.cost_notes(report)]
         lines.append(self.laid_out(self.figure_cells(report)))
         for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
-            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+            if rows:  # a tool's rule for a whole module has no per-gate figures
+                lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
         return "\n".join(lines)
 
     def gate_name(self, name: str) -> str:
