@@ -40,9 +40,9 @@ def test_one_line_per_cell_with_the_counts():
         assert list(x) == list(range(1, 1025))  # every size when there are few enough
         for n in (1, 2, 100, 777, 1024):
             assert y[n - 1] == cell.evaluate(n=n, **report.sizes)
-    assert ax.get_xlabel() == "size $n$"
+    assert ax.get_xlabel() == "size $n$ ($m = 256$, $p = 64$)"  # the sizes held fixed
     assert ax.get_ylabel() == "trainable parameters"
-    assert ax.get_title() == "Trainable parameters against $n$ at $m = 256$, $p = 64$"
+    assert ax.get_title() == ""  # a paper's caption says what the figure shows
 
 
 def test_large_ranges_are_sampled_and_log_axes():
@@ -74,7 +74,10 @@ def test_stacks_are_plotted_as_stacks(capsys, tmp_path):
     assert "(L layers, bidirectional)" in line.get_label()
 
 
-@pytest.mark.parametrize("ext, magic", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF", "eps": b"%!PS-Adobe-3.0 EPSF", "ps": b"%!PS-Adobe-3.0\n"}
+
+
+@pytest.mark.parametrize("ext, magic", MAGIC.items())
 def test_cli_writes_the_format_of_the_extension(capsys, tmp_path, ext, magic):
     target = tmp_path / f"counts.{ext}"
     argv = ["plot", "lstm", "gru", "--vary", "n=1:64", "--set", "m=32", "-o", str(target)]
@@ -102,7 +105,7 @@ def test_cli_with_stacking_flags(capsys, tmp_path):
     [
         (["lstm", "--vary", "n=1:10", "-o", "x.png"], "needs a value for m: add --set m=INT"),
         (["lstm", "--vary", "k=1:10", "--set", "m=3", "-o", "x.png"], "no selected cell has a size symbol 'k'"),
-        (["lstm", "--vary", "n=1:10", "--set", "m=3", "-o", "x.gif"], "must end in .png, .svg or .pdf"),
+        (["lstm", "--vary", "n=1:10", "--set", "m=3", "-o", "x.gif"], "must end in .pdf, .eps, .ps, .svg or .png"),
         (["lstm", "--vary", "n=1:10", "--set", "n=3", "-o", "x.png"], "cannot also be set"),
         (["lstm", "--vary", "n=1:10", "--set", "m=3", "--set", "q=3", "-o", "x.png"], "--set q"),
     ],
@@ -201,7 +204,7 @@ def test_a_plot_draws_what_count_counts_and_skips_what_it_refuses(text, symbol, 
         else:
             assert drawn[size] == value
     assert skipped and set(drawn) == set(range(start, stop + 1)) - skipped
-    assert line.get_marker() == "o"  # the sizes drawn are marked
+    assert line.get_markevery() is None  # every size drawn is marked
     assert {type(w.message).__name__ for w in caught} == {"SkippedSizes"}
     named = sum(int(str(w.message).split(" of ")[0].split()[-1]) for w in caught)
     assert named == len(skipped)  # "... is not drawn at 6 of the 7 sizes: ..."
@@ -220,17 +223,19 @@ def test_the_skipped_sizes_are_named_in_the_warning_and_the_figure():
         "number at n=9..11, 13..15 with H=4"
     )
     assert (warning.filename, warning.line, warning.column) == ("heads.cell", 2, 5)
-    assert fig.get_supxlabel() == (
-        "mh: not drawn where size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4"
+    [legend] = fig.legends
+    assert legend.get_title().get_text() == (  # above the entries, wrapped to the figure's width
+        "mh: not drawn where size d = n / H is not a positive whole number\nat n=9..11, 13..15 with H=4"
     )
 
 
-def test_a_plot_with_nothing_skipped_has_no_note_and_no_markers(recwarn):
+def test_a_plot_with_nothing_skipped_has_no_note_and_a_few_markers(recwarn):
     [cell] = symcount.loads(HEADS)
     fig = plot.figure([Report(cell.summary, {"m": 8, "H": 1})], "n", 1, 20)
     [line] = fig.axes[0].get_lines()
-    assert len(line.get_xdata()) == 20 and line.get_marker() == "None"
-    assert fig.get_supxlabel() == "" and not recwarn.list
+    assert len(line.get_xdata()) == 20 and line.get_markevery() is not None
+    [legend] = fig.legends
+    assert legend.get_title().get_text() == "" and not recwarn.list
 
 
 def test_cli_prints_the_skipped_sizes_as_a_warning_at_the_size(capsys, tmp_path, monkeypatch):

@@ -13,15 +13,21 @@ line reads them to build its parser and the writers load sympy, which
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
 
 class Setting(NamedTuple):
     name: str
-    default: bool | str  # a bool is a switch, off by default: the command line's `--NAME`
+    default: object  # a bool is a switch, off by default: the command line's `--NAME`
     help: str  # as `--help` gives it
     choices: tuple[str, ...] = ()  # the values it takes; any value when empty
+    # A flag that takes a value other than a choice: the function that reads it,
+    # from the command line's text or from the value a caller passes, raising
+    # ValueError with what is wrong; and how `--help` names the value.
+    parse: Callable[[object], object] | None = None
+    metavar: str | None = None
 
 
 class Settings:
@@ -48,6 +54,7 @@ class Settings:
         ...
         ValueError: unknown setting 'colour' for the latex writer; it takes form, equations, params, standalone
         """
+        values = {s.name: s.default for s in self}
         for name, value in given.items():
             setting = self._by_name.get(name)
             if setting is None:
@@ -57,7 +64,8 @@ class Settings:
                 *others, last = map(repr, setting.choices)
                 either = f"{', '.join(others)} or {last}" if others else last
                 raise ValueError(f"{name} must be {either}, got {value!r}")
-        return {**{s.name: s.default for s in self}, **given}
+            values[name] = setting.parse(value) if setting.parse else value
+        return values
 
 
 LATEX = Settings(
@@ -68,4 +76,68 @@ LATEX = Settings(
     Setting("standalone", False, "a complete document for pdflatex"),
 )
 
-PLOT = Settings("plot", Setting("log", False, "logarithmic axes"))
+
+# The files `symcount plot -o` writes, by extension, in the order messages list them.
+PLOT_FILES = {".pdf": "pdf", ".eps": "eps", ".ps": "ps", ".svg": "svg", ".png": "png"}
+
+# A figure for one column of a two-column paper (3.3 in wide), as a PDF
+# drawn at that size shows it; PNG pixels per inch as a printer would want.
+FIGURE_SIZE = (3.3, 2.4)
+DPI = 300
+MAX_INCHES = 50
+MAX_DPI = 1200
+
+
+def figure_size(value: object) -> tuple[float, float]:
+    """Width and height in inches, from `W,H` or a pair of numbers.
+
+    >>> figure_size("7,4.5"), figure_size((3.3, 2))
+    ((7.0, 4.5), (3.3, 2.0))
+    >>> figure_size("3.3")
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be W,H in inches, such as 3.3,2.4; got '3.3'
+    """
+    texts = value.split(",") if isinstance(value, str) else value
+    try:
+        width, height = (float(t) for t in texts)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be W,H in inches, such as 3.3,2.4; got {value!r}") from None
+    for inches in (width, height):
+        if not (math.isfinite(inches) and 0.5 <= inches <= MAX_INCHES):
+            raise ValueError(f"size must be between 0.5 and {MAX_INCHES} inches each way, got {value!r}")
+    return width, height
+
+
+def dots_per_inch(value: object) -> int:
+    """PNG pixels per inch: a whole number from 10 to MAX_DPI.
+
+    >>> dots_per_inch("600"), dots_per_inch(72)
+    (600, 72)
+    """
+    try:
+        dpi = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        dpi = None
+    if dpi is None or not 10 <= dpi <= MAX_DPI:
+        raise ValueError(f"dpi must be a whole number from 10 to {MAX_DPI}, got {value!r}")
+    return dpi
+
+
+def text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+PLOT = Settings(
+    "plot",
+    Setting("log", False, "logarithmic axes"),
+    Setting(
+        "size", FIGURE_SIZE, "width and height in inches (default: 3.3,2.4, one column of a "
+        "two-column paper)", parse=figure_size, metavar="W,H",
+    ),
+    Setting("dpi", DPI, f"pixels per inch of a PNG (default: {DPI})", parse=dots_per_inch, metavar="N"),
+    Setting("title", "", "a title above the plot (default: none; a paper's caption says it)",
+            parse=text, metavar="TEXT"),
+)  # fmt: skip
