@@ -353,7 +353,7 @@ STYLE = {
 }
 # Each cell its own line style and marker, cycled together, so that lines that
 # coincide (gru and cifg have one count) and lines printed in grey stay apart.
-LINE_STYLES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1))]
+LINE_STYLES = ["-", "--", ":", "-."]
 MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*", "<", ">"]
 MARKS_PER_LINE = 8  # markers along a line, at even distances on the page
 CHARACTER = 0.52  # the width of an average character of text, in ems (DejaVu Sans)

@@ -125,8 +125,14 @@ def dots_per_inch(value: object) -> int:
 
 
 def text(value: object) -> str:
+    """Text to draw: a str, all of it characters (not a shell's bytes that were
+    not UTF-8, which Python keeps as lone surrogates and no font can draw)."""
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"expected text in UTF-8, got {ascii(value)}") from None
     return value
 
 
