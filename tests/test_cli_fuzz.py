@@ -217,8 +217,10 @@ def build_plot(rng):
 # Good and bad `--size W,H` and `--title` values: too small or large, not
 # numbers, one or three of them, mathtext matplotlib cannot read.
 FIGURE_SIZES = ["3.3,2.4", "7,4.5", "1,1", "0.5,0.5", "50,50", "0,2", "2,0", "-3,2", "nan,2",
-                "inf,3", "3", "3,2,1", "a,b", ",", "", "1e400,2", "3.3 , 2.4", "٣,٢", "51,1"]  # fmt: skip
-TITLES = ["", "LSTM", "$m = 128$", r"$\frobnicate$", "$x^$", "$", "$$", "a $b", "\udcff", "😀 $\alpha$"]
+                "inf,3", "3", "3,2,1", "a,b", ",", "", "1e400,2", "3.3 , 2.4", "٣,٢",
+                "51,1"]  # fmt: skip
+TITLES = ["", "LSTM", "$m = 128$", r"$\frobnicate$", "$x^$", "$", "$$", "a $b", "\udcff",
+          "😀 $\alpha$"]  # fmt: skip
 PLOT_OUTPUTS = ["out.eps", "out.ps", "out.PDF", "out.jpg"]
 
 

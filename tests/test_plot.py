@@ -78,7 +78,8 @@ def test_stacks_are_plotted_as_stacks(capsys, tmp_path):
     assert "(L layers, bidirectional)" in line.get_label()
 
 
-MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF", "eps": b"%!PS-Adobe-3.0 EPSF", "ps": b"%!PS-Adobe-3.0\n"}
+MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF",
+         "eps": b"%!PS-Adobe-3.0 EPSF", "ps": b"%!PS-Adobe-3.0\n"}  # fmt: skip
 
 
 @pytest.mark.parametrize("ext, magic", MAGIC.items())
@@ -318,16 +319,17 @@ def ten_cells(**settings):
 
 def plot_file(capsys, tmp_path, name, *flags):
     target = tmp_path / name
-    code, out, err = run(capsys, "plot", "lstm", "gru", "--vary", "n=1:64", "--set", "m=32", *flags, "-o", str(target))
+    argv = ["plot", "lstm", "gru", "--vary", "n=1:64", "--set", "m=32", *flags, "-o", str(target)]
+    code, out, err = run(capsys, *argv)
     assert (code, out, err) == (0, "", "")
     return target
 
 
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="pdffonts (poppler-utils) is not installed")
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs pdffonts (poppler-utils)")
 def test_a_pdf_has_truetype_fonts_and_no_type_3(capsys, tmp_path):
     # Before: matplotlib's default, Type 3, which camera-ready checks refuse.
     target = plot_file(capsys, tmp_path, "fonts.pdf", "--title", "Counts at $m = 32$")
-    fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", target], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]  # after the header and its rule
     assert rows and all("TrueType" in row for row in rows), fonts
     assert "Type 3" not in fonts
@@ -360,8 +362,9 @@ def png_pixels(png: bytes) -> tuple[int, int]:
 
 
 def test_the_default_size_is_one_column_of_a_two_column_paper(capsys, tmp_path):
-    assert media_box(plot_file(capsys, tmp_path, "column.pdf").read_bytes()) == [0, 0, 237.6, 172.8]  # 3.3 x 2.4 in
-    assert png_pixels(plot_file(capsys, tmp_path, "column.png").read_bytes()) == (990, 720)  # at 300 dpi
+    pdf, png = (plot_file(capsys, tmp_path, name).read_bytes() for name in ("col.pdf", "col.png"))
+    assert media_box(pdf) == [0, 0, 237.6, 172.8]  # 3.3 x 2.4 in, in points
+    assert png_pixels(png) == (990, 720)  # at 300 dpi
 
 
 def test_size_and_dpi_are_honoured(capsys, tmp_path):
@@ -378,8 +381,8 @@ def test_ten_cells_each_have_their_own_line_style_marker_and_colour():
     lines = ten_cells().axes[0].get_lines()
     looks = [(line.get_linestyle(), line.get_marker()) for line in lines]
     assert len(set(looks)) == 10 and len({marker for _, marker in looks}) == 10
-    assert len({style for style, _ in looks}) == len(plot.LINE_STYLES)  # grey print keeps them apart
-    assert all(a[0] != b[0] for a, b in zip(looks, looks[1:]))
+    assert len({style for style, _ in looks}) == len(plot.LINE_STYLES)  # for grey print
+    assert all(a[0] != b[0] for a, b in zip(looks, looks[1:], strict=False))
     assert len({line.get_color() for line in lines}) == 10
     starts = [line.get_markevery()[0] for line in lines]  # markers of coinciding lines side by side
     assert len(set(starts)) == 10
@@ -409,7 +412,8 @@ def test_a_few_cells_keep_their_formulas_in_the_legend():
 
 def test_the_legend_names_cells_through_legend_name(monkeypatch):
     monkeypatch.setattr(plot, "legend_name", lambda net: rf"$\mathrm{{{net.name.upper()}}}$")
-    [line] = plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 9).axes[0].get_lines()
+    fig = plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 9)
+    [line] = fig.axes[0].get_lines()
     assert line.get_label().startswith(r"$\mathrm{LSTM}$: $4 n")
 
 
@@ -417,8 +421,8 @@ def test_the_legend_names_cells_through_legend_name(monkeypatch):
 def test_ticks_are_whole_numbers_on_both_axes(symbol, stop):
     # Before: L=1:3 gave ticks at 1.25, 1.5, 1.75 layers.
     stack = symcount.builtin("rnn").stacked("L")
-    sizes = {"m": 2} if symbol == "n" else {"m": 2, "n": 1}
-    fig = plot.figure([Report(stack.summary, {**sizes, "L": 2} if symbol == "n" else sizes)], symbol, 1, stop)
+    sizes = {"m": 2, "L": 2} if symbol == "n" else {"m": 2, "n": 1}
+    fig = plot.figure([Report(stack.summary, sizes)], symbol, 1, stop)
     fig.canvas.draw()
     ax = fig.axes[0]
     for ticks in (ax.get_xticks(), ax.get_yticks()):
@@ -428,7 +432,8 @@ def test_ticks_are_whole_numbers_on_both_axes(symbol, stop):
 def test_no_title_unless_asked(capsys):
     lstm = [Report(symcount.builtin("lstm").summary, {"m": 3})]
     assert plot.figure(lstm, "n", 1, 9).axes[0].get_title() == ""
-    assert plot.figure(lstm, "n", 1, 9, title="LSTM at $m = 3$").axes[0].get_title() == "LSTM at $m = 3$"
+    titled = plot.figure(lstm, "n", 1, 9, title="LSTM at $m = 3$")
+    assert titled.axes[0].get_title() == "LSTM at $m = 3$"
 
 
 @pytest.mark.parametrize(
@@ -457,17 +462,18 @@ def test_bad_size_dpi_and_title_are_usage_errors(capsys, tmp_path, monkeypatch, 
 
 
 @pytest.mark.parametrize(
-    "flags, message",
+    "flags, msg",
     [
         (["--size", "40,40", "--dpi", "1200"], "a figure of 40 x 40 in at 1200 dpi is 48,000 x 48,000 pixels"),
         (["--title", r"$\frobnicate$"], r"title '$\\frobnicate$': its $...$ is not mathtext matplotlib reads"),
         (["--title", "$x^$"], "its $...$ is not mathtext matplotlib reads"),
     ],
 )  # fmt: skip
-def test_a_figure_matplotlib_cannot_draw_is_a_usage_error(capsys, tmp_path, monkeypatch, flags, message):
+def test_a_figure_matplotlib_cannot_draw_is_a_usage_error(capsys, tmp_path, monkeypatch, flags, msg):
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(capsys, "plot", "lstm", "--vary", "n=1:10", "--set", "m=3", *flags, "-o", "x.pdf")
-    assert code == 2 and message in err and "Traceback" not in err
+    argv = ["plot", "lstm", "--vary", "n=1:10", "--set", "m=3", *flags, "-o", "x.pdf"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and msg in err and "Traceback" not in err
     assert os.listdir(tmp_path) == []
 
 

@@ -190,7 +190,9 @@ def cmd_plot(args) -> int:
     fmt = plot.file_format(args.output)
     if fmt is None:
         *others, last = PLOT_FILES
-        raise UsageError(f"-o {args.output}: the file name must end in {', '.join(others)} or {last}")
+        raise UsageError(
+            f"-o {args.output}: the file name must end in {', '.join(others)} or {last}"
+        )
     symbol, start, stop = args.vary
     if stop > plot.MAX_SIZE:
         raise UsageError(

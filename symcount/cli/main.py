@@ -249,8 +249,9 @@ def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
             command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
         elif setting.parse:
             command.add_argument(
-                flag, type=_parsed(setting), default=setting.default, metavar=setting.metavar, help=setting.help
-            )
+                flag, type=_parsed(setting), default=setting.default, metavar=setting.metavar,
+                help=setting.help,
+            )  # fmt: skip
         else:  # a switch, off by default
             command.add_argument(flag, action="store_true", help=setting.help)
 

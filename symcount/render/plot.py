@@ -9,7 +9,7 @@ evaluated exactly, in integers, from the polynomial the parse tree gives
 
 A size on the x axis where `count --set` would refuse the cell's sizes (a
 derived `size d = n / H` that is not whole there) is skipped, never drawn
-as a fraction: the figure says which below the axes, and a `SkippedSizes`
+as a fraction: the figure says which above its legend, and a `SkippedSizes`
 warning, located at that size's declaration, says it to the caller (the
 command line prints it as it prints the cell's warnings; see the README's
 Plots section). A cell with no size left to draw is an input error.
@@ -320,8 +320,9 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
         _axes(ax, symbol, start, stop, log, max(max(line.y) for line in curves))
         ax.set_xlabel(_x_label(reports, symbol))
         if chosen["title"]:
-            ax.set_title(_checked_text(chosen["title"]))
-        _legend(fig, ax, [_short(r.summary) for r in reports], _not_drawn(fig, reports, curves, symbol))
+            ax.set_title(_checked_title(chosen["title"]))
+        names = [_short(report.summary) for report in reports]
+        _legend(fig, ax, names, _not_drawn(fig, reports, curves, symbol))
     _warn_skipped(reports, curves, symbol)
     return fig
 
@@ -346,7 +347,6 @@ STYLE = {
     "lines.markersize": 3.5,
     "grid.color": "0.88",
     "grid.linewidth": 0.5,
-    "legend.framealpha": 1.0,
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "svg.hashsalt": "symcount",
@@ -420,19 +420,19 @@ def _in_units(top: float):
 
 def _legend(fig, ax, names: list[str], note: str) -> None:
     """The legend below the axes, in as many columns as the figure's width holds,
-    headed by the note on sizes not drawn (a legend at the bottom and a text
-    below it would overlap: constrained layout gives both one margin).
-    Each cell is named with its
-    formula where that legend takes at most MAX_LEGEND of the height, else by
-    name alone (`symcount latex` gives the formulas)."""
+    each cell named with its formula where that legend takes at most MAX_LEGEND
+    of the height, else by name alone (ten formulas would squeeze the axes
+    away; `symcount latex` gives them). The note on sizes not drawn heads it: a
+    text below a legend at the bottom would overlap it, as constrained layout
+    gives both the one bottom margin."""
     handles, labels = ax.get_legend_handles_labels()
     renderer = fig.canvas.get_renderer()
     width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
     for entries in (labels, names):
         for columns in range(len(handles), 0, -1):
             legend = fig.legend(
-                handles, entries, loc="outside lower center", ncols=columns,
-                title=note or None, alignment="left", frameon=False, columnspacing=1.2, handlelength=2.6, borderaxespad=0.2,
+                handles, entries, loc="outside lower center", ncols=columns, title=note or None,
+                alignment="left", frameon=False, columnspacing=1.2, handlelength=2.6,
             )  # fmt: skip
             box = legend.get_window_extent(renderer)
             if box.width <= width or columns == 1:
@@ -444,6 +444,8 @@ def _legend(fig, ax, names: list[str], note: str) -> None:
 
 
 def _check_pixels(size: tuple[float, float], dpi: int) -> None:
+    """A PlotError for a figure too large to draw (matplotlib's Agg canvas stops
+    at 2**16 pixels each way, and needs memory long before)."""
     if max(size) * dpi > MAX_PIXELS:
         raise PlotError(
             f"a figure of {size[0]:g} x {size[1]:g} in at {dpi} dpi is "
@@ -452,9 +454,9 @@ def _check_pixels(size: tuple[float, float], dpi: int) -> None:
         )
 
 
-def _checked_text(text: str) -> str:
-    """Text matplotlib can draw: its `$...$` is mathtext, checked now so that a
-    mistake in it is an error of the setting and not of saving the file."""
+def _checked_title(text: str) -> str:
+    """The title, its `$...$` read now as mathtext, so that a mistake in it is an
+    error of the setting and not a failure to save the file."""
     from matplotlib import cbook
     from matplotlib.mathtext import MathTextParser
 
@@ -462,8 +464,10 @@ def _checked_text(text: str) -> str:
         try:
             MathTextParser("path").parse(text)
         except ValueError as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else "cannot be read"
-            raise PlotError(f"title {text!r}: its $...$ is not mathtext matplotlib reads: {first}") from None
+            first = (str(e).strip() or "cannot be read").splitlines()[0]
+            raise PlotError(
+                f"title {text!r}: its $...$ is not mathtext matplotlib reads: {first}"
+            ) from None
     return text
 
 
@@ -471,11 +475,12 @@ def _not_drawn(fig, reports: list[Report], curves: list[Curve], symbol: str) -> 
     """The sizes each cell is not drawn at, and why, as the figure says it: one
     note per cell and derived size, wrapped to the figure's width."""
     per_line = int(fig.get_figwidth() * 72 / (CHARACTER * STYLE["legend.fontsize"]))
-    return "\n".join(
-        textwrap.fill(f"{legend_name(report.summary)}: not drawn where {_reason(report, symbol, size, at)}", per_line)
+    notes = [
+        f"{legend_name(report.summary)}: not drawn where {_reason(report, symbol, size, at)}"
         for report, line in zip(reports, curves, strict=True)
         for size, at in line.skipped.items()
-    )
+    ]
+    return "\n".join(textwrap.fill(note, per_line) for note in notes)
 
 
 def _warn_skipped(reports: list[Report], curves: list[Curve], symbol: str) -> None:
@@ -501,9 +506,10 @@ def _x_label(reports: list[Report], symbol: str) -> str:
 
 
 def _number(value: int) -> str:
-    """A size held fixed: 1,024, or 1.2346 \\times 10^{20} past 15 digits."""
+    """A size held fixed, in mathtext: 1{,}024 (a comma with no space after it),
+    or 1.2346 \\times 10^{20} past 15 digits."""
     if value < _LONG:
-        return f"{value:,}"
+        return f"{value:,}".replace(",", "{,}")
     exponent = math.floor(math.log10(value))
     mantissa = Fraction(value, 10**exponent)  # exact, so no rounding to 10.0
     return f"{float(mantissa):.5g} \\times 10^{{{exponent}}}"

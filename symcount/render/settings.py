@@ -14,6 +14,7 @@ line reads them to build its parser and the writers load sympy, which
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
@@ -84,8 +85,8 @@ PLOT_FILES = {".pdf": "pdf", ".eps": "eps", ".ps": "ps", ".svg": "svg", ".png": 
 # drawn at that size shows it; PNG pixels per inch as a printer would want.
 FIGURE_SIZE = (3.3, 2.4)
 DPI = 300
-MAX_INCHES = 50
-MAX_DPI = 1200
+MIN_INCHES, MAX_INCHES = 0.5, 50
+MIN_DPI, MAX_DPI = 10, 1200
 
 
 def figure_size(value: object) -> tuple[float, float]:
@@ -100,17 +101,18 @@ def figure_size(value: object) -> tuple[float, float]:
     """
     texts = value.split(",") if isinstance(value, str) else value
     try:
-        width, height = (float(t) for t in texts)  # type: ignore[union-attr]
+        width, height = (float(t) for t in texts)
     except (TypeError, ValueError):
-        raise ValueError(f"size must be W,H in inches, such as 3.3,2.4; got {value!r}") from None
-    for inches in (width, height):
-        if not (math.isfinite(inches) and 0.5 <= inches <= MAX_INCHES):
-            raise ValueError(f"size must be between 0.5 and {MAX_INCHES} inches each way, got {value!r}")
+        message = "size must be W,H in inches, such as 3.3,2.4"
+        raise ValueError(f"{message}; got {reprlib.repr(value)}") from None
+    if not all(math.isfinite(v) and MIN_INCHES <= v <= MAX_INCHES for v in (width, height)):
+        message = f"size must be between {MIN_INCHES} and {MAX_INCHES} inches each way"
+        raise ValueError(f"{message}, got {reprlib.repr(value)}")
     return width, height
 
 
 def dots_per_inch(value: object) -> int:
-    """PNG pixels per inch: a whole number from 10 to MAX_DPI.
+    """PNG pixels per inch: a whole number from MIN_DPI to MAX_DPI.
 
     >>> dots_per_inch("600"), dots_per_inch(72)
     (600, 72)
@@ -119,8 +121,9 @@ def dots_per_inch(value: object) -> int:
         dpi = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
     except ValueError:
         dpi = None
-    if dpi is None or not 10 <= dpi <= MAX_DPI:
-        raise ValueError(f"dpi must be a whole number from 10 to {MAX_DPI}, got {value!r}")
+    if dpi is None or not MIN_DPI <= dpi <= MAX_DPI:
+        message = f"dpi must be a whole number from {MIN_DPI} to {MAX_DPI}"
+        raise ValueError(f"{message}, got {reprlib.repr(value)}")
     return dpi
 
 
@@ -143,7 +146,11 @@ PLOT = Settings(
         "size", FIGURE_SIZE, "width and height in inches (default: 3.3,2.4, one column of a "
         "two-column paper)", parse=figure_size, metavar="W,H",
     ),
-    Setting("dpi", DPI, f"pixels per inch of a PNG (default: {DPI})", parse=dots_per_inch, metavar="N"),
-    Setting("title", "", "a title above the plot (default: none; a paper's caption says it)",
-            parse=text, metavar="TEXT"),
+    Setting(
+        "dpi", DPI, f"pixels per inch of a PNG (default: {DPI})", parse=dots_per_inch, metavar="N",
+    ),
+    Setting(
+        "title", "", "a title above the plot (default: none; a paper's caption says it)",
+        parse=text, metavar="TEXT",
+    ),
 )  # fmt: skip
