@@ -262,24 +262,22 @@ def _digits(value: Fraction) -> str:
 
 
 def legend_name(net: Summary) -> str:
-    """How the legend names the cell."""
+    """How the figure names the cell, in its legend and its note on skipped sizes."""
     return net.name
 
 
-def label(net: Summary) -> str:
-    """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    formula = tex.math(net.factored)
-    if net.used_sizes:  # the derived sizes it is written in, as every format gives them
-        formula += ", " + tex.definitions(net.used_sizes)
-    # A formula wider than the plot helps nobody (and takes mathtext seconds).
-    name = legend_name(net)
-    text = f"{name}: ${formula}$" if len(formula) <= MAX_FORMULA else name
+def label(net: Summary, formula: bool = True) -> str:
+    """The legend entry: the cell's name and, with `formula`, its count (matplotlib
+    mathtext), then how it is stacked."""
+    text = legend_name(net)
+    if formula:
+        count = tex.math(net.factored)
+        if net.used_sizes:  # the derived sizes it is written in, as every format gives them
+            count += ", " + tex.definitions(net.used_sizes)
+        # A formula wider than the plot helps nobody (and takes mathtext seconds).
+        if len(count) <= MAX_FORMULA:
+            text = f"{text}: ${count}$"
     return f"{text} ({net.note})" if net.note else text
-
-
-def _short(net: Summary) -> str:
-    """The legend entry without the formula."""
-    return f"{legend_name(net)} ({net.note})" if net.note else legend_name(net)
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings: object):
@@ -321,7 +319,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
         ax.set_xlabel(_x_label(reports, symbol))
         if chosen["title"]:
             ax.set_title(_checked_title(chosen["title"]))
-        names = [_short(report.summary) for report in reports]
+        names = [label(report.summary, formula=False) for report in reports]
         _legend(fig, ax, names, _not_drawn(fig, reports, curves, symbol))
     _warn_skipped(reports, curves, symbol)
     return fig
@@ -366,14 +364,16 @@ def _look(i: int, cells: int, line: Curve) -> dict[str, object]:
     the line, each cell's a fraction of a step further than the one before, so
     that markers of coinciding lines do not cover each other; a line with sizes
     skipped is marked at every size drawn, which shows where they are."""
-    step = 1 / MARKS_PER_LINE
-    every = None if line.skipped or len(line.x) == 1 else (step * (i + 0.5) / cells, step)
+    if line.skipped or len(line.x) == 1:
+        marks: dict[str, object] = {"markersize": 2.5}
+    else:
+        step = 1 / MARKS_PER_LINE
+        marks = {"markevery": (step * (i + 0.5) / cells, step)}
     return {
         "color": f"C{i % 10}",
         "linestyle": LINE_STYLES[i % len(LINE_STYLES)],
         "marker": MARKERS[i % len(MARKERS)],
-        "markevery": every,
-        "markersize": 2.5 if every is None else None,
+        **marks,
     }
 
 
