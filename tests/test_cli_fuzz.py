@@ -239,7 +239,23 @@ def build_plot(rng):
             argv += ["--set", f"{name}={value}"]
     if rng.random() < 0.3:
         argv.append("--log")
-    return argv + ["-o", rng.choice(OUTPUTS[1:4] * 15 + OUTPUTS)]
+    if rng.random() < 0.25:
+        argv += ["--size", rng.choice(FIGURE_SIZES)]
+    if rng.random() < 0.2:
+        argv += ["--dpi", rng.choice(["72", "300", "1200", *NUMBERS])]
+    if rng.random() < 0.15:
+        argv += ["--title", rng.choice(TITLES)]
+    return argv + ["-o", rng.choice(OUTPUTS[1:4] * 15 + PLOT_OUTPUTS * 5 + OUTPUTS)]
+
+
+# Good and bad `--size W,H` and `--title` values: too small or large, not
+# numbers, one or three of them, mathtext matplotlib cannot read.
+FIGURE_SIZES = ["3.3,2.4", "7,4.5", "1,1", "0.5,0.5", "50,50", "0,2", "2,0", "-3,2", "nan,2",
+                "inf,3", "3", "3,2,1", "a,b", ",", "", "1e400,2", "3.3 , 2.4", "٣,٢",
+                "51,1"]  # fmt: skip
+TITLES = ["", "LSTM", "$m = 128$", r"$\frobnicate$", "$x^$", "$", "$$", "a $b", "\udcff",
+          "😀 $\alpha$"]  # fmt: skip
+PLOT_OUTPUTS = ["out.eps", "out.ps", "out.PDF", "out.jpg"]
 
 
 def build_check(rng):

@@ -2,6 +2,10 @@
 
 import doctest
 import os
+import re
+import shutil
+import struct
+import subprocess
 import sys
 import warnings
 
@@ -40,9 +44,9 @@ def test_one_line_per_cell_with_the_counts():
         assert list(x) == list(range(1, 1025))  # every size when there are few enough
         for n in (1, 2, 100, 777, 1024):
             assert y[n - 1] == cell.evaluate(n=n, **report.sizes)
-    assert ax.get_xlabel() == "size $n$"
+    assert ax.get_xlabel() == "size $n$ ($m = 256$, $p = 64$)"  # the sizes held fixed
     assert ax.get_ylabel() == "trainable parameters"
-    assert ax.get_title() == "Trainable parameters against $n$ at $m = 256$, $p = 64$"
+    assert ax.get_title() == ""  # a paper's caption says what the figure shows
 
 
 def test_large_ranges_are_sampled_and_log_axes():
@@ -74,7 +78,11 @@ def test_stacks_are_plotted_as_stacks(capsys, tmp_path):
     assert "(L layers, bidirectional)" in line.get_label()
 
 
-@pytest.mark.parametrize("ext, magic", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF",
+         "eps": b"%!PS-Adobe-3.0 EPSF", "ps": b"%!PS-Adobe-3.0\n"}  # fmt: skip
+
+
+@pytest.mark.parametrize("ext, magic", MAGIC.items())
 def test_cli_writes_the_format_of_the_extension(capsys, tmp_path, ext, magic):
     target = tmp_path / f"counts.{ext}"
     argv = ["plot", "lstm", "gru", "--vary", "n=1:64", "--set", "m=32", "-o", str(target)]
@@ -102,7 +110,7 @@ def test_cli_with_stacking_flags(capsys, tmp_path):
     [
         (["lstm", "--vary", "n=1:10", "-o", "x.png"], "needs a value for m: add --set m=INT"),
         (["lstm", "--vary", "k=1:10", "--set", "m=3", "-o", "x.png"], "no selected cell has a size symbol 'k'"),
-        (["lstm", "--vary", "n=1:10", "--set", "m=3", "-o", "x.gif"], "must end in .png, .svg or .pdf"),
+        (["lstm", "--vary", "n=1:10", "--set", "m=3", "-o", "x.gif"], "must end in .pdf, .eps, .ps, .svg or .png"),
         (["lstm", "--vary", "n=1:10", "--set", "n=3", "-o", "x.png"], "cannot also be set"),
         (["lstm", "--vary", "n=1:10", "--set", "m=3", "--set", "q=3", "-o", "x.png"], "--set q"),
     ],
@@ -201,7 +209,7 @@ def test_a_plot_draws_what_count_counts_and_skips_what_it_refuses(text, symbol, 
         else:
             assert drawn[size] == value
     assert skipped and set(drawn) == set(range(start, stop + 1)) - skipped
-    assert line.get_marker() == "o"  # the sizes drawn are marked
+    assert line.get_markevery() is None  # every size drawn is marked
     assert {type(w.message).__name__ for w in caught} == {"SkippedSizes"}
     named = sum(int(str(w.message).split(" of ")[0].split()[-1]) for w in caught)
     assert named == len(skipped)  # "... is not drawn at 6 of the 7 sizes: ..."
@@ -220,17 +228,19 @@ def test_the_skipped_sizes_are_named_in_the_warning_and_the_figure():
         "number at n=9..11, 13..15 with H=4"
     )
     assert (warning.filename, warning.line, warning.column) == ("heads.cell", 2, 5)
-    assert fig.get_supxlabel() == (
-        "mh: not drawn where size d = n / H is not a positive whole number at n=9..11, 13..15 with H=4"
+    [legend] = fig.legends
+    assert legend.get_title().get_text() == (  # above the entries, wrapped to the figure's width
+        "mh: not drawn where size d = n / H is not a positive whole number\nat n=9..11, 13..15 with H=4"
     )
 
 
-def test_a_plot_with_nothing_skipped_has_no_note_and_no_markers(recwarn):
+def test_a_plot_with_nothing_skipped_has_no_note_and_a_few_markers(recwarn):
     [cell] = symcount.loads(HEADS)
     fig = plot.figure([Report(cell.summary, {"m": 8, "H": 1})], "n", 1, 20)
     [line] = fig.axes[0].get_lines()
-    assert len(line.get_xdata()) == 20 and line.get_marker() == "None"
-    assert fig.get_supxlabel() == "" and not recwarn.list
+    assert len(line.get_xdata()) == 20 and line.get_markevery() is not None
+    [legend] = fig.legends
+    assert legend.get_title().get_text() == "" and not recwarn.list
 
 
 def test_cli_prints_the_skipped_sizes_as_a_warning_at_the_size(capsys, tmp_path, monkeypatch):
@@ -295,3 +305,184 @@ def test_a_derived_size_of_a_free_extent_does_not_stop_a_plot(recwarn):
     c, k = size_symbol("c"), size_symbol("k")
     assert list(line.get_ydata()) == [int(cell.count.subs({c: v, k: 4})) for v in range(1, 6)]
     assert not recwarn.list
+
+
+# ---- a figure for a paper (docs/cli.md, "plot") ----
+
+TEN = ["lstm", "gru", "rnn", "mgu", "indrnn", "cifg", "mingru", "minlstm", "ligru", "peephole_lstm"]
+
+
+def ten_cells(**settings):
+    reports = [Report(symcount.builtin(name).summary, {"m": 128}) for name in TEN]
+    return plot.figure(reports, "n", 1, 512, **settings)
+
+
+def plot_file(capsys, tmp_path, name, *flags):
+    target = tmp_path / name
+    argv = ["plot", "lstm", "gru", "--vary", "n=1:64", "--set", "m=32", *flags, "-o", str(target)]
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (0, "", "")
+    return target
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="needs pdffonts (poppler-utils)")
+def test_a_pdf_has_truetype_fonts_and_no_type_3(capsys, tmp_path):
+    # Before: matplotlib's default, Type 3, which camera-ready checks refuse.
+    target = plot_file(capsys, tmp_path, "fonts.pdf", "--title", "Counts at $m = 32$")
+    fonts = subprocess.run(["pdffonts", target], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]  # after the header and its rule
+    assert rows and all("TrueType" in row for row in rows), fonts
+    assert "Type 3" not in fonts
+
+
+@pytest.mark.parametrize("ext", ["eps", "ps"])
+def test_postscript_has_type_42_fonts_and_no_type_3(capsys, tmp_path, ext):
+    data = plot_file(capsys, tmp_path, f"fonts.{ext}").read_bytes()
+    assert b"/FontType 42 def" in data and b"/FontType 3 def" not in data
+    assert b"%%CreationDate" not in data and b"Matplotlib" not in data  # no date, no version
+
+
+def test_the_style_is_the_figures_not_the_callers(tmp_path):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    fig = ten_cells()
+    with open(tmp_path / "x.pdf", "wb") as out:
+        plot.save(fig, out, "pdf")
+    assert dict(matplotlib.rcParams) == before  # a notebook keeps its own settings
+
+
+def media_box(pdf: bytes) -> list[float]:
+    [box] = re.findall(rb"/MediaBox \[ *([\d. ]+?) *\]", pdf)
+    return [float(v) for v in box.split()]
+
+
+def png_pixels(png: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", png[16:24])  # width and height, in the IHDR chunk
+
+
+def test_the_default_size_is_one_column_of_a_two_column_paper(capsys, tmp_path):
+    pdf, png = (plot_file(capsys, tmp_path, name).read_bytes() for name in ("col.pdf", "col.png"))
+    assert media_box(pdf) == [0, 0, 237.6, 172.8]  # 3.3 x 2.4 in, in points
+    assert png_pixels(png) == (990, 720)  # at 300 dpi
+
+
+def test_size_and_dpi_are_honoured(capsys, tmp_path):
+    pdf = plot_file(capsys, tmp_path, "wide.pdf", "--size", "7,4.5", "--dpi", "100")
+    assert media_box(pdf.read_bytes()) == [0, 0, 504, 324]  # a PDF has no pixels: --dpi leaves it
+    png = plot_file(capsys, tmp_path, "wide.png", "--size", "7,4.5", "--dpi", "100")
+    assert png_pixels(png.read_bytes()) == (700, 450)
+    eps = plot_file(capsys, tmp_path, "wide.eps", "--size", "2.5,2")
+    assert b"%%BoundingBox: 0 0 180 144\n" in eps.read_bytes()
+
+
+def test_ten_cells_each_have_their_own_line_style_marker_and_colour():
+    # Before: ten solid lines in colour alone, gru hidden under cifg (one count).
+    lines = ten_cells().axes[0].get_lines()
+    looks = [(line.get_linestyle(), line.get_marker()) for line in lines]
+    assert len(set(looks)) == 10 and len({marker for _, marker in looks}) == 10
+    assert len({style for style, _ in looks}) == len(plot.LINE_STYLES)  # for grey print
+    assert all(a[0] != b[0] for a, b in zip(looks, looks[1:], strict=False))
+    assert len({line.get_color() for line in lines}) == 10
+    starts = [line.get_markevery()[0] for line in lines]  # markers of coinciding lines side by side
+    assert len(set(starts)) == 10
+
+
+def test_ten_cells_keep_a_legend_below_the_axes_inside_the_figure():
+    fig = ten_cells()
+    fig.canvas.draw()
+    [legend] = fig.legends
+    entries = [text.get_text() for text in legend.get_texts()]
+    assert entries == TEN  # names alone: ten formulas would leave no room for the axes
+    box, axes = legend.get_window_extent(), fig.axes[0].get_tightbbox()
+    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+    assert box.y1 <= axes.y0  # below the axes and their labels, covering nothing
+    assert legend._ncols > 1 and axes.height > 0.5 * fig.bbox.height
+    assert legend.get_texts()[0].get_fontsize() == 7  # a column figure beside 9-10 pt text
+
+
+def test_a_few_cells_keep_their_formulas_in_the_legend():
+    reports = [Report(symcount.builtin(name).summary, {"m": 128}) for name in ("lstm", "gru")]
+    [legend] = plot.figure(reports, "n", 1, 512).legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        r"lstm: $4 n \left(m + n + 1\right)$",
+        r"gru: $3 n \left(m + n + 1\right)$",
+    ]
+
+
+def test_the_legend_names_cells_through_legend_name(monkeypatch):
+    monkeypatch.setattr(plot, "legend_name", lambda net: rf"$\mathrm{{{net.name.upper()}}}$")
+    fig = plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 9)
+    [line] = fig.axes[0].get_lines()
+    assert line.get_label().startswith(r"$\mathrm{LSTM}$: $4 n")
+
+
+@pytest.mark.parametrize("symbol, stop", [("L", 3), ("n", 7), ("n", 512)])
+def test_ticks_are_whole_numbers_on_both_axes(symbol, stop):
+    # Before: L=1:3 gave ticks at 1.25, 1.5, 1.75 layers.
+    stack = symcount.builtin("rnn").stacked("L")
+    sizes = {"m": 2, "L": 2} if symbol == "n" else {"m": 2, "n": 1}
+    fig = plot.figure([Report(stack.summary, sizes)], symbol, 1, stop)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    for ticks in (ax.get_xticks(), ax.get_yticks()):
+        assert len(ticks) >= 2 and all(v == int(v) for v in ticks)
+
+
+def test_no_title_unless_asked(capsys):
+    lstm = [Report(symcount.builtin("lstm").summary, {"m": 3})]
+    assert plot.figure(lstm, "n", 1, 9).axes[0].get_title() == ""
+    titled = plot.figure(lstm, "n", 1, 9, title="LSTM at $m = 3$")
+    assert titled.axes[0].get_title() == "LSTM at $m = 3$"
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--size", "3.3"], "argument --size: size must be W,H in inches, such as 3.3,2.4; got '3.3'"),
+        (["--size", "3,2,1"], "argument --size: size must be W,H"),
+        (["--size", "a,b"], "argument --size: size must be W,H"),
+        (["--size", "0,2"], "argument --size: size must be between 0.5 and 50 inches each way, got '0,2'"),
+        (["--size", "nan,2"], "size must be between 0.5 and 50 inches"),
+        (["--size", "3,inf"], "size must be between 0.5 and 50 inches"),
+        (["--size=-3,2"], "size must be between 0.5 and 50 inches"),
+        (["--dpi", "0"], "argument --dpi: dpi must be a whole number from 10 to 1200, got '0'"),
+        (["--dpi", "72.5"], "dpi must be a whole number"),
+        (["--dpi", "99999"], "dpi must be a whole number"),
+        (["--dpi", "9" * 5000], "dpi must be a whole number"),
+        (["--title", "\udcff"], "argument --title: expected text in UTF-8, got '\\udcff'"),
+    ],
+)  # fmt: skip
+def test_bad_size_dpi_and_title_are_usage_errors(capsys, tmp_path, monkeypatch, flags, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["plot", "lstm", "--vary", "n=1:10", "--set", "m=3", *flags, "-o", "x.png"])
+    assert info.value.code == 2 and message in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "flags, msg",
+    [
+        (["--size", "40,40", "--dpi", "1200"], "a figure of 40 x 40 in at 1200 dpi is 48,000 x 48,000 pixels"),
+        (["--title", r"$\frobnicate$"], r"title '$\\frobnicate$': its $...$ is not mathtext matplotlib reads"),
+        (["--title", "$x^$"], "its $...$ is not mathtext matplotlib reads"),
+    ],
+)  # fmt: skip
+def test_a_figure_matplotlib_cannot_draw_is_a_usage_error(capsys, tmp_path, monkeypatch, flags, msg):
+    monkeypatch.chdir(tmp_path)
+    argv = ["plot", "lstm", "--vary", "n=1:10", "--set", "m=3", *flags, "-o", "x.pdf"]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and msg in err and "Traceback" not in err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [({"size": (0, 2)}, "size must be between"), ({"size": "3"}, "size must be W,H"),
+     ({"dpi": 3.5}, "dpi must be a whole number"), ({"dpi": True}, "dpi must be"),
+     ({"title": 3}, "expected text"), ({"title": "\udcff"}, "expected text in UTF-8")],
+)  # fmt: skip
+def test_the_api_checks_the_settings_as_the_command_line_does(settings, message):
+    with pytest.raises(ValueError, match=message):
+        plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 9, **settings)

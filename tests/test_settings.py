@@ -111,7 +111,7 @@ def test_plot_refuses_a_setting_it_does_not_take():
     pytest.importorskip("matplotlib")
     from symcount.render import plot
 
-    with pytest.raises(ValueError, match="unknown setting 'form' for the plot writer; it takes log$"):
+    with pytest.raises(ValueError, match="unknown setting 'form' for the plot writer; it takes log, size, dpi, title$"):
         plot.figure([Report(symcount.builtin("lstm").summary, {"m": 3})], "n", 1, 4, form="factored")
 
 

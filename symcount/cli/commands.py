@@ -12,7 +12,7 @@ import warnings
 
 from .. import sources
 from ..errors import SymcountError
-from ..render.settings import LATEX, PLOT, Settings
+from ..render.settings import LATEX, PLOT, PLOT_FILES, Settings
 
 
 class UsageError(Exception):
@@ -235,7 +235,10 @@ def cmd_plot(args) -> int:
         return 1
     fmt = plot.file_format(args.output)
     if fmt is None:
-        raise UsageError(f"-o {args.output}: the file name must end in .png, .svg or .pdf")
+        *others, last = PLOT_FILES
+        raise UsageError(
+            f"-o {args.output}: the file name must end in {', '.join(others)} or {last}"
+        )
     symbol, start, stop = args.vary
     if stop > plot.MAX_SIZE:
         raise UsageError(

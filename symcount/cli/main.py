@@ -16,7 +16,7 @@ from typing import NamedTuple
 from .. import __version__
 from ..errors import SymcountError
 from ..render import COUNT_FORMATS, FORMATS
-from ..render.settings import LATEX, PLOT, Settings
+from ..render.settings import LATEX, PLOT, PLOT_FILES, Setting, Settings
 from . import commands
 from .commands import PRICING, Reported, UsageError
 
@@ -107,7 +107,7 @@ def _plot(parser: argparse.ArgumentParser) -> None:
     )
     _add_settings(parser, PLOT)
     parser.add_argument(
-        "-o", "--output", metavar="FILE", required=True, help="the image: .png, .svg or .pdf"
+        "-o", "--output", metavar="FILE", required=True, help=f"the image: {', '.join(PLOT_FILES)}"
     )
 
 
@@ -149,7 +149,8 @@ COMMANDS = {
         commands.cmd_plot,
         _plot,
         "One line per cell: its parameter count as the size --vary ranges over, "
-        "every other size symbol given by --set. PNG, SVG or PDF by the extension of -o.",
+        "every other size symbol given by --set. PDF, EPS, PS, SVG or PNG by the "
+        "extension of -o.",
     ),
     "verify": Command(
         "compare framework built-ins with the real PyTorch/Keras layers",
@@ -295,8 +296,25 @@ def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
         if setting.choices:
             text = f"{setting.help} (default: {setting.default})"
             command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
+        elif setting.parse:
+            command.add_argument(
+                flag, type=_parsed(setting), default=setting.default, metavar=setting.metavar,
+                help=setting.help,
+            )  # fmt: skip
         else:  # a switch, off by default
             command.add_argument(flag, action="store_true", help=setting.help)
+
+
+def _parsed(setting: Setting) -> Callable[[str], object]:
+    """The setting's own reading of a flag's value, its ValueError a usage error."""
+
+    def parse(text: str) -> object:
+        try:
+            return setting.parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,7 @@ evaluated exactly, in integers, from the polynomial the parse tree gives
 
 A size on the x axis where `count --set` would refuse the cell's sizes (a
 derived `size d = n / H` that is not whole there) is skipped, never drawn
-as a fraction: the figure says which below the axes, and a `SkippedSizes`
+as a fraction: the figure says which above its legend, and a `SkippedSizes`
 warning, located at that size's declaration, says it to the caller (the
 command line prints it as it prints the cell's warnings; see the README's
 Plots section). A cell with no size left to draw is an input error.
@@ -17,9 +17,12 @@ Plots section). A cell with no size left to draw is an input error.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
+import re
+import textwrap
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -34,15 +37,14 @@ from ..errors import Location, SymcountError, SymcountWarning
 from ..shapes.sizes import SizeValueError
 from ..symbols import size_symbol
 from . import Report, tex
-from .settings import PLOT
+from .settings import PLOT, PLOT_FILES
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
-FILE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 MAX_POINTS = 1024  # every integer size up to this many; evenly spread samples beyond
 # The x axis is drawn in floats: beyond 2**53 neighbouring sizes fall on one point.
 MAX_SIZE = 2**53
 MAX_FORMULA = 120  # characters of LaTeX in a legend entry
-MAX_TITLE_SIZES = 4  # fixed sizes named in the title
+MAX_FIXED_SIZES = 4  # fixed sizes named in the x axis label
 _LONG = 10**15  # numbers this long are written with an exponent
 MAX_LISTED = 6  # sizes (or runs of them) a note on skipped sizes names; the rest are "..."
 
@@ -72,8 +74,9 @@ class Curve:
 
 
 def file_format(path: str) -> str | None:
-    """'png', 'svg' or 'pdf' from the file name's extension; None for anything else."""
-    return FILE_FORMATS.get(os.path.splitext(path)[1].lower())
+    """'pdf', 'eps', 'ps', 'svg' or 'png' from the file name's extension; None for
+    anything else."""
+    return PLOT_FILES.get(os.path.splitext(path)[1].lower())
 
 
 def require() -> None:
@@ -258,13 +261,22 @@ def _digits(value: Fraction) -> str:
     return f"{estimate + (whole >= 10**estimate):,}"
 
 
-def label(net: Summary) -> str:
-    """The legend entry: the cell's name and its formula (matplotlib mathtext)."""
-    formula = tex.math(net.factored)
-    if net.used_sizes:  # the derived sizes it is written in, as every format gives them
-        formula += ", " + tex.definitions(net.used_sizes)
-    # A formula wider than the plot helps nobody (and takes mathtext seconds).
-    text = f"{net.name}: ${formula}$" if len(formula) <= MAX_FORMULA else net.name
+def legend_name(net: Summary) -> str:
+    """How the figure names the cell, in its legend and its note on skipped sizes."""
+    return net.name
+
+
+def label(net: Summary, formula: bool = True) -> str:
+    """The legend entry: the cell's name and, with `formula`, its count (matplotlib
+    mathtext), then how it is stacked."""
+    text = legend_name(net)
+    if formula:
+        count = tex.math(net.factored)
+        if net.used_sizes:  # the derived sizes it is written in, as every format gives them
+            count += ", " + tex.definitions(net.used_sizes)
+        # A formula wider than the plot helps nobody (and takes mathtext seconds).
+        if len(count) <= MAX_FORMULA:
+            text = f"{text}: ${count}$"
     return f"{text} ({net.note})" if net.note else text
 
 
@@ -273,7 +285,7 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
 
     Every size symbol of each cell other than `symbol` must be set in its report.
     The settings are the plot's (`PLOT` in render/settings.py): `log` for
-    logarithmic axes.
+    logarithmic axes, `size` in inches, `dpi` of a PNG, a `title`.
 
     >>> import symcount
     >>> fig = figure([Report(symcount.builtin("lstm").summary, {"m": 10})], "n", 1, 100)
@@ -283,76 +295,221 @@ def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings
     >>> int(line.get_ydata()[-1]) == symcount.builtin("lstm").evaluate(m=10, n=100)
     True
     """
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import StrMethodFormatter
 
-    log = PLOT.merged(settings)["log"]
+    chosen = PLOT.merged(settings)
+    log = chosen["log"]
     if not 1 <= start < stop <= MAX_SIZE:
         raise PlotError(f"sizes on the x axis must lie in 1..2**53, got {start}..{stop}")
+    _check_pixels(chosen["size"], chosen["dpi"])
     x = sizes(start, stop, log)
     curves = [curve(report, symbol, x, log) for report in reports]
     for report, line in zip(reports, curves, strict=True):
         if not line.x:
             raise _nothing_to_draw(report, symbol, line, start, stop)
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for report, line in zip(reports, curves, strict=True):
-        # Markers show which sizes are drawn where some are skipped (and a
-        # lone size, which a line alone would not show).
-        marks = {"marker": "o", "markersize": 3} if line.skipped else {}
-        ax.plot(line.x, line.y, label=label(report.summary), linewidth=1.8, **marks)
-    variable = f"${tex.size_name(symbol)}$"
-    ax.set_xlabel(f"size {variable}")
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=chosen["size"], dpi=chosen["dpi"], layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        for i, (report, line) in enumerate(zip(reports, curves, strict=True)):
+            ax.plot(line.x, line.y, label=label(report.summary), **_look(i, len(reports), line))
+        _axes(ax, symbol, start, stop, log, max(max(line.y) for line in curves))
+        ax.set_xlabel(_x_label(reports, symbol))
+        if chosen["title"]:
+            ax.set_title(_checked_title(chosen["title"]))
+        names = [label(report.summary, formula=False) for report in reports]
+        _legend(fig, ax, names, _not_drawn(fig, reports, curves, symbol))
+    _warn_skipped(reports, curves, symbol)
+    return fig
+
+
+# The look of a figure for a paper: type sizes for a figure one column wide,
+# read beside 9-10 pt text; nothing partly transparent (PostScript cannot draw
+# it); TrueType (Type 42) fonts in PDF and PostScript, which camera-ready
+# checks take and Type 3 fonts they refuse. Set for the figure's making and
+# saving only (matplotlib.rc_context), never for the caller's process.
+STYLE = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "axes.titlesize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.title_fontsize": 7,
+    "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "lines.linewidth": 1.0,
+    "lines.markersize": 3.5,
+    "grid.color": "0.88",
+    "grid.linewidth": 0.5,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "svg.hashsalt": "symcount",
+}
+# Each cell its own line style and marker, cycled together, so that lines that
+# coincide (gru and cifg have one count) and lines printed in grey stay apart.
+LINE_STYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*", "<", ">"]
+MARKS_PER_LINE = 8  # markers along a line, at even distances on the page
+CHARACTER = 0.52  # the width of an average character of text, in ems (DejaVu Sans)
+MAX_LEGEND = 0.3  # of the figure's height, for a legend with formulas
+MAX_PIXELS = 10_000  # each way: a figure is drawn on a canvas this size even for a PDF
+
+
+def _look(i: int, cells: int, line: Curve) -> dict[str, object]:
+    """The i-th line's colour, style and markers. Markers sit at even steps along
+    the line, each cell's a fraction of a step further than the one before, so
+    that markers of coinciding lines do not cover each other; a line with sizes
+    skipped is marked at every size drawn, which shows where they are."""
+    if line.skipped or len(line.x) == 1:
+        marks: dict[str, object] = {"markersize": 2.5}
+    else:
+        step = 1 / MARKS_PER_LINE
+        marks = {"markevery": (step * (i + 0.5) / cells, step)}
+    return {
+        "color": f"C{i % 10}",
+        "linestyle": LINE_STYLES[i % len(LINE_STYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+        **marks,
+    }
+
+
+def _axes(ax, symbol: str, start: int, stop: int, log: bool, top: float) -> None:
+    """Labels, scales and ticks: whole numbers on both axes (sizes and counts are)."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     ax.set_ylabel("trainable parameters")
-    ax.set_title(_title(reports, symbol, variable))
     if log:
         ax.set_xscale("log")
         ax.set_yscale("log")
     else:
+        for axis in (ax.xaxis, ax.yaxis):  # whole numbers, in steps of 1, 2 or 5
+            axis.set_major_locator(MaxNLocator("auto", steps=[1, 2, 5, 10], integer=True))
         ax.set_ylim(bottom=0)
-        # Whole numbers; past _LONG, matplotlib's 1e20.
-        if max(max(line.y) for line in curves) < _LONG:
-            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        if top < _LONG:  # past _LONG, matplotlib's 1e20
+            ax.yaxis.set_major_formatter(FuncFormatter(_in_units(top)))
     ax.set_xlim(start, stop)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
-    _say_skipped(fig, reports, curves, symbol)
-    return fig
+    ax.grid(True, which="major")
+    ax.set_axisbelow(True)
 
 
-def _say_skipped(fig, reports: list[Report], curves: list[Curve], symbol: str) -> None:
-    """Below the axes, as a caption would, and as a SkippedSizes warning each: the
-    sizes a cell is not drawn at, and why."""
-    captions = [
-        f"{report.summary.name}: not drawn where {_reason(report, symbol, size, at)}"
+UNITS = [(10**12, "T"), (10**9, "B"), (10**6, "M"), (10**4, "k")]  # as papers count parameters
+
+
+def _in_units(top: float):
+    """Tick labels for counts up to `top`, in the unit papers would give them in:
+    1.2M, 350k; below 10,000 the number itself.
+
+    >>> [_in_units(1_300_000)(v, 0) for v in (0, 250_000, 1_000_000)]
+    ['0', '0.25M', '1M']
+    >>> _in_units(5000)(2500, 0)
+    '2,500'
+    """
+    unit, suffix = next(((u, s) for u, s in UNITS if top >= u), (1, ""))
+
+    def label(value: float, _position: int) -> str:
+        if not suffix:
+            return f"{value:,.0f}"
+        return f"{value / unit:.6g}{suffix}" if value else "0"
+
+    return label
+
+
+def _legend(fig, ax, names: list[str], note: str) -> None:
+    """The legend below the axes, in as many columns as the figure's width holds,
+    each cell named with its formula where that legend takes at most MAX_LEGEND
+    of the height, else by name alone (ten formulas would squeeze the axes
+    away; `symcount latex` gives them). The note on sizes not drawn heads it: a
+    text below a legend at the bottom would overlap it, as constrained layout
+    gives both the one bottom margin."""
+    handles, labels = ax.get_legend_handles_labels()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    for entries in (labels, names):
+        for columns in range(len(handles), 0, -1):
+            legend = fig.legend(
+                handles, entries, loc="outside lower center", ncols=columns, title=note or None,
+                alignment="left", frameon=False, columnspacing=1.2, handlelength=2.6,
+            )  # fmt: skip
+            box = legend.get_window_extent(renderer)
+            if box.width <= width or columns == 1:
+                break
+            legend.remove()
+        if box.height <= MAX_LEGEND * height or entries is names:
+            return
+        legend.remove()
+
+
+def _check_pixels(size: tuple[float, float], dpi: int) -> None:
+    """A PlotError for a figure too large to draw (matplotlib's Agg canvas stops
+    at 2**16 pixels each way, and needs memory long before)."""
+    if max(size) * dpi > MAX_PIXELS:
+        raise PlotError(
+            f"a figure of {size[0]:g} x {size[1]:g} in at {dpi} dpi is "
+            f"{round(size[0] * dpi):,} x {round(size[1] * dpi):,} pixels; "
+            f"the most is {MAX_PIXELS:,} each way"
+        )
+
+
+def _checked_title(text: str) -> str:
+    """The title, its `$...$` read now as mathtext, so that a mistake in it is an
+    error of the setting and not a failure to save the file."""
+    from matplotlib import cbook
+    from matplotlib.mathtext import MathTextParser
+
+    if cbook.is_math_text(text):
+        try:
+            MathTextParser("path").parse(text)
+        except ValueError as e:
+            first = (str(e).strip() or "cannot be read").splitlines()[0]
+            raise PlotError(
+                f"title {text!r}: its $...$ is not mathtext matplotlib reads: {first}"
+            ) from None
+    return text
+
+
+def _not_drawn(fig, reports: list[Report], curves: list[Curve], symbol: str) -> str:
+    """The sizes each cell is not drawn at, and why, as the figure says it: one
+    note per cell and derived size, wrapped to the figure's width."""
+    per_line = int(fig.get_figwidth() * 72 / (CHARACTER * STYLE["legend.fontsize"]))
+    notes = [
+        f"{legend_name(report.summary)}: not drawn where {_reason(report, symbol, size, at)}"
         for report, line in zip(reports, curves, strict=True)
         for size, at in line.skipped.items()
     ]
-    if captions:
-        fig.supxlabel("\n".join(captions), x=0.01, ha="left", fontsize="small")
+    return "\n".join(textwrap.fill(note, per_line) for note in notes)
+
+
+def _warn_skipped(reports: list[Report], curves: list[Curve], symbol: str) -> None:
+    """A SkippedSizes warning for each note on the figure, at figure()'s caller."""
     for report, line in zip(reports, curves, strict=True):
         for note in _skip_notes(report, symbol, line):
-            warnings.warn(SkippedSizes(note), stacklevel=3)  # at figure()'s caller
+            warnings.warn(SkippedSizes(note), stacklevel=3)
 
 
-def _title(reports: list[Report], symbol: str, variable: str) -> str:
+def _x_label(reports: list[Report], symbol: str) -> str:
+    """The size on the x axis and, after it, the sizes held fixed (a caption's job
+    once the figure is in a paper, but a figure on its own must say them):
+    'size $n$ ($m = 256$, $p = 64$)'."""
     fixed: dict[str, int] = {}
     for report in reports:
         fixed.update((k, v) for k, v in report.sizes.items() if k != symbol)
     shown = [f"${sympy.latex(size_symbol(k))} = {_number(v)}$" for k, v in fixed.items()]
-    if len(shown) > MAX_TITLE_SIZES:  # a title wider than the figure squeezes the axes away
-        more = len(shown) - MAX_TITLE_SIZES + 1
-        shown[MAX_TITLE_SIZES - 1 :] = [f"{more} more"]
-    at = ", ".join(shown)
-    return f"Trainable parameters against {variable}" + (f" at {at}" if at else "")
+    if len(shown) > MAX_FIXED_SIZES:  # a label wider than the figure squeezes the axes away
+        more = len(shown) - MAX_FIXED_SIZES + 1
+        shown[MAX_FIXED_SIZES - 1 :] = [f"{more} more"]
+    varied = f"size ${tex.size_name(symbol)}$"
+    return f"{varied} ({', '.join(shown)})" if shown else varied
 
 
 def _number(value: int) -> str:
-    """A size for the title: 1,024, or 1.2346 \\times 10^{20} past 15 digits."""
+    """A size held fixed, in mathtext: 1{,}024 (a comma with no space after it),
+    or 1.2346 \\times 10^{20} past 15 digits."""
     if value < _LONG:
-        return f"{value:,}"
+        return f"{value:,}".replace(",", "{,}")
     exponent = math.floor(math.log10(value))
     mantissa = Fraction(value, 10**exponent)  # exact, so no rounding to 10.0
     return f"{float(mantissa):.5g} \\times 10^{{{exponent}}}"
@@ -367,6 +524,15 @@ def save(fig, out: BinaryIO, fmt: str) -> None:
         "png": {"Software": None},
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+        "eps": {"Creator": "symcount"},
+        "ps": {"Creator": "symcount"},
     }[fmt]
-    with matplotlib.rc_context({"svg.hashsalt": "symcount"}):
-        fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
+    # PostScript on a page the figure's size (not on US letter paper)
+    extra = {"papertype": "figure"} if fmt in ("ps", "eps") else {}
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format=fmt, dpi="figure", metadata=metadata, **extra)
+    data = buffer.getvalue()
+    if fmt in ("ps", "eps"):  # matplotlib dates PostScript with the clock
+        data = re.sub(rb"^%%CreationDate: [^\n]*\n", b"", data, count=1, flags=re.M)
+    out.write(data)

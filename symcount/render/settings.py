@@ -13,15 +13,22 @@ line reads them to build its parser and the writers load sympy, which
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+import reprlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
 
 class Setting(NamedTuple):
     name: str
-    default: bool | str  # a bool is a switch, off by default: the command line's `--NAME`
+    default: object  # a bool is a switch, off by default: the command line's `--NAME`
     help: str  # as `--help` gives it
     choices: tuple[str, ...] = ()  # the values it takes; any value when empty
+    # A flag that takes a value other than a choice: the function that reads it,
+    # from the command line's text or from the value a caller passes, raising
+    # ValueError with what is wrong; and how `--help` names the value.
+    parse: Callable[[object], object] | None = None
+    metavar: str | None = None
 
 
 class Settings:
@@ -48,6 +55,7 @@ class Settings:
         ...
         ValueError: unknown setting 'colour' for the latex writer; it takes form, equations, params, standalone
         """
+        values = {s.name: s.default for s in self}
         for name, value in given.items():
             setting = self._by_name.get(name)
             if setting is None:
@@ -57,7 +65,8 @@ class Settings:
                 *others, last = map(repr, setting.choices)
                 either = f"{', '.join(others)} or {last}" if others else last
                 raise ValueError(f"{name} must be {either}, got {value!r}")
-        return {**{s.name: s.default for s in self}, **given}
+            values[name] = setting.parse(value) if setting.parse else value
+        return values
 
 
 LATEX = Settings(
@@ -68,4 +77,80 @@ LATEX = Settings(
     Setting("standalone", False, "a complete document for pdflatex"),
 )
 
-PLOT = Settings("plot", Setting("log", False, "logarithmic axes"))
+
+# The files `symcount plot -o` writes, by extension, in the order messages list them.
+PLOT_FILES = {".pdf": "pdf", ".eps": "eps", ".ps": "ps", ".svg": "svg", ".png": "png"}
+
+# A figure for one column of a two-column paper (3.3 in wide), as a PDF
+# drawn at that size shows it; PNG pixels per inch as a printer would want.
+FIGURE_SIZE = (3.3, 2.4)
+DPI = 300
+MIN_INCHES, MAX_INCHES = 0.5, 50
+MIN_DPI, MAX_DPI = 10, 1200
+
+
+def figure_size(value: object) -> tuple[float, float]:
+    """Width and height in inches, from `W,H` or a pair of numbers.
+
+    >>> figure_size("7,4.5"), figure_size((3.3, 2))
+    ((7.0, 4.5), (3.3, 2.0))
+    >>> figure_size("3.3")
+    Traceback (most recent call last):
+    ...
+    ValueError: size must be W,H in inches, such as 3.3,2.4; got '3.3'
+    """
+    texts = value.split(",") if isinstance(value, str) else value
+    try:
+        width, height = (float(t) for t in texts)
+    except (TypeError, ValueError):
+        message = "size must be W,H in inches, such as 3.3,2.4"
+        raise ValueError(f"{message}; got {reprlib.repr(value)}") from None
+    if not all(math.isfinite(v) and MIN_INCHES <= v <= MAX_INCHES for v in (width, height)):
+        message = f"size must be between {MIN_INCHES} and {MAX_INCHES} inches each way"
+        raise ValueError(f"{message}, got {reprlib.repr(value)}")
+    return width, height
+
+
+def dots_per_inch(value: object) -> int:
+    """PNG pixels per inch: a whole number from MIN_DPI to MAX_DPI.
+
+    >>> dots_per_inch("600"), dots_per_inch(72)
+    (600, 72)
+    """
+    try:
+        dpi = int(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    except ValueError:
+        dpi = None
+    if dpi is None or not MIN_DPI <= dpi <= MAX_DPI:
+        message = f"dpi must be a whole number from {MIN_DPI} to {MAX_DPI}"
+        raise ValueError(f"{message}, got {reprlib.repr(value)}")
+    return dpi
+
+
+def text(value: object) -> str:
+    """Text to draw: a str, all of it characters (not a shell's bytes that were
+    not UTF-8, which Python keeps as lone surrogates and no font can draw)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"expected text in UTF-8, got {ascii(value)}") from None
+    return value
+
+
+PLOT = Settings(
+    "plot",
+    Setting("log", False, "logarithmic axes"),
+    Setting(
+        "size", FIGURE_SIZE, "width and height in inches (default: 3.3,2.4, one column of a "
+        "two-column paper)", parse=figure_size, metavar="W,H",
+    ),
+    Setting(
+        "dpi", DPI, f"pixels per inch of a PNG (default: {DPI})", parse=dots_per_inch, metavar="N",
+    ),
+    Setting(
+        "title", "", "a title above the plot (default: none; a paper's caption says it)",
+        parse=text, metavar="TEXT",
+    ),
+)  # fmt: skip
