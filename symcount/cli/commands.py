@@ -159,19 +159,39 @@ def cmd_show(args) -> int:
 def cmd_fmt(args) -> int:
     if args.in_place and "-" in args.sources:
         raise UsageError("--in-place: standard input ('-') cannot be rewritten; name the file")
-    # Every source is read and formatted before anything is written or shown:
-    # a syntax error in one leaves every file as it was.
     read = [sources.read(spec) for spec in args.sources]
+    if args.in_place:
+        _check_rewritable(args.sources, [name for name, _ in read])
+    # Every source is formatted before anything is written or shown: a syntax
+    # error in one leaves every file as it was.
     formatted = [_api().format_text(text, filename=name) for name, text in read]
     if args.check:
         diffs = [_diff(name, text, new) for (name, text), new in zip(read, formatted, strict=True)]
         sys.stdout.write("".join(diffs))
         return 1 if any(diffs) else 0
-    if args.in_place:
-        _rewrite(args.sources, read, formatted)
-    else:
+    if not args.in_place:
         sys.stdout.write("\n".join(formatted))
+        return 0
+    from .atomic import write_atomically
+
+    for spec, (_, text), new in zip(args.sources, read, formatted, strict=True):
+        if new != text:
+            # The file itself: /dev/stdin names a descriptor, which write_atomically
+            # would append to; its real path is the file that was read.
+            write_atomically(os.path.realpath(spec), new.encode("utf-8"))
     return 0
+
+
+def _check_rewritable(specs: list[str], names: list[str]) -> None:
+    """`fmt --in-place` rewrites files: not a built-in, nor a pipe or a device."""
+    for spec, name in zip(specs, names, strict=True):
+        if name.startswith(sources.BUILTIN_PREFIX):
+            raise UsageError(
+                f"--in-place: '{spec}' is a built-in cell, which cannot be rewritten; "
+                f"`symcount show {sources.builtin_name(name)} > FILE` makes a copy to edit"
+            )
+        if not os.path.isfile(spec):
+            raise UsageError(f"--in-place: '{spec}' is not a regular file")
 
 
 def _diff(name: str, before: str, after: str) -> str:
@@ -187,25 +207,6 @@ def _diff(name: str, before: str, after: str) -> str:
 def _lines(text: str) -> list[str]:
     """Lines as the parser counts them (only "\\n" ends one), each with its end."""
     return [line for line in re.split(r"(?<=\n)", text) if line]
-
-
-def _rewrite(specs: list[str], read: list[tuple[str, str]], formatted: list[str]) -> None:
-    """`fmt --in-place`: each file that changes replaced by its canonical form."""
-    from .atomic import write_atomically
-
-    for spec, (name, _) in zip(specs, read, strict=True):
-        if name.startswith(sources.BUILTIN_PREFIX):
-            raise UsageError(
-                f"--in-place: '{spec}' is a built-in cell, which cannot be rewritten; "
-                f"`symcount show {sources.builtin_name(name)} > FILE` makes a copy to edit"
-            )
-        if not os.path.isfile(spec):
-            raise UsageError(f"--in-place: '{spec}' is not a regular file")
-    for spec, (_, text), new in zip(specs, read, formatted, strict=True):
-        if new != text:
-            # The file itself: /dev/stdin names a descriptor, which write_atomically
-            # would append to; its real path is the file that was read.
-            write_atomically(os.path.realpath(spec), new.encode("utf-8"))
 
 
 def cmd_latex(args) -> int:
