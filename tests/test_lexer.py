@@ -14,17 +14,7 @@ import pytest
 
 pytest.importorskip("pygments")  # the `pygments` extra, part of the `test` extra
 
-from pygments.token import (
-    Comment,
-    Error,
-    Keyword,
-    Name,
-    Number,
-    Operator,
-    Punctuation,
-    String,
-    Token,
-)
+from pygments.token import STANDARD_TYPES, Token
 
 from conftest import doc_script
 from symcount import sources, syntax
@@ -34,6 +24,8 @@ from symcount.render.lexer import KEYWORDS, CellLexer
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 pages = doc_script("pages")
+Comment, Error, Keyword, Name = Token.Comment, Token.Error, Token.Keyword, Token.Name
+Number, Operator, Punctuation, String = Token.Number, Token.Operator, Token.Punctuation, Token.String
 
 
 def tokens(text: str) -> list[tuple[object, str]]:
@@ -91,46 +83,24 @@ end
 '''
 
 
-@pytest.mark.parametrize(
-    "value, kind",
-    [
-        ("# a comment", Comment.Single),
-        ("# trailing", Comment.Single),
-        ("cell", Keyword),
-        ("demo.rnn", Name.Class),
-        ("\\\"", String.Escape),
-        ("\\t", String.Escape),
-        ("a ", String.Double),
-        ("size", Keyword),
-        ("input", Keyword),
-        ("x", Name.Variable),  # declared
-        ("diag", Keyword.Type),
-        ("frozen", Keyword.Type),
-        ("blockdiag", Keyword.Type),
-        ("complex", Keyword.Type),
-        ("bias", Keyword.Type),
-        ("quaternion", Keyword.Type),
-        ("scalar", Keyword.Type),
-        ("output", Keyword),
-        ("def", Keyword),
-        ("g", Name.Function),
-        ("0.5", Number.Float),
-        ("1e-3", Number.Float),
-        (".5", Number.Float),
-        ("3", Number.Integer),
-        ("2", Number.Integer),
-        ('"W_{\\mathrm{in}}"', String.Double),  # verbatim: no escapes
-        ("@", Operator),
-        ("*", Operator),
-        ("+", Operator),
-        ("-", Operator),
-        ("=", Operator),
-        (":", Operator),
-        ("'", Operator),
-        ("sigmoid", Name.Builtin),
-        ("end", Keyword),
-    ],
-)
+# What each token of SAMPLE is: its first occurrence.
+PIECES = {
+    Comment.Single: ["# a comment", "# trailing"],
+    Keyword: ["cell", "size", "input", "state", "param", "output", "def", "end"],
+    Keyword.Type: ["diag", "frozen", "blockdiag", "complex", "bias", "quaternion", "scalar"],
+    Name.Class: ["demo.rnn"],
+    Name.Variable: ["x", "h", "D"],  # declared
+    Name.Function: ["g"],
+    Name.Builtin: ["sigmoid"],
+    String.Double: ["a ", '"W_{\\mathrm{in}}"'],  # a `latex` text is verbatim: no escapes
+    String.Escape: ['\\"', "\\t"],
+    Number.Float: ["0.5", "1e-3", ".5"],
+    Number.Integer: ["3", "2"],
+    Operator: ["@", "*", "+", "-", "=", ":", "'"],
+}
+
+
+@pytest.mark.parametrize("value, kind", [(v, kind) for kind, values in PIECES.items() for v in values])
 def test_each_piece_has_its_token(value, kind):
     assert kind_of(SAMPLE, value) is kind
 
@@ -279,7 +249,5 @@ def test_the_docstring_example():
 
 def test_the_token_types_are_pygments_standard_ones():
     # Styles colour the standard types; a type of our own would show uncoloured.
-    from pygments.token import STANDARD_TYPES
-
     used = {kind for text in (SAMPLE, sources.builtin_text("mlstm")) for kind, _ in CellLexer().get_tokens(text)}
     assert used <= set(STANDARD_TYPES) and Token.Error not in used

@@ -105,14 +105,8 @@ class CellLexer(RegexLexer):
         "header": [
             (r"\n", Whitespace, "#pop"),
             include("blank"),
-            (r"\(", Punctuation, "sizes"),
+            (r"\(", Punctuation, "brackets"),
             (r'"', String.Double, "description"),
-        ],
-        "sizes": [
-            include("blank"),
-            (_NAME, Name),
-            (r",", Punctuation),
-            (r"\)", Punctuation, "#pop"),
         ],
         "description": [
             (r'[^"\\\n]+', String.Double),
@@ -123,20 +117,8 @@ class CellLexer(RegexLexer):
         "shape": [
             (r"\n", Whitespace, "#pop"),
             include("blank"),
-            (r"\(", Punctuation, "shape-group"),
-            include("size"),
-        ],
-        "shape-group": [
-            include("blank"),
-            (r"\(", Punctuation, "#push"),
-            (r"\)", Punctuation, "#pop"),
-            include("size"),
-        ],
-        "size": [
             (words(KEYWORDS, suffix=r"\b"), Keyword.Type),
-            (_NAME, Name),
-            (r"[0-9]+", Number.Integer),
-            (r"[*/+\-]", Operator),
-            (r",", Punctuation),
+            (r"\(", Punctuation, "brackets"),
+            include("expression"),
         ],
     }
