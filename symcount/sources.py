@@ -1,6 +1,8 @@
-"""Where cell text comes from: files, standard input and the built-in cells.
+"""Where cell text comes from: files, standard input and the built-in cells;
+and the grammar of the language, shipped beside them.
 
-Cheap on purpose (no sympy, no lark): `symcount list` and `show` use it.
+Cheap on purpose (no sympy, no lark): `symcount list` and `show` use it, and
+the Pygments lexer (render/lexer.py) reads the grammar's keywords from here.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def builtin_summary(name: str) -> tuple[str, str]:
         return "", ""
     dims = ", ".join(d.strip() for d in match.group(2).split(","))
     return dims, (match.group(3) or "")
+
+
+def grammar_text() -> str:
+    """The language's grammar (grammar/symcount.lark)."""
+    packaged = resources.files("symcount") / "symcount.lark"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    # Running from a source checkout (or an editable install): the grammar
+    # sits at the top of the repository.
+    return (Path(__file__).resolve().parents[1] / "grammar" / "symcount.lark").read_text(
+        encoding="utf-8"
+    )
 
 
 def decode(data: bytes, filename: str) -> str:

@@ -1,7 +1,9 @@
 """The command line through main([...]) and through the installed command."""
 
+import io
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -384,6 +386,116 @@ def test_plot_keeps_matplotlibs_cache_notes_off_stderr(tmp_path):
     assert (result.returncode, result.stderr) == (0, "")  # before: "Matplotlib created a temporary cache directory..."
 
 
+# ---- fmt --check and --in-place ----
+
+MESSY = "# the cell\ncell c(n)  # one size\nstate h:n\nh' = tanh(U@h)   # why\nend\n"
+TIDY = "# the cell\ncell c(n)  # one size\n    state h : n\n\n    h' = tanh(U @ h)  # why\nend\n"
+
+
+def test_fmt_check_prints_the_diff_and_exits_1(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("messy.cell").write_text(MESSY)
+    Path("tidy.cell").write_text(TIDY)
+    code, out, err = run(capsys, "fmt", "--check", "tidy.cell", "messy.cell")
+    assert (code, err) == (1, "")
+    assert out == (
+        "--- messy.cell\n+++ messy.cell\n@@ -1,5 +1,6 @@\n # the cell\n cell c(n)  # one size\n"
+        "-state h:n\n-h' = tanh(U@h)   # why\n+    state h : n\n+\n+    h' = tanh(U @ h)  # why\n end\n"
+    )
+    assert Path("messy.cell").read_text() == MESSY  # nothing changed
+    # The diff is a patch that makes the file canonical.
+    if shutil.which("patch"):
+        subprocess.run(["patch", "-s", "-p0"], input=out, text=True, check=True)
+        assert Path("messy.cell").read_text() == TIDY
+
+
+def test_fmt_check_of_canonical_files_prints_nothing(capsys, tmp_path, monkeypatch):
+    (tmp_path / "tidy.cell").write_text(TIDY)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TIDY.encode())))
+    assert run(capsys, "fmt", "--check", str(tmp_path / "tidy.cell"), "-") == (0, "", "")
+
+
+def test_fmt_check_says_when_the_last_line_has_no_end(capsys, tmp_path):
+    (tmp_path / "c.cell").write_text(TIDY.removesuffix("\n"))
+    code, out, _ = run(capsys, "fmt", "--check", str(tmp_path / "c.cell"))
+    assert code == 1 and out.endswith("-end\n\\ No newline at end of file\n+end\n")
+
+
+def test_fmt_in_place_rewrites_what_changes(capsys, tmp_path):
+    messy, tidy = tmp_path / "messy.cell", tmp_path / "tidy.cell"
+    messy.write_text(MESSY)
+    tidy.write_text(TIDY)
+    messy.chmod(0o640)
+    os.symlink("messy.cell", tmp_path / "link.cell")
+    before = tidy.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert run(capsys, "fmt", "--in-place", str(tmp_path / "link.cell"), str(tidy)) == (0, "", "")
+    assert messy.read_text() == TIDY and stat.S_IMODE(messy.stat().st_mode) == 0o640
+    assert (tmp_path / "link.cell").is_symlink()
+    assert tidy.stat().st_mtime_ns == before  # already canonical: not touched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.cell", "messy.cell", "tidy.cell"]
+
+
+def test_fmt_in_place_of_dev_stdin_rewrites_the_file_it_reads(tmp_path):
+    # /dev/stdin names a descriptor (written to, it would be appended to); the
+    # file behind it is what is rewritten.
+    messy = tmp_path / "messy.cell"
+    messy.write_text(MESSY)
+    with messy.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "symcount", "fmt", "--in-place", "/dev/stdin"],
+            stdin=stdin, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert messy.read_text() == TIDY
+
+
+def test_fmt_in_place_writes_nothing_when_any_source_fails(capsys, tmp_path):
+    messy, broken = tmp_path / "messy.cell", tmp_path / "broken.cell"
+    messy.write_text(MESSY)
+    broken.write_text("cell c(n)\nstate h:n\nh' = (h\nend\n")
+    code, out, err = run(capsys, "fmt", "--in-place", str(messy), str(broken))
+    assert (code, out) == (1, "") and "error: '(' was never closed" in err
+    assert messy.read_text() == MESSY
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["fmt", "--in-place", "-"], "--in-place: standard input ('-') cannot be rewritten"),
+        (["fmt", "--in-place", "messy.cell", "lstm"], "--in-place: 'lstm' is a built-in cell"),
+        (["fmt", "--in-place", "builtin:gru"], "--in-place: 'builtin:gru' is a built-in cell"),
+        (["fmt", "--in-place", "PIPE"], "--in-place: 'PIPE' is not a regular file"),
+        (["fmt", "--in-place", "messy.cell", "broken.cell", "lstm"], "--in-place: 'lstm' is a built-in"),
+    ],
+)
+def test_fmt_in_place_refuses_what_is_no_file(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    Path("messy.cell").write_text(MESSY)
+    Path("broken.cell").write_text("cell c(n)\nh' = (h\nend\n")  # the usage error comes first
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MESSY.encode())))
+    read, write = os.pipe()  # a source that can be read, by the name of its descriptor
+    os.write(write, MESSY.encode())
+    os.close(write)
+    pipe = f"/dev/fd/{read}"
+    try:
+        code, out, err = run(capsys, *(pipe if arg == "PIPE" else arg for arg in argv))
+    finally:
+        os.close(read)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].startswith(f"symcount: error: {message.replace('PIPE', pipe)}")
+    assert Path("messy.cell").read_text() == MESSY
+    assert sorted(os.listdir()) == ["broken.cell", "messy.cell"]
+
+
+def test_fmt_check_and_in_place_do_not_go_together(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["fmt", "--check", "--in-place", "lstm"])
+    assert info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 # ---- names that are not UTF-8 (as a shell passes them) ----
 
 
@@ -476,6 +588,15 @@ def test_ctrl_c_twice_during_a_slow_write_leaves_the_old_file(tmp_path, command)
     assert _interrupt(process, times=2) == INTERRUPTED
     assert target.read_bytes() == b"precious"
     assert sorted(os.listdir(tmp_path)) == sorted([target.name, "started"])
+
+
+def test_ctrl_c_twice_during_fmt_in_place_leaves_the_file(tmp_path):
+    (tmp_path / "messy.cell").write_text(MESSY)
+    process = _start(tmp_path, ["fmt", "--in-place", "messy.cell"], SLOW_WRITE)
+    _wait_for((tmp_path / "started").exists, process)
+    assert _interrupt(process, times=2) == INTERRUPTED
+    assert (tmp_path / "messy.cell").read_text() == MESSY
+    assert sorted(os.listdir(tmp_path)) == ["messy.cell", "started"]
 
 
 def test_ctrl_c_while_a_fifo_waits_for_its_reader(tmp_path):

@@ -7,8 +7,9 @@ runs it through `cli.main([...])` in this process. Values include huge and
 negative numbers, numbers in other scripts, odd unicode, names that are not
 UTF-8 (as a shell passes them: lone surrogates), unknown symbols, repeated
 flags, built-in names and small .cell files, good and bad. It must exit 0,
-1 or 2, print no traceback, say `error:` when it fails, leave an existing
-`-o` file as it was when it fails, and leave no temporary file behind.
+1 or 2, print no traceback, say `error:` when it fails (or, for `fmt
+--check`, print the diff), leave an existing `-o` file and every cell file
+as they were when it fails, and leave no temporary file behind.
 
 `symcount verify` is run with `verify.run` replaced by a recorder: building
 PyTorch and Keras layers in a loop would take hours; what is fuzzed here is
@@ -67,6 +68,10 @@ CELLS = {
     " state h : (n, rows, cols)\n h' = tanh(conv(W, x, k) + conv(U, h, k) + b)\nend\n",
 }
 BYTES = {"latin1.cell": b"cell l(n)\n state h : n\n h' = \xff @ h\nend\n"}
+FILES = {
+    **{name: text.encode("utf-8", errors="surrogateescape") for name, text in CELLS.items()},
+    **BYTES,
+}
 BUILTINS = sources.builtin_names()
 FRAMEWORK = {name for name in BUILTINS if "." in name}
 SOURCES = [
@@ -263,7 +268,15 @@ def build_check(rng):
 
 
 def build_fmt(rng):
-    return ["fmt", *sources_for(rng, rng.choice([1, 2]))]
+    argv = ["fmt", *sources_for(rng, rng.choice([1, 2]))]
+    mode = rng.random()
+    if mode < 0.3:
+        argv.append("--check")
+    elif mode < 0.6:
+        argv.append("--in-place")  # rewrites the folder's cell files: run_case restores them
+    elif mode < 0.65:
+        argv += ["--check", "--in-place"]
+    return argv
 
 
 def build_show(rng):
@@ -326,9 +339,7 @@ def edit(argv: list[str], rng: random.Random) -> list[str]:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli-fuzz")
-    for name, text in CELLS.items():
-        (folder / name).write_text(text, encoding="utf-8", errors="surrogateescape")
-    for name, data in BYTES.items():
+    for name, data in FILES.items():
         (folder / name).write_bytes(data)
     (folder / "folder.cell").mkdir()
     os.symlink("existing.tex", folder / "link.tex")
@@ -345,7 +356,7 @@ PRECIOUS = {"existing.tex": b"precious tex\n", "existing.png": b"precious png\n"
 def run_case(number: int, folder) -> int:
     """Run case `number` in `folder`; return its exit status."""
     argv, stdin = command_line(number)
-    for name, data in PRECIOUS.items():
+    for name, data in {**PRECIOUS, **FILES}.items():  # as they were: `fmt --in-place` rewrites
         (folder / name).write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
     stdin_file = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
@@ -364,8 +375,9 @@ def run_case(number: int, folder) -> int:
     assert code in (0, 1, 2), where
     assert "Traceback" not in stderr and "Traceback" not in stdout, where
     if code != 0:
-        assert re.search(r"(^|: )error: ", stderr, re.M), where
-        for name, data in PRECIOUS.items():
+        would_change = code == 1 and "--check" in argv and stdout.startswith("--- ")
+        assert would_change or re.search(r"(^|: )error: ", stderr, re.M), where
+        for name, data in {**PRECIOUS, **FILES}.items():
             assert (folder / name).read_bytes() == data, where
     leftovers = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
     assert not leftovers, where

@@ -2,9 +2,9 @@
 `Cell` and `Stack` they return (docs/api.md)."""
 
 from .cell import Cell, Cells, Param, Stack, StackParam
-from .reading import builtin, format_source, format_text, load, loads, read_source
+from .reading import builtin, format_text, load, loads, read_source
 
 __all__ = [
     "Cell", "Cells", "Param", "Stack", "StackParam",
-    "builtin", "format_source", "format_text", "load", "loads", "read_source",
+    "builtin", "format_text", "load", "loads", "read_source",
 ]

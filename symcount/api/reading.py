@@ -152,22 +152,17 @@ def format_text(text: str, filename: str = "<string>") -> str:
     """The cells of a spec text in canonical form, as `symcount fmt` prints them.
 
     Only the syntax is checked (a cell with a size mismatch still formats);
-    comments are dropped.
+    comments are kept beside what they were written with.
 
     >>> import symcount
     >>> print(symcount.format_text("cell c(n) # recurrent\\nstate h:n\\nh'=U@h+b\\nend"), end="")
-    cell c(n)
+    cell c(n)  # recurrent
         state h : n
     <BLANKLINE>
         h' = U @ h + b
     end
     """
     from ..render.cellfmt import format_cells
+    from ..syntax.comments import comments
 
-    return format_cells(syntax.parse(ir.Document(filename, text)))
-
-
-def format_source(spec: str) -> str:
-    """A command-line SOURCE (path, `-` or built-in name) in canonical form."""
-    filename, text = sources.read(spec)
-    return format_text(text, filename=filename)
+    return format_cells(syntax.parse(ir.Document(filename, text)), comments(text))

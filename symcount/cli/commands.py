@@ -6,7 +6,10 @@ statuses. Heavy modules (sympy, lark) are imported inside the commands so that
 
 from __future__ import annotations
 
+import difflib
 import functools
+import os
+import re
 import sys
 import warnings
 
@@ -193,8 +196,56 @@ def cmd_show(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    sys.stdout.write("\n".join(_api().format_source(spec) for spec in args.sources))
+    if args.in_place and "-" in args.sources:
+        raise UsageError("--in-place: standard input ('-') cannot be rewritten; name the file")
+    read = [sources.read(spec) for spec in args.sources]
+    if args.in_place:
+        _check_rewritable(args.sources, [name for name, _ in read])
+    # Every source is formatted before anything is written or shown: a syntax
+    # error in one leaves every file as it was.
+    formatted = [_api().format_text(text, filename=name) for name, text in read]
+    if args.check:
+        diffs = [_diff(name, text, new) for (name, text), new in zip(read, formatted, strict=True)]
+        sys.stdout.write("".join(diffs))
+        return 1 if any(diffs) else 0
+    if not args.in_place:
+        sys.stdout.write("\n".join(formatted))
+        return 0
+    from .atomic import write_atomically
+
+    for spec, (_, text), new in zip(args.sources, read, formatted, strict=True):
+        if new != text:
+            # The file itself: /dev/stdin names a descriptor, which write_atomically
+            # would append to; its real path is the file that was read.
+            write_atomically(os.path.realpath(spec), new.encode("utf-8"))
     return 0
+
+
+def _check_rewritable(specs: list[str], names: list[str]) -> None:
+    """`fmt --in-place` rewrites files: not a built-in, nor a pipe or a device."""
+    for spec, name in zip(specs, names, strict=True):
+        if name.startswith(sources.BUILTIN_PREFIX):
+            raise UsageError(
+                f"--in-place: '{spec}' is a built-in cell, which cannot be rewritten; "
+                f"`symcount show {sources.builtin_name(name)} > FILE` makes a copy to edit"
+            )
+        if not os.path.isfile(spec):
+            raise UsageError(f"--in-place: '{spec}' is not a regular file")
+
+
+def _diff(name: str, before: str, after: str) -> str:
+    """A unified diff from `before` to `after` under `name` (`patch -p0` applies it)."""
+    lines = difflib.unified_diff(_lines(before), _lines(after), name, name)
+    # As diff(1) says it: difflib would run the next line on.
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as the parser counts them (only "\\n" ends one), each with its end."""
+    return [line for line in re.split(r"(?<=\n)", text) if line]
 
 
 def cmd_latex(args) -> int:

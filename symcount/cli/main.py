@@ -79,6 +79,17 @@ def _show(parser: argparse.ArgumentParser) -> None:
 
 def _fmt(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; print the changes as a unified diff, exit 1 if there are any",
+    )
+    mode.add_argument(
+        "--in-place",
+        action="store_true",
+        help="rewrite each file (atomically) instead of printing; not '-' nor a built-in",
+    )
 
 
 def _latex(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +146,11 @@ COMMANDS = {
     "list": Command("list the built-in cells", commands.cmd_list),
     "show": Command("print the text of a built-in cell", commands.cmd_show, _show),
     "fmt": Command(
-        "print cells in canonical form (syntax checked only; comments dropped)", commands.cmd_fmt, _fmt
+        "print cells in canonical form, comments kept (syntax checked only)",
+        commands.cmd_fmt,
+        _fmt,
+        "Print the cells of each SOURCE in one canonical layout, each comment beside "
+        "what it was written with. --check shows what would change; --in-place makes it.",
     ),
     "latex": Command(
         "LaTeX for papers: the formula, the cell's equations, a parameter table",

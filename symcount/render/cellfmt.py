@@ -3,7 +3,7 @@
 Expressions go through the equation printer's base class, `Printer`, whose
 rules already write the cell language, and sizes through its size printer
 (`shapes.sizes.SizePrinter`); this module adds what a whole cell has besides
-equations: the header and the declarations.
+equations: the header, the declarations and the comments.
 
 The layout is fixed: the header, the declarations in their order, a blank
 line, the equations in their order, a blank line and the `latex` overrides
@@ -11,50 +11,69 @@ in their order, `end`, with four spaces of indentation and one blank line
 between cells. Spacing is normalized (`a + b`, `2*n`,
 `(n, m + n)`), integers in sizes lose leading zeros, and parentheses are kept
 only where precedence needs them. Numbers keep their spelling. Comments are
-not in the IR, so they are dropped. Printing the result again gives the same
-text, and it parses to the same cells.
+not in the IR: they are found in the text (`syntax.comments`) and put back
+beside what they were written with (`Notes`). Printing the result again
+gives the same text, and it parses to the same cells.
 
     >>> from symcount import ir, syntax
-    >>> [cell] = syntax.parse(ir.Document("<doc>", "cell c(m,n)  # two sizes\\n"
-    ...     "input x:m\\nstate h:n\\nparam b:(2*n)\\nh'=tanh((W@x)+b*(h))\\nend"))
-    >>> print(format_cells([cell]), end="")
-    cell c(m, n)
+    >>> from symcount.syntax.comments import comments
+    >>> text = ("cell c(m,n)  # two sizes\\n"
+    ...     "input x:m\\nstate h:n\\nparam b:(2*n)\\n# the update\\nh'=tanh((W@x)+b*(h))\\nend")
+    >>> print(format_cells(syntax.parse(ir.Document("<doc>", text)), comments(text)), end="")
+    cell c(m, n)  # two sizes
         input x : m
         state h : n
         param b : 2*n
     <BLANKLINE>
+        # the update
         h' = tanh(W @ x + b * h)
     end
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
+
 from .. import ir
+from ..syntax.comments import Comment
 from .equations import Printer
 
 INDENT = "    "
+_COMMENT_GAP = "  "  # before a comment after code on its line
+Item = tuple[int, str]  # a header, a statement or an `end`: its first line and its role (`Notes`)
 
 
-def format_cells(cells: list[ir.CellDef]) -> str:
-    """Cells as canonical cell-language text, one blank line between them."""
+def format_cells(cells: list[ir.CellDef], comments: Sequence[Comment] = ()) -> str:
+    """Cells as canonical cell-language text, one blank line between them, with
+    `comments` (`syntax.comments.comments` of the cells' text) where they belong."""
+    notes = Notes(cells, comments)
     printer = CellPrinter()
-    return "\n".join(printer.cell(cell) for cell in cells)
+    text = "\n".join(printer.cell(cell, notes) for cell in cells)
+    if notes.tail:  # the comments after the last cell, a blank line apart as a cell would be
+        text += "\n" + "".join(f"{line}\n" for line in notes.tail)
+    return text
 
 
 class CellPrinter(Printer):
     """The cell language, whole cells: the base class prints their equations."""
 
-    def cell(self, cell: ir.CellDef) -> str:
-        lines = [self.header(cell)]
-        lines += [INDENT + self.declaration(decl) for decl in cell.declarations]
+    def cell(self, cell: ir.CellDef, notes: Notes | None = None) -> str:
+        notes = notes or Notes([], ())
+        lines = notes.header(cell, self.header(cell))
+        for decl in cell.declarations:
+            lines += notes.statement(decl, self.declaration(decl))
         if cell.declarations and cell.equations:
             lines.append("")
-        lines += [INDENT + self.function_def(f) for f in cell.functions]
-        lines += [INDENT + self.equation(eq) for eq in cell.equations]
-        if cell.latex_overrides and len(lines) > 1:
+        for f in cell.functions:
+            lines += notes.statement(f, self.function_def(f))
+        for eq in cell.equations:
+            lines += notes.statement(eq, self.equation(eq))
+        if cell.latex_overrides and (cell.declarations or cell.functions or cell.equations):
             lines.append("")  # presentation apart from the cell's meaning
-        lines += [INDENT + self.latex_override(o) for o in cell.latex_overrides]
-        lines.append("end")
+        for o in cell.latex_overrides:
+            lines += notes.statement(o, self.latex_override(o))
+        lines += notes.end(cell)
         return "\n".join(lines) + "\n"
 
     def header(self, cell: ir.CellDef) -> str:
@@ -93,6 +112,72 @@ class CellPrinter(Printer):
     def latex_override(self, override: ir.LatexOverride) -> str:
         # The text was read verbatim (no escapes), so it is written back verbatim.
         return f'latex {override.name} "{override.text}"'
+
+
+class Notes:
+    """The comments of the text the cells were parsed from, each with the item
+    it goes with: a cell's header, a statement or a cell's `end`.
+
+    A comment alone on its line goes with the next item, and prints above it;
+    blank lines between such comments, and between them and their item, are
+    kept (one for any number). One after code goes with that code's item and
+    stays after it on its line. One inside brackets (the item goes on over
+    more lines, which `fmt` joins into one) prints above its item. Comments
+    after the last cell are the `tail`. An item is known by its first line
+    and its role: `(line, "cell")`, `(line, "statement")`, `(line, "end")`.
+    """
+
+    def __init__(self, cells: list[ir.CellDef], comments: Sequence[Comment]):
+        items = [item for cell in cells for item in _items(cell)]
+        starts = [line for line, _ in items]
+        self._above: dict[Item, list[str]] = {}  # the comments alone before an item
+        self._last: dict[Item | None, int] = {}  # the line of the last of them
+        self._inner: dict[Item, list[str]] = {}
+        self._after: dict[Item, str] = {}
+        self.tail: list[str] = []
+        for comment in comments:
+            at = bisect_right(starts, comment.line)  # the first item that starts after it
+            if comment.alone and not comment.nested:
+                self._add_above(items[at] if at < len(items) else None, comment)
+            elif comment.nested:
+                self._inner.setdefault(items[at - 1], []).append(comment.text)
+            else:
+                self._after[items[at - 1]] = comment.text
+
+    def _add_above(self, item: Item | None, comment: Comment) -> None:
+        block = self.tail if item is None else self._above.setdefault(item, [])
+        if block and comment.line - self._last[item] > 1:
+            block.append("")
+        block.append(comment.text)
+        self._last[item] = comment.line
+
+    def header(self, cell: ir.CellDef, text: str) -> list[str]:
+        return self._around((cell.span.line, "cell"), text, "", "")
+
+    def statement(self, node: ir.Declaration | ir.Equation | ir.FunctionDef | ir.LatexOverride,
+                  text: str) -> list[str]:
+        return self._around((node.span.line, "statement"), text, INDENT, INDENT)
+
+    def end(self, cell: ir.CellDef) -> list[str]:
+        return self._around((cell.span.end_line, "end"), "end", "", INDENT)
+
+    def _around(self, item: Item, text: str, indent: str, comment_indent: str) -> list[str]:
+        """The item's printed `text` with its comments: those above it, then its line."""
+        above = list(self._above.get(item, ()))
+        if above and item[0] - self._last[item] > 1:
+            above.append("")
+        above += self._inner.get(item, ())
+        lines = [comment_indent + c if c else "" for c in above]
+        after = self._after.get(item)
+        lines.append(indent + text + (_COMMENT_GAP + after if after else ""))
+        return lines
+
+
+def _items(cell: ir.CellDef) -> list[Item]:
+    """A cell's items (see `Notes`) in the order they are written."""
+    statements = (*cell.declarations, *cell.functions, *cell.equations, *cell.latex_overrides)
+    lines = sorted(s.span.line for s in statements)
+    return [(cell.span.line, "cell"), *((n, "statement") for n in lines), (cell.span.end_line, "end")]
 
 
 def quote(text: str) -> str:

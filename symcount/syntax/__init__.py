@@ -9,7 +9,8 @@ so deep or long inputs cannot overflow the Python stack. Syntax errors become
 - `tables`: the one module that imports lark (grammar, parser, post-lexer);
 - `build`: the reductions that make IR nodes;
 - `limits`: nesting depth and integer length;
-- `messages`: syntax errors.
+- `messages`: syntax errors;
+- `comments`: where the comments are, which the IR leaves out (for `fmt`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 The other modules of the package take lark's names (`Token`, `Transformer`,
 the exception types) from here, so lark is imported in this one place. The
 reductions that build the IR (`build.ToIR`) are handed in by the caller, so
-that this module needs nothing of the package's.
+that this module needs nothing of the package's but the grammar's text
+(`sources`, which the Pygments lexer reads too).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import hashlib
 import os
 import sys
 from contextvars import ContextVar
-from importlib import resources
-from pathlib import Path
 
 import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from ..sources import grammar_text
 
 __all__ = [
     "Lark",
@@ -34,17 +35,6 @@ __all__ = [
 
 _OPEN = {"LPAR": "(", "LSQB": "["}
 _CLOSE = {"RPAR": "LPAR", "RSQB": "LSQB"}
-
-
-def grammar_text() -> str:
-    packaged = resources.files("symcount") / "symcount.lark"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    # Running from a source checkout (or an editable install): the grammar
-    # sits at the top of the repository.
-    return (Path(__file__).resolve().parents[2] / "grammar" / "symcount.lark").read_text(
-        encoding="utf-8"
-    )
 
 
 # The brackets still open in the parse running in this thread (see `run`).
