@@ -108,7 +108,10 @@ def test_torch_cells(name, bias):
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_torch_layers_over_one_step(name, layers, bidirectional):
     cell = symcount.builtin(name)
-    used = cell.stacked(layers, bidirectional=bidirectional)
+    stacks = {
+        bias: (cell if bias else cell.without_biases()).stacked(layers, bidirectional=bidirectional)
+        for bias in (True, False)
+    }
     rng = random.Random(f"flop counter {name} {layers} {bidirectional}")
     for trial in range(TRIALS):
         sizes, batch, bias = torch_sizes(name, rng), rng.randint(1, 4), trial % 2 == 0
@@ -118,8 +121,7 @@ def test_torch_layers_over_one_step(name, layers, bidirectional):
         module = getattr(torch.nn, LAYERS[name])(sizes["m"], sizes["n"], **options)
         x = torch.randn(batch, 1, sizes["m"])
         got = matmul_flops(measured(lambda: module(x), onednn=False), batch)  # noqa: B023
-        cost = (used if bias else cell.without_biases().stacked(layers, bidirectional=bidirectional)).cost()
-        assert got == 2 * matrix_row(cost, sizes), (sizes, bias)
+        assert got == 2 * matrix_row(stacks[bias].cost(), sizes), (sizes, bias)
 
 
 # ---- the research modules that have a step ----
@@ -218,5 +220,6 @@ def test_mambapy_convolves_its_whole_padded_window(sizes):
     counts = measured(mamba_step(build("mambapy.mamba_block", **sizes), sizes, batch))
     cell = symcount.builtin("mambapy.mamba_block")
     values = cell.size_values(sizes)
-    conv = sum(op.macs.evaluate(values) for op in operations(cell.shapes) if op.kind is Kind.CONVOLUTION)
+    ops = operations(cell.shapes)
+    conv = sum(op.macs.evaluate(values) for op in ops if op.kind is Kind.CONVOLUTION)
     assert counts["aten.convolution"] == batch * 2 * conv * (2 * sizes["K"] - 1)
