@@ -155,6 +155,15 @@ def test_the_functions_table_is_the_tools():
     }
 
 
+def test_the_cost_table_is_the_tools():
+    # docs/costs.md, "Activations and normalisations": one row per elementwise function
+    # and normalisation of functions.TABLE, with the FLOPs per entry the cost stage uses.
+    section = pages.section("costs.md", "Activations and normalisations")
+    documented = {name: int(flops) for name, flops in re.findall(r"^\| `(\w+)` \| (\d+) \|", section, re.M)}
+    priced = ("elementwise", "normalisation")
+    assert documented == {name: f.flops for name, f in TABLE.items() if f.category.value in priced}
+
+
 # ---- links between the pages and citations of them in the code ----
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
