@@ -47,6 +47,7 @@ POINTS = 1_000_000
 LAMBDIFY_SECONDS = 0.5
 V2_GATES = 1_000
 V2_SECONDS = 1.0  # issue 10: a 1,000-gate cell of v2 constructs
+V2_SIZES = ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4})  # where its figures are checked
 COST_RATIO = 1.1  # issue 15: costing a built-in / counting it
 V2_COST_SECONDS = 1.0  # issue 15: the 1,000-gate v2 cell, costed
 PARTS = ("startup", "derivation", "v2", "evaluation", "cost")
@@ -246,20 +247,25 @@ def synthetic_v2_count(gates: int, H: int, d: int, K: int) -> int:  # noqa: N803
     return sum(per_kind[kind] for kind in kinds) + shared + H * e  # + W_c (H, e)
 
 
+def median_seconds(run, text: str, repeat: int, clock=time.perf_counter) -> float:
+    """The median time of `run(text)` over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        started = clock()
+        run(text)
+        times.append(clock() - started)
+    return statistics.median(times)
+
+
 def derivation_v2(repeat: int) -> list[tuple]:
     import symcount
 
     derive(synthetic_v2_cell(10))  # builds the parser and warms sympy
     text = synthetic_v2_cell(V2_GATES)
     [cell] = symcount.loads(text)  # the count is right, not just fast
-    for sizes in ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4}):
+    for sizes in V2_SIZES:
         assert cell.evaluate(**sizes) == synthetic_v2_count(V2_GATES, **sizes)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        derive(text)
-        times.append(time.perf_counter() - started)
-    seconds = statistics.median(times)
+    seconds = median_seconds(derive, text, repeat)
     return [
         (
             f"derive a cell of {V2_GATES:,} gates of v2 constructs",
@@ -352,15 +358,10 @@ def cost_v2(repeat: int) -> tuple:
 
     text = synthetic_v2_cell(V2_GATES)
     [cell] = symcount.loads(text)  # the cost is right, not just fast: the weights in fp32
-    for sizes in ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4}):
+    for sizes in V2_SIZES:
         want = 4 * synthetic_v2_count(V2_GATES, **sizes)
         assert cell.cost().values(sizes)["weight_bytes"] == want
-    times = []
-    for _ in range(repeat):
-        started = time.process_time()
-        cost_of(text)
-        times.append(time.process_time() - started)
-    seconds = statistics.median(times)
+    seconds = median_seconds(cost_of, text, repeat, clock=time.process_time)  # see `costs`
     return (
         f"cost a cell of {V2_GATES:,} gates of v2 constructs",
         f"{seconds:.3f} s",
