@@ -1,4 +1,4 @@
-"""symcount's performance targets, measured: start-up, derivation, evaluation.
+"""symcount's performance targets, measured: start-up, derivation, evaluation, costs.
 
     pip install '.[plot]' && python benchmarks/run.py [--repeat N]
 
@@ -16,6 +16,9 @@ interleaved, so a busy or slow machine shifts both alike.
   weights, norms, conv1d, outer products into a tensor state, slices, a def).
 - Evaluation: a count turned into a numpy function by `sympy.lambdify` and
   evaluated at 10^6 points of sizes.
+- Costs: everything `symcount cost` computes for each built-in, against what
+  `symcount count` computes for it (both from the text, in this process); and
+  the 1,000-gate v2 cell, from text to its cost.
 """
 
 from __future__ import annotations
@@ -44,7 +47,10 @@ POINTS = 1_000_000
 LAMBDIFY_SECONDS = 0.5
 V2_GATES = 1_000
 V2_SECONDS = 1.0  # issue 10: a 1,000-gate cell of v2 constructs
-PARTS = ("startup", "derivation", "v2", "evaluation")
+V2_SIZES = ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4})  # where its figures are checked
+COST_RATIO = 1.1  # issue 15: costing a built-in / counting it
+V2_COST_SECONDS = 1.0  # issue 15: the 1,000-gate v2 cell, costed
+PARTS = ("startup", "derivation", "v2", "evaluation", "cost")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "derivation": lambda: derivation(max(5, args.repeat // 3)),
         "v2": lambda: derivation_v2(max(5, args.repeat // 3)),
         "evaluation": lambda: evaluation(args.repeat),
+        "cost": lambda: costs(max(5, args.repeat // 3)),
     }
     rows = [row for part in (args.only or PARTS) for row in parts[part]()]
     print()
@@ -240,20 +247,25 @@ def synthetic_v2_count(gates: int, H: int, d: int, K: int) -> int:  # noqa: N803
     return sum(per_kind[kind] for kind in kinds) + shared + H * e  # + W_c (H, e)
 
 
+def median_seconds(run, text: str, repeat: int, clock=time.perf_counter) -> float:
+    """The median time of `run(text)` over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        started = clock()
+        run(text)
+        times.append(clock() - started)
+    return statistics.median(times)
+
+
 def derivation_v2(repeat: int) -> list[tuple]:
     import symcount
 
     derive(synthetic_v2_cell(10))  # builds the parser and warms sympy
     text = synthetic_v2_cell(V2_GATES)
     [cell] = symcount.loads(text)  # the count is right, not just fast
-    for sizes in ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4}):
+    for sizes in V2_SIZES:
         assert cell.evaluate(**sizes) == synthetic_v2_count(V2_GATES, **sizes)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        derive(text)
-        times.append(time.perf_counter() - started)
-    seconds = statistics.median(times)
+    seconds = median_seconds(derive, text, repeat)
     return [
         (
             f"derive a cell of {V2_GATES:,} gates of v2 constructs",
@@ -293,6 +305,69 @@ def evaluation(repeat: int) -> list[tuple]:
             seconds < LAMBDIFY_SECONDS,
         )
     ]
+
+
+# ---- costs ----
+
+
+def cost_of(text: str) -> None:
+    """Everything `symcount cost` computes for a cell, short of printing it."""
+    import symcount
+
+    [cell] = symcount.loads(text)
+    cost = cell.cost()
+    cost.macs, cost.per_gate, cost.per_op, cost.sizes  # noqa: B018
+
+
+def costs(repeat: int) -> list[tuple]:
+    """Each built-in costed against counted, then the v2 cell costed.
+
+    Timed in this process's CPU time: a built-in takes a few milliseconds, and on a
+    busy machine a run the scheduler preempts took 8 ms more of wall time in
+    one run out of three, which no median of a few runs smooths out.
+    """
+    import symcount
+    from symcount import sources
+
+    texts = {name: sources.builtin_text(name) for name in sorted(symcount.builtins())}
+    runs = {"count": derive, "cost": cost_of}
+    times = {name: {what: [] for what in runs} for name in texts}
+    for round_ in range(repeat + 1):
+        for name, text in texts.items():
+            for what, run in runs.items():  # interleaved, as for the commands
+                started = time.process_time()
+                run(text)
+                if round_:  # the first round builds the parser and warms sympy
+                    times[name][what].append(time.process_time() - started)
+    rows = []
+    for name, measured in times.items():
+        count, cost = (statistics.median(measured[what]) for what in runs)
+        rows.append(
+            (
+                f"cost {name}",
+                f"{cost * 1000:.1f} ms",
+                f"{cost / count:.2f}x count's {count * 1000:.1f} ms (target <= {COST_RATIO}x)",
+                cost / count <= COST_RATIO,
+            )
+        )
+    return rows + [cost_v2(repeat)]
+
+
+def cost_v2(repeat: int) -> tuple:
+    import symcount
+
+    text = synthetic_v2_cell(V2_GATES)
+    [cell] = symcount.loads(text)  # the cost is right, not just fast: the weights in fp32
+    for sizes in V2_SIZES:
+        want = 4 * synthetic_v2_count(V2_GATES, **sizes)
+        assert cell.cost().values(sizes)["weight_bytes"] == want
+    seconds = median_seconds(cost_of, text, repeat, clock=time.process_time)  # see `costs`
+    return (
+        f"cost a cell of {V2_GATES:,} gates of v2 constructs",
+        f"{seconds:.3f} s",
+        f"target < {V2_COST_SECONDS} s",
+        seconds < V2_COST_SECONDS,
+    )
 
 
 # ---- output ----

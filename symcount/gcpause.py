@@ -1,5 +1,5 @@
-"""The one home of garbage-collector handling: paused while a cell is derived
-and counted, and the command's heavy imports frozen out of its sight.
+"""The one home of garbage-collector handling: paused while a cell is derived,
+counted and costed, and the command's heavy imports frozen out of its sight.
 
 Deriving a cell of thousands of gates makes hundreds of thousands of small
 objects (IR nodes, sizes, sympy terms) that all stay alive and form no

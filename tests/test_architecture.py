@@ -14,7 +14,8 @@ import pytest
 
 import symcount
 from conftest import same
-from symcount import ir, symbols, visit
+from symcount import functions, ir, symbols, visit
+from symcount.costing import operations
 from symcount.counting import counts as counting
 from symcount.counting import evaluation, summary
 from symcount.layers import biases, stacking
@@ -206,6 +207,7 @@ WALKS = {
     sizes._Written: DIM,
     sizes._Fraction: DIM,
     symbols._DimExpr: DIM,
+    operations._Walk: EXPR,  # the sizes of a call or a slice are read from the typed cell
 }
 
 
@@ -224,6 +226,7 @@ WALKERS = {
     "is_size": lambda scope: calls.is_size(_Unknown(), scope),
     "lint": lambda scope: lint._Read(scope).visit(_Unknown()),
     "inline": lambda scope: inline.inline(_Unknown(), scope.functions or {"g": None}),
+    "cost": lambda scope: operations._Walk(symcount.builtin("s6").shapes).visit(_Unknown()),
 }
 
 
@@ -231,6 +234,17 @@ WALKERS = {
 def test_a_walk_meeting_an_unknown_node_raises(walk):
     with pytest.raises(visit.Unsupported, match="no rule for _Unknown"):
         WALKERS[walk](symcount.builtin("s6").scope)
+
+
+@pytest.mark.parametrize("category", list(functions.Category))
+def test_the_costing_walk_has_a_rule_for_each_function_category(category):
+    assert callable(getattr(operations._Walk, f"call_{category.value}", None))
+
+
+def test_a_function_category_without_a_costing_rule_raises(monkeypatch):
+    monkeypatch.delattr(operations._Walk, "call_elementwise")
+    with pytest.raises(visit.Unsupported, match=r"_Walk has no rule for sigmoid\(\)"):
+        operations.operations(symcount.builtin("lstm").shapes)
 
 
 def test_the_code_cites_the_docs_not_a_document_outside_the_repository():

@@ -15,7 +15,7 @@ from ..resolve.names import resolve
 from .cell import Cell, Cells
 
 
-@gcpause.paused  # derivation: one of the two stages run with the collector paused
+@gcpause.paused  # derivation: one of the stages run with the collector paused
 def loads(text: str | bytes, filename: str = "<string>") -> Cells:
     """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read),
     as a `Cells` list.

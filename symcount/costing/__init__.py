@@ -15,6 +15,7 @@ from functools import cached_property
 
 import sympy
 
+from .. import gcpause
 from ..counting import evaluation
 from ..counting.counts import Counts
 from ..layers.stacking import Layers
@@ -99,6 +100,7 @@ class Cost:
         return [(r.name, evaluation.value(r.macs, known), evaluation.value(r.flops, known)) for r in rows]
 
 
+@gcpause.paused  # costing: a stage entry point, run with the collector paused as counting is
 def cost(layers: Layers, counts: Counts, cell_name: str, convention: str = "symcount", dtype: str = "fp32") -> Cost:
     """What one step of `layers` costs per sequence, priced by `convention`, stored as `dtype`.
 

@@ -82,41 +82,73 @@ def priced_by_op(convention: Convention, layers: Layers) -> Priced:
     Sums stay exact integer polynomials (fast) but for a widening stack of a
     symbolic depth, whose layers 2..L are summed over k in closed form.
     """
-    gates: dict[str, list] = {}
-    kinds: dict[str, list] = {}
+    # Per row: the layers' (MACs, FLOPs) polynomials, and the generic later layer's.
+    gates: dict[str, _Sums] = {}
+    kinds: dict[str, _Sums] = {}
     uncounted: dict[str, None] = {}
-    groups = [(g.copies, operations(g.typed), None) for g in layers.groups]
+    groups = [(g.copies, operations(g.typed), False) for g in layers.groups]
     if layers.summed is not None:
-        groups.append((ONE, operations(layers.summed.typed), layers.summed))
+        groups.append((ONE, operations(layers.summed.typed), True))
     for copies, step, summed in groups:
         for op in step:
             cost = convention.op_cost(op)
             if cost is None:
                 uncounted[convention.unpriced(op)] = None
                 continue
-            for table, key in ((gates, op.gate), (kinds, str(op.kind))):
-                entry = table.setdefault(key, [ZERO, ZERO, [], []])
-                for i, poly in enumerate(cost):
-                    if summed is None:
-                        entry[i] = entry[i] + copies * poly
-                    else:
-                        entry[2 + i].append(poly)
-    per_gate = tuple(_row(gate, entry, layers) for gate, entry in gates.items())
-    per_op = tuple(_row(str(kind), kinds[kind], layers) for kind in KINDS if kind in kinds)
-    macs = sympy.expand(sympy.Add(*(row.macs for row in per_gate)))
-    flops = sympy.expand(sympy.Add(*(row.flops for row in per_gate)))
-    return Priced(macs, flops, per_gate, per_op, tuple(uncounted))
+            cost = cost if summed else (copies * cost[0], copies * cost[1])
+            for table, key in ((gates, op.gate), (kinds, op.kind)):
+                table.setdefault(key, _Sums()).add(cost, summed)
+    over = _Summed(layers)
+    per_gate = tuple(sums.row(gate, over) for gate, sums in gates.items())
+    per_op = tuple(kinds[kind].row(str(kind), over) for kind in KINDS if kind in kinds)
+    total = _Sums()
+    for sums in gates.values():
+        total.merge(sums)
+    totals = total.row("", over)
+    return Priced(totals.macs, totals.flops, per_gate, per_op, tuple(uncounted))
 
 
-def _row(name: str, entry: list, layers: Layers) -> Row:
-    """A breakdown's row: the layers' polynomial, plus the closed-form sum over the later
-    layers of a widening stack of a symbolic depth."""
-    macs, flops, summed_macs, summed_flops = entry
-    figures = [to_sympy(macs), to_sympy(flops)]
-    for i, polys in enumerate((summed_macs, summed_flops)):
-        if polys:
-            figures[i] = sympy.expand(figures[i] + layers.summed.total(Poly.sum(polys)))
-    return Row(name, *figures)
+class _Sums:
+    """The polynomials of one row, added up once at the end (`Poly.sum`, one dictionary)."""
+
+    def __init__(self):
+        self.polys: tuple[list[Poly], ...] = ([], [], [], [])  # MACs, FLOPs; summed MACs, FLOPs
+
+    def add(self, cost: tuple[Poly, Poly], summed: bool) -> None:
+        for i, poly in enumerate(cost):
+            self.polys[2 * summed + i].append(poly)
+
+    def merge(self, other: _Sums) -> None:
+        for mine, theirs in zip(self.polys, other.polys, strict=True):
+            mine.extend(theirs)
+
+    def row(self, name: str, over: _Summed) -> Row:
+        """The layers' polynomial, plus the closed-form sum over the later layers of a
+        widening stack of a symbolic depth."""
+        figures = []
+        for layered, summed in ((self.polys[0], self.polys[2]), (self.polys[1], self.polys[3])):
+            figure = to_sympy(Poly.sum(layered))
+            if summed:
+                figure = sympy.expand(figure + over.total(Poly.sum(summed)))
+            figures.append(figure)
+        return Row(name, *figures)
+
+
+class _Summed:
+    """A widening stack's later layers summed over k, one sympy summation per monomial:
+    the sum is linear, and the rows of both breakdowns share their monomials."""
+
+    def __init__(self, layers: Layers):
+        self.summed = layers.summed
+        self.done: dict[tuple, sympy.Expr] = {}
+
+    def total(self, poly: Poly) -> sympy.Expr:
+        terms = []
+        for monomial, coefficient in poly.terms:
+            if monomial not in self.done:
+                self.done[monomial] = self.summed.total(Poly(((monomial, 1),)))
+            terms.append(coefficient * self.done[monomial])
+        return sympy.expand(sympy.Add(*terms))
 
 
 def _described(op: Op) -> str:

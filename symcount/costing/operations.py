@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from weakref import WeakKeyDictionary
 
 from .. import ir
 from ..functions import TABLE
 from ..poly import Poly
 from ..shapes import TypedCell
-from ..visit import Visitor
+from ..visit import Unsupported, Visitor
 
 ZERO, ONE = Poly.const(0), Poly.const(1)
 
@@ -90,13 +91,21 @@ def entries(shape: tuple[Poly, ...]) -> Poly:
     return total
 
 
-def operations(typed: TypedCell) -> list[Op]:
+# The operations of each typed cell, walked once: pricing and the state's memory
+# both read them, for every layer group and convention (the typed cell is immutable).
+_WALKED: WeakKeyDictionary[TypedCell, tuple[Op, ...]] = WeakKeyDictionary()
+
+
+def operations(typed: TypedCell) -> tuple[Op, ...]:
     """Every operation of one step of `typed`, equation by equation, in source order."""
-    walk = _Walk(typed)
-    for eq in typed.scope.equations:
-        walk.gate = f"{eq.target}'" if eq.is_state else eq.target
-        walk.visit(eq.expr)
-    return walk.ops
+    ops = _WALKED.get(typed)
+    if ops is None:
+        walk = _Walk(typed)
+        for eq in typed.scope.equations:
+            walk.gate = f"{eq.target}'" if eq.is_state else eq.target
+            walk.visit(eq.expr)
+        ops = _WALKED[typed] = tuple(walk.ops)
+    return ops
 
 
 class _Walk(Visitor):
@@ -110,10 +119,17 @@ class _Walk(Visitor):
         self.gate = ""
         self._reads: dict[int, bool] = {}  # id(node) → whether it reads the sequence
         self._sequence = {*self.scope.inputs, *self.scope.states, *self.scope.gates}
+        self._entries: dict[int, Poly] = {}  # by node: a sum's k - 1 additions share one
+
+    def _out(self, node: ir.Node) -> Poly:
+        """The entries of `node`'s result."""
+        out = self._entries.get(id(node))
+        if out is None:
+            out = self._entries[id(node)] = entries(self.typed.shape_of(node))
+        return out
 
     def _add(self, node: ir.Node, kind: Kind, form: str, macs: Poly, flops: Poly, **details) -> None:
-        out = entries(self.typed.shape_of(node))
-        self.ops.append(Op(self.gate, kind, form, out, macs, flops, node, **details))
+        self.ops.append(Op(self.gate, kind, form, self._out(node), macs, flops, node, **details))
 
     def _children(self, node: ir.Node) -> None:
         for child in ir.children(node):
@@ -193,8 +209,7 @@ class _Walk(Visitor):
             self._elementwise(node, Kind.PRODUCT, op, 1, operands=operands)
 
     def _elementwise(self, node: ir.Node, kind: Kind, form: str, per_entry: int, **details) -> None:
-        out = entries(self.typed.shape_of(node))
-        self._add(node, kind, form, ZERO, Poly.const(per_entry) * out, **details)
+        self._add(node, kind, form, ZERO, Poly.const(per_entry) * self._out(node), **details)
 
     # ---- products ----
 
@@ -222,14 +237,14 @@ class _Walk(Visitor):
         self._children(node)
         # (..., i, j) @ (..., j), (..., j) @ (..., j, k), (..., j) @ (..., j): the
         # contraction's length is the left operand's last axis, once per entry of the result.
-        macs = self.typed.shape_of(left)[-1] * entries(self.typed.shape_of(node))
+        macs = self.typed.shape_of(left)[-1] * self._out(node)
         self._add(node, Kind.CONTRACTION, "values", macs, Poly.const(2) * macs)
 
     def _weight_product(self, node: ir.MatMul, name: str) -> None:
         """A weight applied to the last axis of a value: its entries as applied, once per
         leading entry of the value (docs/costs.md, "The symcount convention")."""
         param = self.params[name]
-        out = entries(self.typed.shape_of(node))
+        out = self._out(node)
         applied = self.typed.shape_of(node.matrix)
         details = {}
         if param.kind == ir.Kind.DIAG:
@@ -249,11 +264,16 @@ class _Walk(Visitor):
 
     def visit_Call(self, node: ir.Call) -> None:
         function = TABLE[node.func]
+        # A rule per category of the function table; a category without one is a gap
+        # in this stage, refused as a node class without a rule is (`visit`).
+        rule = getattr(self, f"call_{function.category.value}", None)
+        if rule is None:
+            raise Unsupported(f"{type(self).__name__} has no rule for {node.func}()")
         sizes = set(function.sizes)
         for position, arg in enumerate(node.args):
             if position not in sizes and position != function.weight:
                 self.visit(arg)
-        getattr(self, f"call_{function.category.value}")(node, function)
+        rule(node, function)
 
     def call_elementwise(self, node: ir.Call, function) -> None:
         self._elementwise(node, Kind.ACTIVATION, node.func, function.flops)
@@ -275,11 +295,11 @@ class _Walk(Visitor):
 
     def call_contraction(self, node: ir.Call, function) -> None:
         if node.func == "outer":
-            out = entries(self.typed.shape_of(node))
+            out = self._out(node)
             self._add(node, Kind.CONTRACTION, "outer", out, Poly.const(2) * out)
             return
         # sum(v) over the last axis: one addition per entry, less one per result entry.
-        adds = entries(self.typed.shape_of(node.args[0])) - entries(self.typed.shape_of(node))
+        adds = entries(self.typed.shape_of(node.args[0])) - self._out(node)
         self._add(node, Kind.CONTRACTION, "sum", ZERO, adds)
 
     def call_structure(self, node: ir.Call, function) -> None:

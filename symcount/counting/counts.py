@@ -124,7 +124,7 @@ class Counts:
         self.stacked = layers.layout.layers is not None
 
     @cached_property
-    @gcpause.paused  # counting: the other stage run with the collector paused
+    @gcpause.paused  # counting: another stage run with the collector paused
     def _tables(self) -> _Tables:
         per_group = [
             (g, [param_count(p.shape, p.field) for p in g.typed.params])
