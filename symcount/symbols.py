@@ -20,6 +20,12 @@ def size_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, integer=True, positive=True)
 
 
+def real(expr: sympy.Expr) -> sympy.Expr:
+    """`expr` with every size symbol a real positive one (not an integer): what
+    `sympy.solve` can solve for a size, which it cannot for an integer symbol."""
+    return expr.xreplace({s: sympy.Symbol(s.name, positive=True) for s in expr.free_symbols})
+
+
 @lru_cache(maxsize=4096)
 def to_sympy(poly: Poly) -> sympy.Expr:
     # Cached: the parameters of a cell share a handful of shapes ((n, m),

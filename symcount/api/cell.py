@@ -9,6 +9,7 @@ formats show), each computed on first use and kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import SupportsIndex
 
@@ -16,16 +17,17 @@ import sympy
 
 from .. import costing, ir
 from ..costing import Cost
-from ..counting import evaluation
+from ..counting import evaluation, solving
 from ..counting.counts import Counts, CountsView, Param, StackParam
 from ..counting.evaluation import positive_size
+from ..counting.solving import METRICS, PRICED_BY, Figure, Solved
 from ..counting.summary import Summary
 from ..layers.stacking import Layers, Layout
 from ..render.settings import LATEX
 from ..resolve.names import Scope
 from ..shapes import TypedCell
 from ..shapes.sizes import Derived
-from ..symbols import size_symbol, to_sympy
+from ..symbols import real, size_symbol, to_sympy
 
 __all__ = ["Cell", "Cells", "Param", "Stack", "StackParam"]
 
@@ -65,6 +67,76 @@ class _Counted(CountsView):
     @cached_property
     def _costs(self) -> dict[tuple[str, str], Cost]:
         return {}
+
+    def solve(
+        self,
+        budget: int,
+        for_: str = "n",
+        metric: str = "params",
+        dtype: str = "fp32",
+        convention: str = "symcount",
+        multiple_of: int = 1,
+        **sizes: int,
+    ) -> Solved:
+        """The largest valid value of the size `for_` whose `metric` stays within
+        `budget`, every other size given (docs/api.md, "Budgets"): a `Solved`
+        with the sizes there, the metric's value and the next valid value above.
+
+        `metric` is "params" (trainable parameters), or a cost figure priced by
+        `convention` ("macs", "flops") or stored as `dtype` ("weight_bytes",
+        "state_bytes"); the value is a multiple of `multiple_of`, and one at which
+        every derived size is whole. A cell that cannot meet the budget gives
+        `sizes` None and a `message`.
+
+        >>> import symcount
+        >>> found = symcount.builtin("lstm").solve(1_000_000, for_="n", m=128)
+        >>> found.sizes, found.value, found.next.sizes["n"], found.next.value
+        ({'m': 128, 'n': 439}, 997408, 440, 1001440)
+        """
+        figure, names = self._metric(metric, convention, dtype)
+        if for_ not in names:
+            raise ValueError(f"cell '{self.name}' has no size symbol {for_!r} (it has {', '.join(names)})")
+        fixed = evaluation.check_sizes([n for n in names if n != for_], sizes)
+        priced = {key: value for key, value in (("convention", convention), ("dtype", dtype)) if PRICED_BY.get(metric) == key}
+        budget, step = positive_size("budget", budget), positive_size("multiple_of", multiple_of)
+        return solving.solve(figure, self.derived, fixed, names, for_, budget, step, metric, **priced)
+
+    def _metric(self, metric: str, convention: str, dtype: str) -> tuple[Figure, list[str]]:
+        """The figure a budget bounds, exact, and the sizes it takes (a cost's free extents too)."""
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
+        names = [d.name for d in self.dims]
+        for setting, given, default in (("convention", convention, "symcount"), ("dtype", dtype, "fp32")):
+            if given != default and PRICED_BY.get(metric) != setting:
+                priced = [m for m, by in PRICED_BY.items() if by == setting]
+                raise ValueError(f"{setting} {given!r} prices {' and '.join(priced)}, not {metric}")
+        key = (metric, convention, dtype)
+        if key not in self._figures:
+            if metric == "params":
+                counts = self.counts
+                self._figures[key] = Figure.of(counts.count if counts.total is None else counts.total), names
+            else:
+                cost = self.cost(convention, dtype)
+                extents = replace(self.summary, cost=cost).extents  # in the cell's order
+                self._figures[key] = Figure.of(getattr(cost, metric)), names + list(extents)
+        return self._figures[key]
+
+    @cached_property
+    def _figures(self) -> dict[tuple[str, str, str], tuple[Figure, list[str]]]:
+        return {}
+
+    @cached_property
+    def count_real(self) -> sympy.Expr:
+        """The count with every derived size written out and every size a real positive
+        symbol, `sympy.Symbol(name, positive=True)`, not an integer one: what
+        `sympy.solve` can solve for a size (docs/api.md, "Budgets").
+
+        >>> import sympy, symcount
+        >>> m, n = sympy.symbols("m n", positive=True)
+        >>> sympy.solve(symcount.builtin("rnn").count_real.subs(m, 3) - 40, n)
+        [4]
+        """
+        return real(self.explicit_count)
 
     def evaluate(self, **sizes: int) -> int:
         """The count at concrete sizes; every size symbol must be given, as a
