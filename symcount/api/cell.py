@@ -20,7 +20,7 @@ from ..costing import Cost
 from ..counting import evaluation, solving
 from ..counting.counts import Counts, CountsView, Param, StackParam
 from ..counting.evaluation import positive_size
-from ..counting.solving import METRICS, PRICED_BY, Figure, Solved
+from ..counting.solving import PRICED_BY, Figure, Solved
 from ..counting.summary import Summary
 from ..layers.stacking import Layers, Layout
 from ..render.settings import LATEX
@@ -101,15 +101,20 @@ class _Counted(CountsView):
         budget, step = positive_size("budget", budget), positive_size("multiple_of", multiple_of)
         return solving.solve(figure, self.derived, fixed, names, for_, budget, step, metric, **priced)
 
+    def metric_sizes(self, metric: str = "params", convention: str = "symcount", dtype: str = "fp32") -> list[str]:
+        """The sizes `metric` takes, as `solve` takes them: the size symbols, and a
+        cost's free extents (docs/costs.md, "Free extents").
+
+        >>> import symcount
+        >>> symcount.builtin("keras.conv_lstm2d").metric_sizes("macs")
+        ['m', 'n', 'k', 'rows', 'cols']
+        """
+        return list(self._metric(metric, convention, dtype)[1])
+
     def _metric(self, metric: str, convention: str, dtype: str) -> tuple[Figure, list[str]]:
-        """The figure a budget bounds, exact, and the sizes it takes (a cost's free extents too)."""
-        if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
+        """The figure a budget bounds, exact, and the sizes it takes."""
+        solving.check_metric(metric, convention, dtype)
         names = [d.name for d in self.dims]
-        for setting, given, default in (("convention", convention, "symcount"), ("dtype", dtype, "fp32")):
-            if given != default and PRICED_BY.get(metric) != setting:
-                priced = [m for m, by in PRICED_BY.items() if by == setting]
-                raise ValueError(f"{setting} {given!r} prices {' and '.join(priced)}, not {metric}")
         key = (metric, convention, dtype)
         if key not in self._figures:
             if metric == "params":

@@ -171,6 +171,90 @@ def cmd_cost(args) -> int:
     return 0
 
 
+def cmd_solve(args) -> int:
+    from dataclasses import replace
+
+    from ..render import Report, render
+
+    _check_solving(args)
+    cells = _load(args)
+    budget, matched = (args.budget, None) if args.match is None else _matched(args)
+    given = dict(args.sizes)
+    names = {cell.name: cell.metric_sizes(args.metric, args.convention, args.dtype) for cell in cells}
+    known = sorted({name for each in names.values() for name in each})
+    unknown = next((name for name in given if name not in known), None)
+    if unknown is not None:
+        raise UsageError(f"--set {unknown}: no selected cell has a size symbol '{unknown}' (they have: {', '.join(known)})")
+    reports = [
+        Report(cell.summary, solved=replace(_solved(cell, names[cell.name], given, budget, args), matched=matched))
+        for cell in cells
+    ]
+    sys.stdout.write(render(args.format, reports))
+    return 0
+
+
+def _check_solving(args) -> None:
+    """What `solve` is asked before any cell is read: a metric it knows, priced by a
+    convention or dtype only where they price it, and a budget from --budget or
+    from --match with --at."""
+    from ..counting.solving import check_metric
+
+    _check_pricing(args)
+    try:
+        check_metric(args.metric, args.convention, args.dtype)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if args.for_ in dict(args.sizes):
+        raise UsageError(f"--set {args.for_}: the size solved for (--for) cannot also be set")
+    if args.at is not None and args.match is None:
+        raise UsageError("--at gives the sizes of the cell --match names; add --match CELL")
+    if args.match is not None and args.at is None:
+        raise UsageError(f"--match {args.match}: give its sizes with --at SYM=INT,... (every size of the cell)")
+
+
+def _matched(args):
+    """The budget --match gives: the metric of its cell (used as the other cells are)
+    at the sizes --at gives, and where it came from."""
+    from ..counting.solving import Matched
+
+    found = [_network(cell, args) for cell in _api().read_source(args.match)]
+    _warn(found, args.strict)
+    if len(found) > 1:
+        names = ", ".join(cell.name for cell in found)
+        raise UsageError(f"--match {args.match}: it holds {len(found)} cells ({names}); name a source of one cell")
+    [cell] = found
+    at = dict(args.at)
+    names = cell.metric_sizes(args.metric, args.convention, args.dtype)
+    if sorted(at) != sorted(names):
+        raise UsageError(f"--at: cell '{cell.name}' takes the sizes {', '.join(names)}, got {', '.join(at)}")
+    try:
+        if args.metric == "params":
+            budget = cell.evaluate(**at)
+        else:
+            budget = cell.cost(args.convention, args.dtype).values(at)[args.metric]
+    except ValueError as e:
+        raise UsageError(f"--at: in cell '{cell.name}', {e}") from None
+    if budget < 1:
+        raise UsageError(f"--match {args.match}: its {args.metric} at {args.at} is {budget}, no budget")
+    return budget, Matched(cell.name, cell.summary.note, {name: at[name] for name in names})
+
+
+def _solved(cell, names: list[str], given: dict[str, int], budget: int, args):
+    """What `solve` finds for one cell, its other sizes from --set."""
+    if args.for_ not in names:
+        raise UsageError(
+            f"--for {args.for_}: cell '{cell.name}' has no size symbol '{args.for_}' (it has: {', '.join(names)})"
+        )
+    missing = next((name for name in names if name != args.for_ and name not in given), None)
+    if missing is not None:
+        raise UsageError(f"cell '{cell.name}' needs a value for {missing}: add --set {missing}=INT")
+    sizes = {name: given[name] for name in names if name != args.for_}
+    try:
+        return cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, **sizes)
+    except ValueError as e:
+        raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
+
+
 def cmd_check(args) -> int:
     from ..render import Report
     from ..render.text import check

@@ -9,6 +9,7 @@ usage. Heavy modules (sympy, lark) are imported inside the commands so that
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
@@ -66,6 +67,42 @@ def _cost(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
+
+
+def _solve(parser: argparse.ArgumentParser) -> None:
+    _add_sources(parser)
+    _add_network(parser)
+    parser.add_argument(
+        "--for", dest="for_", metavar="SYM", required=True, type=_symbol,
+        help="the size to solve for: the hidden size n, a number of heads, the layers L of --layers L",
+    )  # fmt: skip
+    budget = parser.add_mutually_exclusive_group(required=True)
+    budget.add_argument(
+        "--budget", metavar="N", type=_budget,
+        help="the most the metric may be: 1000000, 1_000_000, 1e6, 1M, 2.5k (k, M, G, T, B: 10^3 to 10^12)",
+    )  # fmt: skip
+    budget.add_argument(
+        "--match", metavar="CELL", help="the budget is this cell's metric at the sizes --at gives (a SOURCE)"
+    )
+    parser.add_argument(
+        "--at", metavar="SYM=INT,...", type=_size_list, help="the sizes of the --match cell, every one of them"
+    )
+    parser.add_argument(
+        "--metric", metavar="NAME", default="params",
+        help="what the budget bounds: params (the default), macs, flops, weight_bytes or state_bytes",
+    )  # fmt: skip
+    parser.add_argument(
+        "--multiple-of", metavar="K", type=_positive, default=1, help="only values that are multiples of K"
+    )
+    parser.add_argument(
+        "--convention", metavar="NAME", default=PRICING["convention"],
+        help="how MACs and FLOPs are priced (default: symcount; docs/costs.md)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dtype", metavar="DTYPE", default=PRICING["dtype"],
+        help="what weights and state are stored in, for weight_bytes and state_bytes (default: fp32)",
+    )  # fmt: skip
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
 
 
 def _check(parser: argparse.ArgumentParser) -> None:
@@ -142,6 +179,15 @@ COMMANDS = {
         "the size symbols and their values when every size is set, with a breakdown per "
         "gate and per kind of operation (docs/costs.md describes the conventions).",
     ),
+    "solve": Command(
+        "the largest size within a budget of parameters, MACs, FLOPs or bytes",
+        commands.cmd_solve,
+        _solve,
+        "For each cell, the largest valid value of the size --for whose metric is at most "
+        "the budget (a multiple of --multiple-of, and one at which every derived size is "
+        "whole), the metric there, and the next valid value above with its metric. Every "
+        "other size is given by --set.",
+    ),
     "check": Command("validate cells; list each parameter's shape and gate", commands.cmd_check, _check),
     "list": Command("list the built-in cells", commands.cmd_list),
     "show": Command("print the text of a built-in cell", commands.cmd_show, _show),
@@ -210,6 +256,55 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
+
+
+def _symbol(text: str) -> str:
+    if not text.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected a size symbol, got {_shown(text)}")
+    return text
+
+
+def _size_list(text: str) -> list[tuple[str, int]]:
+    """`m=128,n=256` → [('m', 128), ('n', 256)], each symbol once."""
+    sizes = [_size_setting(part) for part in text.split(",")]
+    names = [name for name, _ in sizes]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        raise argparse.ArgumentTypeError(f"{twice} given twice in {_shown(text)}")
+    return sizes
+
+
+# Budgets as people write them (docs/cli.md, "solve"): digits with `_` between
+# groups, a decimal point, an exponent, a suffix. Read exactly, never as a float.
+_BUDGET = re.compile(
+    r"(?P<sign>[+-]?)(?P<whole>\d+(?:_\d+)*)?(?:\.(?P<part>\d+(?:_\d+)*)?)?(?:[eE](?P<exp>[+-]?\d+))?(?P<suffix>[kKMGTB]?)"
+)
+_SUFFIXES = {"": 0, "k": 3, "K": 3, "M": 6, "G": 9, "B": 9, "T": 12}
+
+
+def _budget(text: str) -> int:
+    """A positive whole number as written: `1000000`, `1_000_000`, `1e6`, `1M`, `2.5k`."""
+    from fractions import Fraction
+
+    found = _BUDGET.fullmatch(text.strip())
+    if found is None or not (found["whole"] or found["part"]):
+        raise argparse.ArgumentTypeError(
+            f"expected a number such as 1000000, 1_000_000, 1e6, 1M or 2.5k, got {_shown(text)}"
+        )
+    digits = (found["whole"] or "0").replace("_", "") + (found["part"] or "").replace("_", "")
+    places = len((found["part"] or "").replace("_", ""))
+    exponent = int(found["exp"][:MAX_DIGITS] if found["exp"] else 0) + _SUFFIXES[found["suffix"]]
+    too_long = argparse.ArgumentTypeError(f"a budget has at most {MAX_DIGITS} digits, got {_shown(text)}")
+    if len(digits) > 2 * MAX_DIGITS or abs(exponent) > 2 * MAX_DIGITS:
+        raise too_long
+    value = Fraction(int(digits), 10**places) * Fraction(10) ** exponent * (-1 if found["sign"] == "-" else 1)
+    if value.denominator != 1:
+        raise argparse.ArgumentTypeError(f"a budget is a whole number, got {_shown(text)} ({float(value):g})")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"a budget is at least 1, got {_shown(text)}")
+    if value >= 10**MAX_DIGITS:
+        raise too_long
+    return int(value)
 
 
 def _shown(text: str) -> str:

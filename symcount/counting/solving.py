@@ -56,6 +56,19 @@ METRICS = {
 # The setting that prices each cost metric; the parameters need none.
 PRICED_BY = {"macs": "convention", "flops": "convention", "weight_bytes": "dtype", "state_bytes": "dtype"}
 
+
+
+def check_metric(metric: str, convention: str = "symcount", dtype: str = "fp32") -> None:
+    """A ValueError unless `metric` is one of METRICS, and `convention` and `dtype`
+    are their defaults unless they price it (no setting that changes nothing)."""
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; choose from {', '.join(METRICS)}")
+    for setting, given, default in (("convention", convention, "symcount"), ("dtype", dtype, "fp32")):
+        if given != default and PRICED_BY.get(metric) != setting:
+            priced = [m for m, by in PRICED_BY.items() if by == setting]
+            raise ValueError(f"{setting} {given!r} prices {' and '.join(priced)}, not {metric}")
+
+
 # Values scanned one by one, at most, where the figure is not provably
 # non-decreasing: about a second on the slowest path (22 µs a value that is
 # not valid, where size_values builds its message).

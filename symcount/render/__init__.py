@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # not imported at run time: `symcount --help` must not load s
 
     from .. import ir
     from ..costing import Row
+    from ..counting.solving import Solved
     from ..counting.summary import Summary
 
 FORMATS = ("text", "json", "latex", "markdown", "csv")
@@ -32,6 +33,7 @@ class Report:
 
     summary: Summary
     sizes: dict[str, int] = field(default_factory=dict)  # the --set values this cell uses
+    solved: Solved | None = None  # what `symcount solve` found for it (`Cell.solve`)
 
     @cached_property
     def values(self) -> dict[str, int] | None:

@@ -27,6 +27,7 @@ import sympy
 from .. import ir
 from ..costing import Cost, Row
 from ..counting.counts import StackParam
+from ..counting.solving import Solved
 from ..counting.summary import Summary
 from ..symbols import dim_expr
 from . import Report, tex
@@ -55,6 +56,8 @@ class Writer:
     # ---- layout ----
 
     def render(self, reports: list[Report]) -> str:
+        if reports and reports[0].solved is not None:  # `symcount solve`: one table of every cell
+            return self.solutions(reports) + "\n"
         parts = []
         if len(reports) > 1:
             comparison = self.comparison(reports)
@@ -263,6 +266,77 @@ class Writer:
         """A gate as a breakdown names it: `i`, `c'`."""
         return name
 
+    # ---- budgets (`symcount solve`: docs/cli.md, "solve") ----
+
+    MISSING = "-"  # a table's cell where there is no value (no size within the budget, none above)
+
+    def solutions(self, reports: list[Report]) -> str:
+        """What `solve` found for every cell: what was asked, a table (each cell's sizes,
+        the metric there, the next valid value and its metric), then each cell's note."""
+        return self.solution_layout(reports, self.solution_title(reports[0].solved), self.solution_cells(reports))
+
+    def solution_layout(
+        self, reports: list[Report], title: str, cells: tuple[list[str], list[list[str]], list[bool]]
+    ) -> str:
+        """The title, the table, a line per note."""
+        lines = [title, self.laid_out(cells)]
+        return "\n".join(lines + [f"  {self.solved_name(net)}: {note}" for net, note in solution_notes(reports)])
+
+    def solution_title(self, solved: Solved) -> str:
+        """'Largest n within 1,000,000 parameters': what was asked, how it was priced
+        and where the budget came from (`--match`)."""
+        symbol = self.symbol(solved.for_)
+        step = f", a multiple of {solved.multiple_of}," if solved.multiple_of > 1 else ""
+        title = f"Largest {symbol}{step} within {self.number(solved.budget)} {self.metric(solved.metric)}"
+        priced = solved.convention and f"{solved.convention} convention" or solved.dtype
+        if priced:
+            title += f" ({priced})"
+        matched = solved.matched
+        if matched is not None:
+            name = self.cell_name(matched.name) + (f" ({matched.note})" if matched.note else "")
+            title += f", as many as {name} has at {self.sizes(matched.sizes)}"
+        return title
+
+    def solution_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """The table: a column per size of any cell, the metric, the next value and its metric."""
+        solved = reports[0].solved
+        found = [r.solved.sizes or (r.solved.next.sizes if r.solved.next else {}) for r in reports]
+        sizes = list(dict.fromkeys(name for each in found for name in each))
+        metric = self.metric(solved.metric)
+        head = ["cell", *map(self.symbol, sizes), metric, f"next {self.symbol(solved.for_)}", metric]
+        rows = []
+        for report, each in zip(reports, found, strict=True):
+            answer = report.solved
+            row = [self.solved_name(report.summary)]
+            row += [self.size_value(answer, name, each) for name in sizes]
+            row.append(self.MISSING if answer.value is None else self.number(answer.value))
+            after = answer.next
+            row += [self.MISSING] * 2 if after is None else [str(after.sizes[answer.for_]), self.number(after.value)]
+            rows.append(row)
+        return head, rows, [False] + [True] * (len(head) - 1)
+
+    def size_value(self, solved: Solved, name: str, sizes: Mapping[str, int]) -> str:
+        """A size in the table: blank where the cell has no such size, MISSING for the
+        one solved for where no value is within the budget."""
+        if name == solved.for_ and solved.sizes is None:
+            return self.MISSING
+        return str(sizes[name]) if name in sizes else ""
+
+    def solved_name(self, net: Summary) -> str:
+        """A cell in the table of `solve`: its name, and how it is used."""
+        return self.cell_name(net.name) + (f" ({self.note(net)})" if net.note else "")
+
+    def cell_name(self, name: str) -> str:
+        return name
+
+    def symbol(self, name: str) -> str:
+        """A size symbol in running text or a table's head."""
+        return name
+
+    def metric(self, name: str) -> str:
+        """What a budget bounds: 'parameters', or a cost figure as `figure` names it."""
+        return "parameters" if name == "params" else self.figure(name)
+
     # ---- pieces ----
 
     def signature(self, net: Summary) -> str:
@@ -412,6 +486,9 @@ class MathWriter(Writer):
         """The paper notation of the cell (a stack's layers all are the cell)."""
         return LatexPrinter(net.cell, net.row_products)
 
+    def symbol(self, name: str) -> str:
+        return f"${tex.size_name(name)}$"
+
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 2$`."""
         return ", ".join(f"${tex.size_name(k)} = {v}$" for k, v in sizes.items())
@@ -429,3 +506,8 @@ def merged_sizes(reports: list[Report]) -> dict[str, int]:
     for r in reports:
         sizes.update(r.sizes)
     return sizes
+
+
+def solution_notes(reports: list[Report]) -> list[tuple[Summary, str]]:
+    """Each cell's note on what `solve` found (no value within the budget, a bounded scan)."""
+    return [(r.summary, r.solved.message) for r in reports if r.solved.message]

@@ -5,13 +5,15 @@ holds and what of (the total, a gate, a kind of operation), the formula as a
 string in sympy's syntax and, when every size is set, the value as a plain
 integer (no thousands separators; empty without values). The rows are
 records, a dict of `COLUMNS` each: so far of costs (`symcount cost --format
-csv`); counts would be records of their own beside them.
+csv`); counts would be records of their own beside them. `symcount solve`
+writes a row per cell: what was asked, its sizes, what it found.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from . import Report
 from .settings import Settings
@@ -23,11 +25,60 @@ COLUMNS = ("cell", "network", "convention", "dtype", "seq", "batch", "of", "name
 
 def render(reports: list[Report], **settings: object) -> str:
     SETTINGS.merged(settings)  # refuses any setting
+    if reports and reports[0].solved is not None:  # `symcount solve`
+        return _written(solution_columns(reports), map(solution_record, reports))
+    return _written(COLUMNS, (record for report in reports for record in cost_records(report)))
+
+
+def _written(columns: Sequence[str], records: Iterable[dict[str, object]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(record for report in reports for record in cost_records(report))
+    writer.writerows(records)
     return out.getvalue()
+
+
+# What `symcount solve` asked and found, around a column per size of any cell.
+SOLVE_ASKED = ("cell", "network", "metric", "convention", "dtype", "budget", "for", "multiple_of")
+SOLVE_FOUND = ("count", "next", "next_count", "message")
+
+
+def solution_columns(reports: list[Report]) -> list[str]:
+    sizes = (_sizes(r.solved) for r in reports)
+    return [*SOLVE_ASKED, *dict.fromkeys(name for each in sizes for name in each), *SOLVE_FOUND]
+
+
+def _sizes(found) -> dict[str, int]:
+    """A cell's sizes by column: at the answer, else the smallest value's without the
+    one solved for; a size named as another column ("count") is "count (size)"."""
+    sizes = dict(found.sizes or (found.next.sizes if found.next else {}))
+    if found.sizes is None:
+        sizes.pop(found.for_, None)
+    taken = {*SOLVE_ASKED, *SOLVE_FOUND}
+    return {(f"{name} (size)" if name in taken else name): value for name, value in sizes.items()}
+
+
+def solution_record(report: Report) -> dict[str, object]:
+    """A cell's row: its sizes at the answer (the solved one empty where no value is
+    within the budget), the metric there, the next value and its metric."""
+    found = report.solved
+    after = found.next
+    blank = lambda value: "" if value is None else value  # noqa: E731
+    return {
+        "cell": report.summary.name,
+        "network": report.summary.note,
+        "metric": found.metric,
+        "convention": blank(found.convention),
+        "dtype": blank(found.dtype),
+        "budget": found.budget,
+        "for": found.for_,
+        "multiple_of": found.multiple_of,
+        **_sizes(found),
+        "count": blank(found.value),
+        "next": "" if after is None else after.sizes[found.for_],
+        "next_count": "" if after is None else after.value,
+        "message": found.message,
+    }
 
 
 def cost_records(report: Report) -> list[dict[str, object]]:

@@ -24,7 +24,41 @@ SETTINGS = Settings("json")  # none: one document, the contract docs/json.md des
 
 def render(reports: list[Report], **settings: object) -> str:
     SETTINGS.merged(settings)  # refuses any setting
+    if reports and reports[0].solved is not None:  # `symcount solve`
+        return json.dumps(solutions(reports), indent=2) + "\n"
     return json.dumps({"schema": 1, "cells": [document(r) for r in reports]}, indent=2) + "\n"
+
+
+def solutions(reports: list[Report]) -> dict:
+    """What `symcount solve` found (docs/json.md, "Budgets"): what was asked, then a
+    cell each. Keys beyond the question's four only where it has them."""
+    asked = reports[0].solved
+    doc = {"schema": 1, "budget": asked.budget, "metric": asked.metric, "for": asked.for_}
+    for key, value in (("convention", asked.convention), ("dtype", asked.dtype)):
+        if value is not None:  # what priced the metric
+            doc[key] = value
+    if asked.multiple_of > 1:
+        doc["multiple_of"] = asked.multiple_of
+    if asked.matched is not None:
+        doc["match"] = {"name": asked.matched.name, "sizes": asked.matched.sizes}
+    doc["cells"] = [solution(r) for r in reports]
+    return doc
+
+
+def solution(report: Report) -> dict:
+    found, net = report.solved, report.summary
+    after = found.next
+    doc = {
+        "name": net.name,
+        "sizes": found.sizes,
+        "count": found.value,
+        "next": None if after is None else {"sizes": after.sizes, "count": after.value},
+    }
+    if found.message:
+        doc["message"] = found.message
+    if net.note:  # a stack, or without biases: as the count's document says it
+        doc.update(layers=1 if net.layers is None else net.layers, bidirectional=net.bidirectional, bias=net.bias)
+    return doc
 
 
 def document(report: Report) -> dict:

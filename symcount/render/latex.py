@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
 from . import Report, tex
-from .base import MathWriter, merged_sizes
+from .base import MathWriter, merged_sizes, solution_notes
 from .equations import LatexPrinter
 from .settings import LATEX
 from .tex import escape_math, escape_text, thousands
@@ -142,6 +142,19 @@ class LatexWriter(MathWriter):
             caption += f"; in the free extent{plural} {extents} (a feature map's size)"
         head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
         return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
+
+    MISSING = "---"
+
+    def solution_layout(
+        self, reports: list[Report], title: str, cells: tuple[list[str], list[list[str]], list[bool]]
+    ) -> str:
+        """The table, its title the caption; each note a `%` comment after it."""
+        names = ", ".join(r.summary.name for r in reports)
+        table = comment(f"solve: {names}") + "\n" + self.laid_out(cells, title + ".")
+        return "\n".join([table] + [comment(f"{net.name}: {note}") for net, note in solution_notes(reports)])
+
+    def cell_name(self, name: str) -> str:
+        return rf"\texttt{{{escape_text(name)}}}"
 
     def note(self, net: Summary) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""

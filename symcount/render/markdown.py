@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
 from . import Report, tex
-from .base import MathWriter, merged_sizes
+from .base import MathWriter, merged_sizes, solution_notes
 from .settings import Settings
 
 
@@ -100,6 +100,18 @@ class MarkdownWriter(MathWriter):
         return "\n".join(lines)
 
     def gate_name(self, name: str) -> str:
+        return f"`{name}`"
+
+    MISSING = "—"
+
+    def solution_layout(
+        self, reports: list[Report], title: str, cells: tuple[list[str], list[list[str]], list[bool]]
+    ) -> str:
+        """The title as a paragraph, the table, a paragraph per note."""
+        parts = [title + ".", self.laid_out(cells)]
+        return "\n\n".join(parts + [f"{self.solved_name(net)}: {escape(note)}." for net, note in solution_notes(reports)])
+
+    def cell_name(self, name: str) -> str:
         return f"`{name}`"
 
     def frozen(self, report: Report) -> str:
