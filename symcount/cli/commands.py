@@ -185,10 +185,11 @@ def cmd_solve(args) -> int:
     unknown = next((name for name in given if name not in known), None)
     if unknown is not None:
         raise UsageError(f"--set {unknown}: no selected cell has a size symbol '{unknown}' (they have: {', '.join(known)})")
-    reports = [
-        Report(cell.summary, solved=replace(_solved(cell, names[cell.name], given, budget, args), matched=matched))
-        for cell in cells
-    ]
+    reports = []
+    for cell in cells:
+        solved = _solved(cell, names[cell.name], given, budget, args)
+        sizes = {name: given[name] for name in names[cell.name] if name != args.for_}
+        reports.append(Report(cell.summary, sizes, replace(solved, matched=matched)))
     sys.stdout.write(render(args.format, reports))
     return 0
 

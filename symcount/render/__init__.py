@@ -56,6 +56,17 @@ class Report:
         return evaluation.trainable(self.summary.counts, self.values)
 
     @property
+    def solution_sizes(self) -> dict[str, int | None]:
+        """The sizes of what `solve` found, in the cell's order: at the answer; without
+        one, those given, and None for the size solved for."""
+        found = self.solved
+        order = found.sizes or (found.next.sizes if found.next else None)
+        if order is None:  # the header's order, free extents after
+            dims = [d.name for d in self.summary.dims]
+            order = sorted([*self.sizes, found.for_], key=lambda k: dims.index(k) if k in dims else len(dims))
+        return {name: (found.sizes or self.sizes).get(name) for name in order}
+
+    @property
     def numel_value(self) -> int | None:
         """`numel` (a complex entry once) at the set sizes, when every size symbol is set."""
         from ..counting import evaluation

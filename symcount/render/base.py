@@ -300,27 +300,19 @@ class Writer:
     def solution_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
         """The table: a column per size of any cell, the metric, the next value and its metric."""
         solved = reports[0].solved
-        found = [r.solved.sizes or (r.solved.next.sizes if r.solved.next else {}) for r in reports]
+        found = [r.solution_sizes for r in reports]
         sizes = list(dict.fromkeys(name for each in found for name in each))
         metric = self.metric(solved.metric)
         head = ["cell", *map(self.symbol, sizes), metric, f"next {self.symbol(solved.for_)}", metric]
         rows = []
         for report, each in zip(reports, found, strict=True):
-            answer = report.solved
+            answer, after = report.solved, report.solved.next
             row = [self.solved_name(report.summary)]
-            row += [self.size_value(answer, name, each) for name in sizes]
+            row += ["" if name not in each else self.MISSING if each[name] is None else str(each[name]) for name in sizes]
             row.append(self.MISSING if answer.value is None else self.number(answer.value))
-            after = answer.next
             row += [self.MISSING] * 2 if after is None else [str(after.sizes[answer.for_]), self.number(after.value)]
             rows.append(row)
         return head, rows, [False] + [True] * (len(head) - 1)
-
-    def size_value(self, solved: Solved, name: str, sizes: Mapping[str, int]) -> str:
-        """A size in the table: blank where the cell has no such size, MISSING for the
-        one solved for where no value is within the budget."""
-        if name == solved.for_ and solved.sizes is None:
-            return self.MISSING
-        return str(sizes[name]) if name in sizes else ""
 
     def solved_name(self, net: Summary) -> str:
         """A cell in the table of `solve`: its name, and how it is used."""

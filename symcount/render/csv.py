@@ -44,18 +44,18 @@ SOLVE_FOUND = ("count", "next", "next_count", "message")
 
 
 def solution_columns(reports: list[Report]) -> list[str]:
-    sizes = (_sizes(r.solved) for r in reports)
+    sizes = (_sizes(r) for r in reports)
     return [*SOLVE_ASKED, *dict.fromkeys(name for each in sizes for name in each), *SOLVE_FOUND]
 
 
-def _sizes(found) -> dict[str, int]:
-    """A cell's sizes by column: at the answer, else the smallest value's without the
-    one solved for; a size named as another column ("count") is "count (size)"."""
-    sizes = dict(found.sizes or (found.next.sizes if found.next else {}))
-    if found.sizes is None:
-        sizes.pop(found.for_, None)
+def _sizes(report: Report) -> dict[str, int | str]:
+    """A cell's sizes by column (the one solved for empty where no value is within
+    the budget); a size named as another column ("count") is "count (size)"."""
     taken = {*SOLVE_ASKED, *SOLVE_FOUND}
-    return {(f"{name} (size)" if name in taken else name): value for name, value in sizes.items()}
+    return {
+        (f"{name} (size)" if name in taken else name): "" if value is None else value
+        for name, value in report.solution_sizes.items()
+    }
 
 
 def solution_record(report: Report) -> dict[str, object]:
@@ -73,7 +73,7 @@ def solution_record(report: Report) -> dict[str, object]:
         "budget": found.budget,
         "for": found.for_,
         "multiple_of": found.multiple_of,
-        **_sizes(found),
+        **_sizes(report),
         "count": blank(found.value),
         "next": "" if after is None else after.sizes[found.for_],
         "next_count": "" if after is None else after.value,
