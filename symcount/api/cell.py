@@ -137,8 +137,9 @@ class _Counted(CountsView):
         `sympy.solve` can solve for a size (docs/api.md, "Budgets").
 
         >>> import sympy, symcount
-        >>> m, n = sympy.symbols("m n", positive=True)
-        >>> sympy.solve(symcount.builtin("rnn").count_real.subs(m, 3) - 40, n)
+        >>> count = symcount.builtin("rnn").count_real
+        >>> m, n = sorted(count.free_symbols, key=str)
+        >>> sympy.solve(count.subs(m, 3) - 40, n)
         [4]
         """
         return real(self.explicit_count)
