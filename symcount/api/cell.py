@@ -98,7 +98,7 @@ class _Counted(CountsView):
             raise ValueError(f"cell '{self.name}' has no size symbol {for_!r} (it has {', '.join(names)})")
         fixed = evaluation.check_sizes([n for n in names if n != for_], sizes)
         priced = {key: value for key, value in (("convention", convention), ("dtype", dtype)) if PRICED_BY.get(metric) == key}
-        budget, step = positive_size("budget", budget), positive_size("multiple_of", multiple_of)
+        budget, step = _whole("budget", budget), _whole("multiple_of", multiple_of)
         return solving.solve(figure, self.derived, fixed, names, for_, budget, step, metric, **priced)
 
     def metric_sizes(self, metric: str = "params", convention: str = "symcount", dtype: str = "fp32") -> list[str]:
@@ -133,7 +133,7 @@ class _Counted(CountsView):
     @cached_property
     def count_real(self) -> sympy.Expr:
         """The count with every derived size written out and every size a real positive
-        symbol, `sympy.Symbol(name, positive=True)`, not an integer one: what
+        symbol (a sympy Symbol with `positive=True`), not an integer one: what
         `sympy.solve` can solve for a size (docs/api.md, "Budgets").
 
         >>> import sympy, symcount
@@ -436,6 +436,14 @@ class Cells(list):
         from ..render.markdown import MarkdownWriter
 
         return MarkdownWriter().comparison([Report(item.summary) for item in self])
+
+
+def _whole(name: str, value: object) -> int:
+    """A positive integer the API takes (anything `operator.index` takes), else a ValueError."""
+    number = evaluation.integer(value)
+    if number is None or number < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return number
 
 
 def _checked_layers(layers: int | str) -> int | str:
