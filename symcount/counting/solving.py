@@ -135,6 +135,13 @@ class Figure:
         divisor = math.lcm(*(term.as_coeff_Mul()[0].q for term in sympy.Add.make_args(figure)))
         return Figure(poly_of(sympy.expand(figure * divisor)), divisor, figure)
 
+    def fixed(self, values: Mapping[str, int]) -> Figure:
+        """The figure with the sizes `values` set: a polynomial in the others (a count
+        in r**L is one once L is set), quicker to evaluate and to reason about."""
+        if self.poly is not None:
+            return Figure(self.poly.substitute({k: Poly.const(v) for k, v in values.items()}), self.divisor)
+        return Figure.of(self.expr.subs({size_symbol(k): v for k, v in values.items()}))
+
     def at(self, values: Mapping[str, int]) -> int:
         if self.poly is None:
             return evaluation.value_up(self.expr, values)
@@ -194,6 +201,7 @@ class _Search:
             [c for c in derived.checks if not c.size.symbols() & moving],
         )
         self.known = evaluation.size_values(steady, dict(fixed))
+        self.figure = figure.fixed(self.known)
         self.written = evaluation.derived_exprs(derived)  # for the conditions' exact values
         self.conditions = [self._condition(name) for name in self.directions if name != symbol]
         self.conditions += [c for check in checks for c in self._check(check)]
@@ -306,10 +314,9 @@ class _Search:
         repeat within the conditions' interval; None if nowhere."""
         if self.period is None or self.period > SCAN or any(c.direction is None for c in self.conditions):
             return None
-        poly = self.figure.poly
-        if poly is None:
+        fixed = self.figure.poly
+        if fixed is None:
             return None
-        fixed = poly.substitute({k: Poly.const(v) for k, v in self.known.items() if k != self.symbol})
         if _poly_direction(fixed, self.directions) in (0, 1):
             return lo
         if fixed.symbols() != {self.symbol}:
