@@ -121,11 +121,13 @@ class Solved:
 @dataclass(frozen=True)
 class Figure:
     """A figure in exact integer arithmetic: `poly` / `divisor`, rounded up (int4
-    packs two entries a byte); `expr` where it is no polynomial (a count in r**L)."""
+    packs two entries a byte); where it is no polynomial (a count in r**L), `expr`,
+    evaluated in exact fractions (`exact`) or else by sympy."""
 
     poly: Poly | None
     divisor: int = 1
     expr: sympy.Expr | None = None
+    exact: Callable[[Mapping[str, int]], Fraction] | None = None
 
     @staticmethod
     def of(figure: Poly | sympy.Expr) -> Figure:
@@ -133,7 +135,8 @@ class Figure:
             return Figure(figure)
         # Rational coefficients (a stack's sum over layers, int4's halves) over one divisor.
         divisor = math.lcm(*(term.as_coeff_Mul()[0].q for term in sympy.Add.make_args(figure)))
-        return Figure(poly_of(sympy.expand(figure * divisor)), divisor, figure)
+        poly = poly_of(sympy.expand(figure * divisor))
+        return Figure(poly, divisor, figure, None if poly is not None else _fractions(figure))
 
     def fixed(self, values: Mapping[str, int]) -> Figure:
         """The figure with the sizes `values` set: a polynomial in the others (a count
@@ -143,9 +146,31 @@ class Figure:
         return Figure.of(self.expr.subs({size_symbol(k): v for k, v in values.items()}))
 
     def at(self, values: Mapping[str, int]) -> int:
-        if self.poly is None:
-            return evaluation.value_up(self.expr, values)
-        return -(-self.poly.evaluate(values) // self.divisor)
+        if self.poly is not None:
+            return -(-self.poly.evaluate(values) // self.divisor)
+        if self.exact is not None:
+            return math.ceil(self.exact(values))
+        return evaluation.value_up(self.expr, values)
+
+
+def _fractions(expr: sympy.Expr) -> Callable[[Mapping[str, int]], Fraction] | None:
+    """`expr` as a function of the sizes in exact fractions, where it is sums, products
+    and powers of numbers and sizes (2**L): a scan over L then costs microseconds a
+    value, not sympy's substitution. None for anything else."""
+    if expr.is_Rational:
+        number = Fraction(int(expr.p), int(expr.q))
+        return lambda values: number
+    if expr.is_Symbol:
+        return lambda values: Fraction(values[expr.name])
+    parts = [_fractions(arg) for arg in expr.args]
+    if None in parts or not (expr.is_Add or expr.is_Mul or expr.is_Pow):
+        return None
+    if expr.is_Add:
+        return lambda values: sum(part(values) for part in parts)
+    if expr.is_Mul:
+        return lambda values: math.prod(part(values) for part in parts)
+    base, exponent = parts
+    return lambda values: base(values) ** exponent(values)
 
 
 def solve(
