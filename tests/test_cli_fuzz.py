@@ -84,7 +84,7 @@ NUMBERS = [
     "", "²", "∞", "nan", "abc", "9" * 20, "1" + "0" * 99, "9" * 101, "9" * 5_000, "-" + "9" * 30,
 ]  # fmt: skip
 ODD = [
-    "--", "-", "-o", "--set", "--layers", "--seq", "--batch", "--dtype", "--cost", "--frobnicate", "-x", "--help", "--version", "=",
+    "--", "-", "-o", "--set", "--layers", "--seq", "--batch", "--dtype", "--cost", "--budget", "--for", "--match", "--at", "--frobnicate", "-x", "--help", "--version", "=",
     "\udcff", "\u200b", "\u2028", "ﬁ", "Ｗ", "😀", "'", '"', "$(echo)", "%s", "{}", "\\",
 ]  # fmt: skip
 # "null" is a character device like /dev/null, made in the test's folder: a
@@ -100,8 +100,8 @@ def command_line(number: int) -> tuple[list[str], bytes]:
     """Case `number`: the argument list, and what standard input holds."""
     rng = random.Random(number)
     kind = rng.choices(
-        ["count", "cost", "latex", "check", "fmt", "plot", "show", "list", "verify", "junk"],
-        weights=[30, 20, 20, 8, 6, 18, 5, 3, 8, 2],
+        ["count", "cost", "solve", "latex", "check", "fmt", "plot", "show", "list", "verify", "junk"],
+        weights=[30, 20, 20, 20, 8, 6, 18, 5, 3, 8, 2],
     )[0]
     argv = BUILD[kind](rng)
     for _ in range(rng.choice([0, 0, 0, 0, 0, 1, 1, 2, 3])):
@@ -207,6 +207,43 @@ def build_cost(rng):
     return argv
 
 
+# Budgets as people write them, and what is none: a fraction, zero, words, too many digits.
+BUDGETS = ["1000000", "1_000_000", "1e6", "1M", "2.5k", "1.5G", "7B", "300", "1", "50"]
+BAD_BUDGETS = ["1.5", "0", "-5", "=-1M", "1e-3", "0.0005k", "abc", "", "1__0", "1m", "k", "nan", "1e400",
+               "9" * 101, "1e-999999999", "٣k", "1M5", " "]  # fmt: skip
+METRICS = ["params", "params", "macs", "flops", "weight_bytes", "state_bytes"] * 3 + ["activation_bytes", ""]
+
+
+def build_solve(rng):
+    cells = sources_for(rng, rng.choice([1, 1, 2, 3]))
+    stack = network(rng)
+    dims = dims_of(cells) + (["L"] if "L" in stack else [])
+    target = rng.choice(dims) if dims and rng.random() < 0.9 else symbol(rng)
+    argv = ["solve", *cells, "--for", target, *stack]
+    argv += settings(rng, [d for d in dims if d != target], chance=0.9)
+    how = rng.random()  # --budget, --match, both (a usage error) or neither (too)
+    if how < 0.72 or 0.95 < how < 0.98:
+        budget = rng.choice(BAD_BUDGETS) if rng.random() < 0.1 else rng.choice(BUDGETS)
+        argv += [f"--budget{budget}"] if budget.startswith("=") else ["--budget", budget]
+    if 0.72 <= how < 0.98:
+        [match] = sources_for(rng)
+        given = [d for d in DIMS.get(match, []) + (["L"] if "L" in stack else []) if rng.random() < 0.95]
+        argv += ["--match", match]
+        if rng.random() < 0.9:
+            argv += ["--at", ",".join(f"{d}={size(rng)}" for d in given) or rng.choice(["", "m", "n=1,n=2"])]
+    if rng.random() < 0.3:
+        argv += ["--metric", rng.choice(METRICS)]
+    if rng.random() < 0.2:
+        argv += pricing(rng)[:2]
+    if rng.random() < 0.2:
+        argv += ["--multiple-of", rng.choice(NUMBERS) if rng.random() < 0.2 else rng.choice(["2", "8", "64", "3"])]
+    if rng.random() < 0.5:
+        argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "csv"] * 3 + ["tsv"])]
+    if rng.random() < 0.1:
+        argv += ["--cell", rng.choice(["a", "hd", "lstm", "nope"])]
+    return argv
+
+
 def build_latex(rng):
     cells = sources_for(rng, rng.choice([1, 1, 2]))
     argv = ["latex", *cells, *settings(rng, dims_of(cells)), *network(rng)]
@@ -306,7 +343,7 @@ def build_junk(rng):
 
 
 BUILD = {
-    "count": build_count, "cost": build_cost, "latex": build_latex, "check": build_check, "fmt": build_fmt,
+    "count": build_count, "cost": build_cost, "solve": build_solve, "latex": build_latex, "check": build_check, "fmt": build_fmt,
     "plot": build_plot, "show": build_show, "list": build_list, "verify": build_verify,
     "junk": build_junk,
 }  # fmt: skip
