@@ -19,6 +19,9 @@ interleaved, so a busy or slow machine shifts both alike.
 - Costs: everything `symcount cost` computes for each built-in, against what
   `symcount count` computes for it (both from the text, in this process); and
   the 1,000-gate v2 cell, from text to its cost.
+- Budgets: `symcount solve` over every built-in at once (one process running
+  the command for each size symbol the built-ins' widths have: n, d, D),
+  against `symcount count lstm`, both from this tree's source.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ V2_SECONDS = 1.0  # issue 10: a 1,000-gate cell of v2 constructs
 V2_SIZES = ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4})  # where its figures are checked
 COST_RATIO = 1.1  # issue 15: costing a built-in / counting it
 V2_COST_SECONDS = 1.0  # issue 15: the 1,000-gate v2 cell, costed
-PARTS = ("startup", "derivation", "v2", "evaluation", "cost")
+SOLVE_RATIO = 2.0  # issue 17: `solve` over every built-in / `count` of one cell
+PARTS = ("startup", "derivation", "v2", "evaluation", "cost", "solve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "v2": lambda: derivation_v2(max(5, args.repeat // 3)),
         "evaluation": lambda: evaluation(args.repeat),
         "cost": lambda: costs(max(5, args.repeat // 3)),
+        "solve": lambda: solving(max(5, args.repeat // 3)),
     }
     rows = [row for part in (args.only or PARTS) for row in parts[part]()]
     print()
@@ -368,6 +373,89 @@ def cost_v2(repeat: int) -> tuple:
         f"target < {V2_COST_SECONDS} s",
         seconds < V2_COST_SECONDS,
     )
+
+
+# ---- budgets ----
+
+# The width each built-in is solved for, and the other sizes: one `solve` a symbol.
+SOLVE_SIZES = {
+    "n": ["m=128", "k=3", "rows=16", "cols=16", "p=64"],
+    "d": ["e=512", "H=4", "K=4"],
+    "D": ["N=16", "E=2", "K=4", "R=48"],
+}
+
+
+def solve_commands() -> list[list[str]]:
+    """`solve` over every built-in: one command line for each symbol a width has."""
+    from symcount import sources
+
+    groups: dict[str, list[str]] = {symbol: [] for symbol in SOLVE_SIZES}
+    for name in sources.builtin_names():
+        dims = sources.builtin_summary(name)[0].split(", ")
+        groups[next(symbol for symbol in SOLVE_SIZES if symbol in dims)].append(name)
+    return [
+        ["solve", *names, "--budget", "1M", "--for", symbol, *(f"--set={s}" for s in SOLVE_SIZES[symbol]
+                                                                if s.split("=")[0] in _dims_of(names))]
+        for symbol, names in groups.items()
+    ]  # fmt: skip
+
+
+def _dims_of(names: list[str]) -> set[str]:
+    from symcount import sources
+
+    return {d for name in names for d in sources.builtin_summary(name)[0].split(", ")}
+
+
+def solving(repeat: int) -> list[tuple]:
+    """`solve` over every built-in, in one fresh process, against `count lstm` in another."""
+    from symcount import cli
+
+    commands = solve_commands()
+    for argv in commands:  # the answers are right, not just quick
+        check_solved(argv, cli)
+    driver = f"from symcount.cli.main import main\nfor argv in {commands!r}:\n    main(argv)\n"
+    runs = {
+        "count": [sys.executable, "-m", "symcount", "count", "lstm"],
+        "solve": [sys.executable, "-c", driver],
+    }
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = {name: [] for name in runs}
+    with tempfile.TemporaryDirectory() as scratch:
+        for round_ in range(repeat + 2):
+            for name, argv in runs.items():  # interleaved, as for the commands
+                started = time.perf_counter()
+                subprocess.run(argv, cwd=scratch, env=env, stdout=subprocess.DEVNULL, check=True)
+                if round_ >= 2:
+                    times[name].append(time.perf_counter() - started)
+    count, solve = (statistics.median(times[k]) for k in runs)
+    total = sum(argv.index("--budget") - 1 for argv in commands)  # the cells: between "solve" and it
+    return [
+        ("symcount count lstm (this tree)", f"{count:.3f} s", "", None),
+        (
+            f"symcount solve, every built-in ({total} cells, {len(commands)} commands in one process)",
+            f"{solve:.3f} s",
+            f"{solve / count:.2f}x count (target <= {SOLVE_RATIO}x)",
+            solve / count <= SOLVE_RATIO,
+        ),
+    ]
+
+
+def check_solved(argv: list[str], cli) -> None:
+    """Each answer within the budget, the next value over it, as `evaluate` counts them."""
+    import contextlib
+    import io
+    import json
+
+    import symcount
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main([*argv, "--format", "json"]) == 0
+    document = json.loads(out.getvalue())
+    for found in document["cells"]:
+        cell = symcount.builtin(found["name"])
+        assert cell.evaluate(**found["sizes"]) == found["count"] <= document["budget"]
+        assert cell.evaluate(**found["next"]["sizes"]) == found["next"]["count"] > document["budget"]
 
 
 # ---- output ----
