@@ -9,6 +9,7 @@ formats show), each computed on first use and kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
 from typing import SupportsIndex
@@ -71,16 +72,19 @@ class _Counted(CountsView):
     def solve(
         self,
         budget: int,
+        /,
         for_: str = "n",
         metric: str = "params",
         dtype: str = "fp32",
         convention: str = "symcount",
         multiple_of: int = 1,
-        **sizes: int,
+        sizes: Mapping[str, int] | None = None,
+        **more: int,
     ) -> Solved:
         """The largest valid value of the size `for_` whose `metric` stays within
-        `budget`, every other size given (docs/api.md, "Budgets"): a `Solved`
-        with the sizes there, the metric's value and the next valid value above.
+        `budget`, every other size given, as keywords or in `sizes` (a size named
+        as an argument, `metric`) (docs/api.md, "Budgets"): a `Solved` with the
+        sizes there, the metric's value and the next valid value above.
 
         `metric` is "params" (trainable parameters), or a cost figure priced by
         `convention` ("macs", "flops") or stored as `dtype` ("weight_bytes",
@@ -96,7 +100,7 @@ class _Counted(CountsView):
         figure, names = self._metric(metric, convention, dtype)
         if for_ not in names:
             raise ValueError(f"cell '{self.name}' has no size symbol {for_!r} (it has {', '.join(names)})")
-        fixed = evaluation.check_sizes([n for n in names if n != for_], sizes)
+        fixed = evaluation.check_sizes([n for n in names if n != for_], {**(sizes or {}), **more})
         priced = {key: value for key, value in (("convention", convention), ("dtype", dtype)) if PRICED_BY.get(metric) == key}
         budget, step = _whole("budget", budget), _whole("multiple_of", multiple_of)
         return solving.solve(figure, self.derived, fixed, names, for_, budget, step, metric, **priced)

@@ -228,11 +228,15 @@ def _matched(args):
     names = cell.metric_sizes(args.metric, args.convention, args.dtype)
     if sorted(at) != sorted(names):
         raise UsageError(f"--at: cell '{cell.name}' takes the sizes {', '.join(names)}, got {', '.join(at)}")
+    from dataclasses import replace
+
+    from ..render import Report
+
+    params = args.metric == "params"
+    summary = cell.summary if params else replace(cell.summary, cost=cell.cost(args.convention, args.dtype))
     try:
-        if args.metric == "params":
-            budget = cell.evaluate(**at)
-        else:
-            budget = cell.cost(args.convention, args.dtype).values(at)[args.metric]
+        report = Report(summary, at)
+        budget = report.value if params else report.cost_values[args.metric]
     except ValueError as e:
         raise UsageError(f"--at: in cell '{cell.name}', {e}") from None
     if budget < 1:
@@ -251,7 +255,7 @@ def _solved(cell, names: list[str], given: dict[str, int], budget: int, args):
         raise UsageError(f"cell '{cell.name}' needs a value for {missing}: add --set {missing}=INT")
     sizes = {name: given[name] for name in names if name != args.for_}
     try:
-        return cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, **sizes)
+        return cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, sizes)
     except ValueError as e:
         raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
 

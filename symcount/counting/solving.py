@@ -57,7 +57,6 @@ METRICS = {
 PRICED_BY = {"macs": "convention", "flops": "convention", "weight_bytes": "dtype", "state_bytes": "dtype"}
 
 
-
 def check_metric(metric: str, convention: str = "symcount", dtype: str = "fp32") -> None:
     """A ValueError unless `metric` is one of METRICS, and `convention` and `dtype`
     are their defaults unless they price it (no setting that changes nothing)."""
