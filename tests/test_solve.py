@@ -18,6 +18,7 @@ import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
+from test_plot import HEADS  # cell mh(m, n, H), with size d = n / H
 
 import cellgen
 import symcount
@@ -172,26 +173,18 @@ def test_sizes_at_which_no_value_is_valid_are_a_usage_error(tmp_path, monkeypatc
     (tmp_path / "heads.cell").write_text(HEADS)
     code, _, err = run("solve", "heads.cell", "--budget", "1M", "--for", "m", "--set", "n=10", "--set", "H=3")
     assert code == 2
-    assert "--set: in cell 'heads', size d = n / H is not a whole number (10/3) at H=3, n=10" in err
+    assert "--set: in cell 'mh', size d = n / H is not a whole number (10/3) at H=3, n=10" in err
 
 
 def test_a_match_source_of_several_cells_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "two.cell").write_text(HEADS + HEADS.replace("heads", "other"))
+    (tmp_path / "two.cell").write_text(HEADS + HEADS.replace("mh", "other"))
     code, _, err = run("solve", "lstm", "--match", "two.cell", "--at", "n=8,H=2,m=1", "--for", "n", "--set", "m=3")
-    assert code == 2 and "--match two.cell: it holds 2 cells (heads, other)" in err
+    assert code == 2 and "--match two.cell: it holds 2 cells (mh, other)" in err
 
 
 # ---- what is valid: multiples, derived sizes, --match, metrics, layers ----
 
-HEADS = """cell heads(m, n, H)
-    size d = n / H
-    input x : m
-    state h : n
-    param R : blockdiag(H, d, d)
-    h' = tanh(W @ x + R @ h + b)
-end
-"""
 
 
 def test_multiple_of():
