@@ -187,8 +187,7 @@ def cmd_solve(args) -> int:
         raise UsageError(f"--set {unknown}: no selected cell has a size symbol '{unknown}' (they have: {', '.join(known)})")
     reports = []
     for cell in cells:
-        solved = _solved(cell, names[cell.name], given, budget, args)
-        sizes = {name: given[name] for name in names[cell.name] if name != args.for_}
+        sizes, solved = _solved(cell, names[cell.name], given, budget, args)
         reports.append(Report(cell.summary, sizes, replace(solved, matched=matched)))
     sys.stdout.write(render(args.format, reports))
     return 0
@@ -216,7 +215,10 @@ def _check_solving(args) -> None:
 def _matched(args):
     """The budget --match gives: the metric of its cell (used as the other cells are)
     at the sizes --at gives, and where it came from."""
+    from dataclasses import replace
+
     from ..counting.solving import Matched
+    from ..render import Report
 
     found = [_network(cell, args) for cell in _api().read_source(args.match)]
     _warn(found, args.strict)
@@ -228,10 +230,6 @@ def _matched(args):
     names = cell.metric_sizes(args.metric, args.convention, args.dtype)
     if sorted(at) != sorted(names):
         raise UsageError(f"--at: cell '{cell.name}' takes the sizes {', '.join(names)}, got {', '.join(at)}")
-    from dataclasses import replace
-
-    from ..render import Report
-
     params = args.metric == "params"
     summary = cell.summary if params else replace(cell.summary, cost=cell.cost(args.convention, args.dtype))
     try:
@@ -245,7 +243,7 @@ def _matched(args):
 
 
 def _solved(cell, names: list[str], given: dict[str, int], budget: int, args):
-    """What `solve` finds for one cell, its other sizes from --set."""
+    """The cell's other sizes, from --set, and what `solve` finds for it."""
     if args.for_ not in names:
         raise UsageError(
             f"--for {args.for_}: cell '{cell.name}' has no size symbol '{args.for_}' (it has: {', '.join(names)})"
@@ -255,7 +253,7 @@ def _solved(cell, names: list[str], given: dict[str, int], budget: int, args):
         raise UsageError(f"cell '{cell.name}' needs a value for {missing}: add --set {missing}=INT")
     sizes = {name: given[name] for name in names if name != args.for_}
     try:
-        return cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, sizes)
+        return sizes, cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, sizes)
     except ValueError as e:
         raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
 
