@@ -264,8 +264,24 @@ def label(net: Summary) -> str:
     if net.used_sizes:  # the derived sizes it is written in, as every format gives them
         formula += ", " + tex.definitions(net.used_sizes)
     # A formula wider than the plot helps nobody (and takes mathtext seconds).
-    text = f"{net.name}: ${formula}$" if len(formula) <= MAX_FORMULA else net.name
+    name = legend_name(net)
+    text = f"{name}: ${formula}$" if len(formula) <= MAX_FORMULA else name
     return f"{text} ({net.note})" if net.note else text
+
+
+def legend_name(net: Summary) -> str:
+    """The cell in the legend: its display name as mathtext where matplotlib can set
+    it, else as text (docs/latex.md, "Display names"); without one, its identifier."""
+    display = net.cell.display
+    if display is not None:
+        from matplotlib.mathtext import MathTextParser
+
+        try:
+            MathTextParser("path").parse(f"${display}$")
+            return f"${display}$"
+        except ValueError:  # a command mathtext does not have
+            pass
+    return tex.cell_text(net.cell).replace("$", r"\$")  # a lone `$` would start mathtext
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings: object):
