@@ -160,6 +160,89 @@ def test_subscripts_spelled_by_the_cells_own_variables_stay_letters(header, expr
     assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
 
 
+GRU = "cell t(m, n)\n input x : m\n state h : n\n r = sigmoid(W_ir @ x + W_hr @ h)\n"
+
+
+@pytest.mark.parametrize(
+    "header, expr, expected",
+    [
+        # A subscript of several letters is a word, upright; one letter (and digits) italic.
+        (XHC, "W_in @ x + D_skip + w_norm", r"W_{\mathrm{in}} x_t + D_{\mathrm{skip}} + w_{\mathrm{norm}}"),
+        (XHC, "W_i @ x + W_h1 @ h + W_12 @ c", r"W_{i} x_t + W_{h1} h_{t-1} + W_{12} c_{t-1}"),
+        (XHC, "W_h_x @ x + W_ab2 @ x", r"W_{\mathrm{h\_x}} x_t + W_{\mathrm{ab2}} x_t"),
+        # A function LaTeX sets as an operator is that operator.
+        (XHC, "-exp(A_log) + W_max + b_exp + b_tanh", r"-\exp(A_{\log}) + W_{\max} + b_{\exp} + b_{\tanh}"),
+        # ... but a name of the cell's own variables stays: a word of several letters upright.
+        (XHC + " out = W @ x\n log = out\n", "W_out @ h + W_log @ h", r"W_{\mathrm{out}} h_{t-1} + W_{\log} h_{t-1}"),
+        (XHC + " l = W @ x\n o = l\n g = o\n", "W_log @ h", r"W_{log} h_{t-1}"),
+        # Index letters: a base with a two-letter subscript holding a one-letter variable
+        # (r) reads its other two-letter subscripts as letters too (PyTorch's W_in).
+        (GRU, "W_in @ x + W_hn @ h + b_in + b_conv", r"W_{in} x_t + W_{hn} h_{t-1} + b_{\mathrm{in}} + b_{\mathrm{conv}}"),
+        (GRU, "W_out @ h + W_xi @ x + W_log", r"W_{\mathrm{out}} h_{t-1} + W_{\xi} x_t + W_{\log}"),
+        # Accents and Greek letters as before.
+        (XHC, "h_tilde + W_beta @ x", r"\tilde{h} + W_{\beta} x_t"),
+    ],
+)
+def test_word_subscripts_are_upright(header, expr, expected):
+    cell = cell_ir(f"y = {expr}", header)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
+
+
+def test_an_override_still_wins_over_the_subscript_rules():
+    cell = cell_ir('y = W_in @ x + A_log\n latex W_in "W_{in}"\n latex A_log "a"', XHC)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == r"W_{in} x_t + a"
+
+
+def test_builtins_print_word_subscripts_upright_and_index_letters_as_letters(capsys):
+    mamba = symcount.builtin("mambapy.mamba_block").latex(equations=True)
+    assert r"W_{\mathrm{in}} u_t" in mamba and r"-\exp(A_{\log})" in mamba and r"D_{\mathrm{skip}}" in mamba
+    gru = symcount.builtin("torch.gru").latex(equations=True)
+    assert r"W_{in} x_t + b_{in}" in gru and r"W_{ir} x_t + b_{ir}" in gru  # as PyTorch's documentation
+    assert r"W_{ih} x_t + b_{ih}" in symcount.builtin("torch.rnn").latex(equations=True)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("d_model", r"d_{\mathrm{model}}"), ("dt_rank", r"\mathit{dt}_{\mathrm{rank}}"), ("n_log", r"n_{\log}"),
+     ("n_i", "n_{i}"), ("n1", "n_{1}"), ("d_alpha", r"d_{\alpha}"), ("rows", r"\mathit{rows}")],
+)
+def test_size_names_set_word_subscripts_upright(name, expected):
+    assert tex.size_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    [
+        ("0.000001", "10^{-6}"),
+        ("1e-5", "10^{-5}"),
+        ("1E-05", "10^{-5}"),
+        ("2.5e-3", r"2.5 \cdot 10^{-3}"),
+        ("25e-4", r"2.5 \cdot 10^{-3}"),
+        ("2.50e-3", r"2.5 \cdot 10^{-3}"),
+        ("0.00025", r"2.5 \cdot 10^{-4}"),
+        ("0.001", "10^{-3}"),
+        ("0.009", r"9 \cdot 10^{-3}"),
+        ("1e3", "10^{3}"),
+        ("3e+0", "3"),
+        ("0e-5", "0"),
+        # Any other number as written.
+        ("0.5", "0.5"),
+        (".5", "0.5"),
+        ("0.05", "0.05"),
+        ("0.0123", "0.0123"),
+        ("2.", "2"),
+        ("100000", "100000"),
+        ("0.0", "0.0"),
+    ],
+)
+def test_constants_as_papers_write_them(number, expected):
+    assert latex_number(number) == expected
+
+
+def test_constants_in_an_equation():
+    assert latex_of("h * 1e-5 + 0.000001 * x + 0.5 * h") == r"h_{t-1} \cdot 10^{-5} + 10^{-6} x_t + 0.5 h_{t-1}"
+
+
 def test_accented_gates_and_states_carry_the_time_step():
     cell = cell_ir("h_tilde = tanh(W @ x)\nh' = h_tilde * h", XHC)
     assert LatexPrinter(cell).equations(cell)[0] == r"\tilde{h}_t &= \tanh(W x_t)"

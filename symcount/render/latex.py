@@ -56,7 +56,9 @@ class LatexWriter(MathWriter):
         if not net.bias:
             lines.append(comment(f"removed biases: {self.removed(net)}"))
         if self.standalone:
-            lines.append(rf"\section*{{{cell_name(net)}}}")
+            # Math in a heading stays light beside its bold text unless set bold too.
+            bold = r"\boldmath" if net.cell.display is not None else ""
+            lines.append(rf"\section*{{{bold}{cell_name(net)}}}")
             if net.description:
                 lines.append(escape_text(net.description) + "\n")
         lines.append(self.equation(report))
