@@ -68,7 +68,7 @@ def test_lstm_equations_are_the_textbook_ones(capsys):
     "expr, expected",
     [
         ("W_hi @ x", r"W_{hi} x_t"),
-        ("W_h_x @ x", r"W_{h\_x} x_t"),
+        ("W_h_x @ x", r"W_{\mathrm{h\_x}} x_t"),
         ("alpha * h + beta", r"\alpha \odot h_{t-1} + \beta"),
         ("W_gamma @ h + Sigma", r"W_{\gamma} h_{t-1} + \Sigma"),
         ("bias + h", r"\mathit{bias} + h_{t-1}"),
@@ -100,7 +100,7 @@ def test_lstm_equations_are_the_textbook_ones(capsys):
         ("h / x / a", r"\frac{\frac{h_{t-1}}{x_t}}{a}"),
         ("W @ (h / x)", r"W \left(\frac{h_{t-1}}{x_t}\right)"),
         # A number times a value is a scalar multiple, not an elementwise product.
-        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 h_{t-1} + 1 \cdot 10^{-3} + 0.25 + 2"),
+        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 h_{t-1} + 10^{-3} + 0.25 + 2"),
     ],
 )
 def test_paper_notation(expr, expected):
@@ -139,7 +139,8 @@ BETA = "cell t(m, n)\n input x : m\n state h : n\n b = W @ x\n e = b\n t = e\n"
         (BETA, "W_beta @ x + W_bet @ x", r"W_{\beta} x_t + W_{bet} x_t"),
         (BETA + " a = t\n", "W_beta @ x", r"W_{beta} x_t"),
         # Names of several letters, and the fewest names that spell the subscript.
-        (XHC + " in = W @ x\n", "W_xin @ x + W_hin @ h", r"W_{xin} x_t + W_{hin} h_{t-1}"),
+        # A variable of several letters is a word there, upright.
+        (XHC + " in = W @ x\n", "W_xin @ x + W_hin @ h", r"W_{x\mathrm{in}} x_t + W_{h\mathrm{in}} h_{t-1}"),
         # A variable named after a Greek letter prints as that letter everywhere.
         (
             XHC + " eta = W @ x\n",
@@ -159,19 +160,102 @@ def test_subscripts_spelled_by_the_cells_own_variables_stay_letters(header, expr
     assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
 
 
+GRU = "cell t(m, n)\n input x : m\n state h : n\n r = sigmoid(W_ir @ x + W_hr @ h)\n"
+
+
+@pytest.mark.parametrize(
+    "header, expr, expected",
+    [
+        # A subscript of several letters is a word, upright; one letter (and digits) italic.
+        (XHC, "W_in @ x + D_skip + w_norm", r"W_{\mathrm{in}} x_t + D_{\mathrm{skip}} + w_{\mathrm{norm}}"),
+        (XHC, "W_i @ x + W_h1 @ h + W_12 @ c", r"W_{i} x_t + W_{h1} h_{t-1} + W_{12} c_{t-1}"),
+        (XHC, "W_h_x @ x + W_ab2 @ x", r"W_{\mathrm{h\_x}} x_t + W_{\mathrm{ab2}} x_t"),
+        # A function LaTeX sets as an operator is that operator.
+        (XHC, "-exp(A_log) + W_max + b_exp + b_tanh", r"-\exp(A_{\log}) + W_{\max} + b_{\exp} + b_{\tanh}"),
+        # ... but a name of the cell's own variables stays: a word of several letters upright.
+        (XHC + " out = W @ x\n log = out\n", "W_out @ h + W_log @ h", r"W_{\mathrm{out}} h_{t-1} + W_{\log} h_{t-1}"),
+        (XHC + " l = W @ x\n o = l\n g = o\n", "W_log @ h", r"W_{log} h_{t-1}"),
+        # Index letters: a base with a two-letter subscript holding a one-letter variable
+        # (r) reads its other two-letter subscripts as letters too (PyTorch's W_in).
+        (GRU, "W_in @ x + W_hn @ h + b_in + b_conv", r"W_{in} x_t + W_{hn} h_{t-1} + b_{\mathrm{in}} + b_{\mathrm{conv}}"),
+        (GRU, "W_out @ h + W_xi @ x + W_log", r"W_{\mathrm{out}} h_{t-1} + W_{\xi} x_t + W_{\log}"),
+        # Accents and Greek letters as before.
+        (XHC, "h_tilde + W_beta @ x", r"\tilde{h} + W_{\beta} x_t"),
+    ],
+)
+def test_word_subscripts_are_upright(header, expr, expected):
+    cell = cell_ir(f"y = {expr}", header)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
+
+
+def test_an_override_still_wins_over_the_subscript_rules():
+    cell = cell_ir('y = W_in @ x + A_log\n latex W_in "W_{in}"\n latex A_log "a"', XHC)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == r"W_{in} x_t + a"
+
+
+def test_builtins_print_word_subscripts_upright_and_index_letters_as_letters(capsys):
+    mamba = symcount.builtin("mambapy.mamba_block").latex(equations=True)
+    assert r"W_{\mathrm{in}} u_t" in mamba and r"-\exp(A_{\log})" in mamba and r"D_{\mathrm{skip}}" in mamba
+    gru = symcount.builtin("torch.gru").latex(equations=True)
+    assert r"W_{in} x_t + b_{in}" in gru and r"W_{ir} x_t + b_{ir}" in gru  # as PyTorch's documentation
+    assert r"W_{ih} x_t + b_{ih}" in symcount.builtin("torch.rnn").latex(equations=True)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("d_model", r"d_{\mathrm{model}}"), ("dt_rank", r"\mathit{dt}_{\mathrm{rank}}"), ("n_log", r"n_{\log}"),
+     ("n_i", "n_{i}"), ("n1", "n_{1}"), ("d_alpha", r"d_{\alpha}"), ("rows", r"\mathit{rows}")],
+)
+def test_size_names_set_word_subscripts_upright(name, expected):
+    assert tex.size_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    [
+        ("0.000001", "10^{-6}"),
+        ("1e-5", "10^{-5}"),
+        ("1E-05", "10^{-5}"),
+        ("2.5e-3", r"2.5 \cdot 10^{-3}"),
+        ("25e-4", r"2.5 \cdot 10^{-3}"),
+        ("2.50e-3", r"2.5 \cdot 10^{-3}"),
+        ("0.00025", r"2.5 \cdot 10^{-4}"),
+        ("0.001", "10^{-3}"),
+        ("0.009", r"9 \cdot 10^{-3}"),
+        ("1e3", "10^{3}"),
+        ("3e+0", "3"),
+        ("0e-5", "0"),
+        # Any other number as written.
+        ("0.5", "0.5"),
+        (".5", "0.5"),
+        ("0.05", "0.05"),
+        ("0.0123", "0.0123"),
+        ("2.", "2"),
+        ("100000", "100000"),
+        ("0.0", "0.0"),
+    ],
+)
+def test_constants_as_papers_write_them(number, expected):
+    assert latex_number(number) == expected
+
+
+def test_constants_in_an_equation():
+    assert latex_of("h * 1e-5 + 0.000001 * x + 0.5 * h") == r"h_{t-1} \cdot 10^{-5} + 10^{-6} x_t + 0.5 h_{t-1}"
+
+
 def test_accented_gates_and_states_carry_the_time_step():
     cell = cell_ir("h_tilde = tanh(W @ x)\nh' = h_tilde * h", XHC)
     assert LatexPrinter(cell).equations(cell)[0] == r"\tilde{h}_t &= \tanh(W x_t)"
 
 
 def test_symbols():
-    assert symbol("W_hi") == "W_{hi}"
+    assert symbol("W_hi", variables={"h", "i"}) == "W_{hi}" and symbol("W_hi") == r"W_{\mathrm{hi}}"
     assert symbol("W_xi") == r"W_{\xi}" and symbol("W_xi", variables={"x", "i"}) == "W_{xi}"
     assert symbol("h", "t-1") == "h_{t-1}"
     assert symbol("c_f", "t") == "c_{f,t}"
     assert symbol("lambda", "t") == r"\lambda_t"
     assert symbol("_x") == r"\mathit{\_x}" and symbol("x_") == r"\mathit{x\_}"
-    assert latex_number("1E+03") == r"1 \cdot 10^{3}"
+    assert latex_number("1E+03") == "10^{3}"
 
 
 # ---- the base printer writes the cell language, and it parses back the same ----

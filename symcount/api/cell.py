@@ -35,6 +35,7 @@ class _Counted(CountsView):
 
     name: str
     description: str
+    display: str | None  # the name papers write, LaTeX (`cell c(n) "..." latex "..."`)
     source: str
     dims: tuple[sympy.Symbol, ...]
     warnings: tuple
@@ -215,6 +216,7 @@ class Cell(_Counted):
         self.layout = Layout(bias=not no_bias)
         self.name: str = ir_cell.name
         self.description: str = ir_cell.description
+        self.display: str | None = ir_cell.display
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
@@ -296,6 +298,7 @@ class Stack(_Counted):
         self.bidirectional = bidirectional
         self.no_bias = cell.no_bias
         self.name, self.description, self.source = cell.name, cell.description, cell.source
+        self.display = cell.display
         self.warnings = cell.warnings
         self.layers = _checked_layers(layers)
         self.layout = Layout(self.layers, bidirectional, bias=not cell.no_bias)

@@ -90,6 +90,8 @@ class Writer:
         """A section's first lines: the cell, where it was read from, how it is used."""
         head = self.signature(net) + (f": {net.description}" if net.description else "")
         lines = [head, f"  source    {net.source}"]
+        if net.cell.display is not None:  # as text (docs/latex.md, "Display names")
+            lines.append(f"  display   {tex.cell_text(net.cell)}")
         if net.note:
             lines.append(f"  network   {self.note(net)}")
         if not net.bias:

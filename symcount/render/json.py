@@ -5,8 +5,8 @@ is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
 parameter is frozen, `numel` (and `numel_value`) when one is complex or
 quaternion, `sizes` (and `size_values`) when the counts use a derived size,
 and per parameter `field` and `numel` when it is not real and `frozen` when
-it is frozen; `removed_biases` with `--no-bias`. `symcount cost` adds `cost`
-to each cell.
+it is frozen; `removed_biases` with `--no-bias`; `display` when the cell has a
+display name. `symcount cost` adds `cost` to each cell.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 
 from ..costing import Row
 from ..counting.counts import StackParam
+from ..counting.summary import Summary
 from ..symbols import dim_expr
 from . import Report, tex
 from .settings import Settings
@@ -32,6 +33,7 @@ def document(report: Report) -> dict:
     doc = {
         "name": net.name,
         "description": net.description,
+        **_display(net),
         "source": net.source,
         "dims": [str(d) for d in net.dims],
         "count": str(net.count),
@@ -64,6 +66,13 @@ def document(report: Report) -> dict:
     if net.cost is not None:  # `symcount cost`
         doc["cost"] = cost_document(report)
     return doc
+
+
+def _display(net: Summary) -> dict:
+    """`display` when the cell has a display name: its LaTeX and its text (docs/json.md)."""
+    if net.cell.display is None:
+        return {}
+    return {"display": {"latex": net.cell.display, "text": tex.cell_text(net.cell)}}
 
 
 def cost_document(report: Report) -> dict:

@@ -24,7 +24,7 @@ from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter
 from .settings import LATEX
-from .tex import escape_math, escape_text, thousands
+from .tex import escape_text, thousands
 
 INDENT = "  "
 # Before `numel` in the formulas: the trainable count with a complex entry once.
@@ -56,7 +56,9 @@ class LatexWriter(MathWriter):
         if not net.bias:
             lines.append(comment(f"removed biases: {self.removed(net)}"))
         if self.standalone:
-            lines.append(rf"\section*{{\texttt{{{escape_text(net.name)}}}}}")
+            # Math in a heading stays light beside its bold text unless set bold too.
+            bold = r"\boldmath" if net.cell.display is not None else ""
+            lines.append(rf"\section*{{{bold}{cell_name(net)}}}")
             if net.description:
                 lines.append(escape_text(net.description) + "\n")
         lines.append(self.equation(report))
@@ -124,7 +126,7 @@ class LatexWriter(MathWriter):
     def cost_table(self, report: Report) -> str:
         """A `table` of the cost's figures, formula and value, how they are priced in the caption."""
         net, cost = report.summary, report.summary.cost
-        caption = rf"Cost of \texttt{{{escape_text(net.name)}}}"
+        caption = f"Cost of {cell_name(net)}"
         if net.note:
             caption += f" ({self.note(net)})"
         caption += f" {self.priced(cost)}"
@@ -156,7 +158,7 @@ class LatexWriter(MathWriter):
         """A `table` of the cell's parameters (name, shape, count) and the total."""
         net = report.summary
         head, rows, right = self.param_cells(report)
-        name = rf"\texttt{{{escape_text(net.name)}}}"
+        name = cell_name(net)
         caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
         if net.note:
             caption += f" ({self.note(net)})"
@@ -177,7 +179,7 @@ class LatexWriter(MathWriter):
         rows = []
         for r in reports:
             net = r.summary
-            name = rf"\texttt{{{escape_text(net.name)}}}"
+            name = cell_name(net)
             if net.note:
                 name += f" ({self.note(net)})"
             value = "" if r.value is None else self.number(r.value)
@@ -185,7 +187,7 @@ class LatexWriter(MathWriter):
         caption = "Trainable parameters at " + self.sizes(merged_sizes(reports))
         for r in reports:  # each cell's own: two cells may define R differently
             if r.summary.used_sizes:
-                caption += rf"; in \texttt{{{escape_text(r.summary.name)}}}, ${self.definitions(r.summary)}$"
+                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary)}$"
         caption += "."
         names = ", ".join(r.summary.name for r in reports)
         head = ["cell", "parameters", "value"]
@@ -264,7 +266,15 @@ def formula(net: Summary, form: str = "expanded") -> str:
 
 
 def function_name(net: Summary) -> str:
-    return rf"P_{{\mathrm{{{escape_math(net.name)}}}}}"
+    r"""`P_{\mathrm{lstm}}`; with a display name, `P_{\mathrm{mLSTM}}` (docs/latex.md, "Display names")."""
+    return f"P_{{{tex.cell_math(net.cell)}}}"
+
+
+def cell_name(net: Summary) -> str:
+    r"""The cell in running text and tables: its display name in math, else its identifier as code."""
+    if net.cell.display is not None:
+        return f"${net.cell.display}$"
+    return rf"\texttt{{{escape_text(net.name)}}}"
 
 
 # ---- the cell's equations ----

@@ -36,7 +36,7 @@ class MarkdownWriter(MathWriter):
         rows = []
         for r in reports:
             net = r.summary
-            name = f"`{self.signature(net)}`" + (f" ({self.note(net)})" if net.note else "")
+            name = self.cell_name(net) + (f" ({self.note(net)})" if net.note else "")
             row = [name, self.math(net.count), self.math(net.factored)]
             if with_values:
                 row.append("" if r.value is None else self.number(r.value))
@@ -50,7 +50,7 @@ class MarkdownWriter(MathWriter):
         return table
 
     def heading(self, net: Summary) -> list[str]:
-        lines = [f"### `{self.signature(net)}`", ""]
+        lines = [f"### {self.cell_name(net)}", ""]
         if net.description:
             lines += [escape(net.description), ""]
         if net.note:
@@ -58,6 +58,12 @@ class MarkdownWriter(MathWriter):
         if not net.bias:
             lines += [f"Removed biases: {self.removed(net)}.", ""]
         return lines
+
+    def cell_name(self, net: Summary) -> str:
+        r"""`` `lstm(m, n)` ``; with a display name, that first: `` $\mathrm{mLSTM}$ (`mlstm(m, n)`) ``."""
+        code = f"`{self.signature(net)}`"
+        display = net.cell.display
+        return code if display is None else f"${_table_math(display)}$ ({code})"
 
     def section(self, report: Report) -> str:
         net = report.summary

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .. import ir
+from ..functions import TABLE
 from ..shapes.sizes import SizePrinter
 
 if TYPE_CHECKING:  # sympy is loaded only where a formula is printed
@@ -31,20 +32,32 @@ GREEK = frozenset(
 # A subscript naming an accent puts it on the base: `h_tilde` is \tilde{h}.
 ACCENTS = frozenset("tilde hat bar dot ddot vec check breve".split())
 
+# A subscript naming a function that LaTeX sets as an operator of its own is
+# that operator (`A_log` is A_{\log}): the built-ins papers write `\log`, `\exp`,
+# `\max`, ... (the `latex` column of `functions.TABLE`).
+OPERATORS = frozenset(name for name, function in TABLE.items() if function.latex == "\\" + name)
 
-def symbol(name: str, step: str | None = None, variables: Collection[str] = ()) -> str:
+
+def symbol(
+    name: str,
+    step: str | None = None,
+    variables: Collection[str] = (),
+    indexed: Collection[str] = (),
+) -> str:
     r"""A name in paper notation, with an optional time step in its subscript.
 
     The name splits at its first underscore into a base and a subscript. A
     subscript that spells names of the cell's own `variables` (inputs,
     states, gates) stays those names: `W_xi` is the weight from x to i. Only
-    where that reading is impossible is a Greek letter's name Greek, and an
-    accent's name an accent on the base.
+    where that reading is impossible is a Greek letter's name Greek, an
+    accent's name an accent on the base, and an operator's name the operator;
+    any other subscript of several letters is a word, set upright, except
+    two letters under a base in `indexed` (see `index_bases`).
 
-    >>> symbol("W_hi"), symbol("W_xi", variables={"x", "i"}), symbol("W_xi")
-    ('W_{hi}', 'W_{xi}', 'W_{\\xi}')
-    >>> symbol("h", "t-1"), symbol("x", "t"), symbol("c_f", "t")
-    ('h_{t-1}', 'x_t', 'c_{f,t}')
+    >>> symbol("W_in"), symbol("W_xi", variables={"x", "i"}), symbol("W_xi"), symbol("A_log")
+    ('W_{\\mathrm{in}}', 'W_{xi}', 'W_{\\xi}', 'A_{\\log}')
+    >>> symbol("h", "t-1"), symbol("x", "t"), symbol("c_f", "t"), symbol("W_in", indexed={"W"})
+    ('h_{t-1}', 'x_t', 'c_{f,t}', 'W_{in}')
     >>> symbol("alpha"), symbol("W_beta"), symbol("bias"), symbol("h_tilde", "t")
     ('\\alpha', 'W_{\\beta}', '\\mathit{bias}', '\\tilde{h}_t')
     """
@@ -57,7 +70,11 @@ def symbol(name: str, step: str | None = None, variables: Collection[str] = ()) 
         reading = own_names(sub, variables)
         if reading is None and sub in ACCENTS:
             return with_step(rf"\{sub}{{{text}}}", step)
-        subscripts.append(_subscript(sub) if reading is None else _spelled(reading))
+        if reading is not None:
+            subscripts.append(_spelled(reading))
+        else:
+            letters = base in indexed and len(sub) == 2 and sub.isalpha() and sub not in GREEK
+            subscripts.append(escape_math(sub) if letters else _subscript(sub))
     if step:
         subscripts.append(step)
     if not subscripts:
@@ -115,11 +132,39 @@ def _piece(text: str) -> str:
 
 
 def _subscript(text: str) -> str:
-    return "\\" + text if text in GREEK else escape_math(text)
+    r"""A subscript that is not index letters: Greek (`\beta`), an operator (`\log`),
+    a word of several letters upright (`\mathrm{in}`), else as it is (`i`, `h1`)."""
+    if text in GREEK or text in OPERATORS:
+        return "\\" + text
+    if sum(c.isalpha() for c in text) > 1:
+        return rf"\mathrm{{{escape_math(text)}}}"
+    return escape_math(text)
+
+
+def index_bases(names: Collection[str], variables: Collection[str]) -> frozenset[str]:
+    """The bases whose two-letter subscripts are index letters rather than words.
+
+    PyTorch writes the weights of its GRU `W_ir`, `W_iz`, `W_in`: i for the
+    input, then the gate. A base is read this way when some name under it has
+    a two-letter subscript with a letter that is one of the cell's variables
+    (the gate r of `W_ir`); then `W_in` is the letters i and n too, not the
+    word "in" that Mamba's `W_in` is.
+
+    >>> sorted(index_bases({"W_ir", "W_in", "b_in", "A_log", "D_skip"}, {"x", "r", "h"}))
+    ['W']
+    """
+    letters = {name for name in variables if len(name) == 1}
+    found = set()
+    for name in names:
+        base, _, sub = name.partition("_")
+        if base and len(sub) == 2 and sub.isalpha() and letters & set(sub):
+            found.add(base)
+    return frozenset(found)
 
 
 def _spelled(names: list[str]) -> str:
-    """Variables in a subscript, each as its own name prints (`eta` is \\eta)."""
+    """Variables in a subscript, each as its own name prints there (`eta` is \\eta,
+    `out` a word upright)."""
     out, command = "", False
     for name in names:
         piece = _subscript(name)
@@ -202,8 +247,10 @@ def size_name(name: str) -> str:
     sympy writes `rows` as four letters side by side, which reads as the
     product r·o·w·s; the base of such a name is set as one word instead.
 
+    A subscript that is a word is upright, as in the names of the cell (`symbol`).
+
     >>> size_name("n"), size_name("rows"), size_name("d_model"), size_name("alpha"), size_name("n1")
-    ('n', '\\mathit{rows}', 'd_{model}', '\\alpha', 'n_{1}')
+    ('n', '\\mathit{rows}', 'd_{\\mathrm{model}}', '\\alpha', 'n_{1}')
     """
     import sympy
     from sympy.printing.conventions import split_super_sub
@@ -211,9 +258,12 @@ def size_name(name: str) -> str:
     from ..symbols import size_symbol
 
     text = sympy.latex(size_symbol(name))
-    base = split_super_sub(name)[0]
+    base, supers, subs = split_super_sub(name)
     if len(base) > 1 and text.startswith(base):  # sympy kept the letters as they are
-        return rf"\mathit{{{base}}}" + text[len(base) :]
+        text = rf"\mathit{{{base}}}" + text[len(base) :]
+    written = f"_{{{subs[-1]}}}" if subs else ""
+    if not supers and len(subs) == 1 and text.endswith(written):  # `d_{model}`, as sympy wrote it
+        text = text[: -len(written)] + f"_{{{_subscript(subs[0])}}}"
     return text
 
 
@@ -301,22 +351,107 @@ def escape_math(text: str) -> str:
 
 
 def latex_number(text: str) -> str:
-    r"""A number of the cell language in LaTeX.
+    r"""A number of the cell language as papers write it.
 
-    >>> latex_number("0.5"), latex_number(".5"), latex_number("2."), latex_number("1e-3")
-    ('0.5', '0.5', '2', '1 \\cdot 10^{-3}')
+    A number written with an exponent, or below 0.01, is a power of ten times
+    a mantissa (`10^{-6}` alone when that is 1); any other as written.
+
+    >>> latex_number("0.5"), latex_number(".5"), latex_number("2."), latex_number("0.000001")
+    ('0.5', '0.5', '2', '10^{-6}')
+    >>> latex_number("1e-5"), latex_number("2.5e-3"), latex_number("0.00025"), latex_number("1E+03")
+    ('10^{-5}', '2.5 \\cdot 10^{-3}', '2.5 \\cdot 10^{-4}', '10^{3}')
     """
-    mantissa, _, exponent = text.lower().partition("e")
-    if mantissa.startswith("."):
-        mantissa = "0" + mantissa
-    mantissa = mantissa.rstrip(".")
-    if not exponent:
+    written, _, exponent = text.lower().partition("e")
+    whole, _, fraction = written.partition(".")
+    mantissa = ("0" if written.startswith(".") else "") + written.rstrip(".")
+    digits = (whole + fraction).lstrip("0")
+    small = not whole.strip("0") and fraction.startswith("00")
+    if not digits or not (exponent or small):
         return mantissa
-    # `+03` → `3`, without int(): Python refuses to convert more than 4,300
-    # digits, and the language puts no bound on an exponent.
-    digits = exponent.lstrip("+-").lstrip("0") or "0"
-    power = ("-" if exponent.startswith("-") and digits != "0" else "") + digits
-    return rf"{mantissa} \cdot 10^{{{power}}}"
+    # `+03` → `3`, without int() past a few digits: Python refuses to convert more
+    # than 4,300, and the language puts no bound on an exponent. Such a one keeps
+    # the mantissa as written.
+    power = exponent.lstrip("+-").lstrip("0") or "0"
+    if exponent.startswith("-") and power != "0":
+        power = "-" + power
+    if len(power) <= 20:
+        # The first significant digit is the mantissa's units: 0.00025 is 2.5 · 10^-4.
+        power = str(int(power) - len(fraction) + len(digits) - 1)
+        significant = digits.rstrip("0")
+        mantissa = significant[0] + ("." + significant[1:] if len(significant) > 1 else "")
+    if power == "0":
+        return mantissa
+    return f"10^{{{power}}}" if mantissa == "1" else rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+# ---- the cell's own name ----
+
+
+def cell_math(cell: ir.CellDef) -> str:
+    r"""The cell's name in math: its display name, else its identifier upright.
+
+    >>> from symcount import builtin
+    >>> cell_math(builtin("xlstm.mlstm_cell").ir)
+    '\\mathrm{xlstm.mlstm\\_cell}'
+    """
+    return cell.display if cell.display is not None else rf"\mathrm{{{escape_math(cell.name)}}}"
+
+
+def cell_text(cell: ir.CellDef) -> str:
+    """The cell's name where there is no LaTeX: its display name as text
+    (`plain_text`), else (none, or LaTeX with no such form) its identifier."""
+    text = plain_text(cell.display) if cell.display is not None else None
+    return cell.name if text is None else text
+
+
+# Commands that only choose a font or a box: the text is their argument.
+_FONTS = frozenset(
+    "mathrm mathit mathbf mathsf mathtt mathnormal boldsymbol operatorname mbox "
+    "text textrm textit textbf textsf texttt textup textnormal".split()
+)
+_SPACES = {r"\,": " ", r"\;": " ", r"\:": " ", r"\ ": " ", r"\!": "", r"\quad": " ", r"\qquad": " "}
+
+
+def plain_text(latex: str) -> str | None:
+    r"""A name's LaTeX as plain text, or None where it has a command with no such form.
+
+    Font commands and braces go, Greek letters become letters and spacing
+    commands spaces; `_` and `^` stay as they are.
+
+    >>> plain_text(r"\mathrm{mLSTM}"), plain_text(r"\alpha\text{-RNN}"), plain_text(r"\mathrm{LSTM}_{\mathrm{p}}")
+    ('mLSTM', 'α-RNN', 'LSTM_p')
+    >>> plain_text(r"\widetilde{\mathrm{GRU}}") is None
+    True
+    """
+    pieces = []
+    for match in _COMMAND_OR_TEXT.finditer(latex):
+        command, text = match.group(1) or match.group(2), match.group(3)
+        piece = _command_text(command) if command else (text or "").replace("~", " ")
+        if piece is None:
+            return None
+        pieces.append(piece)
+    return " ".join("".join(pieces).split()) or None
+
+
+# A command of letters (TeX drops the spaces after it) or of one character, text up
+# to the next command or brace, or a brace.
+_COMMAND_OR_TEXT = re.compile(r"(\\[A-Za-z]+) *|(\\.)|([^\\{}]+)|[{}]")
+
+
+def _command_text(command: str) -> str | None:
+    r"""What a command stands for in text: '' for a font, a Greek letter, a space,
+    `_` for `\_`; None for any other."""
+    name = command[1:]
+    if name in _FONTS:
+        return ""
+    if command in _SPACES:
+        return _SPACES[command]
+    if name in GREEK:
+        case = "CAPITAL" if name[0].isupper() else "SMALL"
+        return unicodedata.lookup(f"GREEK {case} LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
+    if len(name) == 1 and not name.isalnum():  # `\_`, `\&`, `\%`, `\#`, `\$`, `\{`
+        return name
+    return None
 
 
 def thousands(value: int, math: bool = False) -> str:
