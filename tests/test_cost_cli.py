@@ -379,9 +379,8 @@ def test_what_a_tool_does_not_count_is_said(capsys):
     assert got["rule"] == "thop's rule for nn.LSTM"
 
 
-def test_csv_writes_costs_only():
-    with pytest.raises(ValueError, match="the csv format writes costs"):
-        render("csv", [Report(symcount.builtin("lstm").summary)])
+def test_csv_takes_no_settings():
+    # Counts have CSV too since issue 17 (tests/test_sweeps.py).
     with pytest.raises(ValueError, match="unknown setting 'form' for the csv writer; it takes none"):
         render("csv", [Report(symcount.builtin("lstm").summary)], form="factored")
 

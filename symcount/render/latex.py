@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
-from . import Report, tex
-from .base import MathWriter, merged_sizes
+from . import Report, sweep, tex
+from .base import MathWriter, merged_sizes, sweep_figures
 from .equations import LatexPrinter
 from .settings import LATEX
 from .tex import escape_text, thousands
@@ -192,6 +192,47 @@ class LatexWriter(MathWriter):
         names = ", ".join(r.summary.name for r in reports)
         head = ["cell", "parameters", "value"]
         return f"% comparison: {names}\n" + self.table(head, rows, (), [False, False, True], caption)
+
+    # ---- sweeps: one comparison table with a column per size (docs/latex.md, "Sweeps") ----
+
+    def sweep_tables(self, reports: list[Report]) -> list[str]:
+        """The counts at each size; with costs, their figures in a second table."""
+        tables = [self.sweep_table(reports, self.sweep_count_cells(reports), "count")]
+        if reports[0].summary.cost is not None:
+            tables.append(self.sweep_table(reports, self.sweep_cost_cells(reports), "cost"))
+        return tables
+
+    def sweep_count_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per cell, a column per combination of the swept sizes."""
+        points = sweep.points(reports[0].swept)
+        rows = [
+            [self.sweep_name(r.summary), *(self.maybe(sweep.count_values(t)["parameters"]) for t in r.sweep)]
+            for r in reports
+        ]
+        return ["cell", *map(self.sizes, points)], rows, [False] + [True] * len(points)
+
+    def sweep_cost_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per cell and figure of the cost, a column per combination of the swept sizes."""
+        points, figures = sweep.points(reports[0].swept), sweep_figures(reports)
+        rows = []
+        for r in reports:
+            values = [sweep.cost_values(t) or {} for t in r.sweep]
+            for index, figure in enumerate(figures):
+                name = self.sweep_name(r.summary) if index == 0 else ""
+                rows.append([name, self.figure(figure), *(self.maybe(v.get(figure)) for v in values)])
+        return ["cell", "figure", *map(self.sizes, points)], rows, [False, False] + [True] * len(points)
+
+    def sweep_table(self, reports: list[Report], cells: tuple[list[str], list[list[str]], list[bool]], what: str) -> str:
+        """A sweep's `table`, each cell's derived sizes defined in its caption."""
+        caption = self.sweep_caption(reports, what)
+        for r in reports:  # each cell's own: two cells may define R differently
+            if r.summary.used_sizes:
+                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary)}$"
+        names = ", ".join(r.summary.name for r in reports) + (" (cost)" if what == "cost" else "")
+        return f"% comparison: {names}\n" + self.laid_out(cells, f"{caption[0].upper()}{caption[1:]}.")
+
+    def sweep_name(self, net: Summary) -> str:
+        return cell_name(net) + (f" ({self.note(net)})" if net.note else "")
 
     def table(
         self,

@@ -49,6 +49,16 @@ class MarkdownWriter(MathWriter):
                 table += f"\n\nIn `{self.signature(r.summary)}`: {self.where(r)}."
         return table
 
+    def captioned(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str) -> str:
+        """A sweep's table, then what it holds as a sentence (Markdown tables have no caption)."""
+        return self.laid_out(cells) + f"\n\n{caption[0].upper()}{caption[1:]}."
+
+    def sweep_name(self, net: Summary) -> str:
+        return self.cell_name(net) + (f" ({self.note(net)})" if net.note else "")
+
+    def size_label(self, name: str) -> str:
+        return f"${tex.size_name(name)}$"
+
     def heading(self, net: Summary) -> list[str]:
         lines = [f"### {self.cell_name(net)}", ""]
         if net.description:
