@@ -387,9 +387,14 @@ def cmd_verify(args) -> int:
     except verify.FrameworkMissing as e:
         print(f"symcount: error: {e}", file=sys.stderr)
         return 1
-    from ..render.text import verification
+    if args.format == "csv":
+        from ..render.csv import verification
 
-    sys.stdout.write(verification(checks, bias=not args.no_bias))
+        sys.stdout.write(verification(checks))
+    else:
+        from ..render.text import verification
+
+        sys.stdout.write(verification(checks, bias=not args.no_bias))
     return 0 if all(c.match for c in checks) else 1
 
 

@@ -129,6 +129,9 @@ def _verify(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_strict(parser)
     _add_network(parser)
+    parser.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="output format (default: text)"
+    )
 
 
 # The commands, in the order `symcount --help` lists them.

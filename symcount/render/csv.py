@@ -10,7 +10,9 @@ What the rows are depends on what was asked (docs/cli.md, "Output formats"):
 - costs (`symcount cost`): per cell each figure of the cost, then the MACs and
   FLOPs per gate and per kind of operation, with how it is priced;
 - a sweep (either, with a list or a range in `--set`): per cell and combination
-  of sizes, a column for each size set and one for each figure, values only.
+  of sizes, a column for each size set and one for each figure, values only;
+- `symcount verify` (`verification`): per comparison with the framework, the
+  sizes, the network and both counts.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..costing import FIGURES
 from . import Report, sweep
 from .base import merged_sizes
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..api.verify import Check
 
 SETTINGS = Settings("csv")  # none: one layout
 
@@ -40,6 +46,25 @@ def render(reports: list[Report], **settings: object) -> str:
         columns, rows = COST_COLUMNS, (row for report in reports for row in cost_records(report))
     else:
         columns, rows = COUNT_COLUMNS, (row for report in reports for row in count_records(report))
+    return _written(columns, rows)
+
+
+def verification(checks: list[Check]) -> str:
+    """`symcount verify --format csv`: a row per comparison, a column per size
+    symbol of any cell (empty where a cell has not that size), then the network
+    and both counts; `match` is `true` or `false`."""
+    names = list(dict.fromkeys(name for check in checks for name in check.sizes))
+    columns = ("cell", *names, "layers", "bidirectional", "bias", "symcount", "framework", "match")
+    rows = [
+        {"cell": c.cell, **c.sizes, "layers": c.layers, "bidirectional": str(c.bidirectional).lower(),
+         "bias": str(c.bias).lower(), "symcount": c.symcount, "framework": c.framework, "match": str(c.match).lower()}
+        for c in checks
+    ]  # fmt: skip
+    return _written(columns, rows)
+
+
+def _written(columns: Iterable[str], rows: Iterable[dict[str, object]]) -> str:
+    """The header row, then the rows; a key a row lacks is an empty value."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

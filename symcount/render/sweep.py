@@ -80,7 +80,7 @@ def count_figures(reports: Sequence[Report]) -> tuple[str, ...]:
 
 def count_values(there: Report | SizeValueError) -> dict[str, int | None]:
     """A cell's counts at one point (`COUNT_FIGURES`); None where it has none."""
-    if isinstance(there, SizeValueError) or there.value is None:
+    if isinstance(there, SizeValueError):
         return dict.fromkeys(COUNT_FIGURES)
     return {
         "parameters": there.value,
