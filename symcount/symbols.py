@@ -54,7 +54,7 @@ def to_poly(expr: sympy.Expr) -> tuple[Poly, int] | None:
                 return None
             mono.append((base.name, int(power)))
         terms.append((tuple(sorted(mono)), coeff))
-    denominator = math.lcm(*(int(c.q) for _, c in terms)) if terms else 1
+    denominator = math.lcm(*(int(c.q) for _, c in terms))
     whole = {mono: int(c * denominator) for mono, c in terms if c != 0}
     return Poly(tuple(sorted(whole.items()))), denominator
 

@@ -14,6 +14,7 @@ evaluated as exact polynomials (`symbols.to_poly`), never by sympy in a loop.
 from __future__ import annotations
 
 import csv
+import doctest
 import io
 import json
 import random
@@ -25,6 +26,7 @@ from test_cost_cli import run
 from test_latex import compile_tex, needs_pdflatex
 
 import symcount
+from symcount import symbols
 from symcount.api import verify
 from symcount.counting import evaluation
 from symcount.render import Report, sweep
@@ -415,3 +417,9 @@ def test_to_poly_reads_back_what_to_sympy_writes():
         want = expr.subs({size_symbol(k): v for k, v in sizes.items()})
         assert sympy.Rational(numerator.evaluate(sizes), denominator) == want
     assert to_poly(sympy.ceiling(m / 16) * n) is None and to_poly(n * (m + 1)) is None and to_poly(m / n) is None
+
+
+@pytest.mark.parametrize("module", [sweep, symbols])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0

@@ -87,7 +87,7 @@ class Writer:
         then one for each cell: its trainable count there (empty where it has none)."""
         symbols = list(reports[0].swept)
         head = [*map(self.size_label, symbols), *(self.sweep_name(r.summary) for r in reports)]
-        values = [[sweep.count_values(there)["parameters"] for there in r.sweep] for r in reports]
+        values = [[sweep.count_values(there, ["parameters"])["parameters"] for there in r.sweep] for r in reports]
         rows = [
             [*map(str, point.values()), *(self.maybe(column[index]) for column in values)]
             for index, point in enumerate(sweep.points(reports[0].swept))

@@ -132,7 +132,7 @@ def sweep_rows(reports: list[Report]) -> tuple[tuple[str, ...], list[dict[str, o
     for report in reports:
         cell = _priced(report) if costs else {"cell": report.summary.name, "network": report.summary.note}
         for point, there in zip(points, report.sweep, strict=True):
-            values = (sweep.cost_values(there) or {}) if costs else sweep.count_values(there)
+            values = (sweep.cost_values(there) or {}) if costs else sweep.count_values(there, figures)
             shown = {figure: "" if values.get(figure) is None else values[figure] for figure in figures}
             rows.append({**cell, **fixed, **point, **shown})
     return columns, rows

@@ -206,7 +206,7 @@ class LatexWriter(MathWriter):
         """A row per cell, a column per combination of the swept sizes."""
         points = sweep.points(reports[0].swept)
         rows = [
-            [self.sweep_name(r.summary), *(self.maybe(sweep.count_values(t)["parameters"]) for t in r.sweep)]
+            [self.sweep_name(r.summary), *(self.maybe(sweep.count_values(t, ["parameters"])["parameters"]) for t in r.sweep)]
             for r in reports
         ]
         return ["cell", *map(self.sizes, points)], rows, [False] + [True] * len(points)
@@ -226,8 +226,9 @@ class LatexWriter(MathWriter):
         """A sweep's `table`, each cell's derived sizes defined in its caption."""
         caption = self.sweep_caption(reports, what)
         for r in reports:  # each cell's own: two cells may define R differently
-            if r.summary.used_sizes:
-                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary)}$"
+            sizes = r.summary.used_sizes if what == "count" else r.cost_sizes
+            if sizes:
+                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary, sizes)}$"
         names = ", ".join(r.summary.name for r in reports) + (" (cost)" if what == "cost" else "")
         return f"% comparison: {names}\n" + self.laid_out(cells, f"{caption[0].upper()}{caption[1:]}.")
 

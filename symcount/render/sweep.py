@@ -78,16 +78,17 @@ def count_figures(reports: Sequence[Report]) -> tuple[str, ...]:
     return tuple(figure for figure in COUNT_FIGURES if wanted[figure])
 
 
-def count_values(there: Report | SizeValueError) -> dict[str, int | None]:
-    """A cell's counts at one point (`COUNT_FIGURES`); None where it has none."""
+def count_values(there: Report | SizeValueError, figures: Sequence[str] = COUNT_FIGURES) -> dict[str, int | None]:
+    """A cell's counts at one point (`figures`, of `COUNT_FIGURES`); None where it has none."""
     if isinstance(there, SizeValueError):
-        return dict.fromkeys(COUNT_FIGURES)
-    return {
-        "parameters": there.value,
-        "frozen": there.frozen_value,
-        "total": there.total_value,
-        "numel": there.numel_value,
+        return dict.fromkeys(figures)
+    value = {
+        "parameters": lambda: there.value,
+        "frozen": lambda: there.frozen_value,
+        "total": lambda: there.total_value,
+        "numel": lambda: there.numel_value,
     }
+    return {figure: value[figure]() for figure in figures}
 
 
 def cost_values(there: Report | SizeValueError) -> dict[str, int] | None:
