@@ -291,12 +291,36 @@ def _add_sources(command: argparse.ArgumentParser) -> None:
 def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
     """A flag for each setting of a writer, as the writer declares it (render/settings.py)."""
     for setting in settings:
-        flag = "--" + setting.name
         if setting.choices:
-            text = f"{setting.help} (default: {setting.default})"
-            command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
+            shown = "all of them" if setting.default is None else setting.default
+            text = f"{setting.help} (default: {shown})"
+            command.add_argument(
+                setting.flag, dest=setting.name, choices=setting.choices, default=setting.default, help=text
+            )
+        elif setting.check is not None:  # a value of its own form, checked as it is read
+            command.add_argument(
+                setting.flag,
+                dest=setting.name,
+                type=_checked(setting.check),
+                default=setting.default,
+                metavar=setting.metavar,
+                help=setting.help,
+            )
         else:  # a switch, off by default
-            command.add_argument(flag, action="store_true", help=setting.help)
+            command.add_argument(setting.flag, dest=setting.name, action="store_true", help=setting.help)
+
+
+def _checked(check: Callable[[str], object]) -> Callable[[str], str]:
+    """An argparse type that keeps the text and says why `check` refuses it."""
+
+    def value(text: str) -> str:
+        try:
+            check(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,28 +5,54 @@ For each cell: its count as an `equation`,
 own equations as an `align` block in paper notation (`equations.LatexPrinter`);
 with `params` a table of its parameters; with a cost (`latex --cost`, `cost
 --format latex`) a table of its figures. Several cells with values give one
-comparison table first. `standalone` wraps everything in an article that plain
-`pdflatex` compiles (only the `article` class and `amsmath`).
+comparison table first; `only` prints one of these pieces alone.
+`standalone` wraps everything in an article that plain `pdflatex` compiles,
+loading only the packages it uses (`amsmath`; `booktabs` for tables).
 
-The output is meant to be pasted into a paper and read in an editor: every
-block starts with a `%` comment naming the cell, table columns are aligned,
-and nothing depends on the time or the machine.
+Every piece is made to be pasted into a paper (docs/latex.md): a `\label` on
+each (`label_prefix`), one equation number per `align` block unless
+`number_lines`, `booktabs` rules, captions above tables, and long formulas
+broken to fit a column of `width` (`tex.wrap`): a sum breaks before an
+operator, a table's formulas within their cells, and only a table that cannot
+fit so is set smaller.
+
+The output is meant to be read in an editor too: every block starts with a
+`%` comment naming the cell, table columns are aligned, and nothing depends
+on the time or the machine.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import sympy
 
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
+from ..symbols import to_sympy
 from . import Report, tex
 from .base import MathWriter, merged_sizes
 from .equations import LatexPrinter
-from .settings import LATEX
+from .settings import LATEX, points
 from .tex import escape_math, escape_text, thousands
 
 INDENT = "  "
+# Room kept for an equation's number, `(12)`, and the space before it.
+TAG = 30.0
+# A line broken after its first row goes on a quad in (`&\quad + ...`).
+CONTINUED, INDENTED = r"\quad ", 10.0
+# Space LaTeX puts at either side of a table's column (\tabcolsep).
+TABCOLSEP = 6.0
+# What a table may be set in when it does not fit: its size and how wide it sets
+# (measured: 9 and 8 pt fonts are drawn wider than 0.9 and 0.8 of 10 pt).
+SIZES = (("", 1.0), (r"\small", 0.92), (r"\footnotesize", 0.85))
+# A formula broken in a table cell takes at most this many lines, else the table
+# is set a size smaller.
+MOST_LINES = 3
+# The columns whose formulas may break in their cells, by their heads.
+BREAKABLE = frozenset(("count", "parameters", "formula"))
 # Before `numel` in the formulas: the trainable count with a complex entry once.
 NUMEL_TEXT = r"\text{numel (a complex entry once): }"
 
@@ -36,37 +62,86 @@ def render(reports: list[Report], **settings: object) -> str:
     return LatexWriter(**settings).render(reports)
 
 
+class NothingToShow(ValueError):
+    """`only` asks for a piece the reports do not have (the comparison of one cell)."""
+
+
 class LatexWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "layers", "copies", "shape", "count")
     DASH = "--"
     DOTS = r"\ldots"
     NUMEL = r"\texttt{numel()}"
-    SETTINGS = LATEX  # form, equations, params, standalone
+    SETTINGS = LATEX  # form, equations, params, standalone, only, label_prefix, number_lines, width
+
+    def __init__(self, **settings: object) -> None:
+        super().__init__(**settings)
+        self.room = points(self.width)
+        self.packages: set[str] = set()  # beyond amsmath, what the tables use
 
     def render(self, reports: list[Report]) -> str:
-        body = super().render(reports)
-        return document(body) if self.standalone else body
+        self.packages = set()
+        parts = []
+        if self.shows("table", len(reports) > 1):
+            comparison = self.comparison(reports)
+            if comparison is not None:
+                parts.append(comparison)
+        if self.only != "table":
+            keys = dict(zip(map(id, reports), _unique(r.summary.name for r in reports), strict=True))
+            for r in reports:
+                if r.summary.cost is not None or self.only != "cost":
+                    parts.append(self.cell_section(r, keys[id(r)]))
+        if not parts:
+            raise NothingToShow(_nothing(self.only))
+        body = "\n\n".join(parts) + "\n"
+        return document(body, self.packages) if self.standalone else body
 
-    def section(self, report: Report) -> str:
+    def shows(self, piece: str, asked: bool = True) -> bool:
+        """Whether a piece is printed: the one `only` names, else each that is asked for."""
+        return self.only == piece if self.only else asked
+
+    def label(self, *parts: str) -> str:
+        """`symcount:lstm:count`: the prefix, then the parts, made safe for a label."""
+        return self.label_prefix + ":".join(_label_safe(p) for p in parts)
+
+    def cell_section(self, report: Report, key: str) -> str:
+        """A cell's pieces; with a cost (`latex --cost`), its cost table after them."""
+        if report.summary.cost is None:
+            return self.section(report, key)
+        if self.only == "cost":
+            return self.cost_table(report, key)
+        return self.section(report, key) + "\n\n" + self.cost_table(report, key)
+
+    def cost_section(self, report: Report) -> str:
+        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
+        return self.cell_section(report, report.summary.name)
+
+    def section(self, report: Report, key: str | None = None) -> str:
         net = report.summary
+        key = key or net.name
+        lines = self.heading_comments(net)
+        if self.standalone:
+            lines.append(rf"\section*{{\texttt{{{escape_text(net.name)}}}}}")
+            if net.description:
+                lines.append(escape_text(net.description) + "\n")
+        if self.shows("count"):
+            lines.append(self.equation(report, key))
+        if self.shows("equations", self.equations):  # no blank line: it would start a paragraph
+            lines.append(align(net, self.room, self.label(key, "equations"), self.number_lines))
+        if self.shows("params", self.params):
+            lines += ["", self.params_table(report, key)]
+        return "\n".join(lines)
+
+    def heading_comments(self, net: Summary) -> list[str]:
+        """The `%` lines every block of a cell starts with: what it is, where from, how used."""
         lines = [comment(self.signature(net) + (f": {net.description}" if net.description else ""))]
         lines.append(comment(f"source: {net.source}"))
         if net.note:
             lines.append(f"% network: {net.note}")
         if not net.bias:
             lines.append(comment(f"removed biases: {self.removed(net)}"))
-        if self.standalone:
-            lines.append(rf"\section*{{\texttt{{{escape_text(net.name)}}}}}")
-            if net.description:
-                lines.append(escape_text(net.description) + "\n")
-        lines.append(self.equation(report))
-        if self.equations:  # no blank line: it would start a paragraph between the displays
-            lines.append(align(net))
-        if self.params:
-            lines += ["", self.params_table(report)]
-        return "\n".join(lines)
+        return lines
 
-    def equation(self, report: Report) -> str:
+    def equation(self, report: Report, key: str | None = None) -> str:
         r"""The `equation` block: the formula; below it what the network is and the value.
 
         >>> import symcount
@@ -76,36 +151,89 @@ class LatexWriter(MathWriter):
             P_{\mathrm{rnn}}(m, n) = m n + n^{2} + n, \\
             P_{\mathrm{rnn}}(3, 2) = 12
           \end{gathered}
+          \label{symcount:rnn:count}
         \end{equation}
         """
         net = report.summary
-        lines = [formula(net, self.form)]
+        room = self.room - TAG
+        lines = []
         if net.note:
             lines.append(rf"\text{{({self.note(net)})}}")
         if net.has_frozen:
             frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
-            lines.append(rf"\text{{frozen: }} {tex.math(frozen)}, \quad \text{{total: }} {tex.math(total)}")
+            lines.append(rf"\text{{frozen: }} {self.tex(frozen)}, \quad \text{{total: }} {self.tex(total)}")
         if net.has_nonreal:
-            lines.append(rf"{NUMEL_TEXT} {tex.math(self.chosen(net, net.numel))}")
+            lines.append(rf"{NUMEL_TEXT} {self.tex(self.chosen(net, net.numel))}")
+        layers = self.layers_structure(net)
+        where = [f"{layers[1]} = {self.tex(layers[2])}"] if layers else []
         if net.used_sizes:
-            lines.append(rf"\text{{where }} {self.definitions(net)}")
+            where.append(self.definitions(net))
+        if where:
+            lines.append(r"\text{where } " + r", \ ".join(where))
         if report.value is not None:
             lines.append(self.value_line(report))
-        if len(lines) == 1:
-            return "\\begin{equation}\n" + INDENT + lines[0] + "\n\\end{equation}"
+        rows = [self.formula_block(net, layers[0] if layers else None, room, comma=bool(lines))]
+        rows += [row for line in lines for row in tex.wrap(line, room, room)]
+        label = INDENT + _label(self.label(key or net.name, "count"))
+        if len(rows) == 1:
+            return "\n".join([r"\begin{equation}", _indented(rows[0], INDENT), label, r"\end{equation}"])
         # One number for the formula and what goes with it; a line each, so that a
         # long formula and its note do not run into the margin together.
-        lines[0] += ","
-        body = " \\\\\n".join(2 * INDENT + line for line in lines)
+        body = " \\\\\n".join(_indented(row, 2 * INDENT) for row in rows)
         return (
             f"\\begin{{equation}}\n{INDENT}\\begin{{gathered}}\n{body}\n"
-            f"{INDENT}\\end{{gathered}}\n\\end{{equation}}"
+            f"{INDENT}\\end{{gathered}}\n{label}\n\\end{{equation}}"
         )
+
+    def formula_block(self, net: Summary, structure: str | None, room: float, comma: bool) -> str:
+        r"""`P(dims) = count` (and the structure of a stack between them) on one line, or
+        broken before its operators into the rows of an `aligned`."""
+        head = f"{function_name(net)}({', '.join(tex.size_name(d.name) for d in net.dims)})"
+        sides = ([structure] if structure else []) + [self.tex(self.chosen(net))]
+        end = "," if comma else ""
+        line = " = ".join([head, *sides]) + end
+        if tex.width(line) <= room:
+            return line
+        rows = _aligned_rows(head, [side + (end if i == len(sides) - 1 else "") for i, side in enumerate(sides)], room)
+        return "\\begin{aligned}\n" + " \\\\\n".join(INDENT + row for row in rows) + "\n\\end{aligned}"
+
+    def layers_structure(self, net: Summary) -> tuple[str, str, sympy.Expr] | None:
+        r"""A stack's count in its structure, `P(m) + (L - 1)\,P(n)`: the layers
+        as copies of the cell's count P as a function of its input's size; with
+        P's head, `P(m)`, and its formula. None for one cell, and for a stack
+        whose layers are not the cell at another input size alone (an input
+        without a size symbol of its own, a derived size that reads it)."""
+        shape = _layer_terms(net)
+        if shape is None:
+            return None
+        symbol, one, terms = shape
+        if len(terms) == 1 and terms[0][1] == 1:
+            return None  # one layer, one direction: P itself
+        parts = []
+        for width, copies in terms:
+            call = f"P({self.tex(width)})"
+            factor = "" if copies == 1 else _factor(self.tex(sympy.factor(copies)), copies) + r"\,"
+            parts.append(factor + call)
+        return " + ".join(parts), f"P({tex.size_name(symbol)})", self.chosen(net, one)
+
+    def tex(self, expr: sympy.Expr) -> str:
+        """A formula in the LaTeX output: numbers grouped, `1{,}024`."""
+        return tex.math(expr, grouped=True)
+
+    def math(self, expr: sympy.Expr) -> str:
+        return f"${self.tex(expr)}$"
+
+    def number(self, value: int) -> str:
+        return f"${thousands(value, math=True)}$"
+
+    def sizes(self, sizes: Mapping[str, int]) -> str:
+        """Set sizes as inline math: `$m = 3$, $n = 4{,}096$`."""
+        return ", ".join(f"${tex.size_name(k)} = {thousands(v, math=True)}$" for k, v in sizes.items())
 
     def value_line(self, report: Report) -> str:
         """`P(32, 4) = 544`; the frozen and total values and the derived sizes follow."""
         net = report.summary
-        at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
+        at = ", ".join(thousands(report.sizes[str(d)], math=True) for d in net.dims)
         line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
         if net.has_nonreal:
             line += rf", \quad \text{{numel: }} {thousands(report.numel_value, math=True)}"
@@ -113,15 +241,13 @@ class LatexWriter(MathWriter):
             line += rf", \quad \text{{frozen: }} {thousands(report.frozen_value, math=True)}"
             line += rf", \quad \text{{total: }} {thousands(report.total_value, math=True)}"
         if report.size_values:
-            values = r", \ ".join(f"{tex.size_name(k)} = {v}" for k, v in report.size_values.items())
-            line += rf" \quad ({values})"
+            values = r", \ ".join(
+                f"{tex.size_name(k)} = {thousands(v, math=True)}" for k, v in report.size_values.items()
+            )
+            line += rf", \quad ({values})"
         return line
 
-    def cost_section(self, report: Report) -> str:
-        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
-        return self.section(report) + "\n\n" + self.cost_table(report)
-
-    def cost_table(self, report: Report) -> str:
+    def cost_table(self, report: Report, key: str | None = None) -> str:
         """A `table` of the cost's figures, formula and value, how they are priced in the caption."""
         net, cost = report.summary, report.summary.cost
         caption = rf"Cost of \texttt{{{escape_text(net.name)}}}"
@@ -141,7 +267,9 @@ class LatexWriter(MathWriter):
             plural = "s" * (len(report.unset_extents) > 1)
             caption += f"; in the free extent{plural} {extents} (a feature map's size)"
         head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
-        return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
+        cells, rows, right = self.figure_cells(report)
+        label = self.label(key or net.name, "cost")
+        return head + "\n" + self.table(cells, rows, right=right, caption=caption + ".", label=label)
 
     def note(self, net: Summary) -> str:
         """'L layers' → '$L$ layers': a size symbol in running text is still math."""
@@ -152,7 +280,7 @@ class LatexWriter(MathWriter):
 
     # ---- tables ----
 
-    def params_table(self, report: Report) -> str:
+    def params_table(self, report: Report, key: str | None = None) -> str:
         """A `table` of the cell's parameters (name, shape, count) and the total."""
         net = report.summary
         head, rows, right = self.param_cells(report)
@@ -168,7 +296,9 @@ class LatexWriter(MathWriter):
                 caption += f" ({self.sizes(report.size_values)})"
         if net.has_frozen:
             caption += "; trainable unless marked frozen"
-        return self.table(head, rows, self.total_row(report, head), right, caption + ".")
+        foot = self.total_row(report, head)
+        label = self.label(key or net.name, "params")
+        return self.table(head, rows, foot, right, caption + ".", label)
 
     def comparison(self, reports: list[Report]) -> str | None:
         """One table comparing several cells: formula and value at the set sizes."""
@@ -189,7 +319,8 @@ class LatexWriter(MathWriter):
         caption += "."
         names = ", ".join(r.summary.name for r in reports)
         head = ["cell", "parameters", "value"]
-        return f"% comparison: {names}\n" + self.table(head, rows, (), [False, False, True], caption)
+        table = self.table(head, rows, (), [False, False, True], caption, self.label("comparison"))
+        return f"% comparison: {names}\n" + table
 
     def table(
         self,
@@ -198,11 +329,20 @@ class LatexWriter(MathWriter):
         foot: Sequence[Sequence[str]] = (),
         right: Sequence[bool] = (),
         caption: str = "",
+        label: str = "",
     ) -> str:
-        """A `table` float with `\\hline` rules (plain LaTeX, no booktabs) and aligned columns."""
+        r"""A `table` float: the caption above, `booktabs` rules, aligned columns; a
+        formula too wide for the column broken in its cell, and a table that does
+        not fit so set smaller (`\small`, `\footnotesize`) or at last scaled to it."""
+        self.packages.add("booktabs")
+        right = right or [False] * len(head)
+        breakable = [h in BREAKABLE for h in head]
+        size, limits = _fitted([head, *rows, *foot], breakable, self.room)
+        if limits is not None:
+            rows = [[_broken_cell(c, w) for c, w in zip(row, limits, strict=True)] for row in rows]
+            foot = [[_broken_cell(c, w) for c, w in zip(row, limits, strict=True)] for row in foot]
         everything = [head, *rows, *foot]
         widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
-        right = right or [False] * len(head)
 
         def line(row: Sequence[str]) -> str:
             # Padded as the columns are set, so the source reads like the table.
@@ -213,20 +353,31 @@ class LatexWriter(MathWriter):
             return 2 * INDENT + " & ".join(cells).rstrip() + r" \\"
 
         columns = "".join("r" if numeric else "l" for numeric in right)
-        out = [
-            r"\begin{table}[htbp]",
-            INDENT + r"\centering",
-            INDENT + rf"\caption{{{caption}}}",
+        tabular = [
             INDENT + rf"\begin{{tabular}}{{{columns}}}",
-            2 * INDENT + r"\hline",
+            2 * INDENT + r"\toprule",
             line(head),
-            2 * INDENT + r"\hline",
+            2 * INDENT + r"\midrule",
             *map(line, rows),
         ]
         if foot:
-            out += [2 * INDENT + r"\hline", *map(line, foot)]
-        out += [2 * INDENT + r"\hline", INDENT + r"\end{tabular}", r"\end{table}"]
-        return "\n".join(out)
+            tabular += [2 * INDENT + r"\midrule", *map(line, foot)]
+        tabular += [2 * INDENT + r"\bottomrule", INDENT + r"\end{tabular}"]
+        if size is None:  # nothing smaller fits: scaled to the column, the last resort
+            self.packages.add("graphicx")
+            tabular = [INDENT + r"\resizebox{\linewidth}{!}{%", *tabular, INDENT + "}"]
+        out = [r"\begin{table}[htbp]", INDENT + r"\centering"]
+        if size:
+            out.append(INDENT + size)
+        # Captions go above tables; LaTeX's own skips suit one below (space above
+        # it, none under it), which would set the caption on the top rule.
+        out += [
+            INDENT + r"\setlength{\abovecaptionskip}{0pt}\setlength{\belowcaptionskip}{6pt}",
+            INDENT + rf"\caption{{{caption}}}",
+        ]
+        if label:
+            out.append(INDENT + _label(label))
+        return "\n".join([*out, *tabular, r"\end{table}"])
 
     def param_names(self, net: Summary) -> Callable[[str], str]:
         # Names print as in the equations: the same subscript rule, the same overrides.
@@ -240,6 +391,151 @@ class LatexWriter(MathWriter):
     def shape(self, p: StackParam) -> str:
         # ... and a complex or quaternion one beside its shape (2 or 4 reals an entry).
         return super().shape(p) + (f" ({p.field})" if p.field != "real" else "")
+
+
+def _nothing(only: str | None) -> str:
+    if only == "table":
+        return "there is no comparison table: it needs several cells and --set for every size of one"
+    if only == "cost":
+        return "there is no cost table: add --cost"
+    return "there is nothing to print"
+
+
+def _unique(names: Iterator[str]) -> list[str]:
+    """Each name, the second of a name as `name-2`: every label a document holds differs."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out
+
+
+def _label_safe(text: str) -> str:
+    """A cell's name or a gate's in a label: characters a label may not hold become `-`."""
+    return re.sub(r"[^A-Za-z0-9:._/+-]", "-", text)
+
+
+def _label(name: str) -> str:
+    return rf"\label{{{name}}}"
+
+
+def _indented(text: str, indent: str) -> str:
+    return "\n".join(indent + line for line in text.splitlines())
+
+
+def _factor(text: str, copies: sympy.Expr) -> str:
+    """Copies in front of a call: `2`, `(L - 1)`, `2 \\left(L - 1\\right)`."""
+    return f"({text})" if isinstance(copies, sympy.Add) else text
+
+
+def _layer_terms(net: Summary) -> tuple[str, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr]]] | None:
+    """A stack's layers as (input width, copies) of one count P: the input's size
+    symbol, P (layer 1's count of one copy) and the terms; None where some layer is
+    not P at its width (its count checked, so the structure is never wrong)."""
+    layers = net.counts.layers
+    if not net.stacked or layers.symbol is None or layers.summed is not None:
+        return None
+    counted = {label: count for label, _, count in net.counts.layer_groups}
+    groups = [(to_sympy(g.typed.input_sizes[layers.input]), to_sympy(g.copies), counted.get(g.label, 0)) for g in layers.groups]
+    symbol = next(s for s in net.dims if s.name == layers.symbol)
+    width, copies, count = groups[0]
+    one = sympy.expand(count / copies)
+    terms: dict[sympy.Expr, sympy.Expr] = {}
+    for width, copies, count in groups:
+        if sympy.expand(copies * one.subs(symbol, width) - count) != 0:
+            return None
+        terms[width] = sympy.expand(terms.get(width, 0) + copies)
+    return layers.symbol, one, list(terms.items())
+
+
+def _aligned_rows(head: str, sides: list[str], room: float) -> list[str]:
+    r"""The rows of `head = side = side` broken to fit `room`: aligned at `=` under
+    a short head, else flush left with the rest a quad in."""
+    lead = tex.width(head + " =")
+    if lead <= 0.4 * room:
+        rows = []
+        for index, side in enumerate(sides):
+            lines = tex.wrap(side, room - lead, room - lead - INDENTED)
+            rows.append((head + " " if index == 0 else "") + "&= " + lines[0])
+            rows += [r"&\quad " + line for line in lines[1:]]
+        return rows
+    rows = []
+    for index, side in enumerate(sides):
+        first = room - (lead if index == 0 else tex.width("=") + 2 * INDENTED)
+        lines = tex.wrap(side, first, room - 2 * INDENTED)
+        rows.append(("&" + head + " = " if index == 0 else r"&\qquad = ") + lines[0])
+        rows += [r"&\qquad " + line for line in lines[1:]]
+    return rows
+
+
+def _fitted(
+    rows: list[Sequence[str]], breakable: list[bool], room: float
+) -> tuple[str | None, list[float] | None]:
+    """How a table fits `room` points: its size command ('' as it is; None when
+    only scaling fits) and the widest each column may be (None: nothing broken).
+
+    Formulas break in their cells (the `breakable` columns) into `MOST_LINES` at
+    most; else the table is set a size smaller, and at the smallest size they
+    break as far as they must.
+    """
+    columns = list(zip(*rows, strict=True))
+    natural = [max(tex.text_width(c) for c in column) for column in columns]
+    least = [
+        max(_narrowest(c) for c in column) if wraps else wide
+        for column, wraps, wide in zip(columns, breakable, natural, strict=True)
+    ]
+    for index, (size, scale) in enumerate(SIZES):
+        space = (room - 2 * TABCOLSEP * len(columns)) / scale
+        if sum(natural) <= space:
+            return size, None
+        if sum(least) > space:
+            continue
+        limits = _shared(natural, least, space)
+        lines = max(len(_lines(c, w)) for column, w in zip(columns, limits, strict=True) for c in column)
+        if lines <= MOST_LINES or index == len(SIZES) - 1:
+            return size, limits
+    return None, None
+
+
+def _shared(natural: list[float], least: list[float], space: float) -> list[float]:
+    """Column widths in `space`: each its narrowest, the rest shared in proportion
+    to how much wider each would be unbroken."""
+    spare, wanted = space - sum(least), sum(n - m for n, m in zip(natural, least, strict=True))
+    return [m + (n - m) * min(1.0, spare / wanted) for n, m in zip(natural, least, strict=True)]
+
+
+def _narrowest(cell: str) -> float:
+    """The narrowest a cell can be: its widest piece, when it is a formula alone."""
+    formula = _formula(cell)
+    if formula is None:
+        return tex.text_width(cell)
+    return max(tex.width(p.text, display=False) for p in tex.pieces(formula)) + INDENTED
+
+
+def _formula(cell: str) -> str | None:
+    """The math of a cell that is one `$...$` and nothing else."""
+    if cell.startswith("$") and cell.endswith("$") and cell.count("$") == 2:
+        return cell[1:-1]
+    return None
+
+
+def _broken_cell(cell: str, limit: float) -> str:
+    r"""A cell's formula broken into lines of at most `limit` points, as a nested
+    `tabular` that keeps the row's baseline (`[t]`); any other cell as it is."""
+    lines = _lines(cell, limit)
+    if len(lines) == 1:
+        return cell
+    shown = [f"${lines[0]}$"] + [rf"$\quad {{}}{line}$" for line in lines[1:]]
+    return r"\begin{tabular}[t]{@{}l@{}}" + r" \\ ".join(shown) + r"\end{tabular}"
+
+
+def _lines(cell: str, limit: float) -> list[str]:
+    """The lines of a cell's formula at most `limit` points wide; any other cell, one."""
+    formula = _formula(cell)
+    if formula is None or tex.text_width(cell) <= limit:
+        return [cell]
+    return tex.wrap(formula, limit, limit - INDENTED, display=False)
 
 
 def comment(text: str) -> str:
@@ -260,7 +556,7 @@ def formula(net: Summary, form: str = "expanded") -> str:
     """
     count = net.factored if form == "factored" else net.count
     dims = ", ".join(tex.size_name(d.name) for d in net.dims)
-    return f"{function_name(net)}({dims}) = {tex.math(count)}"
+    return f"{function_name(net)}({dims}) = {tex.math(count, grouped=True)}"
 
 
 def function_name(net: Summary) -> str:
@@ -290,8 +586,13 @@ NOTATION = (
 SLICE = re.compile(r"\[[^\[\]]*\{:\}[^\[\]]*\]")
 
 
-def align(net: Summary) -> str:
+def align(net: Summary, room: float = math.inf, label: str = "", number_lines: bool = True) -> str:
     r"""The cell's equations as an `align` block, in the notation of papers.
+
+    A line wider than `room` points breaks before an operator, the rest a quad
+    in. As LaTeX numbers an `align`, every line has a number; without
+    `number_lines`, only the last (the others `\notag`), which takes the `label`;
+    with it, each equation's `label:target`.
 
     >>> import symcount
     >>> print(align(symcount.builtin("rnn").summary))
@@ -301,17 +602,40 @@ def align(net: Summary) -> str:
     \end{align}
     """
     printer = LatexPrinter(net.cell, net.row_products)  # a stack's layers all compute the cell
-    lines = [printer.function_def(f) for f in net.cell.functions]  # the cell's own functions first
-    lines += [printer.equation(eq) for eq in net.cell.equations]
+    named = [(f.name, printer.function_def(f)) for f in net.cell.functions]  # the cell's own first
+    named += [(eq.target, printer.equation(eq)) for eq in net.cell.equations]
     roles = _roles_comment(printer)
-    text = "\n".join(lines)
+    text = "\n".join(line for _, line in named)
     unsliced = SLICE.sub("", text)  # a slice's brackets are not a concatenation's
     notation = [note for token, note in NOTATION if token in (unsliced if token == "[" else text)]
     head = f"% {net.name}: equations ({roles})"
     if notation:
         head += "\n% " + "; ".join(notation).replace("$", "")
-    body = " \\\\\n".join(INDENT + line for line in lines)
+    equations = _broken_lines([line for _, line in named], room - TAG)
+    rows = []
+    for index, ((target, _), lines) in enumerate(zip(named, equations, strict=True)):
+        last = index == len(named) - 1
+        for row, line in enumerate(lines):
+            numbered = row == len(lines) - 1 and (number_lines or last)
+            if numbered and label:
+                line += " " + _label(label + (f":{_label_safe(target)}" if number_lines else ""))
+            elif not numbered:
+                line += r" \notag"
+            rows.append(line)
+    body = " \\\\\n".join(INDENT + row for row in rows)
     return f"{head}\n\\begin{{align}}\n{body}\n\\end{{align}}"
+
+
+def _broken_lines(lines: list[str], room: float) -> list[list[str]]:
+    r"""Each `target &= formula` as the rows it takes in `room` points: one, or the
+    formula broken before an operator, the rest on rows `&\quad ...`."""
+    split = [line.split(" &= ", 1) for line in lines]
+    lead = max(tex.width(target) for target, _ in split) + tex.width("=")
+    out = []
+    for target, formula in split:
+        broken = tex.wrap(formula, room - lead, room - lead - INDENTED)
+        out.append([f"{target} &= {broken[0]}", *(rf"&\quad {line}" for line in broken[1:])])
+    return out
 
 
 def _roles_comment(printer: LatexPrinter) -> str:
@@ -330,13 +654,19 @@ def _roles_comment(printer: LatexPrinter) -> str:
 
 PREAMBLE = r"""% Generated by symcount; compiles with plain pdflatex.
 \documentclass{article}
-\usepackage{amsmath}
-\begin{document}
 """
+# The packages a document may use, in the order it loads them.
+PACKAGES = ("amsmath", "booktabs", "graphicx")
 
 
-def document(body: str) -> str:
-    return PREAMBLE + "\n" + body + "\n\\end{document}\n"
+def document(body: str, packages: set[str] = frozenset()) -> str:
+    """A whole article around `body`, loading amsmath and the `packages` it uses."""
+    used = [name for name in PACKAGES if name == "amsmath" or name in packages]
+    loads = "".join(rf"\usepackage{{{name}}}" + "\n" for name in used)
+    # A narrow column leaves a description few places to break a line: let
+    # TeX stretch the spaces a little rather than run into the margin.
+    setup = r"\setlength{\emergencystretch}{2em}" + "\n"
+    return PREAMBLE + loads + setup + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
 
 
 def notebook(net: Summary) -> str:
