@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import sympy
 
@@ -43,11 +44,29 @@ INDENT = "  "
 TAG = 30.0
 # A line broken after its first row goes on a quad in (`&\quad + ...`).
 CONTINUED, INDENTED = r"\quad ", 10.0
-# Space LaTeX puts at either side of a table's column (\tabcolsep).
+# Space LaTeX puts at either side of a table's column (\tabcolsep); the
+# tables have none outside the first and last, as booktabs' author sets them.
 TABCOLSEP = 6.0
-# What a table may be set in when it does not fit: its size and how wide it sets
-# (measured: 9 and 8 pt fonts are drawn wider than 0.9 and 0.8 of 10 pt).
-SIZES = (("", 1.0), (r"\small", 0.92), (r"\footnotesize", 0.85))
+
+
+class Size(NamedTuple):
+    """How a table that does not fit is set: a font size, how wide its letters set
+    (measured: 9 and 8 pt fonts are drawn wider than 0.9 and 0.8 of 10 pt), and
+    the space at either side of a column."""
+
+    command: str
+    scale: float
+    colsep: float = TABCOLSEP
+
+
+# Smaller and smaller, in this order, until the table fits.
+SIZES = (
+    Size("", 1.0),
+    Size(r"\small", 0.92),
+    Size(r"\small", 0.92, 4.0),
+    Size(r"\footnotesize", 0.85, 4.0),
+    Size(r"\footnotesize", 0.85, 3.0),
+)
 # A formula broken in a table cell takes at most this many lines, else the table
 # is set a size smaller.
 MOST_LINES = 3
@@ -60,6 +79,14 @@ NUMEL_TEXT = r"\text{numel (a complex entry once): }"
 def render(reports: list[Report], **settings: object) -> str:
     """The LaTeX for `reports`; the settings (`LATEX` in render/settings.py) are `symcount latex`'s flags."""
     return LatexWriter(**settings).render(reports)
+
+
+class Layered(NamedTuple):
+    """A stack's count in its structure (`LatexWriter.layered`)."""
+
+    terms: str  # `2\,P(m) + 2 \left(L - 1\right)\,P(2 n)`
+    head: str  # `P(m)`
+    count: sympy.Expr  # P's formula: one layer's count, in the size of its input
 
 
 class NothingToShow(ValueError):
@@ -86,10 +113,10 @@ class LatexWriter(MathWriter):
             if comparison is not None:
                 parts.append(comparison)
         if self.only != "table":
-            keys = dict(zip(map(id, reports), _unique(r.summary.name for r in reports), strict=True))
-            for r in reports:
+            # The key of a cell's labels: its name, `lstm-2` for a second cell of that name.
+            for r, key in zip(reports, _unique(r.summary.name for r in reports), strict=True):
                 if r.summary.cost is not None or self.only != "cost":
-                    parts.append(self.cell_section(r, keys[id(r)]))
+                    parts.append(self.cell_section(r, key))
         if not parts:
             raise NothingToShow(_nothing(self.only))
         body = "\n\n".join(parts) + "\n"
@@ -111,10 +138,6 @@ class LatexWriter(MathWriter):
             return self.cost_table(report, key)
         return self.section(report, key) + "\n\n" + self.cost_table(report, key)
 
-    def cost_section(self, report: Report) -> str:
-        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
-        return self.cell_section(report, report.summary.name)
-
     def section(self, report: Report, key: str | None = None) -> str:
         net = report.summary
         key = key or net.name
@@ -128,7 +151,8 @@ class LatexWriter(MathWriter):
         if self.shows("equations", self.equations):  # no blank line: it would start a paragraph
             lines.append(align(net, self.room, self.label(key, "equations"), self.number_lines))
         if self.shows("params", self.params):
-            lines += ["", self.params_table(report, key)]
+            gap = [""] if self.only is None else []  # after a display: no part of its paragraph
+            lines += [*gap, self.params_table(report, key)]
         return "\n".join(lines)
 
     def heading_comments(self, net: Summary) -> list[str]:
@@ -156,23 +180,9 @@ class LatexWriter(MathWriter):
         """
         net = report.summary
         room = self.room - TAG
-        lines = []
-        if net.note:
-            lines.append(rf"\text{{({self.note(net)})}}")
-        if net.has_frozen:
-            frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
-            lines.append(rf"\text{{frozen: }} {self.tex(frozen)}, \quad \text{{total: }} {self.tex(total)}")
-        if net.has_nonreal:
-            lines.append(rf"{NUMEL_TEXT} {self.tex(self.chosen(net, net.numel))}")
-        layers = self.layers_structure(net)
-        where = [f"{layers[1]} = {self.tex(layers[2])}"] if layers else []
-        if net.used_sizes:
-            where.append(self.definitions(net))
-        if where:
-            lines.append(r"\text{where } " + r", \ ".join(where))
-        if report.value is not None:
-            lines.append(self.value_line(report))
-        rows = [self.formula_block(net, layers[0] if layers else None, room, comma=bool(lines))]
+        layered = self.layered(net)
+        lines = self.equation_lines(report, layered)
+        rows = [self.formula_block(net, layered, room, comma=bool(lines))]
         rows += [row for line in lines for row in tex.wrap(line, room, room)]
         label = INDENT + _label(self.label(key or net.name, "count"))
         if len(rows) == 1:
@@ -185,36 +195,61 @@ class LatexWriter(MathWriter):
             f"{INDENT}\\end{{gathered}}\n{label}\n\\end{{equation}}"
         )
 
-    def formula_block(self, net: Summary, structure: str | None, room: float, comma: bool) -> str:
-        r"""`P(dims) = count` (and the structure of a stack between them) on one line, or
-        broken before its operators into the rows of an `aligned`."""
+    def equation_lines(self, report: Report, layered: Layered | None) -> list[str]:
+        """What follows the formula: the network, frozen and numel counts, the
+        definitions of P and the derived sizes, the value."""
+        net = report.summary
+        lines = []
+        if net.note:
+            lines.append(rf"\text{{({self.note(net)})}}")
+        if net.has_frozen:
+            frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
+            lines.append(rf"\text{{frozen: }} {self.tex(frozen)}, \quad \text{{total: }} {self.tex(total)}")
+        if net.has_nonreal:
+            lines.append(rf"{NUMEL_TEXT} {self.tex(self.chosen(net, net.numel))}")
+        where = [f"{layered.head} = {self.tex(self.chosen(net, layered.count))}"] if layered else []
+        if net.used_sizes:
+            where.append(self.definitions(net))
+        if where:
+            lines.append(r"\text{where } " + r", \ ".join(where))
+        if report.value is not None:
+            lines.append(self.value_line(report))
+        return lines
+
+    def formula_block(self, net: Summary, layered: Layered | None, room: float, comma: bool) -> str:
+        r"""`P(dims) = count` (a stack's structure between them) on one line, or broken
+        before its operators into the rows of an `aligned`; `comma` ends it with one."""
         head = f"{function_name(net)}({', '.join(tex.size_name(d.name) for d in net.dims)})"
-        sides = ([structure] if structure else []) + [self.tex(self.chosen(net))]
-        end = "," if comma else ""
-        line = " = ".join([head, *sides]) + end
+        sides = ([layered.terms] if layered else []) + [self.tex(self.chosen(net))]
+        sides[-1] += "," if comma else ""
+        line = " = ".join([head, *sides])
         if tex.width(line) <= room:
             return line
-        rows = _aligned_rows(head, [side + (end if i == len(sides) - 1 else "") for i, side in enumerate(sides)], room)
+        rows = _aligned_rows(head, sides, room)
         return "\\begin{aligned}\n" + " \\\\\n".join(INDENT + row for row in rows) + "\n\\end{aligned}"
 
-    def layers_structure(self, net: Summary) -> tuple[str, str, sympy.Expr] | None:
-        r"""A stack's count in its structure, `P(m) + (L - 1)\,P(n)`: the layers
-        as copies of the cell's count P as a function of its input's size; with
-        P's head, `P(m)`, and its formula. None for one cell, and for a stack
-        whose layers are not the cell at another input size alone (an input
-        without a size symbol of its own, a derived size that reads it)."""
-        shape = _layer_terms(net)
-        if shape is None:
+    def layered(self, net: Summary) -> Layered | None:
+        r"""A stack's count in its structure, `P(m) + (L - 1)\,P(n)`: copies of one
+        layer's count P as a function of its input's size. None for one cell, and
+        for a stack whose layers are not one cell at other input sizes alone (an
+        input without a size symbol of its own, a derived size that reads it)."""
+        found = _layer_terms(net)
+        if found is None:
             return None
-        symbol, one, terms = shape
+        symbol, one, terms = found
         if len(terms) == 1 and terms[0][1] == 1:
             return None  # one layer, one direction: P itself
         parts = []
         for width, copies in terms:
-            call = f"P({self.tex(width)})"
-            factor = "" if copies == 1 else _factor(self.tex(sympy.factor(copies)), copies) + r"\,"
-            parts.append(factor + call)
-        return " + ".join(parts), f"P({tex.size_name(symbol)})", self.chosen(net, one)
+            factor = "" if copies == 1 else self.copies_factor(copies) + r"\,"
+            parts.append(f"{factor}P({self.tex(width)})")
+        return Layered(" + ".join(parts), f"P({tex.size_name(symbol)})", one)
+
+    def copies_factor(self, copies: sympy.Expr) -> str:
+        r"""Copies in front of a call: `2`, `\left(L - 1\right)`, `2 \left(L - 1\right)`."""
+        factored = sympy.factor(copies)
+        text = self.tex(factored)
+        return rf"\left({text}\right)" if isinstance(factored, sympy.Add) else text
 
     def tex(self, expr: sympy.Expr) -> str:
         """A formula in the LaTeX output: numbers grouped, `1{,}024`."""
@@ -244,7 +279,7 @@ class LatexWriter(MathWriter):
             values = r", \ ".join(
                 f"{tex.size_name(k)} = {thousands(v, math=True)}" for k, v in report.size_values.items()
             )
-            line += rf", \quad ({values})"
+            line += rf" \quad ({values})"
         return line
 
     def cost_table(self, report: Report, key: str | None = None) -> str:
@@ -337,11 +372,10 @@ class LatexWriter(MathWriter):
         self.packages.add("booktabs")
         right = right or [False] * len(head)
         breakable = [h in BREAKABLE for h in head]
-        size, limits = _fitted([head, *rows, *foot], breakable, self.room)
-        if limits is not None:
-            rows = [[_broken_cell(c, w) for c, w in zip(row, limits, strict=True)] for row in rows]
-            foot = [[_broken_cell(c, w) for c, w in zip(row, limits, strict=True)] for row in foot]
-        everything = [head, *rows, *foot]
+        fit = _fitted([head, *rows], foot, breakable, self.room)
+        if fit.limits is not None:
+            rows = [[_broken_cell(c, w) for c, w in zip(row, fit.limits, strict=True)] for row in rows]
+        everything = [head, *rows, *(foot if fit.span is None else ())]
         widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
 
         def line(row: Sequence[str]) -> str:
@@ -352,7 +386,13 @@ class LatexWriter(MathWriter):
             ]
             return 2 * INDENT + " & ".join(cells).rstrip() + r" \\"
 
-        columns = "".join("r" if numeric else "l" for numeric in right)
+        def spanned(row: Sequence[str]) -> str:
+            first, last = _span(row, breakable)
+            cell = rf"\multicolumn{{{last - first + 1}}}{{l}}{{{_broken_cell(row[last], fit.span)}}}"
+            cells = [*row[:first], cell, *row[last + 1 :]]
+            return 2 * INDENT + " & ".join(cells) + r" \\"
+
+        columns = "@{}" + "".join("r" if numeric else "l" for numeric in right) + "@{}"
         tabular = [
             INDENT + rf"\begin{{tabular}}{{{columns}}}",
             2 * INDENT + r"\toprule",
@@ -361,14 +401,17 @@ class LatexWriter(MathWriter):
             *map(line, rows),
         ]
         if foot:
-            tabular += [2 * INDENT + r"\midrule", *map(line, foot)]
+            tabular += [2 * INDENT + r"\midrule", *map(line if fit.span is None else spanned, foot)]
         tabular += [2 * INDENT + r"\bottomrule", INDENT + r"\end{tabular}"]
-        if size is None:  # nothing smaller fits: scaled to the column, the last resort
+        size = fit.size or SIZES[0]
+        if fit.size is None:  # nothing smaller fits: scaled to the column, the last resort
             self.packages.add("graphicx")
             tabular = [INDENT + r"\resizebox{\linewidth}{!}{%", *tabular, INDENT + "}"]
         out = [r"\begin{table}[htbp]", INDENT + r"\centering"]
-        if size:
-            out.append(INDENT + size)
+        if size.command:
+            out.append(INDENT + size.command)
+        if size.colsep != TABCOLSEP:
+            out.append(INDENT + rf"\setlength{{\tabcolsep}}{{{size.colsep:g}pt}}")
         # Captions go above tables; LaTeX's own skips suit one below (space above
         # it, none under it), which would set the caption on the top rule.
         out += [
@@ -395,9 +438,9 @@ class LatexWriter(MathWriter):
 
 def _nothing(only: str | None) -> str:
     if only == "table":
-        return "there is no comparison table: it needs several cells and --set for every size of one"
+        return "no comparison table: it needs several cells, and --set for every size of one of them"
     if only == "cost":
-        return "there is no cost table: add --cost"
+        return "no cost table without --cost"
     return "there is nothing to print"
 
 
@@ -422,11 +465,6 @@ def _label(name: str) -> str:
 
 def _indented(text: str, indent: str) -> str:
     return "\n".join(indent + line for line in text.splitlines())
-
-
-def _factor(text: str, copies: sympy.Expr) -> str:
-    """Copies in front of a call: `2`, `(L - 1)`, `2 \\left(L - 1\\right)`."""
-    return f"({text})" if isinstance(copies, sympy.Add) else text
 
 
 def _layer_terms(net: Summary) -> tuple[str, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr]]] | None:
@@ -469,33 +507,71 @@ def _aligned_rows(head: str, sides: list[str], room: float) -> list[str]:
     return rows
 
 
-def _fitted(
-    rows: list[Sequence[str]], breakable: list[bool], room: float
-) -> tuple[str | None, list[float] | None]:
-    """How a table fits `room` points: its size command ('' as it is; None when
-    only scaling fits) and the widest each column may be (None: nothing broken).
+class Fit(NamedTuple):
+    """How a table fits its column (`_fitted`)."""
 
-    Formulas break in their cells (the `breakable` columns) into `MOST_LINES` at
-    most; else the table is set a size smaller, and at the smallest size they
-    break as far as they must.
+    size: Size | None  # None: only scaling fits
+    limits: list[float] | None  # the widest line of each column's cells; None: none broken
+    # The widest line of a total's formula, spread over the empty cells before it
+    # (`\\multicolumn`); None: the total in its own column.
+    span: float | None = None
+
+
+def _fitted(
+    rows: list[Sequence[str]], foot: Sequence[Sequence[str]], breakable: list[bool], room: float
+) -> Fit:
+    """How a table of `rows` (its head first) and `foot` (its totals) fits `room` points.
+
+    As it is, if it can; else its formulas break in their cells (the `breakable`
+    columns), each into `MOST_LINES` at most, and a total's formula spreads over
+    the empty cells before it; else the table is set a size smaller, and at the
+    smallest size its formulas break as far as they must.
     """
-    columns = list(zip(*rows, strict=True))
+    if _natural_width([*rows, *foot]) + 2 * TABCOLSEP * (len(breakable) - 1) <= room:
+        return Fit(SIZES[0], None)
+    spans = [_span(row, breakable) for row in foot]
+    # A total's formula, once it spans, no longer widens its own column.
+    body = [*rows, *([""] * len(breakable) if span else row for row, span in zip(foot, spans, strict=True))]
+    columns = list(zip(*body, strict=True))
     natural = [max(tex.text_width(c) for c in column) for column in columns]
     least = [
         max(_narrowest(c) for c in column) if wraps else wide
         for column, wraps, wide in zip(columns, breakable, natural, strict=True)
     ]
-    for index, (size, scale) in enumerate(SIZES):
-        space = (room - 2 * TABCOLSEP * len(columns)) / scale
-        if sum(natural) <= space:
-            return size, None
+    for index, size in enumerate(SIZES):
+        scale = size.scale
+        space = (room - 2 * size.colsep * (len(columns) - 1)) / scale
         if sum(least) > space:
             continue
-        limits = _shared(natural, least, space)
-        lines = max(len(_lines(c, w)) for column, w in zip(columns, limits, strict=True) for c in column)
-        if lines <= MOST_LINES or index == len(SIZES) - 1:
-            return size, limits
-    return None, None
+        limits = None if sum(natural) <= space else _shared(natural, least, space)
+        widths = limits or natural
+        lines = [len(_lines(c, w)) for column, w in zip(columns, widths, strict=True) for c in column]
+        span = None
+        for row, where in zip(foot, spans, strict=True):
+            if where is not None:
+                first, last = where
+                span = sum(widths[first : last + 1]) + (2 * size.colsep * (last - first)) / scale
+                span += space - sum(widths)  # what the columns leave, the last spanned one takes
+                lines.append(len(_lines(row[last], span)) if _narrowest(row[last]) <= span else math.inf)
+        if max(lines) <= MOST_LINES or (index == len(SIZES) - 1 and max(lines) < math.inf):
+            return Fit(size, limits, span)
+    return Fit(None, None)
+
+
+def _natural_width(rows: list[Sequence[str]]) -> float:
+    return sum(max(tex.text_width(c) for c in column) for column in zip(*rows, strict=True))
+
+
+def _span(row: Sequence[str], breakable: list[bool]) -> tuple[int, int] | None:
+    """The cells a total's formula may spread over: the empty ones before it, and its own."""
+    formulas = [i for i, wraps in enumerate(breakable) if wraps and row[i]]
+    if not formulas:
+        return None
+    last = formulas[0]
+    first = last
+    while first > 1 and not row[first - 1]:
+        first -= 1
+    return (first, last) if first < last else None
 
 
 def _shared(natural: list[float], least: list[float], space: float) -> list[float]:

@@ -99,7 +99,7 @@ LABEL_CHARACTERS = re.compile(r"[A-Za-z0-9:._/+-]*")
 
 
 def label_prefix(prefix: str) -> str:
-    """A prefix for `\label`s, checked: letters, digits and `: . _ / + -` only."""
+    r"""A prefix for `\label`s, checked: letters, digits and `: . _ / + -` only."""
     if not isinstance(prefix, str) or not LABEL_CHARACTERS.fullmatch(prefix):
         raise ValueError(
             f"label prefix must be letters, digits and ':._/+-' only, got {prefix!r}"
