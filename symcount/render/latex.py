@@ -40,8 +40,11 @@ from .settings import LATEX, points
 from .tex import escape_math, escape_text, thousands
 
 INDENT = "  "
-# Room kept for an equation's number, `(12)`, and the space before it.
-TAG = 30.0
+# How much of the column the estimated widths may fill: pdflatex sets some
+# formulas up to 4% wider than `tex.width` estimates.
+FILL = 0.96
+# Room kept for an equation's number, `(12)`, and the space amsmath keeps before it.
+TAG = 24.0
 # A line broken after its first row goes on a quad in (`&\quad + ...`).
 CONTINUED, INDENTED = r"\quad ", 10.0
 # Space LaTeX puts at either side of a table's column (\tabcolsep); the
@@ -102,13 +105,13 @@ class LatexWriter(MathWriter):
 
     def __init__(self, **settings: object) -> None:
         super().__init__(**settings)
-        self.room = points(self.width)
+        self.room = points(self.width) * FILL
         self.packages: set[str] = set()  # beyond amsmath, what the tables use
 
     def render(self, reports: list[Report]) -> str:
         self.packages = set()
         parts = []
-        if self.shows("table", len(reports) > 1):
+        if len(reports) > 1 and self.shows("table"):
             comparison = self.comparison(reports)
             if comparison is not None:
                 parts.append(comparison)
@@ -132,7 +135,7 @@ class LatexWriter(MathWriter):
 
     def cell_section(self, report: Report, key: str) -> str:
         """A cell's pieces; with a cost (`latex --cost`), its cost table after them."""
-        if report.summary.cost is None:
+        if report.summary.cost is None or not self.shows("cost"):
             return self.section(report, key)
         if self.only == "cost":
             return self.cost_table(report, key)
@@ -183,7 +186,7 @@ class LatexWriter(MathWriter):
         layered = self.layered(net)
         lines = self.equation_lines(report, layered)
         rows = [self.formula_block(net, layered, room, comma=bool(lines))]
-        rows += [row for line in lines for row in tex.wrap(line, room, room)]
+        rows += [_binary(row) for line in lines for row in tex.wrap(line, room, room)]
         label = INDENT + _label(self.label(key or net.name, "count"))
         if len(rows) == 1:
             return "\n".join([r"\begin{equation}", _indented(rows[0], INDENT), label, r"\end{equation}"])
@@ -457,6 +460,12 @@ def _unique(names: Iterator[str]) -> list[str]:
 def _label_safe(text: str) -> str:
     """A cell's name or a gate's in a label: characters a label may not hold become `-`."""
     return re.sub(r"[^A-Za-z0-9:._/+-]", "-", text)
+
+
+def _binary(row: str) -> str:
+    """A row that goes on from the one above: `{} + b`, so that its `+` is set as
+    an operator between terms, not as a sign."""
+    return "{}" + row if row.startswith(("+ ", "- ", "= ", "\\odot ")) else row
 
 
 def _label(name: str) -> str:

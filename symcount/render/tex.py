@@ -11,6 +11,7 @@ and the notebook all use them.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Collection, Mapping
 from functools import lru_cache
@@ -177,15 +178,7 @@ def _tex_tokens(text: str) -> list[tuple[int, int]]:
                 index += 1
             index = max(index, start + 2)  # `\{`: one character
         elif text[index] == "{":
-            depth = 0
-            while index < len(text):
-                if text[index] == "\\":
-                    index += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[index], 0)
-                index += 1
-                if depth == 0:
-                    break
+            index = _group_end(text, index)
         else:
             index += 1
         tokens.append((start, min(index, len(text))))
@@ -401,26 +394,24 @@ def _text_char(c: str) -> str:
 # pdflatex's \settowidth). Papers set in Times or at 9 pt are narrower, so
 # an estimate that fits Computer Modern fits them too.
 
-_ITALIC = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        (5.29, 4.29, 4.33, 5.2, 4.66, 5.97, 5.13, 5.76, 3.45, 4.69, 5.52, 3.18, 8.78, 6.0,
-         4.85, 5.03, 4.82, 4.79, 4.69, 3.61, 5.72, 5.21, 7.43, 5.72, 5.26, 5.09,
-         7.5, 8.09, 7.86, 8.56, 7.96, 7.82, 7.86, 9.12, 5.18, 6.51, 9.21, 6.81, 10.79, 9.12,
-         7.91, 7.81, 7.91, 7.67, 6.71, 7.23, 7.92, 8.06, 10.83, 9.07, 8.03, 7.54),
-        strict=True,
-    )
-)  # fmt: skip
-_ROMAN = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        (5.0, 5.56, 4.44, 5.56, 4.44, 3.06, 5.0, 5.56, 2.78, 3.06, 5.28, 2.78, 8.33, 5.56,
-         5.0, 5.56, 5.28, 3.92, 3.94, 3.89, 5.56, 5.28, 7.22, 5.28, 5.28, 4.44,
-         7.5, 7.08, 7.22, 7.64, 6.81, 6.53, 7.85, 7.5, 3.61, 5.14, 7.78, 6.25, 9.17, 7.5,
-         7.78, 6.81, 7.78, 7.36, 5.56, 7.22, 7.5, 7.64, 10.42, 7.5, 7.5, 6.11),
-        strict=True,
-    )
-)  # fmt: skip
+def _by_letter(widths: str) -> dict[str, float]:
+    """a-z, then A-Z: their widths, as listed."""
+    return dict(zip(string.ascii_letters, map(float, widths.split()), strict=True))
+
+
+# Math italic (cmmi10) and roman (cmr10) letters.
+_ITALIC = _by_letter(
+    "5.29 4.29 4.33 5.2 4.66 5.97 5.13 5.76 3.45 4.69 5.52 3.18 8.78"
+    " 6.0 4.85 5.03 4.82 4.79 4.69 3.61 5.72 5.21 7.43 5.72 5.26 5.09"
+    " 7.5 8.09 7.86 8.56 7.96 7.82 7.86 9.12 5.18 6.51 9.21 6.81 10.79"
+    " 9.12 7.91 7.81 7.91 7.67 6.71 7.23 7.92 8.06 10.83 9.07 8.03 7.54"
+)
+_ROMAN = _by_letter(
+    "5.0 5.56 4.44 5.56 4.44 3.06 5.0 5.56 2.78 3.06 5.28 2.78 8.33"
+    " 5.56 5.0 5.56 5.28 3.92 3.94 3.89 5.56 5.28 7.22 5.28 5.28 4.44"
+    " 7.5 7.08 7.22 7.64 6.81 6.53 7.85 7.5 3.61 5.14 7.78 6.25 9.17"
+    " 7.5 7.78 6.81 7.78 7.36 5.56 7.22 7.5 7.64 10.42 7.5 7.5 6.11"
+)
 _ROMAN.update({d: 5.0 for d in "0123456789"})
 _ROMAN.update({c: 2.78 for c in ",;:.!'[]|"})
 _ROMAN.update({"(": 3.89, ")": 3.89, "/": 5.0, "-": 3.33, "?": 4.72, " ": 3.33, "+": 7.78, "=": 7.78})
@@ -631,15 +622,19 @@ _BREAK_BEFORE = frozenset(("+", "-", "\\odot", "="))
 # At a quad, or a space after a comma, a display may break; the space is dropped.
 _SPACES = frozenset(("\\quad", "\\qquad", "\\ "))
 # How much worse than before `+` a break reads: before `=` (`R` and its
-# definition apart), and after a comma between arguments (`P(4{,}096,` ...).
-_WORSE = {"=": 0.25, ",": 0.5}
+# definition apart); before a product (`i_t` / `\odot g_t`) and after a comma
+# between arguments (`P(4{,}096,` / `4{,}096)`) worse than inside parentheses.
+_WORSE = {"=": 0.25, "\\odot": 1.5, ",": 1.5, "label": -0.5}
+# A label in text, `\text{numel: }`: a break after it reads best of all, the
+# label over its formula.
+_LABEL = re.compile(r"\{[^{}]*:\s*\}")
 
 
 def pieces(text: str) -> list[Piece]:
     r"""`text` cut where a display may break: before `+`, `-`, `\odot` and `=`
     outside braces and `\left...\right` (inside plain parentheses too), at a
-    quad or a space after a comma (`, \ `), dropping the space, and after a
-    comma inside parentheses.
+    quad or a space after a comma (`, \ `), dropping the space, after a
+    comma inside parentheses, and after a label (`\text{numel: }`).
 
     >>> [p.text for p in pieces(r"\sigma(W x_t + b) - c, \quad d = -e")]
     ['\\sigma(W x_t', '+ b)', '- c,', 'd', '= -e']
@@ -666,6 +661,8 @@ def pieces(text: str) -> list[Piece]:
                 cuts.append((spans[index + 1][0], start, depth))
             elif token == "," and depth and following is not None and following not in _SPACES:
                 cuts.append((spans[index + 1][0], end, depth + _WORSE[","]))
+            elif previous == "\\text" and _LABEL.fullmatch(token) and following is not None and not depth:
+                cuts.append((spans[index + 1][0], end, _WORSE["label"]))
         previous = token
     out, begin, begin_depth, last = [], 0, 0.0, 0
     for start, previous_end, cut_depth in [*cuts, (len(text), len(text), 0.0)]:
@@ -680,31 +677,36 @@ def pieces(text: str) -> list[Piece]:
 
 def wrap(text: str, first: float, rest: float, display: bool = True) -> list[str]:
     r"""`text` as lines: the first at most `first` points wide, the others `rest`,
-    broken at `pieces`; where several breaks fit, the one that reads best (in
-    the fewest parentheses), unless that leaves the line less than half full. A piece
-    wider than its line stands alone (the only way it can overflow).
+    broken at `pieces`. Of the ways to break it, the one with the fewest lines;
+    of those, the one whose breaks read best (outside parentheses), then the
+    one whose lines are most even (a last line of one term reads as left
+    over). A piece wider than its line stands alone (the only way a line can
+    overflow).
 
     >>> wrap("a + b + c", 100, 100), wrap("a + b + c", 30, 30)
     (['a + b + c'], ['a + b', '+ c'])
+    >>> wrap(r"f \odot c + i \odot \tanh(a + b + c)", 90, 90)
+    ['f \\odot c', '+ i \\odot \\tanh(a + b + c)']
     """
     parts = pieces(text)
     widths = [_math_width(p.text, 1.0, display) for p in parts]
-    space = _BINARY  # what joining two pieces adds around the operator, at most
+    # best[i]: (lines, badness of the breaks, unevenness) of the best layout of
+    # parts[i:], and where its first line ends; filled from the end (few dozen parts).
+    best: dict[int, tuple[tuple[float, float, float], int]] = {len(parts): ((0, 0.0, 0.0), len(parts))}
+    for start in range(len(parts) - 1, -1, -1):
+        room = first if start == 0 else rest
+        used, options = -_BINARY, []
+        for end in range(start + 1, len(parts) + 1):
+            used += widths[end - 1] + _BINARY  # joining two pieces adds the operator's spaces
+            if used > room and end > start + 1:
+                break
+            (lines, badness, uneven), _ = best[end]
+            broken = parts[end].badness if end < len(parts) else 0.0
+            options.append(((lines + 1, badness + broken, uneven + (room - used) ** 2), end))
+        best[start] = min(options)
     lines, start = [], 0
     while start < len(parts):
-        room = first if not lines else rest
-        fits, used = [], 0.0
-        for end in range(start, len(parts)):
-            used += widths[end] + (space if end > start else 0.0)
-            if used > room and end > start:
-                break
-            fits.append((end + 1, used))
-        shallow = [(end, used) for end, used in fits if used >= room / 2 or end == len(parts)]
-        if shallow:
-            least = min(parts[end].badness if end < len(parts) else 0 for end, _ in shallow)
-            end = max(e for e, _ in shallow if (parts[e].badness if e < len(parts) else 0) == least)
-        else:
-            end = fits[-1][0]
+        end = best[start][1]
         lines.append(joined(parts[start:end]))
         start = end
     return lines
