@@ -546,16 +546,13 @@ def test_table_formulas_break_in_their_cells_and_a_total_spans_the_empty_cells(c
     assert r"\multicolumn" not in wide and "small" not in wide
 
 
-BUILTIN_FORMULAS = sorted(
-    {
-        text
-        for name in symcount.builtins()
-        for text in [
-            tex.math(symcount.builtin(name).count, grouped=True),
-            *(line.split(" &= ", 1)[1] for line in LatexPrinter(symcount.builtin(name).ir).equations(symcount.builtin(name).ir)),
-        ]
-    }
-)
+def _formulas(cell: symcount.Cell) -> list[str]:
+    """The cell's count and the right-hand sides of its equations, in LaTeX."""
+    lines = LatexPrinter(cell.ir).equations(cell.ir)
+    return [tex.math(cell.count, grouped=True), *(line.split(" &= ", 1)[1] for line in lines)]
+
+
+BUILTIN_FORMULAS = sorted({text for name in symcount.builtins() for text in _formulas(symcount.builtin(name))})
 
 
 def test_formulas_break_only_where_a_display_may():

@@ -45,8 +45,8 @@ INDENT = "  "
 FILL = 0.96
 # Room kept for an equation's number, `(12)`, and the space amsmath keeps before it.
 TAG = 24.0
-# A line broken after its first row goes on a quad in (`&\quad + ...`).
-CONTINUED, INDENTED = r"\quad ", 10.0
+# A line broken after its first row goes on a quad (10 pt) in (`&\quad + ...`).
+INDENTED = 10.0
 # Space LaTeX puts at either side of a table's column (\tabcolsep); the
 # tables have none outside the first and last, as booktabs' author sets them.
 TABCOLSEP = 6.0
@@ -117,9 +117,10 @@ class LatexWriter(MathWriter):
                 parts.append(comparison)
         if self.only != "table":
             # The key of a cell's labels: its name, `lstm-2` for a second cell of that name.
-            for r, key in zip(reports, _unique(r.summary.name for r in reports), strict=True):
-                if r.summary.cost is not None or self.only != "cost":
-                    parts.append(self.cell_section(r, key))
+            keys = _unique(report.summary.name for report in reports)
+            for report, key in zip(reports, keys, strict=True):
+                if report.summary.cost is not None or self.only != "cost":
+                    parts.append(self.cell_section(report, key))
         if not parts:
             raise NothingToShow(_nothing(self.only))
         body = "\n\n".join(parts) + "\n"
@@ -262,26 +263,24 @@ class LatexWriter(MathWriter):
         return f"${self.tex(expr)}$"
 
     def number(self, value: int) -> str:
-        return f"${thousands(value, math=True)}$"
+        return f"${grouped(value)}$"
 
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 4{,}096$`."""
-        return ", ".join(f"${tex.size_name(k)} = {thousands(v, math=True)}$" for k, v in sizes.items())
+        return ", ".join(f"${tex.size_name(k)} = {grouped(v)}$" for k, v in sizes.items())
 
     def value_line(self, report: Report) -> str:
         """`P(32, 4) = 544`; the frozen and total values and the derived sizes follow."""
         net = report.summary
-        at = ", ".join(thousands(report.sizes[str(d)], math=True) for d in net.dims)
-        line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
+        at = ", ".join(grouped(report.sizes[str(d)]) for d in net.dims)
+        line = f"{function_name(net)}({at}) = {grouped(report.value)}"
         if net.has_nonreal:
-            line += rf", \quad \text{{numel: }} {thousands(report.numel_value, math=True)}"
+            line += rf", \quad \text{{numel: }} {grouped(report.numel_value)}"
         if net.has_frozen:
-            line += rf", \quad \text{{frozen: }} {thousands(report.frozen_value, math=True)}"
-            line += rf", \quad \text{{total: }} {thousands(report.total_value, math=True)}"
+            line += rf", \quad \text{{frozen: }} {grouped(report.frozen_value)}"
+            line += rf", \quad \text{{total: }} {grouped(report.total_value)}"
         if report.size_values:
-            values = r", \ ".join(
-                f"{tex.size_name(k)} = {thousands(v, math=True)}" for k, v in report.size_values.items()
-            )
+            values = r", \ ".join(f"{tex.size_name(k)} = {grouped(v)}" for k, v in report.size_values.items())
             line += rf" \quad ({values})"
         return line
 
@@ -439,6 +438,11 @@ class LatexWriter(MathWriter):
         return super().shape(p) + (f" ({p.field})" if p.field != "real" else "")
 
 
+def grouped(value: int) -> str:
+    """A number in math as papers write it: `1{,}001{,}440`."""
+    return thousands(value, math=True)
+
+
 def _nothing(only: str | None) -> str:
     if only == "table":
         return "no comparison table: it needs several cells, and --set for every size of one of them"
@@ -479,17 +483,18 @@ def _indented(text: str, indent: str) -> str:
 def _layer_terms(net: Summary) -> tuple[str, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr]]] | None:
     """A stack's layers as (input width, copies) of one count P: the input's size
     symbol, P (layer 1's count of one copy) and the terms; None where some layer is
-    not P at its width (its count checked, so the structure is never wrong)."""
+    not P at its width (each checked, so that the structure is never wrong)."""
     layers = net.counts.layers
     if not net.stacked or layers.symbol is None or layers.summed is not None:
         return None
     counted = {label: count for label, _, count in net.counts.layer_groups}
-    groups = [(to_sympy(g.typed.input_sizes[layers.input]), to_sympy(g.copies), counted.get(g.label, 0)) for g in layers.groups]
     symbol = next(s for s in net.dims if s.name == layers.symbol)
-    width, copies, count = groups[0]
-    one = sympy.expand(count / copies)
     terms: dict[sympy.Expr, sympy.Expr] = {}
-    for width, copies, count in groups:
+    one = None
+    for group in layers.groups:
+        width, copies = to_sympy(group.typed.input_sizes[layers.input]), to_sympy(group.copies)
+        count = counted.get(group.label, sympy.Integer(0))
+        one = sympy.expand(count / copies) if one is None else one
         if sympy.expand(copies * one.subs(symbol, width) - count) != 0:
             return None
         terms[width] = sympy.expand(terms.get(width, 0) + copies)

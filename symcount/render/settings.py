@@ -49,14 +49,15 @@ class Settings:
 
     def merged(self, given: Mapping[str, object]) -> dict[str, object]:
         """The defaults with `given` over them; a setting the writer does not
-        take, or a value outside a setting's choices, is a ValueError.
+        take, a value outside a setting's choices or one its check refuses is a
+        ValueError.
 
         >>> LATEX.merged({"form": "factored"})["form"], LATEX.merged({})["equations"]
         ('factored', False)
-        >>> LATEX.merged({"colour": "red"})
+        >>> LATEX.merged({"colour": "red"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: unknown setting 'colour' for the latex writer; it takes form, equations, params, standalone, only, label_prefix, number_lines, width
+        ValueError: unknown setting 'colour' for the latex writer; it takes form, equations, params, ...
         """
         for name, value in given.items():
             setting = self._by_name.get(name)

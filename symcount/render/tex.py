@@ -504,7 +504,9 @@ def _command_width(command: str, args: list[str], scale: float, display: bool) -
         inner = scale if display and command != "\\tfrac" else scale * _SCRIPT
         return max(_math_width(a, inner, False) for a in args) + 2.4 * scale
     if command in _UPRIGHT:
-        return text_width(args[0], scale) if command.startswith("\\text") else _letters(args[0], _ROMAN) * scale
+        if command.startswith("\\text"):  # text, which may hold math
+            return text_width(args[0], scale)
+        return _letters(args[0], _ROMAN) * scale
     if command in _ITALIC_TEXT:
         return _letters(args[0], _ROMAN) * scale
     if command in ("\\texttt", "\\mathtt"):
