@@ -587,7 +587,7 @@ def _text_command(command: str, argument: str, scale: float) -> float:
         return _math_width(argument, scale, False)
     if command in ("\\textbf", "\\bfseries"):
         return 1.1 * text_width(argument, scale)
-    return (text_width(argument, scale) if argument else 0.0) + (0.0 if argument else 5.5 * scale)
+    return text_width(argument, scale) if argument else 5.5 * scale  # a symbol of its own
 
 
 def _group_end(text: str, start: int) -> int:
@@ -611,7 +611,8 @@ class Piece(NamedTuple):
     follows a space the break replaces (`, \quad`): `joint` is
     what joins it to the piece before on one line (`" "`, `" \quad "`).
     `badness` is how badly a line break before it reads: the number of plain
-    parentheses open there, a little more before `=` or after a bare comma.
+    parentheses open there, more before `=` or `\odot` or after a bare comma
+    (`_WORSE`), less after a label.
     """
 
     text: str
@@ -693,7 +694,8 @@ def wrap(text: str, first: float, rest: float, display: bool = True) -> list[str
     parts = pieces(text)
     widths = [_math_width(p.text, 1.0, display) for p in parts]
     # best[i]: (lines, badness of the breaks, unevenness) of the best layout of
-    # parts[i:], and where its first line ends; filled from the end (few dozen parts).
+    # parts[i:], and where its first line ends; filled from the end, each part
+    # tried with the few after it that fit on its line.
     best: dict[int, tuple[tuple[float, float, float], int]] = {len(parts): ((0, 0.0, 0.0), len(parts))}
     for start in range(len(parts) - 1, -1, -1):
         room = first if start == 0 else rest
