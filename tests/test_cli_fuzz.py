@@ -232,6 +232,15 @@ def build_latex(rng):
             argv.append(flag)
     if rng.random() < 0.3:
         argv += ["--form", rng.choice(["expanded", "factored", "pretty"])]
+    if rng.random() < 0.3:
+        argv += ["--only", rng.choice(["table", "count", "equations", "params", "cost", "all", ""])]
+    if rng.random() < 0.2:
+        argv += ["--label-prefix", rng.choice(["paper:", "", "a b", "x{", "é:", "fig/1-", "\\ref"])]
+    if rng.random() < 0.2:
+        argv.append("--number-lines")
+    if rng.random() < 0.3:
+        widths = ["3.3in", "1in", "0.99in", "252pt", "8.4cm", "6.5 in", "9999.9999pc", "3", "-3in", "1e2in", "wide", ""]
+        argv += ["--width", rng.choice(widths)]
     if rng.random() < 0.4:
         argv += ["-o", rng.choice(OUTPUTS)]
     return argv

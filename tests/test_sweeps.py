@@ -250,6 +250,11 @@ def latex_rows(text: str) -> list[list[str]]:
     return [[c.strip() for c in line.rstrip(" \\").split("&")] for line in body.splitlines() if "&" in line]
 
 
+def latex_number(cell: str) -> int:
+    """`$1{,}312{,}768$` → 1312768."""
+    return int(cell.strip("$").replace("{,}", ""))
+
+
 def test_latex_has_a_column_per_size(capsys):
     code, out, _ = run(capsys, "latex", "lstm", "gru", "--set", "m=128", "--set", "n=128:512:128")
     assert code == 0
@@ -258,7 +263,7 @@ def test_latex_has_a_column_per_size(capsys):
     for row, name in zip(rows, ["lstm", "gru"], strict=True):
         assert row[0] == rf"\texttt{{{name}}}"
         want = [symcount.builtin(name).evaluate(m=128, n=n) for n in (128, 256, 384, 512)]
-        assert [int(v.replace(",", "")) for v in row[1:]] == want
+        assert [latex_number(v) for v in row[1:]] == want
     assert r"\caption{Trainable parameters at $m = 128$.}" in out
     assert out.count(r"\begin{table}") == 1 and out.count(r"\begin{equation}") == 2
 
@@ -272,7 +277,7 @@ def test_latex_of_several_swept_sizes_and_a_cost(capsys):
     cost = out.split("% comparison: lstm (cost)", 1)[1]
     head, *rows = latex_rows(cost)
     assert head[:2] == ["cell", "figure"] and [row[1] for row in rows] == ["MACs", "FLOPs", "weight bytes", "state bytes", "activation bytes"]
-    assert [int(v) for v in rows[0][2:]] == [symcount.builtin("lstm").cost().values({"m": m, "n": n})["macs"] for m in (2, 3) for n in (4, 5)]
+    assert [latex_number(v) for v in rows[0][2:]] == [symcount.builtin("lstm").cost().values({"m": m, "n": n})["macs"] for m in (2, 3) for n in (4, 5)]
 
 
 @needs_pdflatex
@@ -423,3 +428,10 @@ def test_to_poly_reads_back_what_to_sympy_writes():
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_latex_only_table_prints_a_sweeps_tables_even_of_one_cell(capsys):
+    code, out, _ = run(capsys, "latex", "lstm", "--set", "m=3", "--set", "n=2,4", "--cost", "--only", "table")
+    assert code == 0
+    assert out.count(r"\begin{table}") == 2 and r"\begin{equation}" not in out
+    assert r"\label{symcount:comparison}" in out and r"\label{symcount:comparison:cost}" in out

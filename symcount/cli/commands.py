@@ -299,7 +299,12 @@ def cmd_latex(args) -> int:
             raise UsageError(f"{given[0]}: it prices the cost table; add --cost")
     cells = _load(args)
     reports = _reports(cells, args.sizes, _costed(cells, args) if args.cost else None, args.strict)
-    text = render("latex", reports, **_settings(args, LATEX))
+    from ..render.latex import NothingToShow
+
+    try:
+        text = render("latex", reports, **_settings(args, LATEX))
+    except NothingToShow as e:  # `--only table` of one cell, `--only cost` without --cost
+        raise UsageError(f"--only {args.only}: {e}") from None
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:

@@ -371,17 +371,19 @@ def _add_sources(command: argparse.ArgumentParser, sweeps: bool = False) -> None
 def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
     """A flag for each setting of a writer, as the writer declares it (render/settings.py)."""
     for setting in settings:
-        flag = "--" + setting.name
         if setting.choices:
-            text = f"{setting.help} (default: {setting.default})"
-            command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
+            shown = "all of them" if setting.default is None else setting.default
+            text = f"{setting.help} (default: {shown})"
+            command.add_argument(
+                setting.flag, dest=setting.name, choices=setting.choices, default=setting.default, help=text
+            )
         elif setting.parse:
             command.add_argument(
-                flag, type=_parsed(setting), default=setting.default, metavar=setting.metavar,
-                help=setting.help,
+                setting.flag, dest=setting.name, type=_parsed(setting), default=setting.default,
+                metavar=setting.metavar, help=setting.help,
             )  # fmt: skip
         else:  # a switch, off by default
-            command.add_argument(flag, action="store_true", help=setting.help)
+            command.add_argument(setting.flag, dest=setting.name, action="store_true", help=setting.help)
 
 
 def _parsed(setting: Setting) -> Callable[[str], object]:
