@@ -758,7 +758,7 @@ class Piece(NamedTuple):
 # Before these a display may break: the operator starts the next line.
 _BREAK_BEFORE = frozenset(("+", "-", "\\odot", "="))
 # At a quad, or a space after a comma, a display may break; the space is dropped.
-_SPACES = frozenset(("\\quad", "\\qquad", "\\ "))
+_BREAK_AT = frozenset(("\\quad", "\\qquad", "\\ "))
 # How much worse than before `+` a break reads: before `=` (`R` and its
 # definition apart); before a product (`i_t` / `\odot g_t`) and after a comma
 # between arguments (`P(4{,}096,` / `4{,}096)`) worse than inside parentheses.
@@ -795,9 +795,9 @@ def pieces(text: str) -> list[Piece]:
                 depth -= 1
             elif token in _BREAK_BEFORE and not _unary(previous) and start:
                 cuts.append((start, start, depth + _WORSE.get(token, 0)))
-            elif token in _SPACES and following is not None and (previous == "," or token != "\\ "):
+            elif token in _BREAK_AT and following is not None and (previous == "," or token != "\\ "):
                 cuts.append((spans[index + 1][0], start, depth))
-            elif token == "," and depth and following is not None and following not in _SPACES:
+            elif token == "," and depth and following is not None and following not in _BREAK_AT:
                 cuts.append((spans[index + 1][0], end, depth + _WORSE[","]))
             elif previous == "\\text" and _LABEL.fullmatch(token) and following is not None and not depth:
                 cuts.append((spans[index + 1][0], end, _WORSE["label"]))
