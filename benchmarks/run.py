@@ -22,6 +22,9 @@ interleaved, so a busy or slow machine shifts both alike.
 - Budgets: `symcount solve` over every built-in at once (one process running
   the command for each size symbol the built-ins' widths have: n, d, D),
   against `symcount count lstm`, both from this tree's source.
+- Sweeps: `symcount count` of 10 cells over 1,000 sizes to CSV, against
+  `symcount count lstm`, both as commands run by this Python on this tree
+  (`python -m symcount`, so the sweep code timed is the one here).
 """
 
 from __future__ import annotations
@@ -54,7 +57,10 @@ V2_SIZES = ({"H": 2, "d": 3, "K": 4}, {"H": 8, "d": 64, "K": 4})  # where its fi
 COST_RATIO = 1.1  # issue 15: costing a built-in / counting it
 V2_COST_SECONDS = 1.0  # issue 15: the 1,000-gate v2 cell, costed
 SOLVE_RATIO = 2.0  # issue 17: `solve` over every built-in / `count` of one cell
-PARTS = ("startup", "derivation", "v2", "evaluation", "cost", "solve")
+SWEEP_RATIO = 2.0  # issue 17: a sweep of 10 cells × 1,000 sizes to CSV / `count` of one cell
+SWEEP_CELLS = ("lstm", "gru", "rnn", "mgu", "cifg", "indrnn", "ligru", "peephole_lstm", "mingru", "minlstm")
+SWEEP_SIZES = 1_000
+PARTS = ("startup", "derivation", "v2", "evaluation", "cost", "sweep", "solve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "v2": lambda: derivation_v2(max(5, args.repeat // 3)),
         "evaluation": lambda: evaluation(args.repeat),
         "cost": lambda: costs(max(5, args.repeat // 3)),
+        "sweep": lambda: sweep(args.repeat),
         "solve": lambda: solving(max(5, args.repeat // 3)),
     }
     rows = [row for part in (args.only or PARTS) for row in parts[part]()]
@@ -440,6 +447,40 @@ def solving(repeat: int) -> list[tuple]:
     ]
 
 
+# ---- sweeps ----
+
+
+def sweep(repeat: int) -> list[tuple]:
+    """A sweep of 10 cells × 1,000 sizes to CSV against `count` of one cell, as commands.
+
+    Both run as `python -m symcount` on this tree, interleaved; the sweep's CSV
+    is checked against the API first (its values are right, not just fast).
+    """
+    python = [sys.executable, "-m", "symcount", "count"]
+    sweep_argv = [*SWEEP_CELLS, "--set", "m=128", "--set", f"n=1:{SWEEP_SIZES}", "--format", "csv"]
+    runs = {"count": [*python, "lstm"], "sweep": [*python, *sweep_argv]}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    _check_sweep(subprocess.run(runs["sweep"], env=env, capture_output=True, text=True, check=True).stdout)
+    times = {name: [] for name in runs}
+    with tempfile.TemporaryDirectory() as scratch:  # no file called `lstm` here
+        for round_ in range(repeat + 2):
+            for name, argv in runs.items():
+                started = time.perf_counter()
+                subprocess.run(argv, cwd=scratch, env=env, stdout=subprocess.DEVNULL, check=True)
+                if round_ >= 2:  # the first two rounds warm the caches
+                    times[name].append(time.perf_counter() - started)
+    count, swept = (statistics.median(times[k]) for k in runs)
+    return [
+        ("symcount count lstm (python -m, this tree)", f"{count:.3f} s", "", None),
+        (
+            f"symcount count: {len(SWEEP_CELLS)} cells × {SWEEP_SIZES:,} sizes to CSV",
+            f"{swept:.3f} s",
+            f"{swept / count:.2f}x count's (target <= {SWEEP_RATIO}x)",
+            swept / count <= SWEEP_RATIO,
+        ),
+    ]
+
+
 def check_solved(argv: list[str], cli) -> None:
     """Each answer within the budget, the next value over it, as `evaluate` counts them."""
     import contextlib
@@ -456,6 +497,21 @@ def check_solved(argv: list[str], cli) -> None:
         cell = symcount.builtin(found["name"])
         assert cell.evaluate(**found["sizes"]) == found["count"] <= document["budget"]
         assert cell.evaluate(**found["next"]["sizes"]) == found["next"]["count"] > document["budget"]
+
+
+def _check_sweep(text: str) -> None:
+    """The sweep's CSV has a row per cell and size, each the API's count there."""
+    import csv
+    import io
+
+    import symcount
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(SWEEP_CELLS) * SWEEP_SIZES
+    cells = {name: symcount.builtin(name) for name in SWEEP_CELLS}
+    for row in rows[:: SWEEP_SIZES // 10]:
+        want = cells[row["cell"]].evaluate(m=int(row["m"]), n=int(row["n"]))
+        assert int(row["parameters"]) == want, row
 
 
 # ---- output ----

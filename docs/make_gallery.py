@@ -12,7 +12,8 @@ It writes
     compiled by pdflatex and rendered by pdftoppm (cropped to the text);
   - docs/gallery/plot.png: `symcount plot` of five built-ins.
 
-Needs pdflatex and pdftoppm (Debian: texlive-latex-base, poppler-utils) and
+Needs pdflatex with booktabs and pdftoppm (Debian: texlive-latex-base,
+texlive-latex-recommended, poppler-utils) and
 the plot extra. tests/test_gallery.py checks the LaTeX block.
 
 The site's gallery is never written to docs/: `site_pages()` makes its pages
@@ -78,7 +79,9 @@ def document_png(target: Path) -> None:
 
     for tool in ("pdflatex", "pdftoppm"):
         if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is missing: apt-get install texlive-latex-base poppler-utils")
+            raise SystemExit(
+                f"{tool} is missing: apt-get install texlive-latex-base texlive-latex-recommended poppler-utils"
+            )
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         tex = symcount(*LATEX_ARGS, "--standalone")

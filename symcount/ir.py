@@ -426,3 +426,8 @@ class CellDef:
     source: Document
     latex_overrides: tuple[LatexOverride, ...] = ()  # kept apart: they are not declarations
     functions: tuple[FunctionDef, ...] = ()
+    # `cell c(m, n) "..." latex "\mathrm{C}"`: the cell's name as papers write it, LaTeX
+    # verbatim as an override's (None: its identifier); presentation only, checked by
+    # `resolve.overrides`. The span is the string's, quotes included.
+    display: str | None = None
+    display_span: Span | None = None

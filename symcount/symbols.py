@@ -2,17 +2,19 @@
 
 Sizes are positive integers; a symbol with any other assumptions would be a
 different symbol to sympy and break cancellation, so every symbol comes from
-`size_symbol` here, and every exact `Poly` becomes sympy through `to_sympy`.
+`size_symbol` here, and every exact `Poly` becomes sympy through `to_sympy`
+(and a polynomial count back a `Poly` through `to_poly`, to be evaluated).
 """
 
 from __future__ import annotations
 
+import math
 from functools import cache, lru_cache
 
 import sympy
 
 from . import ir, visit
-from .poly import Poly
+from .poly import Monomial, Poly
 
 
 @cache
@@ -35,6 +37,32 @@ def to_sympy(poly: Poly) -> sympy.Expr:
         factors = [size_symbol(name) ** power for name, power in mono]
         terms.append(sympy.Mul(sympy.Integer(coeff), *factors))
     return sympy.Add(*terms)
+
+
+def to_poly(expr: sympy.Expr) -> tuple[Poly, int] | None:
+    """An expanded sympy expression back as an exact integer polynomial over a
+    whole denominator, `(P, d)` for P/d (`m*n/2`, int4's half bytes, is
+    `(m*n, 2)`); None when it is none (a product of sums, a `ceiling`, a
+    negative power): evaluation then substitutes instead.
+
+    >>> to_poly(size_symbol("m") * size_symbol("n") / 2 + 3)
+    (Poly(terms=(((), 6), ((('m', 1), ('n', 1)), 1))), 2)
+    """
+    terms: list[tuple[Monomial, sympy.Rational]] = []
+    for term in sympy.Add.make_args(expr):
+        coeff, rest = term.as_coeff_Mul()
+        if not coeff.is_Rational:
+            return None
+        mono = []
+        for factor in sympy.Mul.make_args(rest) if rest != 1 else ():
+            base, power = factor.as_base_exp()
+            if not (base.is_Symbol and power.is_Integer and power > 0):
+                return None
+            mono.append((base.name, int(power)))
+        terms.append((tuple(sorted(mono)), coeff))
+    denominator = math.lcm(*(int(c.q) for _, c in terms))
+    whole = {mono: int(c * denominator) for mono, c in terms if c != 0}
+    return Poly(tuple(sorted(whole.items()))), denominator
 
 
 # sympy's factoring time grows fast with the number of terms; a count longer

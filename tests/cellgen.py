@@ -241,6 +241,7 @@ class GenCell:
     size_decls: dict[str, tuple] = field(default_factory=dict)
     written: dict[Size, str] = field(default_factory=dict)  # sizes written by a name
     defs: list[GenDef] = field(default_factory=list)
+    display: str | None = None  # `latex "..."` on the header line, verbatim
 
     def environment(self, env: dict[str, int]) -> dict[str, int]:
         """`env` (the header's sizes) with the values of the derived sizes."""
@@ -298,6 +299,8 @@ class GenCell:
             return mapping.get(old, old)
 
         lines = [f"cell {self.name}({', '.join(self.dims)}) {quote(self.description)}"]
+        if self.display is not None:
+            lines[0] += f' latex "{self.display}"'
         for size_name, decl in self.size_decls.items():
             if decl[0] == "abbreviation":
                 lines.append(f"  size {size_name} = {size_text(decl[1])}")
@@ -839,8 +842,10 @@ def cells(draw) -> GenCell:
     description = draw(
         st.sampled_from(["", "a cell", 'with "quotes"', "back\\slash", "two\nlines"])
     )
+    # A display name: none, one with a plain-text form, one without (docs/latex.md, "Display names").
+    display = draw(st.sampled_from([None, r"\mathrm{C}", r"\alpha\text{-RNN}_{2}", r"\widetilde{\mathrm{GRU}}"]))
     cell = GenCell(
-        name=draw(st.sampled_from(["c", "rnn.x", "cell_1"])), description=description, dims=dims
+        name=draw(st.sampled_from(["c", "rnn.x", "cell_1"])), description=description, dims=dims, display=display
     )
     sizes, splits = _sizes(draw, cell, v2)
     for i in range(draw(st.integers(1, 2))):

@@ -14,6 +14,7 @@ parameters and equations.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.metadata
 import importlib.util
 import math
@@ -121,6 +122,9 @@ def stub_torchaudio() -> None:
     if "torchaudio" in sys.modules:
         return
     stub = types.ModuleType("torchaudio", "stand-in: the CUDA build cannot load beside CPU torch")
+    # A spec, as an imported module has: transformers (which calflops imports) asks
+    # importlib.util.find_spec("torchaudio"), which refuses a module without one.
+    stub.__spec__ = importlib.machinery.ModuleSpec("torchaudio", None)
     try:
         stub.__version__ = importlib.metadata.version("torchaudio")
     except importlib.metadata.PackageNotFoundError:

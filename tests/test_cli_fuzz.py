@@ -6,7 +6,9 @@ edits (drop, duplicate, swap or insert a token; put an odd value in), and
 runs it through `cli.main([...])` in this process. Values include huge and
 negative numbers, numbers in other scripts, odd unicode, names that are not
 UTF-8 (as a shell passes them: lone surrogates), unknown symbols, repeated
-flags, built-in names and small .cell files, good and bad. It must exit 0,
+flags, built-in names and small .cell files, good and bad; and the lists and
+ranges of a sweep (`--set n=1,2`, `--set n=4:16:4`), good, empty, reversed,
+with odd steps, too long, on commands that do not sweep. It must exit 0,
 1 or 2, print no traceback, say `error:` when it fails (or, for `fmt
 --check`, print the diff), leave an existing `-o` file and every cell file
 as they were when it fails, and leave no temporary file behind.
@@ -83,6 +85,12 @@ NUMBERS = [
     "1", "2", "3", "17", "0", "-1", "-0", "+4", " 5", "1_000", "٣", "1e3", "0x10", "3.0",
     "", "²", "∞", "nan", "abc", "9" * 20, "1" + "0" * 99, "9" * 101, "9" * 5_000, "-" + "9" * 30,
 ]  # fmt: skip
+# The values of a sweep (docs/cli.md, "Sweeps"): lists and ranges, good and bad.
+SWEPT = [
+    "1,2,3", "4:16:4", "1:3", "2:9", "5:5", "64:100:64", "3,1", "16:64:16", "1_0:2_0:5",
+    "3:1", "512:64", "1:5:0", "1:5:-1", "2,2", "1,,2", "1,", ",", "1.5:4", ":", "1:", ":4", "1:2:3:4",
+    "1,2:3", "1:1000000", "1:" + "9" * 30, "1:2:" + "9" * 101, "a:b", "0:3", "٣:٥", "1:3:1e3",
+]  # fmt: skip
 ODD = [
     "--", "-", "-o", "--set", "--layers", "--seq", "--batch", "--dtype", "--cost", "--budget", "--for", "--match", "--at", "--frobnicate", "-x", "--help", "--version", "=",
     "\udcff", "\u200b", "\u2028", "ﬁ", "Ｗ", "😀", "'", '"', "$(echo)", "%s", "{}", "\\",
@@ -136,6 +144,11 @@ def size(rng: random.Random) -> str:
     return rng.choice(NUMBERS) if rng.random() < 0.08 else str(rng.randint(1, 64))
 
 
+def sizes(rng: random.Random) -> str:
+    """A value for `--set`: now and then a sweep's list or range."""
+    return rng.choice(SWEPT) if rng.random() < 0.15 else size(rng)
+
+
 def symbol(rng: random.Random) -> str:
     return rng.choice(SYMBOLS[:5]) if rng.random() < 0.8 else rng.choice(SYMBOLS)
 
@@ -143,7 +156,7 @@ def symbol(rng: random.Random) -> str:
 def setting(rng: random.Random) -> list[str]:
     shape = rng.random()
     if shape < 0.85:
-        return ["--set", f"{symbol(rng)}={size(rng)}"]
+        return ["--set", f"{symbol(rng)}={sizes(rng)}"]
     return ["--set", rng.choice([symbol(rng), f"={size(rng)}", f"{symbol(rng)}=={size(rng)}",
                                  f"{symbol(rng)}=1=2", f"--set={symbol(rng)}=3"])]  # fmt: skip
 
@@ -164,7 +177,7 @@ def settings(rng: random.Random, names: list[str], chance: float = 0.6) -> list[
     flags = []
     for name in names:
         if rng.random() < chance:
-            flags += ["--set", f"{name}={size(rng)}"]
+            flags += ["--set", f"{name}={sizes(rng)}"]
     for _ in range(rng.choice([0] * 8 + [1, 2])):
         flags += setting(rng)
     return flags
@@ -174,7 +187,7 @@ def build_count(rng):
     cells = sources_for(rng, rng.choice([1, 1, 2, 3]))
     argv = ["count", *cells, *settings(rng, dims_of(cells)), *network(rng)]
     if rng.random() < 0.5:
-        argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "pdf", ""])]
+        argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "csv", "pdf", ""])]
     if rng.random() < 0.15:
         argv += ["--cell", rng.choice(["a", "b", "lstm", "nope", "", "\udcff"])]
     return argv
@@ -256,6 +269,15 @@ def build_latex(rng):
             argv.append(flag)
     if rng.random() < 0.3:
         argv += ["--form", rng.choice(["expanded", "factored", "pretty"])]
+    if rng.random() < 0.3:
+        argv += ["--only", rng.choice(["table", "count", "equations", "params", "cost", "all", ""])]
+    if rng.random() < 0.2:
+        argv += ["--label-prefix", rng.choice(["paper:", "", "a b", "x{", "é:", "fig/1-", "\\ref"])]
+    if rng.random() < 0.2:
+        argv.append("--number-lines")
+    if rng.random() < 0.3:
+        widths = ["3.3in", "1in", "0.99in", "252pt", "8.4cm", "6.5 in", "9999.9999pc", "3", "-3in", "1e2in", "wide", ""]
+        argv += ["--width", rng.choice(widths)]
     if rng.random() < 0.4:
         argv += ["-o", rng.choice(OUTPUTS)]
     return argv
@@ -278,7 +300,7 @@ def build_plot(rng):
     for name in dims:
         if name != varied and rng.random() < 0.97:
             value = rng.choice(BIG) if rng.random() < 0.15 else size(rng)
-            argv += ["--set", f"{name}={value}"]
+            argv += ["--set", f"{name}={rng.choice(SWEPT) if rng.random() < 0.02 else value}"]
     if rng.random() < 0.3:
         argv.append("--log")
     if rng.random() < 0.25:

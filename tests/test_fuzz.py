@@ -134,6 +134,8 @@ TOKENS = (
     "input t : scalar", "state C : (H, d, d)", "param R : blockdiag(H, d, d)",
     "param b : n frozen bias", "-b + W @ x", "(1 + w)",
     "size I = p*e", "size dh = I / H", "param g : dh", "param w_r : e",
+    # a display name on the header line (docs/latex.md, "Display names")
+    'latex "\\mathrm{C}"', '"d" latex "\\alpha_{\\log}"', 'latex "{\\mathrm{C}$"',
 ]
 TOKEN = re.compile(
     r"[A-Za-z_][A-Za-z0-9_]*'?|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?:[^\"\\\n]|\\.)*\"?"

@@ -2,6 +2,7 @@
 
 import doctest
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +16,9 @@ from symcount.cli import atomic
 from symcount.cli.atomic import write_atomically
 from symcount.render import equations, latex, markdown, tex
 from symcount.render.equations import LatexPrinter, Printer
-from symcount.render.tex import latex_number, symbol
+from symcount.render.settings import points
+from symcount.render.tex import latex_number, symbol, thousands
+from symcount.symbols import size_symbol
 from symcount.syntax import parse
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -49,12 +52,12 @@ def latex_of(expr: str) -> str:
 # ---- the paper notation ----
 
 LSTM_ALIGN = r"""\begin{align}
-  i_t &= \sigma(W_{i} x_t + U_{i} h_{t-1} + b_{i}) \\
-  f_t &= \sigma(W_{f} x_t + U_{f} h_{t-1} + b_{f}) \\
-  o_t &= \sigma(W_{o} x_t + U_{o} h_{t-1} + b_{o}) \\
-  g_t &= \tanh(W_{g} x_t + U_{g} h_{t-1} + b_{g}) \\
-  c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
-  h_t &= o_t \odot \tanh(c_t)
+  i_t &= \sigma(W_{i} x_t + U_{i} h_{t-1} + b_{i}) \notag \\
+  f_t &= \sigma(W_{f} x_t + U_{f} h_{t-1} + b_{f}) \notag \\
+  o_t &= \sigma(W_{o} x_t + U_{o} h_{t-1} + b_{o}) \notag \\
+  g_t &= \tanh(W_{g} x_t + U_{g} h_{t-1} + b_{g}) \notag \\
+  c_t &= f_t \odot c_{t-1} + i_t \odot g_t \notag \\
+  h_t &= o_t \odot \tanh(c_t) \label{symcount:lstm:equations}
 \end{align}"""
 
 
@@ -68,7 +71,7 @@ def test_lstm_equations_are_the_textbook_ones(capsys):
     "expr, expected",
     [
         ("W_hi @ x", r"W_{hi} x_t"),
-        ("W_h_x @ x", r"W_{h\_x} x_t"),
+        ("W_h_x @ x", r"W_{\mathrm{h\_x}} x_t"),
         ("alpha * h + beta", r"\alpha \odot h_{t-1} + \beta"),
         ("W_gamma @ h + Sigma", r"W_{\gamma} h_{t-1} + \Sigma"),
         ("bias + h", r"\mathit{bias} + h_{t-1}"),
@@ -100,7 +103,7 @@ def test_lstm_equations_are_the_textbook_ones(capsys):
         ("h / x / a", r"\frac{\frac{h_{t-1}}{x_t}}{a}"),
         ("W @ (h / x)", r"W \left(\frac{h_{t-1}}{x_t}\right)"),
         # A number times a value is a scalar multiple, not an elementwise product.
-        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 h_{t-1} + 1 \cdot 10^{-3} + 0.25 + 2"),
+        ("0.5 * h + 1e-3 + .25 + 2.", r"0.5 h_{t-1} + 10^{-3} + 0.25 + 2"),
     ],
 )
 def test_paper_notation(expr, expected):
@@ -139,7 +142,8 @@ BETA = "cell t(m, n)\n input x : m\n state h : n\n b = W @ x\n e = b\n t = e\n"
         (BETA, "W_beta @ x + W_bet @ x", r"W_{\beta} x_t + W_{bet} x_t"),
         (BETA + " a = t\n", "W_beta @ x", r"W_{beta} x_t"),
         # Names of several letters, and the fewest names that spell the subscript.
-        (XHC + " in = W @ x\n", "W_xin @ x + W_hin @ h", r"W_{xin} x_t + W_{hin} h_{t-1}"),
+        # A variable of several letters is a word there, upright.
+        (XHC + " in = W @ x\n", "W_xin @ x + W_hin @ h", r"W_{x\mathrm{in}} x_t + W_{h\mathrm{in}} h_{t-1}"),
         # A variable named after a Greek letter prints as that letter everywhere.
         (
             XHC + " eta = W @ x\n",
@@ -159,19 +163,102 @@ def test_subscripts_spelled_by_the_cells_own_variables_stay_letters(header, expr
     assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
 
 
+GRU = "cell t(m, n)\n input x : m\n state h : n\n r = sigmoid(W_ir @ x + W_hr @ h)\n"
+
+
+@pytest.mark.parametrize(
+    "header, expr, expected",
+    [
+        # A subscript of several letters is a word, upright; one letter (and digits) italic.
+        (XHC, "W_in @ x + D_skip + w_norm", r"W_{\mathrm{in}} x_t + D_{\mathrm{skip}} + w_{\mathrm{norm}}"),
+        (XHC, "W_i @ x + W_h1 @ h + W_12 @ c", r"W_{i} x_t + W_{h1} h_{t-1} + W_{12} c_{t-1}"),
+        (XHC, "W_h_x @ x + W_ab2 @ x", r"W_{\mathrm{h\_x}} x_t + W_{\mathrm{ab2}} x_t"),
+        # A function LaTeX sets as an operator is that operator.
+        (XHC, "-exp(A_log) + W_max + b_exp + b_tanh", r"-\exp(A_{\log}) + W_{\max} + b_{\exp} + b_{\tanh}"),
+        # ... but a name of the cell's own variables stays: a word of several letters upright.
+        (XHC + " out = W @ x\n log = out\n", "W_out @ h + W_log @ h", r"W_{\mathrm{out}} h_{t-1} + W_{\log} h_{t-1}"),
+        (XHC + " l = W @ x\n o = l\n g = o\n", "W_log @ h", r"W_{log} h_{t-1}"),
+        # Index letters: a base with a two-letter subscript holding a one-letter variable
+        # (r) reads its other two-letter subscripts as letters too (PyTorch's W_in).
+        (GRU, "W_in @ x + W_hn @ h + b_in + b_conv", r"W_{in} x_t + W_{hn} h_{t-1} + b_{\mathrm{in}} + b_{\mathrm{conv}}"),
+        (GRU, "W_out @ h + W_xi @ x + W_log", r"W_{\mathrm{out}} h_{t-1} + W_{\xi} x_t + W_{\log}"),
+        # Accents and Greek letters as before.
+        (XHC, "h_tilde + W_beta @ x", r"\tilde{h} + W_{\beta} x_t"),
+    ],
+)
+def test_word_subscripts_are_upright(header, expr, expected):
+    cell = cell_ir(f"y = {expr}", header)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == expected
+
+
+def test_an_override_still_wins_over_the_subscript_rules():
+    cell = cell_ir('y = W_in @ x + A_log\n latex W_in "W_{in}"\n latex A_log "a"', XHC)
+    assert LatexPrinter(cell).expr(cell.equations[-1].expr) == r"W_{in} x_t + a"
+
+
+def test_builtins_print_word_subscripts_upright_and_index_letters_as_letters(capsys):
+    mamba = symcount.builtin("mambapy.mamba_block").latex(equations=True)
+    assert r"W_{\mathrm{in}} u_t" in mamba and r"-\exp(A_{\log})" in mamba and r"D_{\mathrm{skip}}" in mamba
+    gru = symcount.builtin("torch.gru").latex(equations=True)
+    assert r"W_{in} x_t + b_{in}" in gru and r"W_{ir} x_t + b_{ir}" in gru  # as PyTorch's documentation
+    assert r"W_{ih} x_t + b_{ih}" in symcount.builtin("torch.rnn").latex(equations=True)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("d_model", r"d_{\mathrm{model}}"), ("dt_rank", r"\mathit{dt}_{\mathrm{rank}}"), ("n_log", r"n_{\log}"),
+     ("n_i", "n_{i}"), ("n1", "n_{1}"), ("d_alpha", r"d_{\alpha}"), ("rows", r"\mathit{rows}")],
+)
+def test_size_names_set_word_subscripts_upright(name, expected):
+    assert tex.size_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "number, expected",
+    [
+        ("0.000001", "10^{-6}"),
+        ("1e-5", "10^{-5}"),
+        ("1E-05", "10^{-5}"),
+        ("2.5e-3", r"2.5 \cdot 10^{-3}"),
+        ("25e-4", r"2.5 \cdot 10^{-3}"),
+        ("2.50e-3", r"2.5 \cdot 10^{-3}"),
+        ("0.00025", r"2.5 \cdot 10^{-4}"),
+        ("0.001", "10^{-3}"),
+        ("0.009", r"9 \cdot 10^{-3}"),
+        ("1e3", "10^{3}"),
+        ("3e+0", "3"),
+        ("0e-5", "0"),
+        # Any other number as written.
+        ("0.5", "0.5"),
+        (".5", "0.5"),
+        ("0.05", "0.05"),
+        ("0.0123", "0.0123"),
+        ("2.", "2"),
+        ("100000", "100000"),
+        ("0.0", "0.0"),
+    ],
+)
+def test_constants_as_papers_write_them(number, expected):
+    assert latex_number(number) == expected
+
+
+def test_constants_in_an_equation():
+    assert latex_of("h * 1e-5 + 0.000001 * x + 0.5 * h") == r"h_{t-1} \cdot 10^{-5} + 10^{-6} x_t + 0.5 h_{t-1}"
+
+
 def test_accented_gates_and_states_carry_the_time_step():
     cell = cell_ir("h_tilde = tanh(W @ x)\nh' = h_tilde * h", XHC)
     assert LatexPrinter(cell).equations(cell)[0] == r"\tilde{h}_t &= \tanh(W x_t)"
 
 
 def test_symbols():
-    assert symbol("W_hi") == "W_{hi}"
+    assert symbol("W_hi", variables={"h", "i"}) == "W_{hi}" and symbol("W_hi") == r"W_{\mathrm{hi}}"
     assert symbol("W_xi") == r"W_{\xi}" and symbol("W_xi", variables={"x", "i"}) == "W_{xi}"
     assert symbol("h", "t-1") == "h_{t-1}"
     assert symbol("c_f", "t") == "c_{f,t}"
     assert symbol("lambda", "t") == r"\lambda_t"
     assert symbol("_x") == r"\mathit{\_x}" and symbol("x_") == r"\mathit{x\_}"
-    assert latex_number("1E+03") == r"1 \cdot 10^{3}"
+    assert latex_number("1E+03") == "10^{3}"
 
 
 # ---- the base printer writes the cell language, and it parses back the same ----
@@ -261,12 +348,12 @@ def table_rows(out: str) -> list[list[str]]:
 
 def test_params_table(capsys):
     _, out, _ = run(capsys, "latex", "peephole_lstm", "--params", "--set", "m=3", "--set", "n=2")
-    assert r"\begin{tabular}{lllr}" in out
+    assert r"\begin{tabular}{@{}lllr@{}}" in out
     rows = table_rows(out)
     assert rows[0] == ["parameter", "shape", "count", "value"]
-    assert rows[1] == ["$W_{i}$", r"$n \times m$", "$m n$", "6"]
-    assert rows[3] == ["$P_{i}$", r"$\operatorname{diag}(n)$", "$n$", "2"]
-    assert rows[-1] == ["total", "", "$4 m n + 4 n^{2} + 7 n$", "54"]
+    assert rows[1] == ["$W_{i}$", r"$n \times m$", "$m n$", "$6$"]
+    assert rows[3] == ["$P_{i}$", r"$\operatorname{diag}(n)$", "$n$", "$2$"]
+    assert rows[-1] == ["total", "", "$4 m n + 4 n^{2} + 7 n$", "$54$"]
     cell = symcount.builtin("peephole_lstm")
     assert len(rows) == len(cell.params) + 2 and cell.evaluate(m=3, n=2) == 54
     assert r"\caption{Trainable parameters of \texttt{peephole\_lstm} at $m = 3$, $n = 2$.}" in out
@@ -288,8 +375,8 @@ def test_comparison_table_for_several_cells(capsys):
     assert r"\caption{Trainable parameters at $m = 25$, $n = 100$.}" in out
     assert table_rows(out) == [
         ["cell", "parameters", "value"],
-        [r"\texttt{lstm}", "$4 m n + 4 n^{2} + 4 n$", "50,400"],
-        [r"\texttt{gru}", "$3 m n + 3 n^{2} + 3 n$", "37,800"],
+        [r"\texttt{lstm}", "$4 m n + 4 n^{2} + 4 n$", "$50{,}400$"],
+        [r"\texttt{gru}", "$3 m n + 3 n^{2} + 3 n$", "$37{,}800$"],
         [r"\texttt{torch.lstm\_proj}", "$4 m n + 5 n p + 8 n$", ""],  # p is not set
     ]
     _, out, _ = run(capsys, "latex", "lstm", "gru")
@@ -297,9 +384,10 @@ def test_comparison_table_for_several_cells(capsys):
 
 
 def test_stacks_show_in_the_formula(capsys):
-    _, out, _ = run(capsys, "latex", "lstm", "--layers", "L", "--bidirectional", "--params")
+    _, out, _ = run(capsys, "latex", "lstm", "--layers", "L", "--bidirectional", "--params", "--width", "6.5in")
     stack = symcount.builtin("lstm").stacked("L", bidirectional=True)
-    assert r"P_{\mathrm{lstm}}(m, n, L) = " + sympy.latex(stack.count) + "," in out
+    structure = r"2\,P(m) + 2 \left(L - 1\right)\,P(2 n)"
+    assert rf"P_{{\mathrm{{lstm}}}}(m, n, L) = {structure} = {sympy.latex(stack.count)}," in out
     assert r"\text{($L$ layers, bidirectional)}" in out
     rows = table_rows(out)
     assert rows[0] == ["parameter", "layers", "copies", "shape", "count"]
@@ -380,12 +468,224 @@ def test_golden_documents(capsys, name, argv):
         ["latex", "lstm", "--set", "k=3"],
         ["latex", "lstm", "--layers", "0"],
         ["latex", "lstm", "-o"],
+        ["latex", "lstm", "--only", "nope"],
+        ["latex", "lstm", "--only", "table", "--set", "m=3", "--set", "n=2"],  # one cell: no comparison
+        ["latex", "lstm", "gru", "--only", "table"],  # no values: no comparison
+        ["latex", "lstm", "--only", "cost"],  # no --cost
+        ["latex", "lstm", "--width", "3"],
+        ["latex", "lstm", "--width", "0.5in"],
+        ["latex", "lstm", "--width", "wide"],
+        ["latex", "lstm", "--label-prefix", "a b"],
+        ["latex", "lstm", "--label-prefix", "sec{1}"],
     ],
 )
 def test_usage_errors_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as info:
         raise SystemExit(cli.main(argv))
     assert info.value.code == 2
+
+
+# ---- paper layout: booktabs, labels, numbers, pieces, line breaking, stacks ----
+
+PIECES = ["lstm", "gru", "--set", "m=3", "--set", "n=2", "--equations", "--params", "--cost"]
+LABEL = re.compile(r"\\label\{([^}]*)\}")
+BLOCK = re.compile(r"\\begin\{(equation|align|table)\}.*?\\end\{\1\}", re.S)
+
+
+def test_tables_are_booktabs_with_the_caption_above(capsys):
+    _, out, _ = run(capsys, "latex", *PIECES)
+    assert r"\hline" not in out
+    tables = [m.group() for m in BLOCK.finditer(out) if m.group(1) == "table"]
+    assert len(tables) == 5  # the comparison, and a parameter and a cost table per cell
+    for table in tables:
+        order = [r"\setlength{\belowcaptionskip}{6pt}", r"\caption{", r"\label{", r"\begin{tabular}{@{}"]
+        order += [r"\toprule", r"\midrule", r"\bottomrule"]
+        assert [table.index(part) for part in order] == sorted(table.index(part) for part in order)
+
+
+def test_standalone_loads_only_what_it_uses(capsys):
+    _, plain, _ = run(capsys, "latex", "lstm", "--standalone", "--equations")
+    assert r"\usepackage{amsmath}" in plain and "booktabs" not in plain and "graphicx" not in plain
+    _, tables, _ = run(capsys, "latex", "lstm", "--standalone", "--params")
+    assert r"\usepackage{booktabs}" in tables and "graphicx" not in tables
+    # Only a table that no smaller size fits is scaled, which needs graphicx.
+    squeezed = ["--layers", "L", "--bidirectional", "--set", "m=1000000", "--set", "n=1000000", "--set", "L=99"]
+    _, scaled, _ = run(capsys, "latex", "lstm", "--standalone", "--params", *squeezed, "--width", "1in")
+    assert r"\resizebox{\linewidth}{!}{%" in scaled and r"\usepackage{graphicx}" in scaled
+
+
+def test_every_table_and_equation_has_a_label(capsys):
+    _, out, _ = run(capsys, "latex", "lstm", *PIECES)
+    labels = LABEL.findall(out)
+    pieces = ["count", "equations", "params", "cost"]
+    expected = ["symcount:comparison"] + [
+        f"symcount:{cell}:{piece}" for cell in ("lstm", "lstm-2", "gru") for piece in pieces
+    ]
+    assert labels == expected  # one each, and a second cell of a name apart
+    assert len(BLOCK.findall(out)) == len(labels)
+    _, out, _ = run(capsys, "latex", *PIECES, "--label-prefix", "paper:rnn/")
+    assert LABEL.findall(out)[:2] == ["paper:rnn/comparison", "paper:rnn/lstm:count"]
+    _, out, _ = run(capsys, "latex", "lstm", "--label-prefix", "")
+    assert LABEL.findall(out) == ["lstm:count"]
+
+
+def align_rows(out: str) -> list[str]:
+    inside = out.split("\\begin{align}\n", 1)[1].split("\n\\end{align}", 1)[0]
+    return [row.strip() for row in inside.split(" \\\\\n")]
+
+
+def test_one_number_per_align_block_unless_number_lines(capsys):
+    _, out, _ = run(capsys, "latex", "lstm", "--only", "equations")
+    rows = align_rows(out)
+    assert all(row.endswith(r" \notag") for row in rows[:-1])
+    assert rows[-1].endswith(r"\tanh(c_t) \label{symcount:lstm:equations}")
+    _, out, _ = run(capsys, "latex", "lstm", "--only", "equations", "--number-lines")
+    assert r"\notag" not in out
+    assert LABEL.findall(out) == [f"symcount:lstm:equations:{gate}" for gate in "ifogch"]
+    # An equation broken over rows keeps one number, on its last row.
+    _, out, _ = run(capsys, "latex", "conv_lstm", "--only", "equations", "--number-lines")
+    rows = align_rows(out)
+    assert len(rows) > len(symcount.builtin("conv_lstm").ir.equations) == len(LABEL.findall(out))
+    assert all((r"\label" in row) != row.endswith(r"\notag") for row in rows)
+    # ... the row before the next equation's first.
+    ends = [row for row, after in zip(rows, [*rows[1:], "next"], strict=True) if not after.startswith("&")]
+    assert all(r"\label" in row for row in ends)
+
+
+def test_large_numbers_are_grouped_in_latex(capsys, tmp_path):
+    _, out, _ = run(capsys, "latex", "lstm", "gru", "--set", "m=1000", "--set", "n=4096", "--params")
+    assert symcount.builtin("lstm").evaluate(m=1000, n=4096) == 83_509_248
+    assert r"P_{\mathrm{lstm}}(1{,}000, 4{,}096) = 83{,}509{,}248" in out
+    assert r"at $m = 1{,}000$, $n = 4{,}096$." in out  # the captions
+    assert ["total", "", "$4 m n + 4 n^{2} + 4 n$", "$83{,}509{,}248$"] in table_rows(out)
+    assert [r"\texttt{lstm}", "$4 m n + 4 n^{2} + 4 n$", "$83{,}509{,}248$"] in table_rows(out)
+    # In the formulas too; the other formats write numbers as they did.
+    spec = tmp_path / "wide.cell"
+    spec.write_text("cell wide(n)\n input x : n\n state h : 1000\n h' = tanh(W @ x)\nend\n")
+    _, out, _ = run(capsys, "latex", str(spec))
+    assert r"P_{\mathrm{wide}}(n) = 1{,}000 n" in out
+    _, out, _ = run(capsys, "count", str(spec), "--format", "markdown")
+    assert "$1000 n$" in out
+    assert thousands(1001440, math=True) == "1{,}001{,}440"
+
+
+def _blocks(text: str) -> list[str]:
+    return [m.group() for m in BLOCK.finditer(text)]
+
+
+def test_only_prints_one_piece_and_the_pieces_make_the_whole(capsys):
+    _, whole, _ = run(capsys, "latex", *PIECES)
+    found = []
+    for piece in ("table", "count", "equations", "params", "cost"):
+        code, out, err = run(capsys, "latex", *PIECES, "--only", piece)
+        assert code == 0, err
+        assert {label.rsplit(":", 1)[-1] for label in LABEL.findall(out)} == {
+            "comparison" if piece == "table" else piece
+        }
+        found += _blocks(out)
+    assert sorted(found) == sorted(_blocks(whole))  # nothing twice, nothing left out
+    # A piece needs no flag of its own, and the comparison comes without the equations.
+    _, out, _ = run(capsys, "latex", "lstm", "gru", "--set", "m=3", "--set", "n=2", "--only", "table")
+    assert out.startswith("% comparison: lstm, gru\n") and r"\begin{equation}" not in out
+    _, out, _ = run(capsys, "latex", "lstm", "--only", "params", "--standalone")
+    assert r"\begin{table}" in out and r"\begin{equation}" not in out and r"\section*{\texttt{lstm}}" in out
+    assert run(capsys, "latex", "lstm", "--only", "table")[2].endswith(
+        "symcount: error: --only table: no comparison table: it needs several cells, "
+        "and --set for every size of one of them\n"
+    )
+
+
+def test_long_counts_break_into_rows_that_fit(capsys):
+    _, narrow, _ = run(capsys, "latex", "mambapy.mamba_block")
+    assert "\\begin{aligned}\n    &P_{\\mathrm{mambapy.mamba\\_block}}(D, E, N, K, R) = 3 D^{2} E \\\\\n" in narrow
+    assert "\n    &\\qquad + D E K + 3 D E N + 2 D E R + 3 D E\n  \\end{aligned}" in narrow
+    _, wide, _ = run(capsys, "latex", "mambapy.mamba_block", "--width", "6.5in")
+    assert "aligned" not in wide
+    assert r"(D, E, N, K, R) = 3 D^{2} E + D E K + 3 D E N + 2 D E R + 3 D E" in wide
+    # A short head stays on the left of `=`, and the rows align at it.
+    _, out, _ = run(capsys, "latex", "lstm", "--layers", "L", "--bidirectional")
+    assert r"P_{\mathrm{lstm}}(m, n, L) &= 2\,P(m) + 2 \left(L - 1\right)\,P(2 n) \\" in out
+    assert r"&= 24 L n^{2} + 8 L n + 8 m n - 16 n^{2}," in out
+
+
+def test_equations_break_before_an_operator_outside_parentheses_first(capsys):
+    _, out, _ = run(capsys, "latex", "conv_lstm", "--only", "equations", "--width", "4.5in")
+    rows = align_rows(out)
+    c_rows = rows[[row.startswith("c_t &=") for row in rows].index(True) :][:2]
+    assert c_rows == [
+        r"c_t &= f_t \odot c_{t-1} \notag",
+        r"&\quad + i_t \odot \tanh(\operatorname{conv}(W_{xc}, x_t) + \operatorname{conv}(W_{hc}, h_{t-1}) + b_{c}) \notag",
+    ]
+
+
+def test_table_formulas_break_in_their_cells_and_a_total_spans_the_empty_cells(capsys):
+    argv = ["lstm", "gru", "mambapy.mamba_block", "--set", "m=128", "--set", "n=256"]
+    argv += [arg for d in "DENKR" for arg in ("--set", f"{d}=4")]
+    _, out, _ = run(capsys, "latex", *argv, "--only", "table")
+    [mamba] = [row for row in table_rows(out) if "mamba" in row[0]]
+    assert mamba[1].startswith(r"\begin{tabular}[t]{@{}l@{}}$3 D^{2} E") and r"\\ $\quad {}+ " in mamba[1]
+    _, out, _ = run(capsys, "latex", "mambapy.mamba_block", "--only", "params")
+    assert r"total & \multicolumn{2}{l}{\begin{tabular}[t]{@{}l@{}}$3 D^{2} E + D E K" in out
+    _, wide, _ = run(capsys, "latex", "mambapy.mamba_block", "--only", "params", "--width", "6.5in")
+    assert r"\multicolumn" not in wide and "small" not in wide
+
+
+def _formulas(cell: symcount.Cell) -> list[str]:
+    """The cell's count and the right-hand sides of its equations, in LaTeX."""
+    lines = LatexPrinter(cell.ir).equations(cell.ir)
+    return [tex.math(cell.count, grouped=True), *(line.split(" &= ", 1)[1] for line in lines)]
+
+
+BUILTIN_FORMULAS = sorted({text for name in symcount.builtins() for text in _formulas(symcount.builtin(name))})
+
+
+def test_formulas_break_only_where_a_display_may():
+    for text in BUILTIN_FORMULAS:
+        parts = tex.pieces(text)
+        assert tex.joined(parts) == text
+        for part in parts:
+            assert part.text.count("{") == part.text.count("}"), (text, part)
+            assert part.text.count(r"\left") == part.text.count(r"\right"), (text, part)
+        for line in tex.wrap(text, 120, 110):
+            assert tex.width(line) <= 120 or len(tex.pieces(line)) == 1, (text, line)
+
+
+def test_a_width_is_a_tex_length():
+    assert points("3.3in") == pytest.approx(238.491) and points("252pt") == 252
+    assert points("1in") == points("72.27pt") == points("2.54cm") == points("6.0225pc")
+    for bad in ("3", "3.3 inch", "-4in", "0.9in", "1e3pt", ""):
+        with pytest.raises(ValueError, match="width must be"):
+            points(bad)
+
+
+def test_stacked_counts_show_their_structure(capsys, tmp_path):
+    _, out, _ = run(capsys, "latex", "lstm", "--layers", "L", "--bidirectional", "--width", "6.5in")
+    assert r"P_{\mathrm{lstm}}(m, n, L) = 2\,P(m) + 2 \left(L - 1\right)\,P(2 n) = 24 L n^{2}" in out
+    assert r"\text{where } P(m) = 4 m n + 4 n^{2} + 4 n" in out
+    m, n, L = (size_symbol(s) for s in "mnL")
+    cell = symcount.builtin("lstm")
+
+    def one(width):
+        return cell.count.subs(m, width)
+
+    assert sympy.expand(2 * one(m) + 2 * (L - 1) * one(2 * n) - cell.stacked("L", bidirectional=True).count) == 0
+    _, out, _ = run(capsys, "latex", "gru", "--layers", "3", "--form", "factored", "--width", "6.5in")
+    assert r"P_{\mathrm{gru}}(m, n) = P(m) + 2\,P(n) = " in out
+    assert r"\text{where } P(m) = 3 n \left(m + n + 1\right)" in out
+    # Layers that widen: each its own P, where the depth is a number.
+    dense = tmp_path / "dense.cell"
+    dense.write_text("cell dense(m, n)\n input x : m\n state h : n\n h' = tanh(W @ [x, h] + b)\n"
+                     " y = [x, h']\n output y\nend\n")  # fmt: skip
+    _, out, _ = run(capsys, "latex", str(dense), "--layers", "3", "--width", "6.5in")
+    assert r"= P(m) + P(m + n) + P(m + 2 n) = " in out
+    # None where it would not be exact, or would say nothing.
+    for argv in ([str(dense), "--layers", "L"], ["lstm", "--layers", "1"], ["lstm"]):
+        _, out, _ = run(capsys, "latex", *argv)
+        assert "P(" not in out, argv
+    twice = tmp_path / "twice.cell"
+    twice.write_text("cell twice(m, n)\n input x : 2*m\n state h : n\n h' = tanh(W @ x + U @ h)\nend\n")
+    _, out, _ = run(capsys, "latex", str(twice), "--layers", "L")
+    assert "P(" not in out and r"\text{($L$ layers)}" in out
 
 
 # ---- -o writes atomically ----
@@ -445,7 +745,7 @@ def test_an_unwritable_place_is_an_error_not_a_traceback(capsys, tmp_path):
 def test_cell_latex_api():
     cell = symcount.builtin("lstm")
     assert cell.latex() == cell.latex(form="expanded")
-    assert cell.latex().endswith("= 4 m n + 4 n^{2} + 4 n\n\\end{equation}\n")
+    assert cell.latex().endswith("= 4 m n + 4 n^{2} + 4 n\n  \\label{symcount:lstm:count}\n\\end{equation}\n")
     text = cell.latex(equations=True, params=True, sizes={"m": 3, "n": 2})
     assert LSTM_ALIGN in text and r"P_{\mathrm{lstm}}(3, 2) = 48" in text
     assert cell.latex(standalone=True).startswith("% Generated by symcount")
@@ -487,10 +787,10 @@ def test_overrides_apply_everywhere_the_name_prints(capsys, tmp_path):
     assert (code, err) == (0, "")
     assert (
         r"""
-  \iota_t &= \sigma(W_{xi} \mathbf{x}_t + W_{hi} h_{\mathrm{enc},t-1} + b_{i}) \\
-  f_t &= \sigma(W_{\xi} \mathbf{x}_t + W_{\beta} h_{\mathrm{enc},t-1}) \\
-  c^{(1)}_t &= f_t \odot c^{(1)}_{t-1} + \iota_t \odot \tanh(W_{xc} \mathbf{x}_t) \\
-  h_{\mathrm{enc},t} &= \varsigma \odot \tanh(c^{(1)}_t)
+  \iota_t &= \sigma(W_{xi} \mathbf{x}_t + W_{hi} h_{\mathrm{enc},t-1} + b_{i}) \notag \\
+  f_t &= \sigma(W_{\xi} \mathbf{x}_t + W_{\beta} h_{\mathrm{enc},t-1}) \notag \\
+  c^{(1)}_t &= f_t \odot c^{(1)}_{t-1} + \iota_t \odot \tanh(W_{xc} \mathbf{x}_t) \notag \\
+  h_{\mathrm{enc},t} &= \varsigma \odot \tanh(c^{(1)}_t) \label{symcount:ov:equations}
 """
         in out
     )
@@ -578,11 +878,28 @@ def test_jupyter_display():
 # ---- real pdflatex ----
 
 PDFLATEX = shutil.which("pdflatex")
-needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
 
 
-def compile_tex(text: str, folder: Path) -> str:
-    """Run plain pdflatex on a document; return its log. Fails the test on an error."""
+def _has_booktabs() -> bool:
+    found = shutil.which("kpsewhich") and subprocess.run(
+        ["kpsewhich", "booktabs.sty"], capture_output=True, text=True
+    ).stdout.strip()
+    return bool(found)
+
+
+needs_pdflatex = pytest.mark.skipif(
+    PDFLATEX is None or not _has_booktabs(),
+    reason="pdflatex with booktabs is not installed (Debian: texlive-latex-recommended)",
+)
+COLUMN = "3.3in"  # one column of a two-column paper: what --width is by default
+
+
+def compile_tex(text: str, folder: Path, width: str | None = None) -> str:
+    """Run plain pdflatex on a document, its text `width` wide if given (as a
+    paper's column); return its log. Fails the test on an error."""
+    if width is not None:
+        geometry = f"\\documentclass{{article}}\n\\usepackage[textwidth={width}]{{geometry}}\n"
+        text = text.replace("\\documentclass{article}\n", geometry, 1)
     (folder / "doc.tex").write_text(text, encoding="utf-8")
     result = subprocess.run(
         [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
@@ -599,12 +916,69 @@ def compile_tex(text: str, folder: Path) -> str:
     return log
 
 
+def overfull(log: str) -> list[str]:
+    """pdflatex's complaints of lines set wider than the column, with what was on them."""
+    return re.findall(r"^Overfull \\hbox .*\n.*", log, re.M)
+
+
 @needs_pdflatex
 @pytest.mark.parametrize("name", symcount.builtins())
-def test_every_builtin_document_compiles(capsys, tmp_path, name):
+def test_every_builtin_document_fits_one_column(capsys, tmp_path, name):
+    # Equations, count and parameter table, in a column of a two-column paper.
     code, out, _ = run(capsys, "latex", name, "--standalone", "--equations", "--params")
     assert code == 0
-    compile_tex(out, tmp_path)
+    assert overfull(compile_tex(out, tmp_path, COLUMN)) == []
+
+
+def _every_size(name: str, value: int) -> list[str]:
+    return [arg for d in symcount.builtin(name).dims for arg in ("--set", f"{d}={value}")]
+
+
+@needs_pdflatex
+@pytest.mark.slow
+@pytest.mark.parametrize("name", symcount.builtins())
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--cost", "--set-every-size"],  # values in every table and a line of them
+        ["--layers", "L", "--bidirectional", "--set-every-size"],  # the widest tables
+        ["--layers", "3", "--form", "factored"],
+    ],
+)
+def test_every_builtin_document_fits_one_column_with_values_stacks_and_costs(capsys, tmp_path, name, extra):
+    argv = [a for a in extra if a != "--set-every-size"]
+    if "--set-every-size" in extra:
+        argv += _every_size(name, 4096) + (["--set", "L=12"] if "L" in argv else [])
+    code, out, err = run(capsys, "latex", name, "--standalone", "--equations", "--params", *argv)
+    if code == 2:
+        pytest.skip(err.splitlines()[-1])  # a cell that cannot be stacked
+    assert code == 0, err
+    assert overfull(compile_tex(out, tmp_path, COLUMN)) == []
+
+
+@needs_pdflatex
+def test_a_document_made_for_a_wider_column_overfills_a_narrow_one(capsys, tmp_path):
+    # The check above can fail: a page's width is what --width fits.
+    _, out, _ = run(capsys, "latex", "mambapy.mamba_block", "--standalone", "--params", "--width", "6.5in")
+    assert overfull(compile_tex(out, tmp_path, COLUMN)) != []
+    _, out, _ = run(capsys, "latex", "mambapy.mamba_block", "--standalone", "--only", "params", "--width", "2in")
+    # Too narrow for any size of it: scaled, the last resort, which needs graphicx.
+    assert r"\resizebox" in out and overfull(compile_tex(out, tmp_path, "2in")) == []
+
+
+@needs_pdflatex
+def test_estimated_widths_are_what_pdflatex_sets(tmp_path):
+    samples = BUILTIN_FORMULAS[::3]
+    measure = "".join(
+        rf"\settowidth{{\w}}{{$\displaystyle {text}$}}\typeout{{WIDTH {i} \the\w}}" + "\n"
+        for i, text in enumerate(samples)
+    )
+    document = "\\documentclass{article}\n\\usepackage{amsmath}\n\\newlength{\\w}\n"
+    log = compile_tex(document + f"\\begin{{document}}\n{measure}x\n\\end{{document}}\n", tmp_path)
+    measured = {int(i): float(w) for i, w in re.findall(r"^WIDTH (\d+) ([\d.]+)pt", log, re.M)}
+    assert len(measured) == len(samples)
+    for i, text in enumerate(samples):
+        assert tex.width(text) == pytest.approx(measured[i], rel=0.1, abs=3), text
 
 
 @needs_pdflatex

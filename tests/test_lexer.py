@@ -251,3 +251,12 @@ def test_the_token_types_are_pygments_standard_ones():
     # Styles colour the standard types; a type of our own would show uncoloured.
     used = {kind for text in (SAMPLE, sources.builtin_text("mlstm")) for kind, _ in CellLexer().get_tokens(text)}
     assert used <= set(STANDARD_TYPES) and Token.Error not in used
+
+
+def test_a_display_name_is_a_keyword_and_a_verbatim_string():
+    # The header's `latex "..."` (docs/language.md, "Files and cells"): a backslash in
+    # it is LaTeX, not an escape, and no token of the header is an error.
+    found = tokens('cell mlstm_krause(m, n) "an \\"LSTM\\"" latex "\\mathrm{mLSTM}"\nend\n')
+    assert (Keyword, "latex") in found
+    assert (String.Double, '"\\mathrm{mLSTM}"') in found
+    assert not any(kind in Error for kind, _ in found)

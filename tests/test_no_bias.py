@@ -90,8 +90,8 @@ def test_latex_leaves_out_a_bias_inside_a_slice(capsys, tmp_path):
 
 def test_latex_leaves_out_a_bias_inside_a_def(capsys, tmp_path):
     lines = align(capsys, DEFINED, tmp_path).splitlines()
-    assert lines[1] == r"  \operatorname{lin}(a) &= V a \\"
-    assert lines[2] == r"  z_t &= \sigma(W x_t + \operatorname{lin}(h_{t-1})) \\"
+    assert lines[1] == r"  \operatorname{lin}(a) &= V a \notag \\"
+    assert lines[2] == r"  z_t &= \sigma(W x_t + \operatorname{lin}(h_{t-1})) \notag \\"
 
 
 def test_a_bias_given_to_a_def_becomes_zero_and_a_parameter_of_the_def_stays():

@@ -246,7 +246,7 @@ def test_markdown_and_latex_give_numel(lru):
     out = markdown.render([Report(lru.summary, {"H": 4, "N": 8})])
     assert "**`numel()`:** $2 H N + H + 3 N$ — **92** (a complex entry once)" in out
     assert "| **`numel()`** |  |  | $2 H N + H + 3 N$ |  | **92** |" in out
-    tex = lru.latex(params=True, sizes={"H": 4, "N": 8})
+    tex = lru.latex(params=True, sizes={"H": 4, "N": 8}, width="6.5in")  # each line whole
     assert r"\text{numel (a complex entry once): } 2 H N + H + 3 N" in tex
     assert r"P_{\mathrm{lru}}(4, 8) = 156, \quad \text{numel: } 92" in tex
     assert any(row.split("&")[0].strip() == r"\texttt{numel()}" and "92" in row for row in tex.splitlines())

@@ -79,6 +79,7 @@ def test_a_printed_cell_reads_back_the_same(gen):
     assert original.params == again.params  # names, kinds, shapes, counts and gates
     assert original.gates.keys() == again.gates.keys()
     assert (again.name, again.description, again.dims) == (gen.name, gen.description, original.dims)
+    assert again.display == gen.display
 
 
 @given(cellgen.cells())

@@ -14,7 +14,7 @@ from symcount.render.settings import LATEX, PLOT, Setting, Settings
 
 cli_main = importlib.import_module("symcount.cli.main")  # `symcount.cli.main` is also its function
 
-EVERY_LATEX_SETTING = "form, equations, params, standalone"
+EVERY_LATEX_SETTING = "form, equations, params, standalone, only, label_prefix, number_lines, width"
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_each_setting_is_a_flag_with_the_declared_default(command, declared):
     argv = [command, "lstm"] + (["--vary", "n=1:2", "-o", "x.png"] if command == "plot" else [])
     args = parser.parse_args(argv)
     assert {s.name: getattr(args, s.name) for s in declared} == {s.name: s.default for s in declared}
-    flags = [f"--{s.name}" for s in declared if s.default is False]
+    flags = [s.flag for s in declared if s.default is False]
     args = parser.parse_args(argv + flags)
     assert all(getattr(args, s.name) is True for s in declared if s.default is False)
 

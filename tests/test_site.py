@@ -72,7 +72,7 @@ def test_the_front_page_is_the_readme_with_its_links_into_docs(site):
 
 
 def test_a_pipe_escaped_for_github_reads_as_a_pipe(site):
-    assert "<code>--format text|json|latex|markdown</code>" in article(site, ".")
+    assert "<code>--format text|json|latex|markdown|csv</code>" in article(site, ".")
 
 
 def test_every_built_in_has_a_gallery_page(site):

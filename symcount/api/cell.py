@@ -38,6 +38,7 @@ class _Counted(CountsView):
 
     name: str
     description: str
+    display: str | None  # the name papers write, LaTeX (`cell c(n) "..." latex "..."`)
     source: str
     dims: tuple[sympy.Symbol, ...]
     warnings: tuple
@@ -232,13 +233,19 @@ class _Counted(CountsView):
         equations: bool = LATEX["equations"].default,
         params: bool = LATEX["params"].default,
         standalone: bool = LATEX["standalone"].default,
+        only: str | None = LATEX["only"].default,
+        label_prefix: str = LATEX["label_prefix"].default,
+        number_lines: bool = LATEX["number_lines"].default,
+        width: str = LATEX["width"].default,
         sizes: dict[str, int] | None = None,
     ) -> str:
         r"""LaTeX for a paper, exactly as `symcount latex` writes it.
 
         `form` is "expanded" or "factored"; `equations` adds the cell's
         equations, `params` a table of parameters (with values when `sizes`
-        sets every size symbol), `standalone` makes a whole document.
+        sets every size symbol), `standalone` makes a whole document; `only`,
+        `label_prefix`, `number_lines` and `width` are the flags of the same
+        names (docs/latex.md).
 
         >>> import symcount
         >>> print(symcount.builtin("rnn").latex(form="factored"), end="")
@@ -246,14 +253,15 @@ class _Counted(CountsView):
         % source: builtin:rnn
         \begin{equation}
           P_{\mathrm{rnn}}(m, n) = n \left(m + n + 1\right)
+          \label{symcount:rnn:count}
         \end{equation}
         """
         from ..render import Report, render
 
         # The settings are checked first: a wrong `form` is named before wrong sizes.
-        settings = LATEX.merged(
-            {"form": form, "equations": equations, "params": params, "standalone": standalone}
-        )
+        given = {"form": form, "equations": equations, "params": params, "standalone": standalone}
+        given |= {"only": only, "label_prefix": label_prefix, "number_lines": number_lines, "width": width}
+        settings = LATEX.merged(given)
         sizes = dict(sizes or {})
         names = [str(d) for d in self.dims]
         if set(sizes) - set(names):
@@ -297,6 +305,7 @@ class Cell(_Counted):
         self.layout = Layout(bias=not no_bias)
         self.name: str = ir_cell.name
         self.description: str = ir_cell.description
+        self.display: str | None = ir_cell.display
         self.source: str = ir_cell.source.filename
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
@@ -378,6 +387,7 @@ class Stack(_Counted):
         self.bidirectional = bidirectional
         self.no_bias = cell.no_bias
         self.name, self.description, self.source = cell.name, cell.description, cell.source
+        self.display = cell.display
         self.warnings = cell.warnings
         self.layers = _checked_layers(layers)
         self.layout = Layout(self.layers, bidirectional, bias=not cell.no_bias)

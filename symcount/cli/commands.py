@@ -12,6 +12,8 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from .. import sources
 from ..errors import SymcountError
@@ -24,6 +26,16 @@ class UsageError(Exception):
 
 class Reported(Exception):
     """Input errors already printed (warnings under --strict): exit 1."""
+
+
+class Swept(NamedTuple):
+    """The value of a `--set` that sweeps: a list (`128,256`) or a range (`64:512:64`)."""
+
+    values: Sequence[int]  # a tuple, or a range (STOP included in it when a step lands on it)
+    text: str  # as written, for messages
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @functools.cache
@@ -99,24 +111,26 @@ def _check_layers_symbol(cell, layers) -> None:
         )
 
 
-def _reports(cells, sizes: list[tuple[str, int]], summaries=None):
+def _reports(cells, sizes: list[tuple[str, int | Swept]], summaries=None, strict: bool = False):
     """A report per cell, of its summary (or of `summaries`, one a cell: with their
     costs) at the sizes `--set` gives it: its size symbols and the free extents
-    its cost is written in."""
+    its cost is written in; in a sweep, each with the values swept (checked by
+    `_check_sweep`, whose warnings `strict` makes errors)."""
     from ..render import Report
 
     summaries = summaries or [cell.summary for cell in cells]
-    settings = dict(sizes)
+    settings = {name: value for name, value in sizes if not isinstance(value, Swept)}
+    swept = {name: tuple(value.values) for name, value in sizes if isinstance(value, Swept)}
     names = [[*map(str, summary.dims), *summary.extents] for summary in summaries]
     known = {name for each in names for name in each}
-    unknown = [name for name in settings if name not in known]
+    unknown = [name for name, _ in sizes if name not in known]
     if unknown:
         raise UsageError(
             f"--set {unknown[0]}: no selected cell has a size symbol '{unknown[0]}' "
             f"(they have: {', '.join(sorted(known))})"
         )
     reports = [
-        Report(summary, {name: settings[name] for name in each if name in settings})
+        Report(summary, {name: settings[name] for name in each if name in settings}, swept)
         for summary, each in zip(summaries, names, strict=True)
     ]
     for cell, report in zip(cells, reports, strict=True):
@@ -127,7 +141,33 @@ def _reports(cells, sizes: list[tuple[str, int]], summaries=None):
             cell.size_values(dims)
         except ValueError as e:
             raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
+    if swept:
+        _check_sweep(reports, sizes, strict)
     return reports
+
+
+def _check_sweep(reports, sizes: list[tuple[str, int | Swept]], strict: bool) -> None:
+    """A sweep of at most MAX_ROWS rows; a warning for each cell left out at some
+    of its points (a derived size that is no size there), an error under
+    --strict or when a cell is left out at every point (docs/cli.md, "Sweeps")."""
+    from ..render import MAX_ROWS, sweep
+
+    points = sweep.size(reports[0].swept)
+    if len(reports) * points > MAX_ROWS:
+        shown = " ".join(f"--set {name}={value}" for name, value in sizes if isinstance(value, Swept))
+        raise UsageError(
+            f"{shown}: {len(reports):,} cells × {points:,} sizes are {len(reports) * points:,} rows; "
+            f"a sweep has at most {MAX_ROWS:,}"
+        )
+    for report in reports:
+        error = sweep.nothing_left(report)
+        if error is not None:
+            raise error
+    notes = [note for report in reports for note in sweep.skipped_notes(report)]
+    for note in notes:
+        print(note.render("error" if strict else "warning"), file=sys.stderr)
+    if strict and notes:
+        raise Reported()
 
 
 # How a cost is priced unless the flags say otherwise (cli.main, `_add_cost`).
@@ -157,7 +197,7 @@ def _check_pricing(args) -> None:
 def cmd_count(args) -> int:
     from ..render import render
 
-    reports = _reports(_load(args), args.sizes)
+    reports = _reports(_load(args), args.sizes, strict=args.strict)
     sys.stdout.write(render(args.format, reports))
     return 0
 
@@ -167,7 +207,7 @@ def cmd_cost(args) -> int:
 
     _check_pricing(args)
     cells = _load(args)
-    sys.stdout.write(render(args.format, _reports(cells, args.sizes, _costed(cells, args))))
+    sys.stdout.write(render(args.format, _reports(cells, args.sizes, _costed(cells, args), args.strict)))
     return 0
 
 
@@ -345,8 +385,13 @@ def cmd_latex(args) -> int:
         if given:
             raise UsageError(f"{given[0]}: it prices the cost table; add --cost")
     cells = _load(args)
-    reports = _reports(cells, args.sizes, _costed(cells, args) if args.cost else None)
-    text = render("latex", reports, **_settings(args, LATEX))
+    reports = _reports(cells, args.sizes, _costed(cells, args) if args.cost else None, args.strict)
+    from ..render.latex import NothingToShow
+
+    try:
+        text = render("latex", reports, **_settings(args, LATEX))
+    except NothingToShow as e:  # `--only table` of one cell, `--only cost` without --cost
+        raise UsageError(f"--only {args.only}: {e}") from None
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
@@ -434,9 +479,14 @@ def cmd_verify(args) -> int:
     except verify.FrameworkMissing as e:
         print(f"symcount: error: {e}", file=sys.stderr)
         return 1
-    from ..render.text import verification
+    if args.format == "csv":
+        from ..render.csv import verification
 
-    sys.stdout.write(verification(checks, bias=not args.no_bias))
+        sys.stdout.write(verification(checks))
+    else:
+        from ..render.text import verification
+
+        sys.stdout.write(verification(checks, bias=not args.no_bias))
     return 0 if all(c.match for c in checks) else 1
 
 

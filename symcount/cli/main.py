@@ -16,10 +16,10 @@ from typing import NamedTuple
 
 from .. import __version__
 from ..errors import SymcountError
-from ..render import COUNT_FORMATS, FORMATS
+from ..render import FORMATS, MAX_ROWS
 from ..render.settings import LATEX, PLOT, PLOT_FILES, Setting, Settings
 from . import commands
-from .commands import PRICING, Reported, UsageError
+from .commands import PRICING, Reported, Swept, UsageError
 
 
 class Command(NamedTuple):
@@ -53,15 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _count(parser: argparse.ArgumentParser) -> None:
-    _add_sources(parser)
+    _add_sources(parser, sweeps=True)
     _add_network(parser)
     parser.add_argument(
-        "--format", choices=COUNT_FORMATS, default="text", help="output format (default: text)"
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
 
 
 def _cost(parser: argparse.ArgumentParser) -> None:
-    _add_sources(parser)
+    _add_sources(parser, sweeps=True)
     _add_network(parser)
     _add_cost(parser)
     parser.add_argument(
@@ -130,7 +130,7 @@ def _fmt(parser: argparse.ArgumentParser) -> None:
 
 
 def _latex(parser: argparse.ArgumentParser) -> None:
-    _add_sources(parser)
+    _add_sources(parser, sweeps=True)
     _add_network(parser)
     _add_settings(parser, LATEX)
     parser.add_argument(
@@ -166,6 +166,9 @@ def _verify(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_strict(parser)
     _add_network(parser)
+    parser.add_argument(
+        "--format", choices=("text", "csv"), default="text", help="output format (default: text)"
+    )
 
 
 # The commands, in the order `symcount --help` lists them.
@@ -227,12 +230,68 @@ COMMANDS = {
 # ---- the option groups commands share, and their values ----
 
 
-def _size_setting(text: str) -> tuple[str, int]:
+def _size_setting(text: str) -> tuple[str, int | Swept]:
+    """`n=128` → ('n', 128); a list `n=128,256` or a range `n=64:512:64` → ('n',
+    Swept(...)), a sweep, which only the commands in SWEEPS take."""
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"expected SYM=INT, got {_shown(text)}")
+        raise argparse.ArgumentTypeError(
+            f"expected SYM=INT, SYM=A,B,C or SYM=START:STOP[:STEP], got {_shown(text)}"
+        )
+    if "," in value and ":" in value:
+        raise argparse.ArgumentTypeError(f"{_shown(text)}: give a list (A,B,C) or a range (START:STOP), not both")
+    if "," in value:
+        return name, _size_list(text, value)
+    if ":" in value:
+        return name, _size_range(text, value)
     return name, _positive(value.strip())
+
+
+# The commands whose `--set` takes a list or a range of values (docs/cli.md, "Sweeps").
+SWEEPS = ("count", "cost", "latex")
+
+
+def _size_list(text: str, value: str) -> Swept:
+    """`128,256,512`: each a size, none twice, in the order given."""
+    items = value.split(",")
+    if len(items) > MAX_ROWS:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} lists {len(items):,} sizes; a sweep has at most {MAX_ROWS:,} rows")
+    sizes: dict[int, None] = {}
+    for index, item in enumerate(items, 1):
+        size = _part(text, f"value {index}", item)
+        if size in sizes:
+            raise argparse.ArgumentTypeError(f"{_shown(text)} lists {size} twice; give each size once")
+        sizes[size] = None
+    return Swept(tuple(sizes), value.strip())
+
+
+def _size_range(text: str, value: str) -> Swept:
+    """`64:512:64`: START, START + STEP, ... up to STOP, STOP included when a step lands on it."""
+    parts = value.split(":")
+    if len(parts) > 3:
+        raise argparse.ArgumentTypeError(f"expected SYM=START:STOP or SYM=START:STOP:STEP, got {_shown(text)}")
+    start, stop = _part(text, "START", parts[0]), _part(text, "STOP", parts[1])
+    step = _part(text, "STEP", parts[2]) if len(parts) == 3 else 1
+    if stop < start:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} is an empty range: STOP ({stop}) is below START ({start}); "
+            "a range counts up from START to STOP"
+        )
+    count = (stop - start) // step + 1
+    if count > MAX_ROWS:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} has {count:,} sizes; a sweep has at most {MAX_ROWS:,} rows (use a larger STEP)"
+        )
+    return Swept(range(start, stop + 1, step), value.strip())
+
+
+def _part(text: str, what: str, value: str) -> int:
+    """One size of a list or a range, its error naming which it is."""
+    try:
+        return _positive(value.strip())
+    except argparse.ArgumentTypeError as e:
+        raise argparse.ArgumentTypeError(f"{_shown(text)}: {what}: {e}") from None
 
 
 # As for an integer in a cell's size: no real size comes close, and Python
@@ -384,10 +443,14 @@ def _add_strict(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_sources(command: argparse.ArgumentParser) -> None:
+def _add_sources(command: argparse.ArgumentParser, sweeps: bool = False) -> None:
     command.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
     _add_strict(command)
     command.add_argument("--cell", metavar="NAME", help="only the cell with this name")
+    sweep = (
+        "; a list A,B,C or a range START:STOP[:STEP] (STOP included) sweeps: one table of "
+        "every cell at every combination"
+    )
     command.add_argument(
         "--set",
         dest="sizes",
@@ -395,24 +458,27 @@ def _add_sources(command: argparse.ArgumentParser) -> None:
         action="append",
         type=_size_setting,
         default=[],
-        help="give a size symbol a value (repeatable); with every symbol set, the count is evaluated",
+        help="give a size symbol a value (repeatable); with every symbol set, the count is evaluated"
+        + (sweep if sweeps else ""),
     )
 
 
 def _add_settings(command: argparse.ArgumentParser, settings: Settings) -> None:
     """A flag for each setting of a writer, as the writer declares it (render/settings.py)."""
     for setting in settings:
-        flag = "--" + setting.name
         if setting.choices:
-            text = f"{setting.help} (default: {setting.default})"
-            command.add_argument(flag, choices=setting.choices, default=setting.default, help=text)
+            shown = "all of them" if setting.default is None else setting.default
+            text = f"{setting.help} (default: {shown})"
+            command.add_argument(
+                setting.flag, dest=setting.name, choices=setting.choices, default=setting.default, help=text
+            )
         elif setting.parse:
             command.add_argument(
-                flag, type=_parsed(setting), default=setting.default, metavar=setting.metavar,
-                help=setting.help,
+                setting.flag, dest=setting.name, type=_parsed(setting), default=setting.default,
+                metavar=setting.metavar, help=setting.help,
             )  # fmt: skip
         else:  # a switch, off by default
-            command.add_argument(flag, action="store_true", help=setting.help)
+            command.add_argument(setting.flag, dest=setting.name, action="store_true", help=setting.help)
 
 
 def _parsed(setting: Setting) -> Callable[[str], object]:
@@ -447,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_value_each(args) -> None:
-    """Refuse `--layers` or `--vary` given twice and `--set` twice for one symbol.
+    """Refuse `--layers` or `--vary` given twice, `--set` twice for one symbol, and
+    a list or range of sizes on a command that does not sweep.
 
     argparse would let the last value win without a word, and the count would
     be that of a network the command line does not (all) describe. Unwraps
@@ -462,7 +529,7 @@ def _one_value_each(args) -> None:
             times = "twice" if len(given) == 2 else f"{len(given)} times"
             raise UsageError(f"{flag} given {times} ({shown}); give it once")
         setattr(args, dest, given[0])
-    first: dict[str, int] = {}
+    first: dict[str, int | Swept] = {}
     for name, value in getattr(args, "sizes", []):
         if name in first:
             raise UsageError(
@@ -470,6 +537,13 @@ def _one_value_each(args) -> None:
                 "set each size symbol once"
             )
         first[name] = value
+        if isinstance(value, Swept) and args.command not in SWEEPS:
+            *others, last = SWEEPS
+            instead = " (it varies one size with --vary)" if args.command == "plot" else ""
+            raise UsageError(
+                f"--set {name}={value}: only {', '.join(others)} and {last} sweep a list or range "
+                f"of sizes; {args.command} takes one value per symbol{instead}"
+            )
 
 
 def _setting_text(value) -> str:

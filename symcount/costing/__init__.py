@@ -87,7 +87,9 @@ class Cost:
 
     def values(self, sizes: dict[str, int]) -> dict[str, int]:
         """Every figure at `sizes` (which must give each of `self.sizes`), as integers:
-        int4's half bytes are rounded up to whole bytes."""
+        int4's half bytes are rounded up to whole bytes. Each figure is evaluated as
+        its exact polynomial, made once (`evaluation.polynomial`): a sweep asks for
+        thousands of sizes."""
         missing = [name for name in self.sizes if name not in sizes]
         if missing:
             raise ValueError(f"the cost needs {', '.join(missing)} set")

@@ -1,8 +1,8 @@
 """Counts at concrete sizes: the one place where a count becomes a number.
 
 `Cell.evaluate`, the values the outputs show at `--set` sizes
-(`render.Report`), and next sweeps and `solve`, all evaluate here, in three
-steps:
+(`render.Report`), sweeps (`render.sweep`) and next `solve`, all evaluate
+here, in three steps:
 
 1. the sizes given are checked (`check_sizes`): exactly the size symbols,
    each a positive integer (`positive_size`);
@@ -10,11 +10,13 @@ steps:
    worked out from them, and every size that is positive at some sizes only
    (`m - n`) is checked (`size_values`);
 3. a count is evaluated at those values (`value`): an exact `Poly` in Python
-   integers, a sympy expression (the closed-form sum of a widening stack of a
-   symbolic depth, a frozen count) by substitution. `trainable` picks the
-   polynomial whenever the count is one: a loop over sizes then never goes
-   through sympy. `numel` does the same for the count as a framework's
-   `numel()` gives it (a complex entry once).
+   integers. `trainable` takes the count's own polynomial whenever it is one,
+   and `numel` the same for the count as a framework's `numel()` gives it (a
+   complex entry once). Any other count or a cost's figure (a frozen count,
+   MACs, int4's half bytes) is turned back into a polynomial over a
+   denominator once (`polynomial`) and evaluated so; only what is none (a
+   ceiling left in a figure) is substituted by sympy. A loop over sizes, as a
+   sweep's, never goes through sympy.
 
 `written_out` gives a count in the header's symbols alone, each derived size
 replaced by its definition (R as ceiling(D/16)), for what must be evaluated
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import sympy
 
 from .. import ir
 from ..poly import Poly
 from ..shapes import sizes as size_rules
-from ..symbols import dim_expr, size_symbol
+from ..symbols import dim_expr, size_symbol, to_poly
 from .counts import Counts
 
 
@@ -95,13 +98,28 @@ def value(count: Poly | sympy.Expr, values: Mapping[str, int]) -> int:
     """`count` at `values`, which give every size it is written in (derived ones too)."""
     if isinstance(count, Poly):
         return count.evaluate(values)
-    return int(count.subs({size_symbol(k): v for k, v in values.items()}))
+    return value_up(count, values)  # a count is whole: rounding up leaves it as it is
 
 
 def value_up(figure: sympy.Expr, values: Mapping[str, int]) -> int:
-    """A figure that may be a fraction (int4's half bytes) at `values`, rounded up."""
-    exact = figure.subs({size_symbol(k): v for k, v in values.items()})
-    return int(sympy.ceiling(exact))
+    """A figure that may be a fraction (int4's half bytes) at `values`, rounded up.
+
+    From its polynomial whenever it is one (`polynomial`), in Python integers;
+    sympy substitutes only what is not (a ceiling left in a figure).
+    """
+    exact = polynomial(figure)
+    if exact is None:
+        return int(sympy.ceiling(figure.subs({size_symbol(k): v for k, v in values.items()})))
+    numerator, denominator = exact
+    return -(-numerator.evaluate(values) // denominator)
+
+
+@lru_cache(maxsize=4096)
+def polynomial(figure: sympy.Expr) -> tuple[Poly, int] | None:
+    """A count or a cost's figure, made sympy once (`symbols.to_sympy`), back as an
+    exact polynomial over a denominator (`symbols.to_poly`), once per figure: a
+    sweep evaluates each at thousands of sizes (docs/cli.md, "Sweeps")."""
+    return to_poly(figure)
 
 
 def trainable(counts: Counts, values: Mapping[str, int]) -> int:

@@ -3,8 +3,9 @@
 Each format is its own module, imported only when asked for, and a writer
 class on `base.Writer` (plain text) that overrides only what differs. A
 report is what counting hands the renderers, a `counting.summary.Summary`,
-with the sizes the user set; every format reads those and nothing else, and
-the values at the sizes come from `counting.evaluation`.
+with the sizes the user set (and, in a sweep, the values swept: `sweep.py`);
+every format reads those and nothing else, and the values at the sizes come
+from `counting.evaluation`.
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ if TYPE_CHECKING:  # not imported at run time: `symcount --help` must not load s
     from ..costing import Row
     from ..counting.solving import Solved
     from ..counting.summary import Summary
+    from ..shapes.sizes import SizeValueError
 
 FORMATS = ("text", "json", "latex", "markdown", "csv")
-# CSV has rows for costs only so far (render/csv.py): `count` offers the others.
-COUNT_FORMATS = ("text", "json", "latex", "markdown")
+# Cells × combinations of sizes a sweep may have (render/sweep.py): a table
+# longer than this is no table to read, and a mistyped range (`n=1:10000000`)
+# would run for minutes. Here, not there: the command line checks it, and must
+# not load sympy to do so.
+MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,17 @@ class Report:
     summary: Summary
     sizes: dict[str, int] = field(default_factory=dict)  # the --set values this cell uses
     solved: Solved | None = None  # what `symcount solve` found for it (`Cell.solve`)
+    # A sweep (`--set n=128,256`, `--set n=64:512:64`): each swept symbol's values, the
+    # same for every cell of the table, whether the cell has the symbol or not.
+    swept: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def sweep(self) -> list[Report | SizeValueError]:
+        """The cell at each point of the sweep (`sweep.points(swept)`), or why it has
+        no values there: a derived size that is no size (docs/cli.md, "Sweeps")."""
+        from . import sweep
+
+        return sweep.evaluated(self)
 
     @cached_property
     def values(self) -> dict[str, int] | None:

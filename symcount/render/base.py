@@ -25,12 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 import sympy
 
 from .. import ir
-from ..costing import Cost, Row
+from ..costing import FIGURES, Cost, Row
 from ..counting.counts import StackParam
 from ..counting.solving import Solved
 from ..counting.summary import Summary
 from ..symbols import dim_expr
-from . import Report, tex
+from . import Report, sweep, tex
 from .equations import LatexPrinter
 from .settings import Settings
 
@@ -59,7 +59,9 @@ class Writer:
         if reports and reports[0].solved is not None:  # `symcount solve`: one table of every cell
             return self.solutions(reports) + "\n"
         parts = []
-        if len(reports) > 1:
+        if any(r.swept for r in reports):  # a sweep's table instead of the comparison
+            parts += self.sweep_tables(reports)
+        elif len(reports) > 1:
             comparison = self.comparison(reports)
             if comparison is not None:
                 parts.append(comparison)
@@ -69,6 +71,66 @@ class Writer:
     def comparison(self, reports: list[Report]) -> str | None:
         """A table comparing several cells, before their sections; plain text has none."""
         return None
+
+    # ---- sweeps (docs/cli.md, "Sweeps") ----
+
+    def sweep_tables(self, reports: list[Report]) -> list[str]:
+        """A sweep's table, before the cells' sections: of their costs when they have
+        one, else of their counts."""
+        if reports[0].summary.cost is not None:
+            return [self.captioned(self.sweep_cost_cells(reports), self.sweep_caption(reports, "cost"))]
+        return [self.captioned(self.sweep_count_cells(reports), self.sweep_caption(reports, "count"))]
+
+    def captioned(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str) -> str:
+        """A table with what it holds: in text, a line above it."""
+        return caption + "\n" + self.laid_out(cells)
+
+    def sweep_count_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per combination of the swept sizes, a column for each swept size,
+        then one for each cell: its trainable count there (empty where it has none)."""
+        symbols = list(reports[0].swept)
+        head = [*map(self.size_label, symbols), *(self.sweep_name(r.summary) for r in reports)]
+        values = [[sweep.count_values(there, ["parameters"])["parameters"] for there in r.sweep] for r in reports]
+        rows = [
+            [*map(str, point.values()), *(self.maybe(column[index]) for column in values)]
+            for index, point in enumerate(sweep.points(reports[0].swept))
+        ]
+        return head, rows, [False] * len(symbols) + [True] * len(reports)
+
+    def sweep_cost_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per combination of the swept sizes and cell, each figure of the cost
+        a column (frozen bytes only when some cell has frozen parameters)."""
+        symbols = list(reports[0].swept)
+        figures = sweep_figures(reports)
+        head = [*map(self.size_label, symbols), "cell", *map(self.figure, figures)]
+        at = [r.sweep for r in reports]
+        rows = []
+        for index, point in enumerate(sweep.points(reports[0].swept)):
+            for report, cell in zip(reports, at, strict=True):
+                values = sweep.cost_values(cell[index]) or {}
+                shown = [self.maybe(values.get(figure)) for figure in figures]
+                rows.append([*map(str, point.values()), self.sweep_name(report.summary), *shown])
+        return head, rows, [False] * (len(symbols) + 1) + [True] * len(figures)
+
+    def sweep_caption(self, reports: list[Report], what: str) -> str:
+        """What a sweep's table holds: 'trainable parameters at m=128', 'cost per
+        time step and sequence: symcount convention, fp32, at m=128'."""
+        fixed = merged_sizes(reports)
+        if what == "cost":
+            return "cost " + self.priced(reports[0].summary.cost) + (f", at {self.sizes(fixed)}" if fixed else "")
+        return "trainable parameters" + (f" at {self.sizes(fixed)}" if fixed else "")
+
+    def sweep_name(self, net: Summary) -> str:
+        """A cell as a sweep's table names it: 'lstm', 'lstm (2 layers)'."""
+        return net.name + (f" ({self.note(net)})" if net.note else "")
+
+    def size_label(self, name: str) -> str:
+        """A swept size as a column's header: `n`."""
+        return name
+
+    def maybe(self, value: int | None) -> str:
+        """A value in a sweep's table; empty where the cell has none."""
+        return "" if value is None else self.number(value)
 
     def section(self, report: Report) -> str:
         net = report.summary
@@ -93,6 +155,8 @@ class Writer:
         """A section's first lines: the cell, where it was read from, how it is used."""
         head = self.signature(net) + (f": {net.description}" if net.description else "")
         lines = [head, f"  source    {net.source}"]
+        if net.cell.display is not None:  # as text (docs/latex.md, "Display names")
+            lines.append(f"  display   {tex.cell_text(net.cell)}")
         if net.note:
             lines.append(f"  network   {self.note(net)}")
         if not net.bias:
@@ -293,7 +357,7 @@ class Writer:
             title += f" ({priced})"
         matched = solved.matched
         if matched is not None:
-            name = self.cell_name(matched.name) + (f" ({matched.note})" if matched.note else "")
+            name = self.solved_cell(matched.name) + (f" ({matched.note})" if matched.note else "")
             title += f", as many as {name} has at {self.sizes(matched.sizes)}"
         return title
 
@@ -316,9 +380,9 @@ class Writer:
 
     def solved_name(self, net: Summary) -> str:
         """A cell in the table of `solve`: its name, and how it is used."""
-        return self.cell_name(net.name) + (f" ({self.note(net)})" if net.note else "")
+        return self.solved_cell(net.name) + (f" ({self.note(net)})" if net.note else "")
 
-    def cell_name(self, name: str) -> str:
+    def solved_cell(self, name: str) -> str:
         return name
 
     def symbol(self, name: str) -> str:
@@ -490,6 +554,12 @@ def _factor(size: sympy.Expr) -> str:
     """A size as one factor of a product: `m + n` needs parentheses there."""
     text = tex.math(size)
     return f"({text})" if isinstance(size, sympy.Add) else text
+
+
+def sweep_figures(reports: list[Report]) -> list[str]:
+    """The cost figures a sweep's table shows: frozen bytes only when some cell has any."""
+    frozen = any(r.summary.cost.frozen_bytes != 0 for r in reports)
+    return [figure for figure in FIGURES if figure != "frozen_bytes" or frozen]
 
 
 def merged_sizes(reports: list[Report]) -> dict[str, int]:

@@ -5,7 +5,8 @@ rules already write the cell language, and sizes through its size printer
 (`shapes.sizes.SizePrinter`); this module adds what a whole cell has besides
 equations: the header, the declarations and the comments.
 
-The layout is fixed: the header, the declarations in their order, a blank
+The layout is fixed: the header (with the description and the display name
+after `latex`, when given), the declarations in their order, a blank
 line, the equations in their order, a blank line and the `latex` overrides
 in their order, `end`, with four spaces of indentation and one blank line
 between cells. Spacing is normalized (`a + b`, `2*n`,
@@ -78,7 +79,11 @@ class CellPrinter(Printer):
 
     def header(self, cell: ir.CellDef) -> str:
         text = f"cell {cell.name}({', '.join(d.name for d in cell.dims)})"
-        return text + f" {quote(cell.description)}" if cell.description else text
+        if cell.description:
+            text += f" {quote(cell.description)}"
+        if cell.display is not None:  # read verbatim, as an override's text: written back so
+            text += f' latex "{cell.display}"'
+        return text
 
     def declaration(self, decl: ir.Declaration) -> str:
         if isinstance(decl, ir.Input):

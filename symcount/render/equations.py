@@ -35,7 +35,7 @@ from ..resolve.inline import inline
 from ..shapes.sizes import SizePrinter
 from ..visit import Unsupported, Visitor
 from .notation import CallNotation
-from .tex import LatexSizes, juxtapose, latex_number, size_name, symbol, with_step
+from .tex import LatexSizes, index_bases, juxtapose, latex_number, size_name, symbol, with_step
 
 
 class Printer(Visitor):
@@ -258,6 +258,7 @@ class LatexPrinter(CallNotation, Printer):
         super().__init__(cell)
         self.row_products = row_products  # where `a @ B` is aᵀB (`Summary.row_products`)
         self.variables = frozenset(self.roles)
+        self.indexed = index_bases(_names(cell), self.variables) if cell is not None else frozenset()
         self.overrides = {o.name: o.text for o in cell.latex_overrides} if cell is not None else {}
         self.sizes = _size_names(cell) if cell is not None else frozenset()
         self.own_functions = frozenset(f.name for f in cell.functions) if cell is not None else frozenset()
@@ -268,7 +269,7 @@ class LatexPrinter(CallNotation, Printer):
         """A name of the cell, everywhere it is printed: equations, tables, comments."""
         text = self.overrides.get(name)
         if text is None:
-            return symbol(name, step, self.variables)
+            return symbol(name, step, self.variables, self.indexed)
         return with_step(text, step)
 
     def function_def(self, definition: ir.FunctionDef) -> str:
@@ -396,6 +397,14 @@ def _size_names(cell: ir.CellDef) -> frozenset[str]:
     """The cell's size symbols: the header's and its own `size`s."""
     own = (d.name for d in cell.declarations if isinstance(d, ir.SizeDecl))
     return frozenset(d.name for d in cell.dims) | frozenset(own)
+
+
+def _names(cell: ir.CellDef) -> set[str]:
+    """Every name the cell's declarations, equations and functions use."""
+    found = {d.name for d in cell.declarations if not isinstance(d, ir.SizeDecl)}
+    for expr in [eq.expr for eq in cell.equations] + [f.expr for f in cell.functions]:
+        found.update(node.name for node in ir.walk(expr) if isinstance(node, ir.Name))
+    return found | {eq.target for eq in cell.equations}
 
 
 def _starts_with_minus(node: ir.Expr) -> bool:

@@ -5,8 +5,8 @@ is unchanged: `frozen` and `total` (and `frozen_value`, `total_value`) when a
 parameter is frozen, `numel` (and `numel_value`) when one is complex or
 quaternion, `sizes` (and `size_values`) when the counts use a derived size,
 and per parameter `field` and `numel` when it is not real and `frozen` when
-it is frozen; `removed_biases` with `--no-bias`. `symcount cost` adds `cost`
-to each cell.
+it is frozen; `removed_biases` with `--no-bias`; `display` when the cell has a
+display name. `symcount cost` adds `cost` to each cell.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import json
 
 from ..costing import Row
 from ..counting.counts import StackParam
+from ..counting.summary import Summary
+from ..shapes.sizes import SizeValueError
 from ..symbols import dim_expr
-from . import Report, tex
+from . import Report, sweep, tex
 from .settings import Settings
 
 SETTINGS = Settings("json")  # none: one document, the contract docs/json.md describes
@@ -26,7 +28,11 @@ def render(reports: list[Report], **settings: object) -> str:
     SETTINGS.merged(settings)  # refuses any setting
     if reports and reports[0].solved is not None:  # `symcount solve`
         return json.dumps(solutions(reports), indent=2) + "\n"
-    return json.dumps({"schema": 1, "cells": [document(r) for r in reports]}, indent=2) + "\n"
+    doc: dict[str, object] = {"schema": 1}
+    if reports and reports[0].swept:  # the values swept, the same for every cell (docs/json.md, "Sweeps")
+        doc["sweep"] = {name: list(values) for name, values in reports[0].swept.items()}
+    doc["cells"] = [document(r) for r in reports]
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def solutions(reports: list[Report]) -> dict:
@@ -66,6 +72,7 @@ def document(report: Report) -> dict:
     doc = {
         "name": net.name,
         "description": net.description,
+        **_display(net),
         "source": net.source,
         "dims": [str(d) for d in net.dims],
         "count": str(net.count),
@@ -80,14 +87,7 @@ def document(report: Report) -> dict:
     if net.used_sizes:  # derived sizes the counts are written in, with their definitions
         doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in net.used_sizes.items()}
     if report.value is not None:
-        doc["value"] = report.value
-        if net.has_frozen:
-            doc["frozen_value"] = report.frozen_value
-            doc["total_value"] = report.total_value
-        if net.has_nonreal:
-            doc["numel_value"] = report.numel_value
-        if net.used_sizes:
-            doc["size_values"] = report.size_values
+        doc.update(_values(report))
     doc["layers"] = 1 if net.layers is None else net.layers
     doc["bidirectional"] = net.bidirectional
     doc["bias"] = net.bias
@@ -97,7 +97,45 @@ def document(report: Report) -> dict:
     doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
     if net.cost is not None:  # `symcount cost`
         doc["cost"] = cost_document(report)
+    if report.swept:
+        points = sweep.points(report.swept)
+        doc["sweep"] = [_swept(report, there, point) for point, there in zip(points, report.sweep, strict=True)]
     return doc
+
+
+def _swept(report: Report, there: Report | SizeValueError, point: dict[str, int]) -> dict:
+    """The cell at one point of a sweep: its sizes there and, when it has them, its
+    values under the keys the cell has them (docs/json.md, "Sweeps")."""
+    if isinstance(there, SizeValueError):
+        return {"sizes": sweep.sizes_at(report, point), "skipped": str(there)}
+    entry: dict[str, object] = {"sizes": there.sizes}
+    if there.value is not None:
+        entry.update(_values(there))
+    if there.cost_values is not None:
+        entry["cost_values"] = there.cost_values
+    return entry
+
+
+def _values(report: Report) -> dict[str, object]:
+    """The count's value at the sizes set (every size symbol is), and those of
+    language v2 where the cell has them: frozen, total, numel, derived sizes."""
+    net = report.summary
+    values: dict[str, object] = {"value": report.value}
+    if net.has_frozen:
+        values["frozen_value"] = report.frozen_value
+        values["total_value"] = report.total_value
+    if net.has_nonreal:
+        values["numel_value"] = report.numel_value
+    if net.used_sizes:
+        values["size_values"] = report.size_values
+    return values
+
+
+def _display(net: Summary) -> dict:
+    """`display` when the cell has a display name: its LaTeX and its text (docs/json.md)."""
+    if net.cell.display is None:
+        return {}
+    return {"display": {"latex": net.cell.display, "text": tex.cell_text(net.cell)}}
 
 
 def cost_document(report: Report) -> dict:

@@ -5,28 +5,76 @@ For each cell: its count as an `equation`,
 own equations as an `align` block in paper notation (`equations.LatexPrinter`);
 with `params` a table of its parameters; with a cost (`latex --cost`, `cost
 --format latex`) a table of its figures. Several cells with values give one
-comparison table first. `standalone` wraps everything in an article that plain
-`pdflatex` compiles (only the `article` class and `amsmath`).
+comparison table first; `only` prints one of these pieces alone.
+`standalone` wraps everything in an article that plain `pdflatex` compiles,
+loading only the packages it uses (`amsmath`; `booktabs` for tables).
 
-The output is meant to be pasted into a paper and read in an editor: every
-block starts with a `%` comment naming the cell, table columns are aligned,
-and nothing depends on the time or the machine.
+Every piece is made to be pasted into a paper (docs/latex.md): a `\label` on
+each (`label_prefix`), one equation number per `align` block unless
+`number_lines`, `booktabs` rules, captions above tables, and long formulas
+broken to fit a column of `width` (`tex.wrap`): a sum breaks before an
+operator, a table's formulas within their cells, and only a table that cannot
+fit so is set smaller.
+
+The output is meant to be read in an editor too: every block starts with a
+`%` comment naming the cell, table columns are aligned, and nothing depends
+on the time or the machine.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+import sympy
 
 from ..counting.counts import StackParam
 from ..counting.summary import Summary
-from . import Report, tex
-from .base import MathWriter, merged_sizes, solution_notes
+from ..symbols import to_sympy
+from . import Report, sweep, tex
+from .base import MathWriter, merged_sizes, solution_notes, sweep_figures
 from .equations import LatexPrinter
-from .settings import LATEX
-from .tex import escape_math, escape_text, thousands
+from .settings import LATEX, points
+from .tex import escape_text, thousands
 
 INDENT = "  "
+# How much of the column the estimated widths may fill: pdflatex sets some
+# formulas up to 4% wider than `tex.width` estimates.
+FILL = 0.96
+# Room kept for an equation's number, `(12)`, and the space amsmath keeps before it.
+TAG = 24.0
+# A line broken after its first row goes on a quad (10 pt) in (`&\quad + ...`).
+INDENTED = 10.0
+# Space LaTeX puts at either side of a table's column (\tabcolsep); the
+# tables have none outside the first and last, as booktabs' author sets them.
+TABCOLSEP = 6.0
+
+
+class Size(NamedTuple):
+    """How a table that does not fit is set: a font size, how wide its letters set
+    (measured: 9 and 8 pt fonts are drawn wider than 0.9 and 0.8 of 10 pt), and
+    the space at either side of a column."""
+
+    command: str
+    scale: float
+    colsep: float = TABCOLSEP
+
+
+# Smaller and smaller, in this order, until the table fits.
+SIZES = (
+    Size("", 1.0),
+    Size(r"\small", 0.92),
+    Size(r"\small", 0.92, 4.0),
+    Size(r"\footnotesize", 0.85, 4.0),
+    Size(r"\footnotesize", 0.85, 3.0),
+)
+# A formula broken in a table cell takes at most this many lines, else the table
+# is set a size smaller.
+MOST_LINES = 3
+# The columns whose formulas may break in their cells, by their heads.
+BREAKABLE = frozenset(("count", "parameters", "formula"))
 # Before `numel` in the formulas: the trainable count with a complex entry once.
 NUMEL_TEXT = r"\text{numel (a complex entry once): }"
 
@@ -36,37 +84,96 @@ def render(reports: list[Report], **settings: object) -> str:
     return LatexWriter(**settings).render(reports)
 
 
+class Layered(NamedTuple):
+    """A stack's count in its structure (`LatexWriter.layered`)."""
+
+    terms: str  # `2\,P(m) + 2 \left(L - 1\right)\,P(2 n)`
+    head: str  # `P(m)`
+    count: sympy.Expr  # P's formula: one layer's count, in the size of its input
+
+
+class NothingToShow(ValueError):
+    """`only` asks for a piece the reports do not have (the comparison of one cell)."""
+
+
 class LatexWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "layers", "copies", "shape", "count")
     DASH = "--"
     DOTS = r"\ldots"
     NUMEL = r"\texttt{numel()}"
-    SETTINGS = LATEX  # form, equations, params, standalone
+    SETTINGS = LATEX  # form, equations, params, standalone, only, label_prefix, number_lines, width
+
+    def __init__(self, **settings: object) -> None:
+        super().__init__(**settings)
+        self.room = points(self.width) * FILL
+        self.packages: set[str] = set()  # beyond amsmath, what the tables use
 
     def render(self, reports: list[Report]) -> str:
-        body = super().render(reports)
-        return document(body) if self.standalone else body
+        self.packages = set()
+        parts = []
+        if any(r.swept for r in reports) and self.shows("table"):  # a sweep's, even of one cell
+            parts += self.sweep_tables(reports)
+        elif len(reports) > 1 and self.shows("table"):
+            comparison = self.comparison(reports)
+            if comparison is not None:
+                parts.append(comparison)
+        if self.only != "table":
+            # The key of a cell's labels: its name, `lstm-2` for a second cell of that name.
+            keys = _unique(report.summary.name for report in reports)
+            for report, key in zip(reports, keys, strict=True):
+                if report.summary.cost is not None or self.only != "cost":
+                    parts.append(self.cell_section(report, key))
+        if not parts:
+            raise NothingToShow(_nothing(self.only))
+        body = "\n\n".join(parts) + "\n"
+        return document(body, self.packages) if self.standalone else body
 
-    def section(self, report: Report) -> str:
+    def shows(self, piece: str, asked: bool = True) -> bool:
+        """Whether a piece is printed: the one `only` names, else each that is asked for."""
+        return self.only == piece if self.only else asked
+
+    def label(self, *parts: str) -> str:
+        """`symcount:lstm:count`: the prefix, then the parts, made safe for a label."""
+        return self.label_prefix + ":".join(_label_safe(p) for p in parts)
+
+    def cell_section(self, report: Report, key: str) -> str:
+        """A cell's pieces; with a cost (`latex --cost`), its cost table after them."""
+        if report.summary.cost is None or not self.shows("cost"):
+            return self.section(report, key)
+        if self.only == "cost":
+            return self.cost_table(report, key)
+        return self.section(report, key) + "\n\n" + self.cost_table(report, key)
+
+    def section(self, report: Report, key: str | None = None) -> str:
         net = report.summary
+        key = key or net.name
+        lines = self.heading_comments(net)
+        if self.standalone:
+            # Math in a heading stays light beside its bold text unless set bold too.
+            bold = r"\boldmath" if net.cell.display is not None else ""
+            lines.append(rf"\section*{{{bold}{cell_name(net)}}}")
+            if net.description:
+                lines.append(escape_text(net.description) + "\n")
+        if self.shows("count"):
+            lines.append(self.equation(report, key))
+        if self.shows("equations", self.equations):  # no blank line: it would start a paragraph
+            lines.append(align(net, self.room, self.label(key, "equations"), self.number_lines))
+        if self.shows("params", self.params):
+            gap = [""] if self.only is None else []  # after a display: no part of its paragraph
+            lines += [*gap, self.params_table(report, key)]
+        return "\n".join(lines)
+
+    def heading_comments(self, net: Summary) -> list[str]:
+        """The `%` lines every block of a cell starts with: what it is, where from, how used."""
         lines = [comment(self.signature(net) + (f": {net.description}" if net.description else ""))]
         lines.append(comment(f"source: {net.source}"))
         if net.note:
             lines.append(f"% network: {net.note}")
         if not net.bias:
             lines.append(comment(f"removed biases: {self.removed(net)}"))
-        if self.standalone:
-            lines.append(rf"\section*{{\texttt{{{escape_text(net.name)}}}}}")
-            if net.description:
-                lines.append(escape_text(net.description) + "\n")
-        lines.append(self.equation(report))
-        if self.equations:  # no blank line: it would start a paragraph between the displays
-            lines.append(align(net))
-        if self.params:
-            lines += ["", self.params_table(report)]
-        return "\n".join(lines)
+        return lines
 
-    def equation(self, report: Report) -> str:
+    def equation(self, report: Report, key: str | None = None) -> str:
         r"""The `equation` block: the formula; below it what the network is and the value.
 
         >>> import symcount
@@ -76,55 +183,115 @@ class LatexWriter(MathWriter):
             P_{\mathrm{rnn}}(m, n) = m n + n^{2} + n, \\
             P_{\mathrm{rnn}}(3, 2) = 12
           \end{gathered}
+          \label{symcount:rnn:count}
         \end{equation}
         """
         net = report.summary
-        lines = [formula(net, self.form)]
+        room = self.room - TAG
+        layered = self.layered(net)
+        lines = self.equation_lines(report, layered)
+        rows = [self.formula_block(net, layered, room, comma=bool(lines))]
+        rows += [_binary(row) for line in lines for row in tex.wrap(line, room, room)]
+        label = INDENT + _label(self.label(key or net.name, "count"))
+        if len(rows) == 1:
+            return "\n".join([r"\begin{equation}", _indented(rows[0], INDENT), label, r"\end{equation}"])
+        # One number for the formula and what goes with it; a line each, so that a
+        # long formula and its note do not run into the margin together.
+        body = " \\\\\n".join(_indented(row, 2 * INDENT) for row in rows)
+        return (
+            f"\\begin{{equation}}\n{INDENT}\\begin{{gathered}}\n{body}\n"
+            f"{INDENT}\\end{{gathered}}\n{label}\n\\end{{equation}}"
+        )
+
+    def equation_lines(self, report: Report, layered: Layered | None) -> list[str]:
+        """What follows the formula: the network, frozen and numel counts, the
+        definitions of P and the derived sizes, the value."""
+        net = report.summary
+        lines = []
         if net.note:
             lines.append(rf"\text{{({self.note(net)})}}")
         if net.has_frozen:
             frozen, total = self.chosen(net, net.frozen), self.chosen(net, net.total_count)
-            lines.append(rf"\text{{frozen: }} {tex.math(frozen)}, \quad \text{{total: }} {tex.math(total)}")
+            lines.append(rf"\text{{frozen: }} {self.tex(frozen)}, \quad \text{{total: }} {self.tex(total)}")
         if net.has_nonreal:
-            lines.append(rf"{NUMEL_TEXT} {tex.math(self.chosen(net, net.numel))}")
+            lines.append(rf"{NUMEL_TEXT} {self.tex(self.chosen(net, net.numel))}")
+        where = [f"{layered.head} = {self.tex(self.chosen(net, layered.count))}"] if layered else []
         if net.used_sizes:
-            lines.append(rf"\text{{where }} {self.definitions(net)}")
+            where.append(self.definitions(net))
+        if where:
+            lines.append(r"\text{where } " + r", \ ".join(where))
         if report.value is not None:
             lines.append(self.value_line(report))
-        if len(lines) == 1:
-            return "\\begin{equation}\n" + INDENT + lines[0] + "\n\\end{equation}"
-        # One number for the formula and what goes with it; a line each, so that a
-        # long formula and its note do not run into the margin together.
-        lines[0] += ","
-        body = " \\\\\n".join(2 * INDENT + line for line in lines)
-        return (
-            f"\\begin{{equation}}\n{INDENT}\\begin{{gathered}}\n{body}\n"
-            f"{INDENT}\\end{{gathered}}\n\\end{{equation}}"
-        )
+        return lines
+
+    def formula_block(self, net: Summary, layered: Layered | None, room: float, comma: bool) -> str:
+        r"""`P(dims) = count` (a stack's structure between them) on one line, or broken
+        before its operators into the rows of an `aligned`; `comma` ends it with one."""
+        head = f"{function_name(net)}({', '.join(tex.size_name(d.name) for d in net.dims)})"
+        sides = ([layered.terms] if layered else []) + [self.tex(self.chosen(net))]
+        sides[-1] += "," if comma else ""
+        line = " = ".join([head, *sides])
+        if tex.width(line) <= room:
+            return line
+        rows = _aligned_rows(head, sides, room)
+        return "\\begin{aligned}\n" + " \\\\\n".join(INDENT + row for row in rows) + "\n\\end{aligned}"
+
+    def layered(self, net: Summary) -> Layered | None:
+        r"""A stack's count in its structure, `P(m) + (L - 1)\,P(n)`: copies of one
+        layer's count P as a function of its input's size. None for one cell, and
+        for a stack whose layers are not one cell at other input sizes alone (an
+        input without a size symbol of its own, a derived size that reads it)."""
+        found = _layer_terms(net)
+        if found is None:
+            return None
+        symbol, one, terms = found
+        if len(terms) == 1 and terms[0][1] == 1:
+            return None  # one layer, one direction: P itself
+        parts = []
+        for width, copies in terms:
+            factor = "" if copies == 1 else self.copies_factor(copies) + r"\,"
+            parts.append(f"{factor}P({self.tex(width)})")
+        return Layered(" + ".join(parts), f"P({tex.size_name(symbol)})", one)
+
+    def copies_factor(self, copies: sympy.Expr) -> str:
+        r"""Copies in front of a call: `2`, `\left(L - 1\right)`, `2 \left(L - 1\right)`."""
+        factored = sympy.factor(copies)
+        text = self.tex(factored)
+        return rf"\left({text}\right)" if isinstance(factored, sympy.Add) else text
+
+    def tex(self, expr: sympy.Expr) -> str:
+        """A formula in the LaTeX output: numbers grouped, `1{,}024`."""
+        return tex.math(expr, grouped=True)
+
+    def math(self, expr: sympy.Expr) -> str:
+        return f"${self.tex(expr)}$"
+
+    def number(self, value: int) -> str:
+        return f"${grouped(value)}$"
+
+    def sizes(self, sizes: Mapping[str, int]) -> str:
+        """Set sizes as inline math: `$m = 3$, $n = 4{,}096$`."""
+        return ", ".join(f"${tex.size_name(k)} = {grouped(v)}$" for k, v in sizes.items())
 
     def value_line(self, report: Report) -> str:
         """`P(32, 4) = 544`; the frozen and total values and the derived sizes follow."""
         net = report.summary
-        at = ", ".join(str(report.sizes[str(d)]) for d in net.dims)
-        line = f"{function_name(net)}({at}) = {thousands(report.value, math=True)}"
+        at = ", ".join(grouped(report.sizes[str(d)]) for d in net.dims)
+        line = f"{function_name(net)}({at}) = {grouped(report.value)}"
         if net.has_nonreal:
-            line += rf", \quad \text{{numel: }} {thousands(report.numel_value, math=True)}"
+            line += rf", \quad \text{{numel: }} {grouped(report.numel_value)}"
         if net.has_frozen:
-            line += rf", \quad \text{{frozen: }} {thousands(report.frozen_value, math=True)}"
-            line += rf", \quad \text{{total: }} {thousands(report.total_value, math=True)}"
+            line += rf", \quad \text{{frozen: }} {grouped(report.frozen_value)}"
+            line += rf", \quad \text{{total: }} {grouped(report.total_value)}"
         if report.size_values:
-            values = r", \ ".join(f"{tex.size_name(k)} = {v}" for k, v in report.size_values.items())
+            values = r", \ ".join(f"{tex.size_name(k)} = {grouped(v)}" for k, v in report.size_values.items())
             line += rf" \quad ({values})"
         return line
 
-    def cost_section(self, report: Report) -> str:
-        """The cell's LaTeX as the settings ask for it, then a table of its cost."""
-        return self.section(report) + "\n\n" + self.cost_table(report)
-
-    def cost_table(self, report: Report) -> str:
+    def cost_table(self, report: Report, key: str | None = None) -> str:
         """A `table` of the cost's figures, formula and value, how they are priced in the caption."""
         net, cost = report.summary, report.summary.cost
-        caption = rf"Cost of \texttt{{{escape_text(net.name)}}}"
+        caption = f"Cost of {cell_name(net)}"
         if net.note:
             caption += f" ({self.note(net)})"
         caption += f" {self.priced(cost)}"
@@ -141,7 +308,9 @@ class LatexWriter(MathWriter):
             plural = "s" * (len(report.unset_extents) > 1)
             caption += f"; in the free extent{plural} {extents} (a feature map's size)"
         head = comment(f"{self.signature(net)}: cost, {cost.convention} convention, {cost.dtype}")
-        return head + "\n" + self.laid_out(self.figure_cells(report), caption + ".")
+        cells, rows, right = self.figure_cells(report)
+        label = self.label(key or net.name, "cost")
+        return head + "\n" + self.table(cells, rows, right=right, caption=caption + ".", label=label)
 
     MISSING = "---"
 
@@ -153,7 +322,7 @@ class LatexWriter(MathWriter):
         table = comment(f"solve: {names}") + "\n" + self.laid_out(cells, title + ".")
         return "\n".join([table] + [comment(f"{net.name}: {note}") for net, note in solution_notes(reports)])
 
-    def cell_name(self, name: str) -> str:
+    def solved_cell(self, name: str) -> str:
         return rf"\texttt{{{escape_text(name)}}}"
 
     def note(self, net: Summary) -> str:
@@ -165,11 +334,11 @@ class LatexWriter(MathWriter):
 
     # ---- tables ----
 
-    def params_table(self, report: Report) -> str:
+    def params_table(self, report: Report, key: str | None = None) -> str:
         """A `table` of the cell's parameters (name, shape, count) and the total."""
         net = report.summary
         head, rows, right = self.param_cells(report)
-        name = rf"\texttt{{{escape_text(net.name)}}}"
+        name = cell_name(net)
         caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
         if net.note:
             caption += f" ({self.note(net)})"
@@ -181,7 +350,9 @@ class LatexWriter(MathWriter):
                 caption += f" ({self.sizes(report.size_values)})"
         if net.has_frozen:
             caption += "; trainable unless marked frozen"
-        return self.table(head, rows, self.total_row(report, head), right, caption + ".")
+        foot = self.total_row(report, head)
+        label = self.label(key or net.name, "params")
+        return self.table(head, rows, foot, right, caption + ".", label)
 
     def comparison(self, reports: list[Report]) -> str | None:
         """One table comparing several cells: formula and value at the set sizes."""
@@ -190,7 +361,7 @@ class LatexWriter(MathWriter):
         rows = []
         for r in reports:
             net = r.summary
-            name = rf"\texttt{{{escape_text(net.name)}}}"
+            name = cell_name(net)
             if net.note:
                 name += f" ({self.note(net)})"
             value = "" if r.value is None else self.number(r.value)
@@ -198,11 +369,57 @@ class LatexWriter(MathWriter):
         caption = "Trainable parameters at " + self.sizes(merged_sizes(reports))
         for r in reports:  # each cell's own: two cells may define R differently
             if r.summary.used_sizes:
-                caption += rf"; in \texttt{{{escape_text(r.summary.name)}}}, ${self.definitions(r.summary)}$"
+                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary)}$"
         caption += "."
         names = ", ".join(r.summary.name for r in reports)
         head = ["cell", "parameters", "value"]
-        return f"% comparison: {names}\n" + self.table(head, rows, (), [False, False, True], caption)
+        table = self.table(head, rows, (), [False, False, True], caption, self.label("comparison"))
+        return f"% comparison: {names}\n" + table
+
+    # ---- sweeps: one comparison table with a column per size (docs/latex.md, "Sweeps") ----
+
+    def sweep_tables(self, reports: list[Report]) -> list[str]:
+        """The counts at each size; with costs, their figures in a second table."""
+        tables = [self.sweep_table(reports, self.sweep_count_cells(reports), "count")]
+        if reports[0].summary.cost is not None:
+            tables.append(self.sweep_table(reports, self.sweep_cost_cells(reports), "cost"))
+        return tables
+
+    def sweep_count_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per cell, a column per combination of the swept sizes."""
+        points = sweep.points(reports[0].swept)
+        rows = [
+            [self.sweep_name(r.summary), *(self.maybe(sweep.count_values(t, ["parameters"])["parameters"]) for t in r.sweep)]
+            for r in reports
+        ]
+        return ["cell", *map(self.sizes, points)], rows, [False] + [True] * len(points)
+
+    def sweep_cost_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per cell and figure of the cost, a column per combination of the swept sizes."""
+        points, figures = sweep.points(reports[0].swept), sweep_figures(reports)
+        rows = []
+        for r in reports:
+            values = [sweep.cost_values(t) or {} for t in r.sweep]
+            for index, figure in enumerate(figures):
+                name = self.sweep_name(r.summary) if index == 0 else ""
+                rows.append([name, self.figure(figure), *(self.maybe(v.get(figure)) for v in values)])
+        return ["cell", "figure", *map(self.sizes, points)], rows, [False, False] + [True] * len(points)
+
+    def sweep_table(self, reports: list[Report], cells: tuple[list[str], list[list[str]], list[bool]], what: str) -> str:
+        """A sweep's `table`, each cell's derived sizes defined in its caption."""
+        caption = self.sweep_caption(reports, what)
+        for r in reports:  # each cell's own: two cells may define R differently
+            sizes = r.summary.used_sizes if what == "count" else r.cost_sizes
+            if sizes:
+                caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary, sizes)}$"
+        names = ", ".join(r.summary.name for r in reports) + (" (cost)" if what == "cost" else "")
+        head, rows, right = cells
+        label = self.label("comparison", *(["cost"] if what == "cost" else []))
+        table = self.table(head, rows, (), right, f"{caption[0].upper()}{caption[1:]}.", label)
+        return f"% comparison: {names}\n" + table
+
+    def sweep_name(self, net: Summary) -> str:
+        return cell_name(net) + (f" ({self.note(net)})" if net.note else "")
 
     def table(
         self,
@@ -211,11 +428,19 @@ class LatexWriter(MathWriter):
         foot: Sequence[Sequence[str]] = (),
         right: Sequence[bool] = (),
         caption: str = "",
+        label: str = "",
     ) -> str:
-        """A `table` float with `\\hline` rules (plain LaTeX, no booktabs) and aligned columns."""
-        everything = [head, *rows, *foot]
-        widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
+        r"""A `table` float: the caption above, `booktabs` rules, aligned columns; a
+        formula too wide for the column broken in its cell, and a table that does
+        not fit so set smaller (`\small`, `\footnotesize`) or at last scaled to it."""
+        self.packages.add("booktabs")
         right = right or [False] * len(head)
+        breakable = [h in BREAKABLE for h in head]
+        fit = _fitted([head, *rows], foot, breakable, self.room)
+        if fit.limits is not None:
+            rows = [[_broken_cell(c, w) for c, w in zip(row, fit.limits, strict=True)] for row in rows]
+        everything = [head, *rows, *(foot if fit.span is None else ())]
+        widths = [max(len(row[i]) for row in everything) for i in range(len(head))]
 
         def line(row: Sequence[str]) -> str:
             # Padded as the columns are set, so the source reads like the table.
@@ -225,21 +450,41 @@ class LatexWriter(MathWriter):
             ]
             return 2 * INDENT + " & ".join(cells).rstrip() + r" \\"
 
-        columns = "".join("r" if numeric else "l" for numeric in right)
-        out = [
-            r"\begin{table}[htbp]",
-            INDENT + r"\centering",
-            INDENT + rf"\caption{{{caption}}}",
+        def spanned(row: Sequence[str]) -> str:
+            first, last = _span(row, breakable)
+            cell = rf"\multicolumn{{{last - first + 1}}}{{l}}{{{_broken_cell(row[last], fit.span)}}}"
+            cells = [*row[:first], cell, *row[last + 1 :]]
+            return 2 * INDENT + " & ".join(cells) + r" \\"
+
+        columns = "@{}" + "".join("r" if numeric else "l" for numeric in right) + "@{}"
+        tabular = [
             INDENT + rf"\begin{{tabular}}{{{columns}}}",
-            2 * INDENT + r"\hline",
+            2 * INDENT + r"\toprule",
             line(head),
-            2 * INDENT + r"\hline",
+            2 * INDENT + r"\midrule",
             *map(line, rows),
         ]
         if foot:
-            out += [2 * INDENT + r"\hline", *map(line, foot)]
-        out += [2 * INDENT + r"\hline", INDENT + r"\end{tabular}", r"\end{table}"]
-        return "\n".join(out)
+            tabular += [2 * INDENT + r"\midrule", *map(line if fit.span is None else spanned, foot)]
+        tabular += [2 * INDENT + r"\bottomrule", INDENT + r"\end{tabular}"]
+        size = fit.size or SIZES[0]
+        if fit.size is None:  # nothing smaller fits: scaled to the column, the last resort
+            self.packages.add("graphicx")
+            tabular = [INDENT + r"\resizebox{\linewidth}{!}{%", *tabular, INDENT + "}"]
+        out = [r"\begin{table}[htbp]", INDENT + r"\centering"]
+        if size.command:
+            out.append(INDENT + size.command)
+        if size.colsep != TABCOLSEP:
+            out.append(INDENT + rf"\setlength{{\tabcolsep}}{{{size.colsep:g}pt}}")
+        # Captions go above tables; LaTeX's own skips suit one below (space above
+        # it, none under it), which would set the caption on the top rule.
+        out += [
+            INDENT + r"\setlength{\abovecaptionskip}{0pt}\setlength{\belowcaptionskip}{6pt}",
+            INDENT + rf"\caption{{{caption}}}",
+        ]
+        if label:
+            out.append(INDENT + _label(label))
+        return "\n".join([*out, *tabular, r"\end{table}"])
 
     def param_names(self, net: Summary) -> Callable[[str], str]:
         # Names print as in the equations: the same subscript rule, the same overrides.
@@ -253,6 +498,196 @@ class LatexWriter(MathWriter):
     def shape(self, p: StackParam) -> str:
         # ... and a complex or quaternion one beside its shape (2 or 4 reals an entry).
         return super().shape(p) + (f" ({p.field})" if p.field != "real" else "")
+
+
+def grouped(value: int) -> str:
+    """A number in math as papers write it: `1{,}001{,}440`."""
+    return thousands(value, math=True)
+
+
+def _nothing(only: str | None) -> str:
+    if only == "table":
+        return "no comparison table: it needs several cells, and --set for every size of one of them"
+    if only == "cost":
+        return "no cost table without --cost"
+    return "there is nothing to print"
+
+
+def _unique(names: Iterator[str]) -> list[str]:
+    """Each name, the second of a name as `name-2`: every label a document holds differs."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out
+
+
+def _label_safe(text: str) -> str:
+    """A cell's name or a gate's in a label: characters a label may not hold become `-`."""
+    return re.sub(r"[^A-Za-z0-9:._/+-]", "-", text)
+
+
+def _binary(row: str) -> str:
+    """A row that goes on from the one above: `{} + b`, so that its `+` is set as
+    an operator between terms, not as a sign."""
+    return "{}" + row if row.startswith(("+ ", "- ", "= ", "\\odot ")) else row
+
+
+def _label(name: str) -> str:
+    return rf"\label{{{name}}}"
+
+
+def _indented(text: str, indent: str) -> str:
+    return "\n".join(indent + line for line in text.splitlines())
+
+
+def _layer_terms(net: Summary) -> tuple[str, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr]]] | None:
+    """A stack's layers as (input width, copies) of one count P: the input's size
+    symbol, P (layer 1's count of one copy) and the terms; None where some layer is
+    not P at its width (each checked, so that the structure is never wrong)."""
+    layers = net.counts.layers
+    if not net.stacked or layers.symbol is None or layers.summed is not None:
+        return None
+    counted = {label: count for label, _, count in net.counts.layer_groups}
+    symbol = next(s for s in net.dims if s.name == layers.symbol)
+    terms: dict[sympy.Expr, sympy.Expr] = {}
+    one = None
+    for group in layers.groups:
+        width, copies = to_sympy(group.typed.input_sizes[layers.input]), to_sympy(group.copies)
+        count = counted.get(group.label, sympy.Integer(0))
+        one = sympy.expand(count / copies) if one is None else one
+        if sympy.expand(copies * one.subs(symbol, width) - count) != 0:
+            return None
+        terms[width] = sympy.expand(terms.get(width, 0) + copies)
+    return layers.symbol, one, list(terms.items())
+
+
+def _aligned_rows(head: str, sides: list[str], room: float) -> list[str]:
+    r"""The rows of `head = side = side` broken to fit `room`: aligned at `=` under
+    a short head, else flush left with the rest a quad in."""
+    lead = tex.width(head + " =")
+    if lead <= 0.4 * room:
+        rows = []
+        for index, side in enumerate(sides):
+            lines = tex.wrap(side, room - lead, room - lead - INDENTED)
+            rows.append((head + " " if index == 0 else "") + "&= " + lines[0])
+            rows += [r"&\quad " + line for line in lines[1:]]
+        return rows
+    rows = []
+    for index, side in enumerate(sides):
+        first = room - (lead if index == 0 else tex.width("=") + 2 * INDENTED)
+        lines = tex.wrap(side, first, room - 2 * INDENTED)
+        rows.append(("&" + head + " = " if index == 0 else r"&\qquad = ") + lines[0])
+        rows += [r"&\qquad " + line for line in lines[1:]]
+    return rows
+
+
+class Fit(NamedTuple):
+    """How a table fits its column (`_fitted`)."""
+
+    size: Size | None  # None: only scaling fits
+    limits: list[float] | None  # the widest line of each column's cells; None: none broken
+    # The widest line of a total's formula, spread over the empty cells before it
+    # (`\\multicolumn`); None: the total in its own column.
+    span: float | None = None
+
+
+def _fitted(
+    rows: list[Sequence[str]], foot: Sequence[Sequence[str]], breakable: list[bool], room: float
+) -> Fit:
+    """How a table of `rows` (its head first) and `foot` (its totals) fits `room` points.
+
+    As it is, if it can; else its formulas break in their cells (the `breakable`
+    columns), each into `MOST_LINES` at most, and a total's formula spreads over
+    the empty cells before it; else the table is set a size smaller, and at the
+    smallest size its formulas break as far as they must.
+    """
+    if _natural_width([*rows, *foot]) + 2 * TABCOLSEP * (len(breakable) - 1) <= room:
+        return Fit(SIZES[0], None)
+    spans = [_span(row, breakable) for row in foot]
+    # A total's formula, once it spans, no longer widens its own column.
+    body = [*rows, *([""] * len(breakable) if span else row for row, span in zip(foot, spans, strict=True))]
+    columns = list(zip(*body, strict=True))
+    natural = [max(tex.text_width(c) for c in column) for column in columns]
+    least = [
+        max(_narrowest(c) for c in column) if wraps else wide
+        for column, wraps, wide in zip(columns, breakable, natural, strict=True)
+    ]
+    for index, size in enumerate(SIZES):
+        scale = size.scale
+        space = (room - 2 * size.colsep * (len(columns) - 1)) / scale
+        if sum(least) > space:
+            continue
+        limits = None if sum(natural) <= space else _shared(natural, least, space)
+        widths = limits or natural
+        lines = [len(_lines(c, w)) for column, w in zip(columns, widths, strict=True) for c in column]
+        span = None
+        for row, where in zip(foot, spans, strict=True):
+            if where is not None:
+                first, last = where
+                span = sum(widths[first : last + 1]) + (2 * size.colsep * (last - first)) / scale
+                span += space - sum(widths)  # what the columns leave, the last spanned one takes
+                lines.append(len(_lines(row[last], span)) if _narrowest(row[last]) <= span else math.inf)
+        if max(lines) <= MOST_LINES or (index == len(SIZES) - 1 and max(lines) < math.inf):
+            return Fit(size, limits, span)
+    return Fit(None, None)
+
+
+def _natural_width(rows: list[Sequence[str]]) -> float:
+    return sum(max(tex.text_width(c) for c in column) for column in zip(*rows, strict=True))
+
+
+def _span(row: Sequence[str], breakable: list[bool]) -> tuple[int, int] | None:
+    """The cells a total's formula may spread over: the empty ones before it, and its own."""
+    formulas = [i for i, wraps in enumerate(breakable) if wraps and row[i]]
+    if not formulas:
+        return None
+    last = formulas[0]
+    first = last
+    while first > 1 and not row[first - 1]:
+        first -= 1
+    return (first, last) if first < last else None
+
+
+def _shared(natural: list[float], least: list[float], space: float) -> list[float]:
+    """Column widths in `space`: each its narrowest, the rest shared in proportion
+    to how much wider each would be unbroken."""
+    spare, wanted = space - sum(least), sum(n - m for n, m in zip(natural, least, strict=True))
+    return [m + (n - m) * min(1.0, spare / wanted) for n, m in zip(natural, least, strict=True)]
+
+
+def _narrowest(cell: str) -> float:
+    """The narrowest a cell can be: its widest piece, when it is a formula alone."""
+    formula = _formula(cell)
+    if formula is None:
+        return tex.text_width(cell)
+    return max(tex.width(p.text, display=False) for p in tex.pieces(formula)) + INDENTED
+
+
+def _formula(cell: str) -> str | None:
+    """The math of a cell that is one `$...$` and nothing else."""
+    if cell.startswith("$") and cell.endswith("$") and cell.count("$") == 2:
+        return cell[1:-1]
+    return None
+
+
+def _broken_cell(cell: str, limit: float) -> str:
+    r"""A cell's formula broken into lines of at most `limit` points, as a nested
+    `tabular` that keeps the row's baseline (`[t]`); any other cell as it is."""
+    lines = _lines(cell, limit)
+    if len(lines) == 1:
+        return cell
+    shown = [f"${lines[0]}$"] + [rf"$\quad {{}}{line}$" for line in lines[1:]]
+    return r"\begin{tabular}[t]{@{}l@{}}" + r" \\ ".join(shown) + r"\end{tabular}"
+
+
+def _lines(cell: str, limit: float) -> list[str]:
+    """The lines of a cell's formula at most `limit` points wide; any other cell, one."""
+    formula = _formula(cell)
+    if formula is None or tex.text_width(cell) <= limit:
+        return [cell]
+    return tex.wrap(formula, limit, limit - INDENTED, display=False)
 
 
 def comment(text: str) -> str:
@@ -273,11 +708,19 @@ def formula(net: Summary, form: str = "expanded") -> str:
     """
     count = net.factored if form == "factored" else net.count
     dims = ", ".join(tex.size_name(d.name) for d in net.dims)
-    return f"{function_name(net)}({dims}) = {tex.math(count)}"
+    return f"{function_name(net)}({dims}) = {tex.math(count, grouped=True)}"
 
 
 def function_name(net: Summary) -> str:
-    return rf"P_{{\mathrm{{{escape_math(net.name)}}}}}"
+    r"""`P_{\mathrm{lstm}}`; with a display name, `P_{\mathrm{mLSTM}}` (docs/latex.md, "Display names")."""
+    return f"P_{{{tex.cell_math(net.cell)}}}"
+
+
+def cell_name(net: Summary) -> str:
+    r"""The cell in running text and tables: its display name in math, else its identifier as code."""
+    if net.cell.display is not None:
+        return f"${net.cell.display}$"
+    return rf"\texttt{{{escape_text(net.name)}}}"
 
 
 # ---- the cell's equations ----
@@ -303,8 +746,13 @@ NOTATION = (
 SLICE = re.compile(r"\[[^\[\]]*\{:\}[^\[\]]*\]")
 
 
-def align(net: Summary) -> str:
+def align(net: Summary, room: float = math.inf, label: str = "", number_lines: bool = True) -> str:
     r"""The cell's equations as an `align` block, in the notation of papers.
+
+    A line wider than `room` points breaks before an operator, the rest a quad
+    in. As LaTeX numbers an `align`, every line has a number; without
+    `number_lines`, only the last (the others `\notag`), which takes the `label`;
+    with it, each equation's `label:target`.
 
     >>> import symcount
     >>> print(align(symcount.builtin("rnn").summary))
@@ -314,17 +762,40 @@ def align(net: Summary) -> str:
     \end{align}
     """
     printer = LatexPrinter(net.cell, net.row_products)  # a stack's layers all compute the cell
-    lines = [printer.function_def(f) for f in net.cell.functions]  # the cell's own functions first
-    lines += [printer.equation(eq) for eq in net.cell.equations]
+    named = [(f.name, printer.function_def(f)) for f in net.cell.functions]  # the cell's own first
+    named += [(eq.target, printer.equation(eq)) for eq in net.cell.equations]
     roles = _roles_comment(printer)
-    text = "\n".join(lines)
+    text = "\n".join(line for _, line in named)
     unsliced = SLICE.sub("", text)  # a slice's brackets are not a concatenation's
     notation = [note for token, note in NOTATION if token in (unsliced if token == "[" else text)]
     head = f"% {net.name}: equations ({roles})"
     if notation:
         head += "\n% " + "; ".join(notation).replace("$", "")
-    body = " \\\\\n".join(INDENT + line for line in lines)
+    equations = _broken_lines([line for _, line in named], room - TAG)
+    rows = []
+    for index, ((target, _), lines) in enumerate(zip(named, equations, strict=True)):
+        last = index == len(named) - 1
+        for row, line in enumerate(lines):
+            numbered = row == len(lines) - 1 and (number_lines or last)
+            if numbered and label:
+                line += " " + _label(label + (f":{_label_safe(target)}" if number_lines else ""))
+            elif not numbered:
+                line += r" \notag"
+            rows.append(line)
+    body = " \\\\\n".join(INDENT + row for row in rows)
     return f"{head}\n\\begin{{align}}\n{body}\n\\end{{align}}"
+
+
+def _broken_lines(lines: list[str], room: float) -> list[list[str]]:
+    r"""Each `target &= formula` as the rows it takes in `room` points: one, or the
+    formula broken before an operator, the rest on rows `&\quad ...`."""
+    split = [line.split(" &= ", 1) for line in lines]
+    lead = max(tex.width(target) for target, _ in split) + tex.width("=")
+    out = []
+    for target, formula in split:
+        broken = tex.wrap(formula, room - lead, room - lead - INDENTED)
+        out.append([f"{target} &= {broken[0]}", *(rf"&\quad {line}" for line in broken[1:])])
+    return out
 
 
 def _roles_comment(printer: LatexPrinter) -> str:
@@ -343,13 +814,19 @@ def _roles_comment(printer: LatexPrinter) -> str:
 
 PREAMBLE = r"""% Generated by symcount; compiles with plain pdflatex.
 \documentclass{article}
-\usepackage{amsmath}
-\begin{document}
 """
+# The packages a document may use, in the order it loads them.
+PACKAGES = ("amsmath", "booktabs", "graphicx")
 
 
-def document(body: str) -> str:
-    return PREAMBLE + "\n" + body + "\n\\end{document}\n"
+def document(body: str, packages: set[str] = frozenset()) -> str:
+    """A whole article around `body`, loading amsmath and the `packages` it uses."""
+    used = [name for name in PACKAGES if name == "amsmath" or name in packages]
+    loads = "".join(rf"\usepackage{{{name}}}" + "\n" for name in used)
+    # A narrow column leaves a description few places to break a line: let
+    # TeX stretch the spaces a little rather than run into the margin.
+    setup = r"\setlength{\emergencystretch}{2em}" + "\n"
+    return PREAMBLE + loads + setup + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
 
 
 def notebook(net: Summary) -> str:

@@ -101,11 +101,13 @@ class CellLexer(RegexLexer):
             (r"[)\]]", Punctuation, "#pop"),
             include("expression"),
         ],
-        # `cell NAME(SIZES) "description"`: the description has escapes.
+        # `cell NAME(SIZES) "description" latex "display"`: the description has escapes,
+        # the display name is LaTeX taken verbatim (docs/language.md, "Files and cells").
         "header": [
             (r"\n", Whitespace, "#pop"),
             include("blank"),
             (r"\(", Punctuation, "brackets"),
+            (r'(latex)(\s*)("[^"\n]*")', bygroups(Keyword, Whitespace, String.Double)),
             (r'"', String.Double, "description"),
         ],
         "description": [

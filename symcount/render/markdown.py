@@ -36,7 +36,7 @@ class MarkdownWriter(MathWriter):
         rows = []
         for r in reports:
             net = r.summary
-            name = f"`{self.signature(net)}`" + (f" ({self.note(net)})" if net.note else "")
+            name = self.cell_name(net) + (f" ({self.note(net)})" if net.note else "")
             row = [name, self.math(net.count), self.math(net.factored)]
             if with_values:
                 row.append("" if r.value is None else self.number(r.value))
@@ -49,8 +49,18 @@ class MarkdownWriter(MathWriter):
                 table += f"\n\nIn `{self.signature(r.summary)}`: {self.where(r)}."
         return table
 
+    def captioned(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str) -> str:
+        """A sweep's table, then what it holds as a sentence (Markdown tables have no caption)."""
+        return self.laid_out(cells) + f"\n\n{caption[0].upper()}{caption[1:]}."
+
+    def sweep_name(self, net: Summary) -> str:
+        return self.cell_name(net) + (f" ({self.note(net)})" if net.note else "")
+
+    def size_label(self, name: str) -> str:
+        return f"${tex.size_name(name)}$"
+
     def heading(self, net: Summary) -> list[str]:
-        lines = [f"### `{self.signature(net)}`", ""]
+        lines = [f"### {self.cell_name(net)}", ""]
         if net.description:
             lines += [escape(net.description), ""]
         if net.note:
@@ -58,6 +68,12 @@ class MarkdownWriter(MathWriter):
         if not net.bias:
             lines += [f"Removed biases: {self.removed(net)}.", ""]
         return lines
+
+    def cell_name(self, net: Summary) -> str:
+        r"""`` `lstm(m, n)` ``; with a display name, that first: `` $\mathrm{mLSTM}$ (`mlstm(m, n)`) ``."""
+        code = f"`{self.signature(net)}`"
+        display = net.cell.display
+        return code if display is None else f"${_table_math(display)}$ ({code})"
 
     def section(self, report: Report) -> str:
         net = report.summary
@@ -111,7 +127,7 @@ class MarkdownWriter(MathWriter):
         parts = [title + ".", self.laid_out(cells)]
         return "\n\n".join(parts + [f"{self.solved_name(net)}: {escape(note)}." for net, note in solution_notes(reports)])
 
-    def cell_name(self, name: str) -> str:
+    def solved_cell(self, name: str) -> str:
         return f"`{name}`"
 
     def frozen(self, report: Report) -> str:

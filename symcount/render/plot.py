@@ -261,11 +261,6 @@ def _digits(value: Fraction) -> str:
     return f"{estimate + (whole >= 10**estimate):,}"
 
 
-def legend_name(net: Summary) -> str:
-    """How the figure names the cell, in its legend and its note on skipped sizes."""
-    return net.name
-
-
 def label(net: Summary, formula: bool = True) -> str:
     """The legend entry: the cell's name and, with `formula`, its count (matplotlib
     mathtext), then how it is stacked."""
@@ -278,6 +273,21 @@ def label(net: Summary, formula: bool = True) -> str:
         if len(count) <= MAX_FORMULA:
             text = f"{text}: ${count}$"
     return f"{text} ({net.note})" if net.note else text
+
+
+def legend_name(net: Summary) -> str:
+    """The cell in the legend: its display name as mathtext where matplotlib can set
+    it, else as text (docs/latex.md, "Display names"); without one, its identifier."""
+    display = net.cell.display
+    if display is not None:
+        from matplotlib.mathtext import MathTextParser
+
+        try:
+            MathTextParser("path").parse(f"${display}$")
+            return f"${display}$"
+        except ValueError:  # a command mathtext does not have
+            pass
+    return tex.cell_text(net.cell).replace("$", r"\$")  # a lone `$` would start mathtext
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings: object):

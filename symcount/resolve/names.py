@@ -29,6 +29,7 @@ def resolve(cell: ir.CellDef) -> Scope:
 
 
 def _header(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
+    overrides.check_display(cell, err)
     for sym in cell.dims:
         if sym.name in scope.symbols:
             first = scope.symbols[sym.name]

@@ -2,7 +2,9 @@
 
 The name must be one of the cell's inputs, states, gates or parameters; the
 text goes into the output verbatim, so it must not be able to leave math mode,
-unbalance the document or run commands that read or write files.
+unbalance the document or run commands that read or write files. The cell's
+display name (`cell c(m, n) "..." latex "TEXT"`) is LaTeX of the same kind,
+checked the same way.
 """
 
 from __future__ import annotations
@@ -29,14 +31,23 @@ def check(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
                 ("first here", seen[override.name].name_span),
             )
         seen[override.name] = override
-        problem = latex_problem(override.text)
-        if problem is not None:
-            offset, message = problem
-            # The text is verbatim, so its characters sit one column after the quote.
-            span = override.text_span
-            column = span.column + 1 + offset
-            where = ir.Span(span.line, column, span.line, column + 1)
-            raise err(f"LaTeX override for '{override.name}': {message}", where)
+        _check_text(override.text, override.text_span, f"LaTeX override for '{override.name}'", err)
+
+
+def check_display(cell: ir.CellDef, err: ErrorFactory) -> None:
+    """`cell c(m, n) "..." latex "TEXT"`: the display name is LaTeX that is safe to paste."""
+    if cell.display is not None:
+        _check_text(cell.display, cell.display_span, f"display name of cell '{cell.name}'", err)
+
+
+def _check_text(text: str, span: ir.Span, what: str, err: ErrorFactory) -> None:
+    """A located error at the character of `text` (the string at `span`) that is unsafe."""
+    problem = latex_problem(text)
+    if problem is not None:
+        offset, message = problem
+        # The text is verbatim, so its characters sit one column after the quote.
+        column = span.column + 1 + offset
+        raise err(f"{what}: {message}", ir.Span(span.line, column, span.line, column + 1))
 
 
 def _check_override_name(override: ir.LatexOverride, scope: Scope, err: ErrorFactory) -> None:

@@ -86,7 +86,7 @@ class ToIR(Transformer):
         return list(cells)
 
     def cell(self, children):
-        keyword, name, dims, description, *statements, end = children
+        keyword, name, dims, description, _latex, display, *statements, end = children
         return dict(
             name=str(name),
             dims=tuple(dims or ()),
@@ -97,6 +97,9 @@ class ToIR(Transformer):
             functions=tuple(s for s in statements if isinstance(s, ir.FunctionDef)),
             span=_join(tspan(keyword), tspan(end)),
             name_span=tspan(name),
+            # Verbatim, as a name's override: LaTeX's backslashes are not escapes.
+            display=str(display)[1:-1] if display is not None else None,
+            display_span=tspan(display) if display is not None else None,
         )
 
     def dim_names(self, tokens):

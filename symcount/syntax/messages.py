@@ -52,10 +52,27 @@ _EXAMPLES = {
     ],
     'expected a name and its LaTeX in double quotes, as in `latex W_xi "W_{\\xi}"`': [
         "cell c(n)\nlatex\n",
-        'cell c(n)\nlatex "x"\n',
         "cell c(n)\nlatex W\n",
         "cell c(n)\nlatex W x\n",
         "cell c(n)\nlatex W (\n",
+    ],
+    # After the one above, which labels the state's other tokens: only the string is this.
+    "a cell's display name goes on its first line, as in "
+    '`cell c(n) "description" latex "\\mathrm{C}"` (a name\'s LaTeX is `latex NAME "..."`)': [
+        'cell c(n)\nlatex "x"\n',
+    ],
+    'expected the display name in double quotes, as in `cell c(n) "description" latex "\\mathrm{C}"`': [
+        "cell c(n) latex\n",
+        'cell c(n) "d" latex\n',
+        'cell c(n) "d" latex x\n',
+    ],
+    # Before the one below, which labels only a string after the display name.
+    'expected the end of the line after the header `cell c(n) "description" latex "\\mathrm{C}"`': [
+        'cell c(n) latex "x" y\n',
+        'cell c(n) "d" latex "x" y\n',
+    ],
+    'the description comes before the display name: `cell c(n) "description" latex "\\mathrm{C}"`': [
+        'cell c(n) latex "x" "d"\n',
     ],
     "unmatched ')'": ["cell c(n)\ny = x)\n", "cell c(n)\ny = (x))\n", "cell c(n)\ny = f(x))\n"],
     "unmatched ']'": ["cell c(n)\ny = x]\n", "cell c(n)\ny = f(x)]\n", "cell c(n)\ny = [x]]\n"],
@@ -89,6 +106,8 @@ def syntax_error(
         message = f"unexpected character {ch!r}"
         if ch == "'":
             message += " (a prime belongs right after a state's name, as in h')"
+        elif ch == '"':  # STRING matches only up to a closing quote on the same line
+            message = "this string is never closed (it ends with '\"' on the same line)"
         return SymcountError(message, _loc(source, line, column))
 
     label = _label(e, parser)
