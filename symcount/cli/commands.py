@@ -228,7 +228,7 @@ def cmd_solve(args) -> int:
     reports = []
     for cell in cells:
         sizes, solved = _solved(cell, names[cell.name], given, budget, args)
-        reports.append(Report(cell.summary, sizes, replace(solved, matched=matched)))
+        reports.append(Report(cell.summary, sizes, solved=replace(solved, matched=matched)))
     sys.stdout.write(render(args.format, reports))
     return 0
 

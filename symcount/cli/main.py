@@ -85,7 +85,7 @@ def _solve(parser: argparse.ArgumentParser) -> None:
         "--match", metavar="CELL", help="the budget is this cell's metric at the sizes --at gives (a SOURCE)"
     )
     parser.add_argument(
-        "--at", metavar="SYM=INT,...", type=_size_list, help="the sizes of the --match cell, every one of them"
+        "--at", metavar="SYM=INT,...", type=_sizes_at, help="the sizes of the --match cell, every one of them"
     )
     parser.add_argument(
         "--metric", metavar="NAME", default="params",
@@ -323,7 +323,7 @@ def _symbol(text: str) -> str:
     return text
 
 
-def _size_list(text: str) -> list[tuple[str, int]]:
+def _sizes_at(text: str) -> list[tuple[str, int]]:
     """`m=128,n=256` → [('m', 128), ('n', 256)], each symbol once."""
     sizes = [_size_setting(part) for part in text.split(",")]
     names = [name for name, _ in sizes]

@@ -38,10 +38,10 @@ class Report:
 
     summary: Summary
     sizes: dict[str, int] = field(default_factory=dict)  # the --set values this cell uses
-    solved: Solved | None = None  # what `symcount solve` found for it (`Cell.solve`)
     # A sweep (`--set n=128,256`, `--set n=64:512:64`): each swept symbol's values, the
     # same for every cell of the table, whether the cell has the symbol or not.
     swept: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    solved: Solved | None = None  # what `symcount solve` found for it (`Cell.solve`)
 
     @cached_property
     def sweep(self) -> list[Report | SizeValueError]:
