@@ -73,9 +73,9 @@ def test_every_format_shows_the_same_answer():
     outputs = {fmt: run(*args, "--format", fmt)[1] for fmt in ("text", "markdown", "latex", "csv")}
     assert "| `lstm` | 128 | 439 | 997,408 | 440 | 1,001,440 |" in outputs["markdown"]
     assert "| `mingru_pytorch.mingru` |  | 707 | 999,698 | 708 | 1,002,528 |" in outputs["markdown"]
-    assert r"\caption{Largest $n$ within 1,000,000 parameters.}" in outputs["latex"]
+    assert r"\caption{Largest $n$ within $1{,}000{,}000$ parameters.}" in outputs["latex"]
     rows = [" ".join(line.split()) for line in outputs["latex"].splitlines()]
-    assert r"\texttt{lstm} & 128 & 439 & 997,408 & 440 & 1,001,440 \\" in rows
+    assert r"\texttt{lstm} & 128 & 439 & $997{,}408$ & 440 & $1{,}001{,}440$ \\" in rows
     assert outputs["csv"].splitlines() == [
         "cell,network,metric,convention,dtype,budget,for,multiple_of,m,n,count,next,next_count,message",
         "lstm,,params,,,1000000,n,1,128,439,997408,440,1001440,",

@@ -110,6 +110,9 @@ class LatexWriter(MathWriter):
 
     def render(self, reports: list[Report]) -> str:
         self.packages = set()
+        if reports and reports[0].solved is not None:  # `symcount solve`: one table of every cell
+            body = self.solutions(reports) + "\n"
+            return document(body, self.packages) if self.standalone else body
         parts = []
         if any(r.swept for r in reports) and self.shows("table"):  # a sweep's, even of one cell
             parts += self.sweep_tables(reports)
