@@ -6,7 +6,7 @@
 """
 
 __version__ = "0.1.0"
-__all__ = ["Cell", "Cells", "Param", "SymcountError", "builtin", "builtins", "format_text", "load", "loads"]
+__all__ = ["Cell", "Cells", "Model", "Param", "SymcountError", "builtin", "builtins", "format_text", "load", "loads"]
 
 # The public names are loaded on first use so that `import symcount` (and so
 # `symcount --help`) does not pay for sympy and lark; nor even for dataclasses,
@@ -19,6 +19,7 @@ _LAZY = {
     "format_text": "api",
     "Cell": "api",
     "Cells": "api",
+    "Model": "api",
     "Param": "api",
 }
 

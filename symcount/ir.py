@@ -431,3 +431,106 @@ class CellDef:
     # `resolve.overrides`. The span is the string's, quotes included.
     display: str | None = None
     display_span: Span | None = None
+    # `block ffn(d, f) ... end`: a cell without state, a component of models.
+    block: bool = False
+
+    @property
+    def kind(self) -> str:
+        """How messages name it: "cell" or "block"."""
+        return "block" if self.block else "cell"
+
+
+# ---- models: components composed by name (docs/language.md, "Models") ----
+
+
+@dataclass(frozen=True)
+class SourceName:
+    """`enc` in `reads enc`: a component, the model's input, or `previous`."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class SourceConcat:
+    """`[x, previous]`: the sources' outputs concatenated."""
+
+    parts: tuple[Source, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class SourceAll:
+    """`all(rest)`: the outputs of every copy of a repeated layer, concatenated."""
+
+    name: str
+    span: Span
+    name_span: Span
+
+
+Source = SourceName | SourceConcat | SourceAll
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What one input of a component reads: `h = enc`; `input` None for a component's
+    only input (`reads enc`)."""
+
+    input: str | None
+    source: Source
+    span: Span
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """`input x : m`: the vector a model reads."""
+
+    name: str
+    dim: Dim
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True)
+class Component:
+    """One statement of a model that holds parameters (docs/language.md, "Models").
+
+    `kind` is "embedding" (`args` = (rows, width)), "layer" (`cell` the cell or
+    block, `args` its sizes), "linear" or "output" (`args` = (out, in)), "norm"
+    (`cell` the norm: layernorm, rmsnorm, batchnorm; `args` = (size,)).
+    """
+
+    kind: str
+    name: str | None  # None for a layer written without `NAME =`
+    cell: str | None
+    args: tuple[Dim, ...]
+    span: Span
+    name_span: Span  # the name's, else the cell's
+    cell_span: Span | None = None
+    repeat: Dim | None = None  # `* K`
+    bidirectional: bool = False
+    residual: bool = False
+    bias: bool = False  # `+ bias`
+    tied: str | None = None  # `tied E`
+    tied_span: Span | None = None
+    reads: tuple[Binding, ...] = ()  # empty: the component before
+
+
+@dataclass(frozen=True, eq=False)
+class ModelDef:
+    """One `model ... end` block: its inputs and components in order."""
+
+    name: str
+    dims: tuple[DimSymbol, ...]
+    description: str
+    inputs: tuple[ModelInput, ...]
+    components: tuple[Component, ...]
+    span: Span
+    name_span: Span
+    source: Document
+    display: str | None = None
+    display_span: Span | None = None
+    kind = "model"
+
+
+Definition = CellDef | ModelDef

@@ -2,9 +2,10 @@
 `Cell` and `Stack` they return (docs/api.md)."""
 
 from .cell import Cell, Cells, Param, Stack, StackParam
+from .model import Model
 from .reading import builtin, format_text, load, loads, read_source
 
 __all__ = [
-    "Cell", "Cells", "Param", "Stack", "StackParam",
+    "Cell", "Cells", "Model", "Param", "Stack", "StackParam",
     "builtin", "format_text", "load", "loads", "read_source",
 ]

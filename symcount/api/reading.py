@@ -7,18 +7,20 @@ infer shapes → `Cell` (which counts on demand).
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from .. import gcpause, ir, shapes, sources, syntax
 from ..errors import Location, Note, SymcountError
 from ..resolve import lint
-from ..resolve.names import resolve
+from ..resolve.names import Scope, resolve
 from .cell import Cell, Cells
+from .model import Model
 
 
 @gcpause.paused  # derivation: one of the stages run with the collector paused
 def loads(text: str | bytes, filename: str = "<string>") -> Cells:
-    """Every cell in a spec text: a str, or bytes in UTF-8 (as a file is read),
-    as a `Cells` list.
+    """Every cell, block and model in a spec text: a str, or bytes in UTF-8 (as a
+    file is read), as a `Cells` list.
 
     >>> import symcount
     >>> [cell] = symcount.loads('''
@@ -32,18 +34,47 @@ def loads(text: str | bytes, filename: str = "<string>") -> Cells:
     m*n + n**2 + n
     """
     source = ir.Document(filename, _text(text, filename))
-    cells = Cells()
-    seen: dict[str, ir.CellDef] = {}
-    for ir_cell in syntax.parse(source):
-        if ir_cell.name in seen:
+    definitions = syntax.parse(source)
+    seen: dict[str, ir.Definition] = {}
+    for definition in definitions:
+        if definition.name in seen:
             raise source.error(
-                f"cell '{ir_cell.name}' is defined twice in this input",
-                ir_cell.name_span,
-                ("first defined here", seen[ir_cell.name].name_span),
+                f"{definition.kind} '{definition.name}' is defined twice in this input"
+                + ("" if seen[definition.name].kind == definition.kind else f" (first as a {seen[definition.name].kind})"),
+                definition.name_span,
+                ("first defined here", seen[definition.name].name_span),
             )
-        seen[ir_cell.name] = ir_cell
-        cells.append(_derived(ir_cell))
-    return cells
+        seen[definition.name] = definition
+    derived: dict[str, Cell] = {}
+
+    def cell(definition: ir.CellDef) -> Cell:
+        if definition.name not in derived:
+            derived[definition.name] = _derived(definition)
+        return derived[definition.name]
+
+    def find(name: str) -> Scope | str | None:
+        """What a model's layer names: a cell or block of this text, else a built-in."""
+        definition = seen.get(name)
+        if isinstance(definition, ir.ModelDef):
+            return "model"
+        return cell(definition).scope if definition is not None else _builtin_scope(name)
+
+    return Cells(
+        cell(d) if isinstance(d, ir.CellDef) else Model(d, find) for d in definitions
+    )
+
+
+@cache
+def _builtin_scope(name: str) -> Scope | str | None:
+    """The resolved built-in cell or block `name` (a model's layer), made once."""
+    if name not in sources.builtin_names():
+        return None
+    text = sources.builtin_text(name)
+    document = ir.Document(sources.BUILTIN_PREFIX + name, text)
+    definition = next(d for d in syntax.parse(document) if d.name == name)
+    if isinstance(definition, ir.ModelDef):
+        return "model"
+    return resolve(definition)
 
 
 def _derived(ir_cell: ir.CellDef) -> Cell:
@@ -130,22 +161,32 @@ def load(path: str | os.PathLike) -> Cells:
     return loads(sources.decode(data, path), filename=path)
 
 
-def builtin(name: str) -> Cell:
-    """A built-in cell by name (`symcount list` shows them), as `gru` or as
-    `builtin:gru`, the spelling of `cell.source`.
+def builtin(name: str) -> Cell | Model:
+    """A built-in cell or model by name (`symcount list` shows them), as `gru` or
+    as `builtin:gru`, the spelling of `cell.source`.
 
     >>> import symcount
     >>> symcount.builtin("gru").factored
     3*n*(m + n + 1)
     """
     text = sources.builtin_text(name)
-    return loads(text, filename=sources.BUILTIN_PREFIX + sources.builtin_name(name))[0]
+    name = sources.builtin_name(name)
+    return _named(loads(text, filename=sources.BUILTIN_PREFIX + name), name)
+
+
+def _named(definitions: Cells, name: str) -> Cells | Cell | Model:
+    """The definition of a built-in's file that the file is named after (a model's
+    file holds the blocks it uses too)."""
+    return next((d for d in definitions if d.name == name), definitions[0])
 
 
 def read_source(spec: str) -> Cells:
     """A command-line SOURCE (path, `-` or built-in name) → its cells."""
     filename, text = sources.read(spec)
-    return loads(text, filename=filename)
+    definitions = loads(text, filename=filename)
+    if filename.startswith(sources.BUILTIN_PREFIX):
+        return Cells([_named(definitions, sources.builtin_name(filename))])
+    return definitions
 
 
 def format_text(text: str, filename: str = "<string>") -> str:

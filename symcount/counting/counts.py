@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 import sympy
 
 from .. import gcpause
-from ..layers.stacking import Layers
+from ..layers.stacking import Layers  # or a model's `layers.models.ModelLayers`
 from ..poly import Poly
 from ..shapes import ParamShape
 from ..symbols import factored, to_sympy
@@ -121,7 +121,7 @@ class Counts:
 
     def __init__(self, layers: Layers):
         self.layers = layers
-        self.stacked = layers.layout.layers is not None
+        self.stacked = layers.stacked
 
     @cached_property
     @gcpause.paused  # counting: another stage run with the collector paused

@@ -20,12 +20,61 @@ import sympy
 from .. import ir
 from ..errors import SymcountWarning
 from ..shapes import NodeSet
-from ..symbols import dim_expr
+from ..symbols import dim_expr, to_sympy
 from . import evaluation
 from .counts import Counts, CountsView, StackParam
 
 if TYPE_CHECKING:
     from ..costing import Cost
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """One component of a model as the outputs show it: what it is, what it reads and
+    emits, and its trainable count over all its copies.
+
+    >>> import symcount
+    >>> row = symcount.builtin("awd_lstm").summary.components[-1]
+    >>> row.label, row.kind, row.what, row.count
+    ('decoder', 'output', '(V, e) + bias tied encoder', V)
+    """
+
+    label: str
+    kind: str  # "embedding", "layer", "linear", "norm" or "output"
+    what: str  # "torch.lstm(e, n)", "(V, e) + bias tied encoder", "layernorm(n) + bias"
+    copies: sympy.Expr  # `* K`, times 2 when bidirectional
+    directions: int
+    reads: tuple[tuple[str, sympy.Expr | None], ...]  # each input and its width (None: not known)
+    emits: sympy.Expr | None
+    count: sympy.Expr
+    tied: str | None
+    line: int  # where it is written
+
+
+def component_rows(layers, counts: Counts) -> tuple[ComponentRow, ...]:
+    """The rows of a model's components (`layers.models.ModelLayers`), counted."""
+    per_label: dict[str, list[sympy.Expr]] = {}
+    for p in counts.params:
+        if not p.frozen:
+            per_label.setdefault(p.layer, []).append(p.count)
+    rows = []
+    for part in layers.parts:
+        reads = tuple((name, to_sympy(size)) for name, size in part.typed.input_sizes.items())
+        rows.append(
+            ComponentRow(
+                part.label,
+                part.kind,
+                part.what,
+                to_sympy(part.copies),
+                part.directions,
+                reads if part.kind != "embedding" else (),
+                None if part.emits is None else to_sympy(part.emits),
+                sympy.expand(sympy.Add(*per_label.get(part.label, ()))),
+                part.tied,
+                part.component.span.line,
+            )
+        )
+    return tuple(rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +94,7 @@ class Summary(CountsView):
     layers: int | str | None  # None: one cell, not a stack
     bidirectional: bool
     bias: bool
-    cell: ir.CellDef  # the cell's IR; its equations without the biases when `bias` is False
+    cell: ir.CellDef | None  # the cell's IR, its equations without the biases when `bias` is False; None: a model
     warnings: tuple[SymcountWarning, ...]
     counts: Counts
     # Sizes defined with division or ceil/floor (`size R = ceil(D / 16)`): symbols of
@@ -59,6 +108,13 @@ class Summary(CountsView):
     # What a step costs, when it was asked for (`symcount cost`, `latex --cost`): the
     # formats then show it. Set with `dataclasses.replace(summary, cost=cell.cost(...))`.
     cost: Cost | None = None
+    # A model's components in order (docs/language.md, "Models"); empty for a cell,
+    # whose `cell` the formats show instead.
+    components: tuple[ComponentRow, ...] = ()
+
+    @property
+    def is_model(self) -> bool:
+        return self.cell is None
 
     @property
     def has_frozen(self) -> bool:
@@ -103,7 +159,8 @@ class Summary(CountsView):
         if self.cost is None:
             return ()
         dims = {d.name for d in self.dims}
-        declared = [d.name for d in self.cell.declarations if isinstance(d, ir.SizeDecl)]
+        cells = [self.cell] if self.cell is not None else []
+        declared = [d.name for c in cells for d in c.declarations if isinstance(d, ir.SizeDecl)]
         extents = [name for name in self.cost.sizes if name not in dims]
         # In the cell's order (rows before cols), rather than the cost's alphabetical one.
         return tuple(sorted(extents, key=lambda name: declared.index(name) if name in declared else len(declared)))

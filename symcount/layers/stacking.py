@@ -159,6 +159,11 @@ class Layers:
                 scope.cell.name_span,
             )
 
+    @property
+    def stacked(self) -> bool:
+        """Whether its parameters are reported per layer group (a stack's are)."""
+        return self.layout.layers is not None
+
     def derive(self, width: Poly, label: str) -> TypedCell:
         """The typed cell of layer `label`, which reads an input of size `width`:
         layer 1's when that is layer 1's input size (a cell that reads what it

@@ -381,6 +381,13 @@ def _declared_rank(name: str, scope: Scope) -> int | None:
 
 
 def _completeness(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
+    if cell.block and scope.states:
+        state = next(iter(scope.states.values()))
+        raise err(
+            f"block '{cell.name}' declares state '{state.name}'; a block computes its output from "
+            "its inputs alone (write a cell, `cell NAME(SIZES)`, for a recurrent component)",
+            state.span,
+        )
     for name, state in scope.states.items():
         if name not in scope.updates:
             raise err(
@@ -388,7 +395,7 @@ def _completeness(cell: ir.CellDef, scope: Scope, err: ErrorFactory) -> None:
             )
     if not cell.equations:  # with states, the message above is the more useful one
         raise err(
-            f"cell '{cell.name}' has no equations (a cell computes at least one value)",
+            f"{cell.kind} '{cell.name}' has no equations (a {cell.kind} computes at least one value)",
             cell.name_span,
         )
     output = next((d for d in cell.declarations if isinstance(d, ir.Output)), None)

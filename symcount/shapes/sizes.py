@@ -66,6 +66,7 @@ class Check:
     key: str  # what a plot groups the sizes it skips by: the size's name, else the size
     span: ir.Span  # where it is defined, or comes from
     most: int | None = None  # a bound above too (the layers of a stack whose count is r**L)
+    least: int = 1  # 0 for a number of copies (`layer lstm(n, n) * (L - 2)` at L = 2)
 
 
 class Derived(dict):
@@ -96,7 +97,10 @@ class Derived(dict):
             dim = self[key]
             return Described(f"size {key} = {dim_text(dim)}{origin}", _names(dim), dim.span, whole)
         check = next(c for c in self.checks if c.key == key)
-        wrong = whole if check.most is None else f"is not a whole number from 1 to {check.most:,}"
+        if check.most is not None:
+            wrong = f"is not a whole number from {check.least} to {check.most:,}"
+        else:
+            wrong = whole if check.least == 1 else f"is not a whole number of at least {check.least}"
         return Described(check.what, check.size.symbols(), check.span, wrong)
 
 
@@ -500,8 +504,9 @@ def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[s
         known[name] = int(value)
     for check in derived.checks:
         value = check.size.evaluate(known)
-        if value < 1 or (check.most is not None and value > check.most):
-            bound = "a size is at least 1" if value < 1 else f"it is at most {check.most:,} here"
+        if value < check.least or (check.most is not None and value > check.most):
+            low = "a size is at least 1" if check.least == 1 else f"it is at least {check.least} here"
+            bound = low if value < check.least else f"it is at most {check.most:,} here"
             message = f"{check.what} is {value}; {bound}" + _at(check.size.symbols() - {check.key}, known)
             raise SizeValueError(message, check.key)
     return {name: known[name] for name in derived}
@@ -581,6 +586,12 @@ class _MessageSizes(SizePrinter):
 
 
 _MESSAGE_SIZES = _MessageSizes()
+
+
+def polynomial(dim: ir.Dim) -> Poly:
+    """A size written without division or ceil/floor, as a `Poly` in the names it reads
+    (a model's size arguments: `lstm(e + n, n)`)."""
+    return _Polynomials().visit(dim)
 
 
 def dim_text(dim: ir.Dim) -> str:

@@ -42,8 +42,8 @@ def _built() -> Lark:
     return lalr(ToIR())
 
 
-def parse(source: ir.Document) -> list[ir.CellDef]:
-    """Parse a whole file into cells (syntax only; no size checks).
+def parse(source: ir.Document) -> list[ir.Definition]:
+    """Parse a whole file into cells, blocks and models (syntax only; no size checks).
 
     Safe to call from several threads at once (see `tables.run`).
     """
@@ -58,12 +58,12 @@ def parse(source: ir.Document) -> list[ir.CellDef]:
             f"a size has at most {MAX_DIGITS} digits; this one has {len(e.token)}",
             source.location(tspan(e.token)),
         ) from None
-    cells = [ir.CellDef(source=source, **cell) for cell in parts]
-    if not cells:
+    definitions = [part.pop("kind")(source=source, **part) for part in parts]
+    if not definitions:
         raise SymcountError(
             "no cell in this input (a cell starts with `cell NAME(SIZES)` and ends with `end`)",
             Location(source.filename, 1, 1, None, source.line(1)),
         )
-    for cell in cells:
-        check_depth(cell, source)
-    return cells
+    for definition in definitions:
+        check_depth(definition, source)
+    return definitions

@@ -82,12 +82,16 @@ class ToIR(Transformer):
     the parser is built once per process, and `parse` adds the source.
     """
 
-    def start(self, cells):
-        return list(cells)
+    def start(self, definitions):
+        return list(definitions)
+
+    def block(self, children):
+        return {**self.cell(children), "block": True}
 
     def cell(self, children):
         keyword, name, dims, description, _latex, display, *statements, end = children
         return dict(
+            kind=ir.CellDef,
             name=str(name),
             dims=tuple(dims or ()),
             description=_unquote(description) if description is not None else "",
@@ -116,8 +120,111 @@ class ToIR(Transformer):
         return ir.State(str(name), kind, dims, _join(tspan(keyword), span), tspan(name))
 
     def output_decl(self, children):
-        (name,) = children
+        _keyword, name = children
         return ir.Output(str(name), tspan(name))
+
+    # models
+
+    def model(self, children):
+        keyword, name, dims, description, _latex, display, *statements, end = children
+        return dict(
+            kind=ir.ModelDef,
+            name=str(name),
+            dims=tuple(dims or ()),
+            description=_unquote(description) if description is not None else "",
+            inputs=tuple(s for s in statements if isinstance(s, ir.ModelInput)),
+            components=tuple(s for s in statements if isinstance(s, ir.Component)),
+            span=_join(tspan(keyword), tspan(end)),
+            name_span=tspan(name),
+            display=str(display)[1:-1] if display is not None else None,
+            display_span=tspan(display) if display is not None else None,
+        )
+
+    def model_input(self, children):
+        keyword, name, dim = children
+        return ir.ModelInput(str(name), _bare(dim), _join(tspan(keyword), _extent(dim)), tspan(name))
+
+    def embedding(self, children):
+        keyword, name, _lpar, rows, width, rpar = children
+        args = (_bare(rows), _bare(width))
+        return ir.Component("embedding", str(name), None, args, _join(tspan(keyword), tspan(rpar)), tspan(name))
+
+    def layer(self, children):
+        keyword, first, cell, *rest = children
+        *args, rpar, star, repeat, bidirectional, residual, reads = rest
+        name, cell = (first, cell) if cell is not None else (None, first)
+        last = reads[-1].span if reads else next(
+            _extent(t) for t in (residual, bidirectional, repeat, rpar) if t is not None
+        )
+        return ir.Component(
+            "layer",
+            str(name) if name is not None else None,
+            str(cell),
+            tuple(_bare(a) for a in args if a is not None),
+            _join(tspan(keyword), last),
+            tspan(name if name is not None else cell),
+            tspan(cell),
+            _bare(repeat) if repeat is not None else None,
+            bidirectional is not None,
+            residual is not None,
+            reads=tuple(reads or ()),
+        )
+
+    def linear(self, children):
+        keyword, name, _lpar, rows, cols, rpar, plus, bias, tied_keyword, tied, reads = children
+        last = reads[-1].span if reads else next(
+            tspan(t) for t in (tied, bias, rpar) if t is not None
+        )
+        return ir.Component(
+            str(keyword),  # "linear" or "output"
+            str(name),
+            None,
+            (_bare(rows), _bare(cols)),
+            _join(tspan(keyword), last),
+            tspan(name),
+            bias=bias is not None,
+            tied=str(tied) if tied is not None else None,
+            tied_span=tspan(tied) if tied is not None else None,
+            reads=tuple(reads or ()),
+        )
+
+    def norm(self, children):
+        keyword, name, kind, size, rpar, plus, bias, reads = children
+        last = reads[-1].span if reads else tspan(bias if bias is not None else rpar)
+        return ir.Component(
+            "norm",
+            str(name),
+            str(kind),
+            (_bare(size),),
+            _join(tspan(keyword), last),
+            tspan(name),
+            tspan(kind),
+            bias=bias is not None,
+            reads=tuple(reads or ()),
+        )
+
+    def reads(self, children):
+        _keyword, *items = children
+        if len(items) == 1 and not isinstance(items[0], ir.Binding):
+            (source,) = items
+            return [ir.Binding(None, source, source.span)]
+        return items
+
+    def binding(self, children):
+        name, source = children
+        return ir.Binding(str(name), source, _join(tspan(name), source.span))
+
+    def source_name(self, children):
+        (name,) = children
+        return ir.SourceName(str(name), tspan(name))
+
+    def source_concat(self, children):
+        lsqb, *parts, rsqb = children
+        return ir.SourceConcat(tuple(parts), _join(tspan(lsqb), tspan(rsqb)))
+
+    def source_all(self, children):
+        keyword, name, rpar = children
+        return ir.SourceAll(str(name), _join(tspan(keyword), tspan(rpar)), tspan(name))
 
     def param_decl(self, children):
         # The grammar lets each marker (`frozen`, `bias`) come at most once.

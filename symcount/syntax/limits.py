@@ -15,7 +15,13 @@ MAX_DEPTH = 100
 MAX_DIGITS = 100
 
 
-def check_depth(cell: ir.CellDef, source: ir.Document) -> None:
+def check_depth(definition: ir.Definition, source: ir.Document) -> None:
+    if isinstance(definition, ir.ModelDef):
+        roots = [d for c in definition.components if _may_be_deep(c.span) for d in _model_dims(c)]
+        roots += [i.dim for i in definition.inputs if _may_be_deep(i.span)]
+        _check(roots, source)
+        return
+    cell = definition
     roots: list = [eq.expr for eq in cell.equations if _may_be_deep(eq.span)]
     roots += [f.expr for f in cell.functions if _may_be_deep(f.span)]
     for decl in cell.declarations:
@@ -25,6 +31,14 @@ def check_depth(cell: ir.CellDef, source: ir.Document) -> None:
             roots.extend(decl.dims)
         elif isinstance(decl, ir.SizeDecl) and decl.definition is not None:
             roots.append(decl.definition)
+    _check(roots, source)
+
+
+def _model_dims(component: ir.Component) -> list[ir.Dim]:
+    return [*component.args, *([component.repeat] if component.repeat is not None else [])]
+
+
+def _check(roots: list, source: ir.Document) -> None:
     for root in roots:
         node = ir.node_at_depth(root, MAX_DEPTH + 1)
         if node is not None:
