@@ -40,7 +40,8 @@ class Model(_Counted):
         self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_model.dims)
         # Built now: a model whose components do not fit is an error here, not later.
         self._layers = ModelLayers(ir_model, find, self.layout)
-        self.warnings: tuple = ()
+        # Slips that are legal (docs/errors.md, "Warnings"): an input nothing reads.
+        self.warnings: tuple = self._layers.warnings
 
     def __repr__(self) -> str:
         return f"<Model {self.name}({', '.join(map(str, self.dims))}): {self.count}>"

@@ -25,7 +25,15 @@ from ..errors import Note, SymcountError, suggest
 from ..poly import Poly
 from ..resolve.names import Scope, resolve
 from ..shapes import TypedCell
-from ..shapes.sizes import Check, Derived, dim_text, never_positive, polynomial, positive
+from ..shapes.sizes import (
+    Check,
+    Derived,
+    SizePrinter,
+    dim_text,
+    never_positive,
+    polynomial,
+    positive,
+)
 from ..shapes.unify import nonnegative
 from .biases import biases, typed_without
 from .stacking import Group, Layout
@@ -71,6 +79,8 @@ end
 """,
 }
 NORMS = ("layernorm", "rmsnorm", "batchnorm")
+# Sizes in a component's description as the language writes them (`2*n`), as `fmt` does.
+_WRITTEN = SizePrinter()
 # What a component reads when it says nothing: the output of the one before.
 PREVIOUS = "previous"
 
@@ -134,14 +144,26 @@ class ModelLayers:
         self.dropped: tuple[str, ...] = ()  # per component: `Part.dropped`
         self._find = find
         self._checks: list[Check] = []
+        if not model.components:
+            raise self.source.error(
+                f"model '{model.name}' has no components (a model holds at least one `embedding`, "
+                "`layer`, `linear`, `norm` or `output`)",
+                model.name_span,
+            )
         self.inputs = {i.name: self._size(i.dim, i.name) for i in model.inputs}
         self._names = self._check_names()
         self.parts = tuple(self._parts())
         self.by_name = {p.label: p for p in self.parts} | {
             p.component.name: p for p in self.parts if p.component.name
         }
+        self._read: set[str] = set()  # the inputs something reads
         self._connect()
         self.derived = self._derived()
+        self.warnings = tuple(
+            self.source.warning(f"input '{i.name}' is never read (no component reads it)", i.name_span)
+            for i in model.inputs
+            if i.name not in self._read
+        )
 
     # ---- names ----
 
@@ -236,7 +258,7 @@ class ModelLayers:
         emits = None if output is None else Poly.const(directions) * output
         if component.residual:
             emits = self._residual(component, scope, typed, emits)
-        args = ", ".join(dim_text(a) for a in component.args)
+        args = ", ".join(_WRITTEN.visit(a) for a in component.args)
         typed, dropped = self._without_biases(typed)
         return Part(component, label, f"{component.cell}({args})", scope, typed, repeat, directions, emits,
                     dropped=dropped)
@@ -313,7 +335,7 @@ class ModelLayers:
         scope = part_scope(kind, component.bias)
         given = {"rows": rows, "cols": cols} if kind == "linear" else {"rows": rows, "width": cols}
         typed = self._infer(scope, given, component.name, component)
-        shape = f"({dim_text(component.args[0])}, {dim_text(component.args[1])})"
+        shape = f"({_WRITTEN.visit(component.args[0])}, {_WRITTEN.visit(component.args[1])})"
         what = shape + (" + bias" if component.bias else "")
         tied = None
         if component.tied is not None:
@@ -329,7 +351,7 @@ class ModelLayers:
         shares it in PyTorch: the same shape, counted once (in E)."""
         target = next((c for c in self.model.components if c.name == component.tied), None)
         if target is None or target.kind != "embedding":
-            what = "no component" if target is None else f"a {target.kind}, not an embedding"
+            what = f"no embedding of model '{self.model.name}'" if target is None else f"a {target.kind}, not an embedding"
             embeddings = [c.name for c in self.model.components if c.kind == "embedding"]
             notes = [] if target is None else [(f"'{target.name}' is defined here", target.name_span)]
             raise self.source.error(
@@ -361,7 +383,7 @@ class ModelLayers:
         scope = part_scope(component.cell, component.bias)
         typed = self._infer(scope, {"size": size}, component.name, component)
         typed, dropped = self._without_biases(typed)
-        what = f"{component.cell}({dim_text(dim)})" + (" + bias" if component.bias else "")
+        what = f"{component.cell}({_WRITTEN.visit(dim)})" + (" + bias" if component.bias else "")
         return Part(component, component.name, what, scope, typed, Poly.const(1), 1, size, dropped=dropped)
 
     def _without_biases(self, typed: TypedCell) -> tuple[TypedCell, tuple[str, ...]]:
@@ -377,14 +399,17 @@ class ModelLayers:
         """Each component's inputs against what they read (docs/language.md, "Models")."""
         previous: Poly | None = None
         before: ir.Span | None = None
+        first: str | None = None  # the input the first component reads by default
         if len(self.model.inputs) == 1:
             [decl] = self.model.inputs
-            previous, before = self.inputs[decl.name], decl.span
+            previous, before, first = self.inputs[decl.name], decl.span, decl.name
         for part in self.parts:
             if part.kind != "embedding":
                 for name, binding in self._bindings(part):
+                    if first is not None and _reads_previous(binding):
+                        self._read.add(first)
                     self._check_read(part, name, binding, previous, before)
-            previous, before = part.emits, part.component.span
+            previous, before, first = part.emits, part.component.span, None
 
     def _bindings(self, part: Part) -> list[tuple[str, ir.Binding | None]]:
         """(input, what it reads) for each input of the component; None: the one before."""
@@ -465,6 +490,7 @@ class ModelLayers:
         name = source.name
         span = source.name_span if isinstance(source, ir.SourceAll) else source.span
         if name in self.inputs:
+            self._read.add(name)
             decl = next(i for i in self.model.inputs if i.name == name)
             return self.inputs[name], [(f"input '{name}' is {self.inputs[name]}", decl.span)]
         read = self.by_name.get(name)
@@ -483,7 +509,7 @@ class ModelLayers:
             )
         if isinstance(source, ir.SourceAll):
             if read.kind != "layer":
-                raise self.source.error(f"all({name}): '{name}' is a {read.kind}, not a repeated layer", span)
+                raise self.source.error(f"all({name}): '{name}' is {_a(read.kind)}, not a repeated layer", span)
             return read.repeat * read.emits, [(f"each copy of '{name}' emits {read.emits}", read.component.span)]
         return read.emits, [(f"'{name}' emits {read.emits}", read.component.span)]
 
@@ -516,3 +542,21 @@ def _one_input(scope: Scope, component: ir.Component, source: Document, why: str
         return inputs
     has = "no input" if not inputs else f"{len(inputs)} inputs ({', '.join(inputs)})"
     raise source.error(f"{scope.cell.kind} '{component.cell}' has {has}; {why}", component.span)
+
+
+def _reads_previous(binding: ir.Binding | None) -> bool:
+    """Whether a binding reads the component before (anywhere in a concatenation)."""
+    if binding is None:
+        return True
+    stack = [binding.source]
+    while stack:
+        source = stack.pop()
+        if isinstance(source, ir.SourceConcat):
+            stack.extend(source.parts)
+        elif isinstance(source, ir.SourceName) and source.name == PREVIOUS:
+            return True
+    return False
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"

@@ -45,12 +45,16 @@ _COMMENT_GAP = "  "  # before a comment after code on its line
 Item = tuple[int, str]  # a header, a statement or an `end`: its first line and its role (`Notes`)
 
 
-def format_cells(cells: list[ir.CellDef], comments: Sequence[Comment] = ()) -> str:
-    """Cells as canonical cell-language text, one blank line between them, with
-    `comments` (`syntax.comments.comments` of the cells' text) where they belong."""
+def format_cells(cells: list[ir.Definition], comments: Sequence[Comment] = ()) -> str:
+    """Cells, blocks and models as canonical cell-language text, one blank line
+    between them, with `comments` (`syntax.comments.comments` of their text)
+    where they belong."""
     notes = Notes(cells, comments)
     printer = CellPrinter()
-    text = "\n".join(printer.cell(cell, notes) for cell in cells)
+    text = "\n".join(
+        printer.model(cell, notes) if isinstance(cell, ir.ModelDef) else printer.cell(cell, notes)
+        for cell in cells
+    )
     if notes.tail:  # the comments after the last cell, a blank line apart as a cell would be
         text += "\n" + "".join(f"{line}\n" for line in notes.tail)
     return text
@@ -77,8 +81,50 @@ class CellPrinter(Printer):
         lines += notes.end(cell)
         return "\n".join(lines) + "\n"
 
-    def header(self, cell: ir.CellDef) -> str:
-        text = f"cell {cell.name}({', '.join(d.name for d in cell.dims)})"
+    def model(self, model: ir.ModelDef, notes: Notes | None = None) -> str:
+        """A model: its header, its inputs and components in the order written."""
+        notes = notes or Notes([], ())
+        lines = notes.header(model, self.header(model))
+        for statement in sorted((*model.inputs, *model.components), key=lambda s: s.span):
+            lines += notes.statement(statement, self.model_statement(statement))
+        lines += notes.end(model)
+        return "\n".join(lines) + "\n"
+
+    def model_statement(self, statement: ir.ModelInput | ir.Component) -> str:
+        if isinstance(statement, ir.ModelInput):
+            return f"input {statement.name} : {self.size(statement.dim)}"
+        c = statement
+        sizes = ", ".join(self.size(a) for a in c.args)
+        if c.kind == "embedding":
+            return f"embedding {c.name} : ({sizes})"
+        if c.kind == "layer":
+            text = f"layer {c.name + ' = ' if c.name else ''}{c.cell}({sizes})"
+            if c.repeat is not None:
+                repeat = self.size(c.repeat)
+                text += f" * {repeat if _atom(c.repeat) else f'({repeat})'}"
+            text += " bidirectional" * c.bidirectional + " residual" * c.residual
+        elif c.kind == "norm":
+            text = f"norm {c.name} : {c.cell}({sizes})" + " + bias" * c.bias
+        else:  # linear, output
+            text = f"{c.kind} {c.name} : ({sizes})" + " + bias" * c.bias
+            text += f" tied {c.tied}" if c.tied else ""
+        return text + self.reads(c.reads)
+
+    def reads(self, bindings: tuple[ir.Binding, ...]) -> str:
+        if not bindings:
+            return ""
+        parts = [(f"{b.input} = " if b.input else "") + self.source(b.source) for b in bindings]
+        return " reads " + ", ".join(parts)
+
+    def source(self, source: ir.Source) -> str:
+        if isinstance(source, ir.SourceConcat):
+            return "[" + ", ".join(self.source(p) for p in source.parts) + "]"
+        if isinstance(source, ir.SourceAll):
+            return f"all({source.name})"
+        return source.name
+
+    def header(self, cell: ir.Definition) -> str:
+        text = f"{cell.kind} {cell.name}({', '.join(d.name for d in cell.dims)})"
         if cell.description:
             text += f" {quote(cell.description)}"
         if cell.display is not None:  # read verbatim, as an override's text: written back so
@@ -178,9 +224,17 @@ class Notes:
         return lines
 
 
-def _items(cell: ir.CellDef) -> list[Item]:
-    """A cell's items (see `Notes`) in the order they are written."""
-    statements = (*cell.declarations, *cell.functions, *cell.equations, *cell.latex_overrides)
+def _atom(dim: ir.Dim) -> bool:
+    """Whether a number of copies prints without parentheses: `* 3`, `* L`."""
+    return isinstance(dim, (ir.DimInt, ir.DimName))
+
+
+def _items(cell: ir.Definition) -> list[Item]:
+    """A definition's items (see `Notes`) in the order they are written."""
+    if isinstance(cell, ir.ModelDef):
+        statements = (*cell.inputs, *cell.components)
+    else:
+        statements = (*cell.declarations, *cell.functions, *cell.equations, *cell.latex_overrides)
     lines = sorted(s.span.line for s in statements)
     return [(cell.span.line, "cell"), *((n, "statement") for n in lines), (cell.span.end_line, "end")]
 

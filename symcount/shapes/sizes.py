@@ -505,7 +505,7 @@ def evaluate(derived: Mapping[str, ir.Dim], values: Mapping[str, int]) -> dict[s
     for check in derived.checks:
         value = check.size.evaluate(known)
         if value < check.least or (check.most is not None and value > check.most):
-            low = "a size is at least 1" if check.least == 1 else f"it is at least {check.least} here"
+            low = "a size is at least 1" if check.least == 1 else f"it must be at least {check.least}"
             bound = low if value < check.least else f"it is at most {check.most:,} here"
             message = f"{check.what} is {value}; {bound}" + _at(check.size.symbols() - {check.key}, known)
             raise SizeValueError(message, check.key)

@@ -33,7 +33,18 @@ _EXAMPLES = {
         "cell c(n)\n",
         "cell c(n)\ny = x\n",
     ],
-    "expected `cell NAME(SIZES)` (statements must be inside a cell)": [
+    "missing 'end' to close the model": [
+        "model m(n)\n",
+        "model m(n)\nlayer c(n)\n",
+        "model m(n)\nembedding E : (n, n)\n",
+    ],
+    "a model holds components (`embedding`, `layer`, `linear`, `norm`, `output`) and its "
+    "`input`; write states, parameters and equations in a cell or a block": [
+        "model m(n)\nstate h : n\n",
+        "model m(n)\ny = x\n",
+        "model m(n)\nparam W : n\n",
+    ],
+    "expected `cell NAME(SIZES)` (statements must be inside a cell, a block or a model)": [
         "y = x\n",
         "input x : n\n",
         "end\n",
