@@ -291,3 +291,106 @@ def test_fmt_writes_models_canonically():
         "    output o : (V, n) + bias tied E\n"
         "end\n"
     )
+
+
+# ---- Keras: a model of Keras layers, against keras.Sequential.count_params ----
+
+KERAS = """
+model keras_clf(V, e, n, L, C) "Keras text classifier"
+    embedding E : (V, e)
+    layer keras.lstm(e, n) bidirectional
+    layer keras.gru(2*n, n) * (L - 1) bidirectional
+    norm ln : layernorm(2*n) + bias
+    output out : (C, 2*n) + bias
+end
+"""
+
+
+@pytest.mark.parametrize("sizes", list(draws(3, 6, V=(5, 40), e=(1, 8), n=(1, 8), L=(1, 3), C=(2, 6))))
+def test_a_model_of_keras_layers_counts_as_keras(sizes):
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    V, e, n, L, C = (sizes[k] for k in "VenLC")
+    layers = keras.layers
+    stack = [keras.Input(shape=(None,)), layers.Embedding(V, e)]
+    stack.append(layers.Bidirectional(layers.LSTM(n, return_sequences=True)))
+    stack += [layers.Bidirectional(layers.GRU(n, return_sequences=True)) for _ in range(L - 1)]
+    stack += [layers.LayerNormalization(), layers.Dense(C)]
+    reference = keras.Sequential(stack)
+    [model] = symcount.loads(KERAS)
+    assert model.evaluate(**sizes) == reference.count_params()
+
+
+# ---- generated models: random chains of components against the modules they are ----
+
+TORCH_LAYERS = {"torch.rnn": nn.RNN, "torch.lstm": nn.LSTM, "torch.gru": nn.GRU}
+
+
+def generated(rng: random.Random, sizes: dict[str, int]) -> tuple[str, list]:
+    """A model of 2 to 7 components whose widths fit, and the PyTorch modules it is.
+
+    Widths are polynomials in the model's sizes a, b, c; each component's value
+    at `sizes` builds its module."""
+    names = list(sizes)
+    width, text, modules = None, [], []
+    if rng.random() < 0.5:
+        text.append("    embedding E : (V, a)")
+        width = "a"
+        modules.append(nn.Embedding(sizes["V"], sizes["a"]))
+    else:
+        text.append("    input x : a")
+        width = "a"
+
+    def value(size: str) -> int:  # a width here is `b` or `2*b`
+        return 2 * sizes[size[2:]] if size.startswith("2*") else sizes[size]
+
+    for k in range(rng.randint(1, 6)):
+        kind = rng.choice(["layer", "layer", "linear", "norm"])
+        out = rng.choice([s for s in names if s != "V"])
+        if kind == "layer":
+            cell = rng.choice(list(TORCH_LAYERS))
+            bidirectional = rng.random() < 0.3
+            copies = rng.choice([1, 1, 2, 3])
+            directions = 2 if bidirectional else 1
+            line = f"    layer {cell}({width}, {out})" + " bidirectional" * bidirectional
+            modules.append(TORCH_LAYERS[cell](value(width), sizes[out], bidirectional=bidirectional))
+            width = f"{directions}*{out}" if bidirectional else out
+            if copies > 1:
+                line2 = f"    layer {cell}({width}, {out}) * {copies - 1}" + " bidirectional" * bidirectional
+                text += [line, line2]
+                modules.append(
+                    TORCH_LAYERS[cell](value(width), sizes[out], copies - 1, bidirectional=bidirectional)
+                )
+                continue
+            text.append(line)
+        elif kind == "linear":
+            bias = rng.random() < 0.5
+            text.append(f"    linear p{k} : ({out}, {width})" + " + bias" * bias)
+            modules.append(nn.Linear(value(width), sizes[out], bias=bias))
+            width = out
+        else:
+            norm = rng.choice(["layernorm", "rmsnorm"])
+            bias = norm == "layernorm" and rng.random() < 0.5
+            text.append(f"    norm n{k} : {norm}({width})" + " + bias" * bias)
+            modules.append(nn.LayerNorm(value(width), bias=bias) if norm == "layernorm" else nn.RMSNorm(value(width)))
+    if "embedding" in text[0] and rng.random() < 0.5 and width == "a":
+        text.append("    output out : (V, a) + bias tied E")
+        head = nn.Linear(sizes["a"], sizes["V"])
+        head.weight = modules[0].weight
+        modules.append(head)
+    else:
+        text.append(f"    output out : (V, {width})")
+        modules.append(nn.Linear(value(width), sizes["V"], bias=False))
+    return f"model g({', '.join(names)})\n" + "\n".join(text) + "\nend\n", modules
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_generated_models_count_as_their_modules(seed):
+    rng = random.Random(seed)
+    sizes = {"V": rng.randint(2, 30), "a": rng.randint(1, 9), "b": rng.randint(1, 9), "c": rng.randint(1, 9)}
+    text, modules = generated(rng, sizes)
+    [model] = symcount.loads(text)
+    assert model.evaluate(**sizes) == numel(nn.ModuleList(modules)), text
+    assert format_text(format_text(text)) == format_text(text)
