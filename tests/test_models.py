@@ -54,7 +54,7 @@ def test_the_closed_form_at_L_is_the_module_with_L_layers():
     [model] = symcount.loads(CLASSIFIER)
     for layers in range(1, 6):
         module = nn.ModuleList([nn.Embedding(7, 3), nn.GRU(3, 4, layers, bidirectional=True), nn.Linear(8, 2)])
-        assert model.count.subs({s: v for s, v in zip(model.dims, (7, 3, 4, layers, 2))}) == numel(module)
+        assert model.count.subs({s: v for s, v in zip(model.dims, (7, 3, 4, layers, 2), strict=True)}) == numel(module)
 
 
 class HaikuLSTM(nn.Module):
