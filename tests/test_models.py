@@ -394,3 +394,10 @@ def test_generated_models_count_as_their_modules(seed):
     [model] = symcount.loads(text)
     assert model.evaluate(**sizes) == numel(nn.ModuleList(modules)), text
     assert format_text(format_text(text)) == format_text(text)
+
+
+def test_a_size_symbol_no_size_uses_is_a_warning():
+    [model] = symcount.loads("model m(V, n, k)\n    embedding E : (V, n)\n    layer lstm(n, n)\nend\n")
+    assert [(w.line, w.column, w.message) for w in model.warnings] == [
+        (1, 15, "size symbol 'k' is not used by any size")
+    ]

@@ -159,11 +159,20 @@ class ModelLayers:
         self._read: set[str] = set()  # the inputs something reads
         self._connect()
         self.derived = self._derived()
-        self.warnings = tuple(
-            self.source.warning(f"input '{i.name}' is never read (no component reads it)", i.name_span)
-            for i in model.inputs
-            if i.name not in self._read
-        )
+        self.warnings = tuple(self._warnings())
+
+    def _warnings(self):
+        """Legal slips (docs/errors.md, "Warnings"): an input nothing reads, a size
+        symbol no size uses."""
+        for decl in self.model.inputs:
+            if decl.name not in self._read:
+                yield self.source.warning(f"input '{decl.name}' is never read (no component reads it)", decl.name_span)
+        dims = [i.dim for i in self.model.inputs]
+        dims += [d for c in self.model.components for d in (*c.args, *([c.repeat] if c.repeat else []))]
+        used = {node.name for dim in dims for node in ir.walk(dim) if isinstance(node, ir.DimName)}
+        for symbol in self.model.dims:
+            if symbol.name not in used:
+                yield self.source.warning(f"size symbol '{symbol.name}' is not used by any size", symbol.span)
 
     # ---- names ----
 
