@@ -3,13 +3,17 @@ parameter count is the closed form worked out by hand from its source, at seeded
 random sizes and at the sizes its paper or tutorial reports.
 
 The closed forms (`CLOSED_FORMS`) are what symcount's example models must give;
-each comment lists the parameters it adds up.
+each comment lists the parameters it adds up. The built-in cells that the model
+files (drafts/models/*.cell) name as layers, with their embeddings and linears,
+must add up to the same networks (`components`).
 """
 
 import math
 import random
 
 import pytest
+
+import symcount
 
 torch = pytest.importorskip("torch")
 import reference_models as ref  # noqa: E402 (after the skip: it imports torch)
@@ -229,3 +233,45 @@ def test_the_feed_forward_width_rounds_as_xlstm_does():
     # 1.3*E in floating point, then ceil: for every E up to 200,000 the same as the
     # exact ceil(13*E/640) that a .cell file's `size F = 64 * ceil(13 * H * d / 640)` computes.
     assert all(math.ceil(1.3 * E / 64) == -(-13 * E // 640) for E in range(1, 200_001))
+
+
+# ---- the drafts' components (drafts/models/*.cell) add up to the reference networks ----
+# Each model file names built-in cells as its layers; here their counts (symcount's own)
+# plus the embeddings' and linears' are added by hand, so the layers chosen are checked
+# before the model language reads the files.
+
+
+def builtin(name: str, **sizes: int) -> int:
+    return symcount.builtin(name).evaluate(**sizes)
+
+
+def components(name: str, s: dict) -> int:
+    if name in ("zaremba_lm", "tied_lm"):
+        V, n, L = s["V"], s["n"], s["L"]
+        decoder = V if name == "tied_lm" else V * n + V
+        return V * n + L * builtin("torch.lstm", m=n, n=n) + decoder
+    if name == "awd_lstm":
+        V, e, n, L = s["V"], s["e"], s["n"], s["L"]
+        layers = builtin("torch.lstm", m=e, n=n) + (L - 2) * builtin("torch.lstm", m=n, n=n) + builtin("torch.lstm", m=n, n=e)
+        return V * e + layers + V
+    if name == "bigru_classifier":
+        V, e, n, L, C = s["V"], s["e"], s["n"], s["L"], s["C"]
+        layers = 2 * builtin("torch.gru", m=e, n=n) + 2 * (L - 1) * builtin("torch.gru", m=2 * n, n=n)
+        return V * e + layers + 2 * n * C + C
+    if name == "bahdanau":
+        Vs, Vt, e, n, d = s["Vs"], s["Vt"], s["e"], s["n"], s["d"]
+        encoder = Vs * e + 2 * builtin("torch.gru", m=e, n=n) + 2 * n * d + d
+        attention = (2 * n + d) * d + d + d  # the block additive_attention: W, b, v
+        decoder = Vt * e + builtin("torch.gru", m=2 * n + e, n=d) + (2 * n + d + e) * Vt + Vt
+        return encoder + attention + decoder
+    m, n, L = s["m"], s["n"], s["L"]
+    stack = builtin("lstm", m=m, n=n) + (L - 1) * builtin("lstm", m=m + n, n=n)
+    if name == "deep_lstm_skip":
+        return stack
+    V = s["V"]
+    return V * m + stack + L * n * V + V
+
+
+@pytest.mark.parametrize("name, sizes", CASES, ids=[f"{n}{s}" for n, s in CASES])
+def test_the_drafts_components_add_up_to_the_network(name, sizes):
+    assert components(name, sizes) == ref.numel(CLOSED_FORMS[name][0](**sizes))
