@@ -333,9 +333,10 @@ class DeepRNNWithSkip(nn.Module):
 
 def build_deep_lstm_skip(m: int, n: int, L: int) -> DeepRNNWithSkip:
     """hk.deep_rnn_with_skip_connections of L LSTMs of n units on inputs of m: layer 1
-    reads m, each later layer m + n. (The issue's `[hk.LSTM(n)] * L` repeats one
-    module, which haiku would call L times with one set of parameters; L separate
-    LSTMs, `[hk.LSTM(n) for _ in range(L)]`, are what a skip stack means.)"""
+    reads m, each later layer m + n: `[hk.LSTM(n) for _ in range(L)]`. (`[hk.LSTM(n)] * L`
+    repeats one module: haiku names the Linear it creates in each call `lstm/linear`
+    again (base.py, Frame.module: a fresh name counter per method call), so every call
+    reads one `w`, which cannot be both (m, 4n) and (m + n, 4n).)"""
     return DeepRNNWithSkip([HaikuLSTM(m if k == 0 else m + n, n) for k in range(L)])
 
 
