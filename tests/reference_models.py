@@ -106,7 +106,7 @@ class WeightDrop(nn.Module):
     def _setweights(self):
         for name_w in self.weights:
             raw_w = getattr(self.module, name_w + "_raw")
-            if self.variational:
+            if self.variational:  # Variable(...) and .cuda() there: today's torch spells them so
                 mask = torch.ones(raw_w.size(0), 1, device=raw_w.device)
                 mask = torch.nn.functional.dropout(mask, p=self.dropout, training=True)
                 w = mask.expand_as(raw_w) * raw_w

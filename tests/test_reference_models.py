@@ -129,22 +129,22 @@ def test_the_count_is_the_closed_form(name, sizes):
 
 
 @pytest.mark.parametrize(
-    "build, sizes, reported",
+    "name, sizes, reported",
     [
         # Zaremba et al. 2014, PTB (10,000 words): medium (650 units) ~20M, large (1500) ~66M
-        (ref.build_zaremba_lm, {"V": 10_000, "n": 650, "L": 2}, 19_780_400),
-        (ref.build_zaremba_lm, {"V": 10_000, "n": 1500, "L": 2}, 66_034_000),
+        ("zaremba_lm", {"V": 10_000, "n": 650, "L": 2}, 19_780_400),
+        ("zaremba_lm", {"V": 10_000, "n": 1500, "L": 2}, 66_034_000),
         # AWD-LSTM on WikiText-2 (33,278 words): main.py's "Model total parameters: 33556078"
         # (salesforce/awd-lstm-lm issue #88); on PTB (10,000 words), the paper's 24M
-        (ref.build_awd_lstm, {"V": 33_278, "e": 400, "n": 1150, "L": 3}, 33_556_078),
-        (ref.build_awd_lstm, {"V": 10_000, "e": 400, "n": 1150, "L": 3}, 24_221_600),
+        ("awd_lstm", {"V": 33_278, "e": 400, "n": 1150, "L": 3}, 33_556_078),
+        ("awd_lstm", {"V": 10_000, "e": 400, "n": 1150, "L": 3}, 24_221_600),
         # the notebook's "The model has 20,518,405 trainable parameters"
-        (ref.build_bahdanau, {"Vs": 7853, "Vt": 5893, "e": 256, "n": 512, "d": 512}, 20_518_405),
+        ("bahdanau", {"Vs": 7853, "Vt": 5893, "e": 256, "n": 512, "d": 512}, 20_518_405),
     ],
     ids=["zaremba-medium", "zaremba-large", "awd-wt2", "awd-ptb", "bahdanau-notebook"],
 )
-def test_the_counts_their_sources_report(build, sizes, reported):
-    formula = {ref.build_zaremba_lm: zaremba_lm, ref.build_awd_lstm: awd_lstm, ref.build_bahdanau: bahdanau}[build]
+def test_the_counts_their_sources_report(name, sizes, reported):
+    build, formula, _ = CLOSED_FORMS[name]
     assert formula(**sizes) == reported
     with torch.device("meta"):  # shapes only: no memory for 66M parameters
         assert ref.numel(build(**sizes)) == reported
