@@ -1,4 +1,6 @@
 import importlib.util
+import itertools
+import random
 import sys
 from pathlib import Path
 
@@ -22,6 +24,23 @@ def doc_script(name: str):
 def same(a, b) -> bool:
     """Formulas compared symbolically, never as strings."""
     return sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0
+
+
+def accepted_sizes(cell, first: dict[str, int], seed: str) -> dict[str, int]:
+    """`first` if `cell` accepts it, else the first seeded random sizes (1 to 9 each)
+    that it does. A cell whose derived sizes divide (xlstm.mlstm_layer's `size dh = I / H`)
+    refuses sizes where the division is not whole (docs/language.md, "Sizes")."""
+    rng = random.Random(seed)
+    drawn = ({name: rng.randint(1, 9) for name in first} for _ in itertools.count())
+    return next(sizes for sizes in itertools.chain([first], drawn) if _accepts(cell, sizes))
+
+
+def _accepts(cell, sizes: dict[str, int]) -> bool:
+    try:
+        cell.size_values(sizes)
+    except ValueError:
+        return False
+    return True
 
 
 # ---- the slow set: off by default, on with --slow (what CI and the README run) ----

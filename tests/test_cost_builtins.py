@@ -18,6 +18,7 @@ from fractions import Fraction
 import pytest
 
 import symcount
+from conftest import accepted_sizes
 from symcount import ir
 from symcount.counting import evaluation
 from symcount.symbols import size_symbol
@@ -30,8 +31,9 @@ LAYERS = 3
 
 
 def draw_sizes(cell, rng: random.Random) -> dict[str, int]:
-    """Random sizes for every size symbol of the cell's cost (free extents too)."""
-    return {name: rng.randint(1, 9) for name in cell.cost().sizes}
+    """Random sizes for every size symbol of the cell's cost (free extents too), which the cell accepts."""
+    first = {name: rng.randint(1, 9) for name in cell.cost().sizes}
+    return accepted_sizes(cell, first, f"{cell.name} {first}")
 
 
 def at(expr, values: dict[str, int]) -> int:

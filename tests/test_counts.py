@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 import symcount
-from conftest import doc_script, m, n, p, same
+from conftest import accepted_sizes, doc_script, m, n, p, same
 
 TEXTBOOK = {
     "rnn": n * m + n**2 + n,
@@ -72,11 +72,34 @@ PAPERS = {
     "ligru": 2 * n * m + 2 * n**2 + 4 * n,
 }
 
+# xLSTM's mLSTM layer and its blocks, as the package builds them, each checked against
+# the real module in tests/test_xlstm_blocks.py. Their widths are derived sizes (below):
+# I, p*e rounded up to a multiple of 64, split into nb = I/B blocks of B x B (q, k, v);
+# F, the sLSTM block's feed-forward width, 1.3*H*d rounded up to a multiple of 64.
+B, F, inner, nb = sympy.symbols("B F I nb", integer=True, positive=True)
+MLSTM_LAYER = 3 * inner * e + 3 * B**2 * nb + inner * K + 6 * H * inner + 3 * inner + 2 * H
+BLOCKS = {
+    # proj_up (2I x e), proj_down (e x I), q, k, v (nb blocks of B x B), conv1d (I x K and
+    # its bias I), igate and fgate (H x 3I and H each), outnorm I, learnable_skip I
+    "xlstm.mlstm_layer": MLSTM_LAYER,
+    # the layer and the pre-norm's weight (e)
+    "xlstm.mlstm_block": MLSTM_LAYER + e,
+    # xlstm.slstm_layer, the two norms' weights (H*d each), proj_up (2F x H*d), proj_down (H*d x F)
+    "xlstm.slstm_block": RESEARCH["xlstm.slstm_layer"] + 2 * H * d + 3 * F * H * d,
+}
+ROUNDED = 64 * sympy.ceiling(e * p / 64)  # I, as the definitions of dh and nb write it out
+MLSTM_SIZES = {"I": ROUNDED, "dh": ROUNDED / H, "nb": ROUNDED / B}
+
 # Derived sizes (`size R = ceil(D / 16)`) and their definitions, per built-in.
-DERIVED = {"s6": {"R": sympy.ceiling(D / 16)}}
+DERIVED = {
+    "s6": {"R": sympy.ceiling(D / 16)},
+    "xlstm.mlstm_layer": MLSTM_SIZES,
+    "xlstm.mlstm_block": MLSTM_SIZES,
+    "xlstm.slstm_block": {"F": 64 * sympy.ceiling(13 * H * d / 640)},
+}
 
 
-@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK, **RESEARCH, **PAPERS}.items())
+@pytest.mark.parametrize("name, expected", {**TEXTBOOK, **FRAMEWORK, **RESEARCH, **PAPERS, **BLOCKS}.items())
 def test_builtin_formula(name, expected):
     cell = symcount.builtin(name)
     assert same(cell.count, expected)
@@ -86,11 +109,11 @@ def test_builtin_formula(name, expected):
 
 
 def test_every_builtin_is_covered():
-    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK) | set(RESEARCH) | set(PAPERS)
+    assert set(symcount.builtins()) == set(TEXTBOOK) | set(FRAMEWORK) | set(RESEARCH) | set(PAPERS) | set(BLOCKS)
 
 
-@pytest.mark.parametrize("name", list(PAPERS))
-def test_textbook_forms_have_their_derived_sizes(name):
+@pytest.mark.parametrize("name", [*PAPERS, *BLOCKS])
+def test_v2_forms_have_their_derived_sizes(name):
     cell = symcount.builtin(name)
     want = DERIVED.get(name, {})
     assert set(cell.derived_exprs) == set(want)
@@ -106,7 +129,7 @@ def test_documented_table_of_v2_builtins_gives_their_counts():
     rows = re.findall(r"^\| `([\w.]+)` \| [^|]+ \| [^|]+ \| `([^`|]+)` \|$", section, re.M)
     listed = dict(rows)
     assert len(listed) == len(rows)
-    assert set(listed) == set(RESEARCH) | set(PAPERS)
+    assert set(listed) == set(RESEARCH) | set(PAPERS) | set(BLOCKS)
     for name, formula in listed.items():
         cell = symcount.builtin(name)
         symbols = {str(sym): sym for sym in cell.count.free_symbols}
@@ -163,7 +186,7 @@ def test_evaluate_agrees_with_substitution_at_several_points():
     for name in symcount.builtins():
         cell = symcount.builtin(name)
         for value in (1, 7, 64):
-            sizes = {str(d): value + i for i, d in enumerate(cell.dims)}
+            sizes = accepted_sizes(cell, {str(d): value + i for i, d in enumerate(cell.dims)}, f"{name} {value}")
             # explicit_count writes derived sizes out (R as ceiling(D/16)).
             by_subs = cell.explicit_count.subs({d: sizes[str(d)] for d in cell.dims})
             assert cell.evaluate(**sizes) == int(by_subs)

@@ -80,9 +80,12 @@ class Cost:
     @cached_property
     def sizes(self) -> tuple[str, ...]:
         """Every size symbol the figures are written in, derived sizes excepted: the
-        header's sizes, a symbolic number of layers, and any free extent (`size rows`)."""
+        header's sizes, a symbolic number of layers, and any free extent (`size rows`).
+        A size that only a derived size reads is one too (xlstm.mlstm_block's p, read by
+        I = 64*ceiling(e*p/64)): `values` works the derived sizes out from it."""
         derived = set(self.derived)
         names = {s.name for figure in FIGURES for s in getattr(self, figure).free_symbols}
+        names |= {name for key in derived for name in self.derived.described(key).reads}
         return tuple(sorted(names - derived))
 
     def values(self, sizes: dict[str, int]) -> dict[str, int]:

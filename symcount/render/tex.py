@@ -819,15 +819,22 @@ def wrap(text: str, first: float, rest: float, display: bool = True) -> list[str
     of those, the one whose breaks read best (outside parentheses), then the
     one whose lines are most even (a last line of one term reads as left
     over). A piece wider than its line stands alone (the only way a line can
-    overflow).
+    overflow), unless it is so for `\left( ... \right)`: then the parentheses
+    are plain ones, which a line may break inside.
 
     >>> wrap("a + b + c", 100, 100), wrap("a + b + c", 30, 30)
     (['a + b + c'], ['a + b', '+ c'])
+    >>> wrap(r"3 \left(a + b + c\right)", 30, 30)
+    ['3 (a', '+ b', '+ c)']
     >>> wrap(r"f \odot c + i \odot \tanh(a + b + c)", 90, 90)
     ['f \\odot c', '+ i \\odot \\tanh(a + b + c)']
     """
     parts = pieces(text)
     widths = [_math_width(p.text, 1.0, display) for p in parts]
+    if max(widths) > max(first, rest) and r"\left(" in text:
+        # No line may break inside \left( ... \right): a factor wider than any line
+        # (`3 (3 B^2 nb + 6 H I + ...)`) gets plain parentheses, inside which it may.
+        return wrap(text.replace(r"\left(", "(").replace(r"\right)", ")"), first, rest, display)
     # best[i]: (lines, badness of the breaks, unevenness) of the best layout of
     # parts[i:], and where its first line ends; filled from the end, each part
     # tried with the few after it that fit on its line.
