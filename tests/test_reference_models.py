@@ -3,9 +3,8 @@ parameter count is the closed form worked out by hand from its source, at seeded
 random sizes and at the sizes its paper or tutorial reports.
 
 The closed forms (`CLOSED_FORMS`) are what symcount's example models must give;
-each comment lists the parameters it adds up. The built-in cells that the model
-files (drafts/models/*.cell) name as layers, with their embeddings and linears,
-must add up to the same networks (`components`).
+each comment lists the parameters it adds up. The built-in models
+(symcount/cells/*.cell) must count as the same networks.
 """
 
 import math
@@ -235,43 +234,41 @@ def test_the_feed_forward_width_rounds_as_xlstm_does():
     assert all(math.ceil(1.3 * E / 64) == -(-13 * E // 640) for E in range(1, 200_001))
 
 
-# ---- the drafts' components (drafts/models/*.cell) add up to the reference networks ----
-# Each model file names built-in cells as its layers; here their counts (symcount's own)
-# plus the embeddings' and linears' are added by hand, so the layers chosen are checked
-# before the model language reads the files.
-
-
-def builtin(name: str, **sizes: int) -> int:
-    return symcount.builtin(name).evaluate(**sizes)
-
-
-def components(name: str, s: dict) -> int:
-    if name in ("zaremba_lm", "tied_lm"):
-        V, n, L = s["V"], s["n"], s["L"]
-        decoder = V if name == "tied_lm" else V * n + V
-        return V * n + L * builtin("torch.lstm", m=n, n=n) + decoder
-    if name == "awd_lstm":
-        V, e, n, L = s["V"], s["e"], s["n"], s["L"]
-        layers = builtin("torch.lstm", m=e, n=n) + (L - 2) * builtin("torch.lstm", m=n, n=n) + builtin("torch.lstm", m=n, n=e)
-        return V * e + layers + V
-    if name == "bigru_classifier":
-        V, e, n, L, C = s["V"], s["e"], s["n"], s["L"], s["C"]
-        layers = 2 * builtin("torch.gru", m=e, n=n) + 2 * (L - 1) * builtin("torch.gru", m=2 * n, n=n)
-        return V * e + layers + 2 * n * C + C
-    if name == "bahdanau":
-        Vs, Vt, e, n, d = s["Vs"], s["Vt"], s["e"], s["n"], s["d"]
-        encoder = Vs * e + 2 * builtin("torch.gru", m=e, n=n) + 2 * n * d + d
-        attention = (2 * n + d) * d + d + d  # the block additive_attention: W, b, v
-        decoder = Vt * e + builtin("torch.gru", m=2 * n + e, n=d) + (2 * n + d + e) * Vt + Vt
-        return encoder + attention + decoder
-    m, n, L = s["m"], s["n"], s["L"]
-    stack = builtin("lstm", m=m, n=n) + (L - 1) * builtin("lstm", m=m + n, n=n)
-    if name == "deep_lstm_skip":
-        return stack
-    V = s["V"]
-    return V * m + stack + L * n * V + V
+# ---- the built-in models (symcount/cells/*.cell) count as the reference networks ----
 
 
 @pytest.mark.parametrize("name, sizes", CASES, ids=[f"{n}{s}" for n, s in CASES])
-def test_the_drafts_components_add_up_to_the_network(name, sizes):
-    assert components(name, sizes) == ref.numel(CLOSED_FORMS[name][0](**sizes))
+def test_the_builtin_model_counts_as_the_network(name, sizes):
+    """Each example model at random sizes, a symbolic number of layers included: the
+    closed form at L = k is the network with k layers."""
+    assert symcount.builtin(name).evaluate(**sizes) == ref.numel(CLOSED_FORMS[name][0](**sizes))
+
+
+@pytest.mark.parametrize("name", list(CLOSED_FORMS))
+def test_the_builtin_model_is_the_closed_form(name):
+    """Symbolically: the model's count minus the hand-derived closed form is 0."""
+    import sympy
+
+    model = symcount.builtin(name)
+    symbols = {str(d): d for d in model.dims}
+    assert sympy.expand(model.count - CLOSED_FORMS[name][1](**symbols)) == 0
+
+
+@pytest.mark.parametrize(
+    "name, sizes, reported",
+    [
+        ("zaremba_lm", {"V": 10_000, "n": 650, "L": 2}, 19_780_400),
+        ("awd_lstm", {"V": 33_278, "e": 400, "n": 1150, "L": 3}, 33_556_078),
+        ("awd_lstm", {"V": 10_000, "e": 400, "n": 1150, "L": 3}, 24_221_600),
+        ("bahdanau", {"Vs": 7853, "Vt": 5893, "e": 256, "n": 512, "d": 512}, 20_518_405),
+    ],
+)
+def test_the_builtin_models_give_the_counts_their_sources_report(name, sizes, reported):
+    assert symcount.builtin(name).evaluate(**sizes) == reported
+
+
+@pytest.mark.parametrize("sizes", [{"H": 4, "d": 8, "B": 1}, {"H": 2, "d": 16, "B": 2}, {"H": 4, "d": 24, "B": 1}])
+def test_the_builtin_xlstm_stack_counts_as_the_package(sizes):
+    """xLSTM[7:1]: 7B mLSTM blocks and B sLSTM blocks and the post-blocks norm."""
+    stack = ref.build_xlstm_stack(E=sizes["H"] * sizes["d"], B=sizes["B"], Hs=sizes["H"])
+    assert symcount.builtin("xlstm_stack").evaluate(**sizes) == ref.numel(stack)

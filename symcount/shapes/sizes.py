@@ -366,7 +366,9 @@ class Sizes(_Polynomials):
                 for name, definition in self._tied.items():
                     if not any(isinstance(n, ir.DimCall) for n in ir.walk(definition)):
                         self._values[size_symbol(name)] = dim_expr(definition).subs(self._values)
-                self._values = {k: v for k, v in self._values.items() if not v.is_polynomial()}
+                # A definition that is an integer polynomial was made an abbreviation;
+                # one with a fraction (I / 4, where a model gives B = 4) is kept.
+                self._values = {k: v for k, v in self._values.items() if poly_of(v) is None}
             self._names = {str(k) for k in self._values}
         return self._values
 
