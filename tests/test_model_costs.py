@@ -564,3 +564,20 @@ def test_what_a_tool_does_not_count_in_a_model_is_named(tool):
                         assert f"{op.kind} ({op.form})" in uncounted, (tool, part.label, op)
             elif part.kind == "norm" and tools.norm_rule(tool, part.component.cell, part.emits, part.emits) is None:
                 assert f"normalisation ({part.component.cell})" in uncounted, (tool, part.label)
+
+
+def test_the_docs_table_of_a_models_modules_is_the_tools():
+    """docs/costs.md, "Models": what each tool charges nn.Embedding and each norm per
+    entry ("4d", "—" for no rule), and torchinfo its parameters."""
+    from conftest import doc_script
+
+    section = doc_script("pages").section("costs.md", "Models")
+    table = re.findall(r"^\| `nn\.(\w+)\(.*?\)` \| (.+?) \| (.+?) \| (.+?) \| (.+?) \|$", section, re.M)
+    rows = {module: cells for module, *cells in table}
+    assert rows["Embedding"][:3] == ["0", "0", "0"] and rows["Embedding"][3] == "V·e"
+    assert tools.embedding_rule("thop", tools.ONE) == {} and tools.embedding_rule("torchinfo", tools.ONE)
+    for norm, module in tools.NORM_MODULES.items():
+        for tool, text in zip(TOOLS[:3], rows[module.removeprefix("nn.")][:3], strict=True):
+            per_entry = tools.NORM_ENTRIES[tool].get(norm)
+            assert text == ("—" if per_entry is None else f"{per_entry if per_entry > 1 else ''}d"), (norm, tool)
+        assert rows[module.removeprefix("nn.")][3].startswith("its parameters")
