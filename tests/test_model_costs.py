@@ -259,20 +259,16 @@ def check_tagger(rng: random.Random) -> None:
     check_tools(model, module, tool_runs.inputs(seq, batch, sizes["d"]), sizes)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_each_tool_prints_the_conventions_figure_for_language_models(seed):
-    needs_tools()
-    rng = random.Random(f"language models {seed}")
-    for _ in range(3):
-        check_lm(rng)
+CHECKS = {"language models": check_lm, "taggers": check_tagger}
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_each_tool_prints_the_conventions_figure_for_taggers(seed):
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("family", list(CHECKS))
+def test_each_tool_prints_the_conventions_figure_for_models(family, seed):
     needs_tools()
-    rng = random.Random(f"taggers {seed}")
+    rng = random.Random(f"{family} {seed}")
     for _ in range(3):
-        check_tagger(rng)
+        CHECKS[family](rng)
 
 
 @pytest.mark.slow
