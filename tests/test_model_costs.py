@@ -180,7 +180,7 @@ def draw_tagger(rng: random.Random) -> dict[str, int]:
 RECURRENT = {"nn.RNN", "nn.LSTM", "nn.GRU"}
 
 
-def module_of(part, tool: str) -> str:
+def module_of(part) -> str:
     """The nn module a component is to the tools: its recurrent module, nn.Embedding,
     its norm's module, else its calls (an nn.Linear, a block's calls)."""
     if part.kind == "embedding":
@@ -205,11 +205,11 @@ def printed(model, tool: str, sizes: dict[str, int], seq: int, batch: int) -> di
     for part in model._layers.parts:
         macs, flops = rows[part.label]
         if tool == "ptflops":
-            functions = functions_ptflops_counts(part, sizes)
+            functions = ptflops_functions(part, sizes)
             macs = batch * (macs - functions) + seq * batch * functions
         else:
             factor = seq * batch
-            if tool == "torchinfo" and module_of(part, tool) not in RECURRENT | {"nn.BatchNorm1d"}:
+            if tool == "torchinfo" and module_of(part) not in RECURRENT | {"nn.BatchNorm1d"}:
                 factor = seq
             macs, flops = factor * macs, factor * flops
         total["macs"] += macs
@@ -217,30 +217,25 @@ def printed(model, tool: str, sizes: dict[str, int], seq: int, batch: int) -> di
     return total if tool == "calflops" else {"macs": total["macs"]}
 
 
-def functions_ptflops_counts(part, sizes: dict[str, int]) -> int:
+def ptflops_functions(part, sizes: dict[str, int]) -> int:
     """The MACs ptflops counts in the torch functions it patches, for one component:
     a call-by-call component's functions, and a residual layer's torch.add."""
-    values = dict(sizes)
     total = 0
-    if module_of(part, "ptflops") == "calls":
+    if module_of(part) == "calls":
         for op in operations(part.typed):
             charge = tools.charge("ptflops", op)
             if charge is not None and not tools.per_batch(op):
-                total += (part.copies * charge[0]).evaluate(values)
+                total += (part.copies * charge[0]).evaluate(sizes)
     if part.component.residual:
-        total += (part.repeat * part.emits).evaluate(values)
+        total += (part.repeat * part.emits).evaluate(sizes)
     return total
-
-
-def run_tool(tool: str, module, x) -> dict[str, int]:
-    return tool_runs.run(tool, module, x)
 
 
 def check_tools(model, module, x, sizes: dict[str, int]) -> None:
     seq, batch = x.shape[0], x.shape[1]
     for tool in TOOLS:
         want = printed(model, tool, sizes, seq, batch)
-        assert run_tool(tool, module, x) == want, (tool, sizes, seq, batch)
+        assert tool_runs.run(tool, module, x) == want, (tool, sizes, seq, batch)
 
 
 def check_lm(rng: random.Random) -> None:
@@ -554,7 +549,7 @@ def test_what_a_tool_does_not_count_in_a_model_is_named(tool):
     for model in (tagger(), symcount.builtin("awd_lstm"), LM("torch.gru", 2, False, False).model()):
         uncounted = model.cost(convention=tool).uncounted
         for part in model._layers.parts:
-            if module_of(part, tool) == "calls":
+            if module_of(part) == "calls":
                 for op in operations(part.typed):
                     if tools.charge(tool, op) is None:
                         assert f"{op.kind} ({op.form})" in uncounted, (tool, part.label, op)
