@@ -189,6 +189,8 @@ def test_what_a_tool_does_not_count_is_named(tool):
     """Every operation of every built-in is charged by the tool or named as not counted."""
     for name in builtin_names():
         cell = symcount.builtin(name)
+        if isinstance(cell, symcount.Model):  # component by component: tests/test_model_costs.py
+            continue
         cost = cell.cost(convention=tool)
         if cost.rule:  # a torch built-in: the tool's own rule for the module
             continue

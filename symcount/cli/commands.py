@@ -87,6 +87,12 @@ def _network(cell, args):
     bidirectional = getattr(args, "bidirectional", False)
     if layers is None and not bidirectional:
         return cell
+    if isinstance(cell, _api().Model):  # its components say their copies and directions
+        flag = "--bidirectional" if layers is None else f"--layers {layers}"
+        raise UsageError(
+            f"{flag}: '{cell.name}' is a model, whose layers are written in it (`layer CELL(...) * K "
+            "bidirectional`); give its number of copies a size symbol and set it with --set"
+        )
     _check_layers_symbol(cell, layers)
     from ..layers.stacking import CannotStack
 

@@ -18,10 +18,11 @@ import sympy
 from .. import gcpause
 from ..counting import evaluation
 from ..counting.counts import Counts
+from ..layers.models import ModelLayers
 from ..layers.stacking import Layers
 from ..shapes.sizes import Derived
 from .conventions import CONVENTIONS, Convention, Priced, Row
-from .memory import DTYPES, layer_entries
+from .memory import DTYPES, layer_entries, model_entries
 
 __all__ = ["CONVENTIONS", "DTYPES", "Cost", "Row", "cost"]
 
@@ -31,7 +32,8 @@ FIGURES = ("macs", "flops", "weight_bytes", "frozen_bytes", "state_bytes", "acti
 
 @dataclass(frozen=True)
 class Cost:
-    """One cell's (or stack's) cost under a convention, per time step and per sequence.
+    """One cell's (or stack's, or model's) cost under a convention, per time step and
+    per sequence.
 
     Every figure is a sympy expression in the size symbols. `seq` and `batch`
     are 1 per step and sequence; `over(seq, batch)` scales them: compute and
@@ -55,6 +57,9 @@ class Cost:
     batch: int = 1
     # The derived sizes (`size R = ceil(D / 16)`) the figures may be written in.
     derived: Derived = field(default_factory=Derived, repr=False)
+    # A model's MACs and FLOPs per component, each over all its copies (docs/costs.md,
+    # "Models"); empty for a cell or a stack.
+    per_component: tuple[Row, ...] = ()
 
     def over(self, seq: int = 1, batch: int = 1) -> Cost:
         """The totals over `seq` steps of `batch` sequences (both positive integers)."""
@@ -68,9 +73,17 @@ class Cost:
             activation_bytes=self.activation_bytes * steps,
             per_gate=tuple(map(scale, self.per_gate)),
             per_op=tuple(map(scale, self.per_op)),
+            per_component=tuple(map(scale, self.per_component)),
             seq=self.seq * seq,
             batch=self.batch * batch,
         )
+
+    @property
+    def breakdowns(self) -> tuple[tuple[str, tuple[Row, ...]], ...]:
+        """Each breakdown there is, (what a row is, the rows), in the order the outputs
+        show them: per component (a model), per gate, per kind of operation."""
+        given = (("component", self.per_component), ("gate", self.per_gate), ("operation", self.per_op))
+        return tuple((label, rows) for label, rows in given if rows)
 
     @property
     def figures(self) -> dict[str, sympy.Expr]:
@@ -106,8 +119,11 @@ class Cost:
 
 
 @gcpause.paused  # costing: a stage entry point, run with the collector paused as counting is
-def cost(layers: Layers, counts: Counts, cell_name: str, convention: str = "symcount", dtype: str = "fp32") -> Cost:
-    """What one step of `layers` costs per sequence, priced by `convention`, stored as `dtype`.
+def cost(
+    layers: Layers | ModelLayers, counts: Counts, cell_name: str, convention: str = "symcount", dtype: str = "fp32"
+) -> Cost:
+    """What one step of `layers` (a cell's, a stack's, a model's) costs per sequence,
+    priced by `convention`, stored as `dtype`.
 
     An unknown convention or dtype is a ValueError naming the ones there are.
     """
@@ -116,7 +132,7 @@ def cost(layers: Layers, counts: Counts, cell_name: str, convention: str = "symc
         raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
     priced: Priced = rules.price(layers, cell_name)
     width = DTYPES[dtype]
-    held = layer_entries(layers)
+    held = model_entries(layers) if isinstance(layers, ModelLayers) else layer_entries(layers)
     return Cost(
         convention,
         dtype,
@@ -131,6 +147,7 @@ def cost(layers: Layers, counts: Counts, cell_name: str, convention: str = "symc
         priced.uncounted,
         priced.rule,
         derived=layers.derived,
+        per_component=priced.per_component,
     )
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import sympy
 
 from .. import ir
+from ..layers.models import ModelLayers
 from ..layers.stacking import Layers
 from ..poly import Poly
 from ..shapes import TypedCell
 from ..symbols import to_sympy
-from .operations import ONE, entries, operations
+from .operations import ONE, ZERO, entries, operations
 
 # Bytes per entry of each dtype a weight or a value may be stored in.
 DTYPES: dict[str, sympy.Rational] = {
@@ -86,3 +87,25 @@ def layer_entries(layers: Layers) -> Entries:
         for i, figure in enumerate(per_layer):
             totals[i] += summed.total(figure(summed.typed))
     return Entries(*(sympy.expand(total) for total in totals))
+
+
+def model_entries(layers: ModelLayers) -> Entries:
+    """A model's state and activation entries: every component's over its copies, as
+    `layer_entries` counts a stack's (docs/costs.md, "Models"). What a residual layer
+    emits, its output plus its input, is a value of its own, kept once per copy. The
+    model's input is kept once: the inputs it declares, else what its first component
+    reads, but for an embedding, which reads token ids, not values of the dtype."""
+    state, kept = [], [_model_input(layers)]
+    for part in layers.parts:
+        state.append(part.copies * state_entries(part.typed))
+        kept.append(part.copies * result_entries(part.typed))
+        if part.component.residual:
+            kept.append(part.repeat * part.emits)
+    return Entries(to_sympy(Poly.sum(state)), to_sympy(Poly.sum(kept)))
+
+
+def _model_input(layers: ModelLayers) -> Poly:
+    if layers.inputs:
+        return Poly.sum(layers.inputs.values())
+    first = layers.parts[0]
+    return ZERO if first.kind == "embedding" else input_entries(first.typed)

@@ -72,7 +72,7 @@ class Op:
     entries: Poly  # of its result
     macs: Poly
     flops: Poly  # under the symcount convention: a MAC is 2
-    node: ir.Node
+    node: ir.Node | None  # None: a model's residual addition, written in no equation
     # For a weight or a kernel: its name and shape as applied (rows, cols) or the kernel's;
     # for an addition of a parameter (a bias), the parameter and its shape.
     weight: str | None = None
@@ -218,14 +218,21 @@ class _Walk(Visitor):
         if not isinstance(node, ir.MatMul):
             return None
         left = node.matrix
-        if isinstance(left, ir.Name) and left.name in self.params and self.scope.kind(left.name) == "parameter":
+        if isinstance(left, ir.Name) and self.scope.kind(left.name) == "parameter":
             return left.name
         return None
+
+    def _kind(self, name: str) -> ir.Kind:
+        """A weight's kind. A weight the typed cell does not hold is a model's tied
+        weight (`output P : (V, e) tied E`): a dense matrix, counted in the embedding
+        it shares, still applied here (docs/costs.md, "Models")."""
+        param = self.params.get(name)
+        return ir.Kind.MATRIX if param is None else param.kind
 
     def _linear(self, node: ir.Node) -> bool:
         """Whether `node` is a dense or row weight applied to a value: an nn.Linear."""
         weight = self._weight(node)
-        return weight is not None and self.params[weight].kind not in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG)
+        return weight is not None and self._kind(weight) not in (ir.Kind.DIAG, ir.Kind.BLOCKDIAG)
 
     def visit_MatMul(self, node: ir.MatMul) -> None:
         left = node.matrix
@@ -243,19 +250,20 @@ class _Walk(Visitor):
     def _weight_product(self, node: ir.MatMul, name: str) -> None:
         """A weight applied to the last axis of a value: its entries as applied, once per
         leading entry of the value (docs/costs.md, "The symcount convention")."""
-        param = self.params[name]
+        kind = self._kind(name)
         out = self._out(node)
         applied = self.typed.shape_of(node.matrix)
+        shape = self.params[name].shape if name in self.params else applied
         details = {}
-        if param.kind == ir.Kind.DIAG:
+        if kind == ir.Kind.DIAG:
             form, macs = "diag", out
             # The diagonal times the value, entry by entry: a tool sees that product.
             vector = Operand(self.typed.shape_of(node.vector), self._per_sequence(node.vector))
-            details["operands"] = (Operand(param.shape, False), vector)
-        elif param.kind == ir.Kind.BLOCKDIAG:
-            form, macs = "blockdiag", param.shape[2] * out
-        elif len(param.shape) == 1:
-            form, macs = "row", param.shape[0] * out
+            details["operands"] = (Operand(shape, False), vector)
+        elif kind == ir.Kind.BLOCKDIAG:
+            form, macs = "blockdiag", shape[2] * out
+        elif len(shape) == 1:
+            form, macs = "row", shape[0] * out
         else:
             form, macs = "dense", applied[-1] * out
         self._add(node, Kind.MATRIX, form, macs, Poly.const(2) * macs, weight=name, shape=applied, **details)

@@ -135,6 +135,46 @@ RULE_OMITS: dict[str, frozenset[Kind]] = {
 }
 
 
+# ---- a model's embeddings and norms: the tool's rule for their modules ----
+
+
+def embedding_rule(tool: str, table: Poly) -> dict[Kind, Charge]:
+    """nn.Embedding looks a row up: thop and ptflops have no rule for it, calflops'
+    F.embedding counts 0; torchinfo charges its table's entries, as every parameter,
+    once per entry of its output's first axis."""
+    return _mac_rows({Kind.MATRIX: table}) if tool == "torchinfo" else {}
+
+
+NORM_MODULES = {"layernorm": "nn.LayerNorm", "rmsnorm": "nn.RMSNorm", "batchnorm": "nn.BatchNorm1d"}
+# Per entry of the vector a model's norm normalises, what each tool's hook for its
+# module counts, read from the sources: thop's count_normalization, 2 an entry and
+# twice that with an affine weight (a model's norms have one); ptflops'
+# bn_flops_counter_hook, 1 an entry and twice that when the module has `affine`
+# (nn.BatchNorm1d has; nn.LayerNorm's is `elementwise_affine`, so 1); calflops'
+# F.layer_norm with a weight 5, F.batch_norm with one 2 (in eval mode, which
+# calculate_flops sets). No tool but torchinfo has a rule for nn.RMSNorm.
+NORM_ENTRIES: dict[str, dict[str, int]] = {
+    "thop": {"layernorm": 4, "batchnorm": 4},
+    "ptflops": {"layernorm": 1, "batchnorm": 2},
+    "calflops": {"layernorm": 5, "batchnorm": 2},
+}
+
+
+def norm_rule(tool: str, norm: str, size: Poly, params: Poly) -> dict[Kind, Charge] | None:
+    """What `tool` charges a model's norm of `size` entries holding `params` parameters;
+    None where it has no rule for the module. torchinfo charges the parameters, once
+    per entry of the output's first axis, as every module's."""
+    if tool == "torchinfo":
+        return _mac_rows({Kind.NORMALISATION: params})
+    per_entry = NORM_ENTRIES[tool].get(norm)
+    if per_entry is None:
+        return None
+    charged = Poly.const(per_entry) * size
+    if tool == "calflops":  # FLOPs only
+        return {Kind.NORMALISATION: (ZERO, charged)}
+    return _mac_rows({Kind.NORMALISATION: charged})
+
+
 # ---- any other cell: written as a PyTorch module, priced call by call ----
 
 LINEAR, LINEAR_BIAS = "nn.Linear", "nn.Linear bias"

@@ -12,9 +12,10 @@ How the search goes (docs/cli.md, "How solve searches"):
 - The derived sizes and the sizes to check that read the symbol are its
   *conditions*. Each is a positive whole number on a set of the symbol's values
   that repeats with the product of the divisors of its divisions (`n / H`: every
-  H-th n), intersected with an interval where it is at least 1 (and at most its
-  bound). Where a condition is monotone in the symbol (`_Direction`), that
-  interval's end is found by bisection on its exact value.
+  H-th n), intersected with an interval where it is at least 1 (a model's number
+  of copies at least 0) and at most its bound. Where a condition is monotone in
+  the symbol (`_Direction`), that interval's end is found by bisection on its
+  exact value.
 - The figure is provably non-decreasing in the symbol when, the other sizes
   set, every coefficient of a term that grows with it is non-negative (and no
   term shrinks with it). Then the largest value within the budget is found by
@@ -260,11 +261,12 @@ class _Search:
         return Condition(self._exact(self.written[name]), 1, None, self.directions[name])
 
     def _check(self, check) -> list[Condition]:
-        """A size to check that reads the symbol is at least 1, and at most its bound."""
+        """A size to check that reads the symbol is at least its least (1; 0 for a
+        model's number of copies, `* (L - 2)`), and at most its bound."""
         size = check.size.substitute({k: Poly.const(v) for k, v in self.known.items() if k != self.symbol})
         direction = _poly_direction(size, self.directions)
         written = self._exact(to_sympy(check.size).subs({size_symbol(k): v for k, v in self.written.items()}))
-        found = [Condition(written, 1, None, direction)]
+        found = [Condition(written, check.least, None, direction)]
         if check.most is not None:
             found.append(Condition(written, None, check.most, direction))
         return found

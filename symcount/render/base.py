@@ -155,7 +155,7 @@ class Writer:
         """A section's first lines: the cell, where it was read from, how it is used."""
         head = self.signature(net) + (f": {net.description}" if net.description else "")
         lines = [head, f"  source    {net.source}"]
-        if net.cell.display is not None:  # as text (docs/latex.md, "Display names")
+        if net.cell is not None and net.cell.display is not None:  # as text (docs/latex.md, "Display names")
             lines.append(f"  display   {tex.cell_text(net.cell)}")
         if net.note:
             lines.append(f"  network   {self.note(net)}")
@@ -231,7 +231,8 @@ class Writer:
 
     def cost_section(self, report: Report) -> str:
         """A cell's cost (`symcount cost`): how it is priced, the figures with their
-        formulas (and values), then the per-gate and per-operation breakdowns."""
+        formulas (and values), then the breakdowns: per component (a model's), per
+        gate and per kind of operation."""
         cost = report.summary.cost
         labelled = {
             "cost": self.priced(cost),
@@ -243,9 +244,8 @@ class Writer:
         lines += [f"  {label.ljust(9)} {text}" for label, text in labelled.items() if text]
         lines += ["  " + note for note in self.cost_notes(report)]
         lines += ["", self.laid_out(self.figure_cells(report))]
-        for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
-            if rows:  # a tool's rule for a whole module has no per-gate figures
-                lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+        for label, rows in cost.breakdowns:  # a tool's rule for a whole module has no per-gate figures
+            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
         return "\n".join(lines)
 
     def laid_out(self, cells: tuple[list[str], list[list[str]], list[bool]], caption: str = "") -> str:
@@ -305,8 +305,8 @@ class Writer:
     def breakdown_cells(
         self, report: Report, label: str, rows: tuple[Row, ...]
     ) -> tuple[list[str], list[list[str]], list[bool]]:
-        """A breakdown of MACs and FLOPs (per gate, per kind of operation), each
-        followed by its value when every size is set."""
+        """A breakdown of MACs and FLOPs (per component, per gate, per kind of
+        operation), each followed by its value when every size is set."""
         values = report.cost_rows(rows)
         macs, flops = self.figure("macs"), self.figure("flops")
         head = [label, macs, flops] if values is None else [label, macs, "value", flops, "value"]

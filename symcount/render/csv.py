@@ -142,14 +142,15 @@ def solution_record(report: Report) -> dict[str, object]:
 
 
 def cost_records(report: Report) -> list[dict[str, object]]:
-    """A row per figure of the cost (`of` "total"), then per gate and per kind of
-    operation its MACs and FLOPs (`of` "gate" or "operation", `name` which)."""
+    """A row per figure of the cost (`of` "total"), then per component (a model's),
+    per gate and per kind of operation its MACs and FLOPs (`of` "component", "gate"
+    or "operation", `name` which)."""
     cost = report.summary.cost
     if cost is None:
         raise ValueError("cost_records writes costs: give it a report whose summary has one")
     values = report.cost_values or {}
     rows = [("total", "", figure, formula, values.get(figure)) for figure, formula in cost.figures.items()]
-    for of, breakdown in (("gate", cost.per_gate), ("operation", cost.per_op)):
+    for of, breakdown in cost.breakdowns:
         at = report.cost_rows(breakdown)
         for index, row in enumerate(breakdown):
             for position, (figure, formula) in enumerate((("macs", row.macs), ("flops", row.flops)), 1):

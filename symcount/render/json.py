@@ -133,7 +133,7 @@ def _values(report: Report) -> dict[str, object]:
 
 def _display(net: Summary) -> dict:
     """`display` when the cell has a display name: its LaTeX and its text (docs/json.md)."""
-    if net.cell.display is None:
+    if net.cell is None or net.cell.display is None:  # a model has no display name yet
         return {}
     return {"display": {"latex": net.cell.display, "text": tex.cell_text(net.cell)}}
 
@@ -150,7 +150,10 @@ def cost_document(report: Report) -> dict:
         doc["free_extents"] = list(report.summary.extents)
     if report.cost_values is not None:
         doc["values"] = report.cost_values
-    for key, rows in (("per_gate", cost.per_gate), ("per_op", cost.per_op)):
+    breakdowns = (("per_gate", cost.per_gate), ("per_op", cost.per_op))
+    if cost.per_component:  # a model's (docs/json.md, "Cost keys")
+        breakdowns = (("per_component", cost.per_component), *breakdowns)
+    for key, rows in breakdowns:
         values = report.cost_rows(rows)
         doc[key] = [_cost_row(row, None if values is None else values[i]) for i, row in enumerate(rows)]
     doc["uncounted"] = list(cost.uncounted)

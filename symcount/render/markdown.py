@@ -98,7 +98,7 @@ class MarkdownWriter(MathWriter):
 
     def cost_section(self, report: Report) -> str:
         """The cost: how it is priced and at which sizes, then a table of the figures
-        and one per gate and per kind of operation."""
+        and one per component (a model's), per gate and per kind of operation."""
         net, cost = report.summary, report.summary.cost
         text = f"**Cost** {self.priced(cost)}"
         if report.cost_sizes:
@@ -110,9 +110,8 @@ class MarkdownWriter(MathWriter):
             lines += [f"Rule: {escape(cost.rule)}.", ""]
         lines += [escape(note[0].upper() + note[1:]) + ".\n" for note in self.cost_notes(report)]
         lines.append(self.laid_out(self.figure_cells(report)))
-        for label, rows in (("gate", cost.per_gate), ("operation", cost.per_op)):
-            if rows:  # a tool's rule for a whole module has no per-gate figures
-                lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
+        for label, rows in cost.breakdowns:  # a tool's rule for a whole module has no per-gate figures
+            lines += ["", self.laid_out(self.breakdown_cells(report, label, rows))]
         return "\n".join(lines)
 
     def gate_name(self, name: str) -> str:
