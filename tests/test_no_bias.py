@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+import sympy
 
 import research_modules
 import symcount
@@ -486,3 +487,23 @@ def test_the_research_builtins_without_biases_are_their_modules_without_biases(n
     for sizes in draws(name)[:4]:
         module = (builder or research.build)(*(sizes[s] for s in research.symbols))
         assert cell.evaluate(**sizes) == counted(module, removed), sizes
+
+
+@pytest.mark.parametrize("name", [n for n in symcount.builtins() if isinstance(symcount.builtin(n), symcount.Cell)])
+def test_a_cell_without_biases_costs_what_its_equations_without_them_cost(name):
+    """--no-bias prices no addition of a bias it removed: the cost is that of the cell
+    written without them (the equations `latex --no-bias` prints), figure by figure."""
+    from symcount.render.cellfmt import format_cells
+
+    cell = symcount.builtin(name).without_biases()
+    if not cell.removed_biases:
+        pytest.skip("no bias to remove")
+    written = format_cells([cell._layers.printed.cell])
+    try:
+        [again] = symcount.loads(written)
+    except symcount.SymcountError as e:  # a shape only the bias gave (`alpha_1 + b`)
+        pytest.skip(f"written without its biases, the cell does not load: {e.message}")
+    ours, theirs = cell.cost(), again.cost()
+    # The weights: the written cell still declares the biases (`param b : n bias`).
+    for figure in ("macs", "flops"):
+        assert sympy.expand(getattr(ours, figure) - getattr(theirs, figure)) == 0, figure

@@ -161,12 +161,30 @@ class _Walk(Visitor):
     def visit_Sum(self, node: ir.Sum) -> None:
         self._children(node)
         # A sum of k terms is k - 1 additions per entry, each priced apart so that a
-        # convention can tell a bias added from two products added.
+        # convention can tell a bias added from two products added. A bias that
+        # --no-bias left out (a parameter the typed cell does not hold) adds nothing.
+        started = not self._left_out(node.terms[0])
         for index, (op, operands) in enumerate(zip(node.ops, self._operands(node.terms), strict=True)):
+            if self._left_out(node.terms[index + 1]):
+                continue
+            if not started:  # the first term kept: nothing added to it yet
+                started = True
+                continue
             form, bias = self._addend(node, index, op)
             # The bias it adds, whose entries a tool may charge (torchinfo: as a Linear's).
             weight = {} if bias is None else {"weight": bias.name, "shape": self.typed.shape_of(bias)}
             self._elementwise(node, Kind.ADDITION, form, 1, operands=operands, **weight)
+
+    def _left_out(self, term: ir.Expr) -> bool:
+        """Whether a term of a sum is a parameter (or its negation) that the typed cell
+        does not hold: a bias `--no-bias` removed (docs/language.md, "Without biases")."""
+        while isinstance(term, ir.Neg):
+            term = term.operand
+        return (
+            isinstance(term, ir.Name)
+            and self.scope.kind(term.name) == "parameter"
+            and term.name not in self.params
+        )
 
     def _operands(self, terms: tuple[ir.Expr, ...]) -> Iterator[tuple[Operand, Operand]]:
         """The two operands of each of the k - 1 operations between k terms, computed
