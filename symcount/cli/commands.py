@@ -70,7 +70,7 @@ def _load(args) -> list:
 
             available = ", ".join(c.name for c in cells)
             raise SymcountError(
-                f"no cell named '{args.cell}'"
+                f"no cell or model named '{args.cell}'"
                 + suggest(args.cell, [c.name for c in cells])
                 + f"; the sources have: {available}",
                 Location(", ".join(args.sources)),
@@ -87,6 +87,12 @@ def _network(cell, args):
     bidirectional = getattr(args, "bidirectional", False)
     if layers is None and not bidirectional:
         return cell
+    if isinstance(cell, _api().Model):
+        flag = "--bidirectional" if layers is None else f"--layers {layers}"
+        raise UsageError(
+            f"{flag}: '{cell.name}' is a model, whose layers are written in it: repeat a layer "
+            "with `* K`, or write `bidirectional` after it (docs/language.md, \"Models\")"
+        )
     _check_layers_symbol(cell, layers)
     from ..layers.stacking import CannotStack
 
@@ -306,14 +312,22 @@ def cmd_check(args) -> int:
     return 0
 
 
+# The kinds of built-ins `list` shows, in order; the cells first, without a heading.
+LISTED = {"cell": "", "block": "blocks:", "model": "models:"}
+
+
 def cmd_list(args) -> int:
-    rows = []
+    """The built-ins: the cells, then under a heading the blocks and the models."""
+    kinds: dict[str, list[tuple[str, str]]] = {kind: [] for kind in LISTED}
     for name in sources.builtin_names():
         dims, description = sources.builtin_summary(name)
-        rows.append((f"{name}({dims})", description))
-    width = max(len(r[0]) for r in rows)
-    for signature, description in rows:
-        print(f"{signature.ljust(width)}  {description}".rstrip())
+        kinds[sources.builtin_kind(name)].append((f"{name}({dims})", description))
+    width = max(len(signature) for rows in kinds.values() for signature, _ in rows)
+    for kind, rows in kinds.items():
+        if rows and LISTED[kind]:
+            print(f"\n{LISTED[kind]}")
+        for signature, description in rows:
+            print(f"{signature.ljust(width)}  {description}".rstrip())
     return 0
 
 
