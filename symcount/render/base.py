@@ -243,7 +243,7 @@ class Writer:
             "component": lambda c: self.component(c.label),
             "kind": lambda c: c.kind,
             "what": self.what,
-            "copies": self.copies,
+            "copies": lambda c: self.math(sympy.factor(c.copies)),  # 2*(L - 1), a layer's directions in sight
             "reads": self.reads,
             "emits": lambda c: self.MISSING if c.emits is None else self.math(c.emits),
             "count": lambda c: self.param_count(c, net),
@@ -491,7 +491,7 @@ class Writer:
         """A layer group's label: '1', '2..3', '2..L'."""
         return label
 
-    def copies(self, p: StackParam | ComponentRow) -> str:
+    def copies(self, p: StackParam) -> str:
         return self.math(p.copies)
 
     def param_count(self, p: StackParam | ComponentRow, net: Summary) -> str:
@@ -599,7 +599,7 @@ class MathWriter(Writer):
             return f"{first}{self.DASH}{last}"
         return f"${first}, {self.DOTS}, {tex.size_name(last)}$"
 
-    def copies(self, p: StackParam | ComponentRow) -> str:
+    def copies(self, p: StackParam) -> str:
         return self.math(sympy.factor(p.copies))  # 2 (L - 1) reads better than 2 L - 2
 
     def param_count(self, p: StackParam | ComponentRow, net: Summary) -> str:

@@ -585,6 +585,8 @@ def _nothing(only: str | None) -> str:
         return "no comparison table: it needs several cells, and --set for every size of one of them"
     if only == "cost":
         return "no cost table without --cost"
+    if only == "components":
+        return "no table of components: only a model has components, and no source is one"
     return "there is nothing to print"
 
 
@@ -661,7 +663,7 @@ def _aligned_rows(head: str, sides: list[str], room: float) -> list[str]:
 class Fit(NamedTuple):
     """How a table fits its column (`_fitted`)."""
 
-    size: Size | None  # None: only scaling fits
+    size: Size | None  # None: only scaling fits (its formulas then broken as far as they break)
     limits: list[float] | None  # the widest line of each column's cells; None: none broken
     # The widest line of a total's formula, spread over the empty cells before it
     # (`\\multicolumn`); None: the total in its own column.
@@ -706,7 +708,10 @@ def _fitted(
                 lines.append(len(_lines(row[last], span)) if _narrowest(row[last]) <= span else math.inf)
         if max(lines) <= MOST_LINES or (index == len(SIZES) - 1 and max(lines) < math.inf):
             return Fit(size, limits, span)
-    return Fit(None, None)
+    # Nothing fits: the formulas broken as far as they break, a total over the empty
+    # cells before it, and that scaled to the column (far less than the table unbroken).
+    spread = [sum(least[first : last + 1]) + 2 * TABCOLSEP * (last - first) for first, last in filter(None, spans)]
+    return Fit(None, least, max(spread, default=None))
 
 
 def _natural_width(rows: list[Sequence[str]]) -> float:
