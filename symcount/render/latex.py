@@ -407,6 +407,9 @@ class LatexWriter(MathWriter):
             caption += f", where ${self.definitions(net)}$"
             if report.size_values:
                 caption += f" ({self.sizes(report.size_values)})"
+        both = [self.component(c.label) for c in net.components if c.directions == 2]
+        if both:
+            caption += f"; bidirectional: {', '.join(both)}"
         ties = [rf"\texttt{{{escape_text(w)}}} is \texttt{{{escape_text(t)}}}" for w, t in self.tied(net)]
         if ties:
             caption += "; tied, counted once: " + ", ".join(ties)
@@ -418,9 +421,10 @@ class LatexWriter(MathWriter):
         return rf"\texttt{{{escape_text(label)}}}"
 
     def what(self, c: ComponentRow) -> str:
-        r"""What a component is, in type: `\texttt{torch.lstm(n, n)}`; its copies have a
-        column of their own and a tie is in the caption (a column of a paper is narrow)."""
-        text = c.what.removesuffix(f" tied {c.tied}") + (" bidirectional" if c.directions == 2 else "")
+        r"""What a component is, in type: `\texttt{torch.gru(2*n, n)}`. A column of a paper
+        is narrow: the copies have a column of their own, the directions and the ties
+        are in the caption, and the sizes are set tight."""
+        text = c.what.removesuffix(f" tied {c.tied}").replace(" * ", "*")
         return rf"\texttt{{{escape_text(text)}}}"
 
     def comparison(self, reports: list[Report]) -> str | None:
