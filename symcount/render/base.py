@@ -46,7 +46,7 @@ class Writer:
     PARAM_COLUMNS: tuple[str, ...] = ("parameter", "kind", "shape", "count", "gate", "layer", "copies")
     # A model's parameter table: by component; the gates are its cells' own, not shown.
     MODEL_PARAM_COLUMNS: tuple[str, ...] = ("component", "parameter", "kind", "copies", "shape", "count")
-    # A model's table of components (docs/language.md, "Models").
+    # A model's table of components (docs/cli.md, "Models").
     COMPONENT_COLUMNS: tuple[str, ...] = ("component", "kind", "what", "copies", "reads", "emits", "count")
     form = "expanded"  # which form of the count the formats with one total show
     # What `render(format, reports, **settings)` may set: each becomes an
@@ -227,7 +227,7 @@ class Writer:
                     row[at] = ""
         return head, rows, [h == "value" for h in head]
 
-    # ---- a model's components (docs/language.md, "Models") ----
+    # ---- a model's components (docs/cli.md, "Models") ----
 
     def components_table(self, report: Report) -> str:
         head, rows, right = self.component_cells(report)

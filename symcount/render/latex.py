@@ -389,6 +389,7 @@ class LatexWriter(MathWriter):
                 caption += f" ({self.sizes(report.size_values)})"
         if net.has_frozen:
             caption += "; trainable unless marked frozen"
+        caption += self.ties(net)
         foot = self.total_row(report, head)
         label = self.label(key or net.name, "params")
         return self.table(head, rows, foot, right, caption + ".", label)
@@ -410,15 +411,19 @@ class LatexWriter(MathWriter):
         both = [self.component(c.label) for c in net.components if c.directions == 2]
         if both:
             caption += f"; bidirectional: {', '.join(both)}"
-        ties = [rf"\texttt{{{escape_text(w)}}} is \texttt{{{escape_text(t)}}}" for w, t in self.tied(net)]
-        if ties:
-            caption += "; tied, counted once: " + ", ".join(ties)
+        caption += self.ties(net)
         foot = self.total_row(report, head)
         label = self.label(key or net.name, "components")
         return self.table(head, rows, foot, right, caption + ".", label)
 
     def component(self, label: str) -> str:
         return rf"\texttt{{{escape_text(label)}}}"
+
+    def ties(self, net: Summary) -> str:
+        r"""A caption's note of the tied weights: `; tied, counted once: \texttt{decoder.weight}
+        is \texttt{encoder.weight}` (nothing without one)."""
+        ties = [rf"\texttt{{{escape_text(w)}}} is \texttt{{{escape_text(t)}}}" for w, t in self.tied(net)]
+        return "; tied, counted once: " + ", ".join(ties) if ties else ""
 
     def what(self, c: ComponentRow) -> str:
         r"""What a component is, in type: `\texttt{torch.gru(2*n, n)}`. A column of a paper

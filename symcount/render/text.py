@@ -42,7 +42,7 @@ def _cell_params(writer: Writer, net) -> list[str]:
 
 def _model_params(writer: Writer, net) -> list[str]:
     """A model's parameters named by component (`decoder.bias`), with their copies,
-    then each tied weight and the embedding's it is (docs/language.md, "Models")."""
+    then each tied weight and the embedding's it is (docs/cli.md, "Models")."""
     rows = [[f"{p.layer}.{p.name}", writer.kind(p), writer.shape(p), writer.copies(p)] for p in net.params]
     lines = [writer.table(["parameter", "kind", "shape", "copies"], rows)]
     for weight, table in writer.tied(net):
