@@ -377,16 +377,7 @@ class LatexWriter(MathWriter):
         head, rows, right = self.param_cells(report)
         name = cell_name(net)
         caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
-        if net.is_model:
-            caption += " by component"
-        if net.note:
-            caption += f" ({self.note(net)})"
-        if report.value is not None:
-            caption += " at " + self.sizes(report.sizes)
-        if net.used_sizes:  # the table floats away from the equation: it defines them again
-            caption += f", where ${self.definitions(net)}$"
-            if report.size_values:
-                caption += f" ({self.sizes(report.size_values)})"
+        caption += (" by component" if net.is_model else "") + self.caption_sizes(report)
         if net.has_frozen:
             caption += "; trainable unless marked frozen"
         caption += self.ties(net)
@@ -394,20 +385,26 @@ class LatexWriter(MathWriter):
         label = self.label(key or net.name, "params")
         return self.table(head, rows, foot, right, caption + ".", label)
 
+    def caption_sizes(self, report: Report) -> str:
+        """What a table's caption says after its subject: the network, the sizes its
+        values are at, and the derived sizes (the table floats away from the
+        equation: it defines them again)."""
+        net = report.summary
+        text = f" ({self.note(net)})" if net.note else ""
+        if report.value is not None:
+            text += " at " + self.sizes(report.sizes)
+        if net.used_sizes:
+            text += f", where ${self.definitions(net)}$"
+            if report.size_values:
+                text += f" ({self.sizes(report.size_values)})"
+        return text
+
     def components_table(self, report: Report, key: str | None = None) -> str:
         """A `table` of a model's components (docs/latex.md, "Models"): each one's
         label, what it is, copies and count, its value at the set sizes, and the total."""
         net = report.summary
         head, rows, right = self.component_cells(report)
-        caption = f"Components of {cell_name(net)}"
-        if net.note:
-            caption += f" ({self.note(net)})"
-        if report.value is not None:
-            caption += " at " + self.sizes(report.sizes)
-        if net.used_sizes:
-            caption += f", where ${self.definitions(net)}$"
-            if report.size_values:
-                caption += f" ({self.sizes(report.size_values)})"
+        caption = f"Components of {cell_name(net)}" + self.caption_sizes(report)
         both = [self.component(c.label) for c in net.components if c.directions == 2]
         if both:
             caption += f"; bidirectional: {', '.join(both)}"
