@@ -18,7 +18,8 @@ BUILTIN_SUFFIX = ".cell"
 # How a built-in cell is named as a source: the JSON output's "source" and
 # `cell.source` say `builtin:lstm`, and that spelling is accepted back.
 BUILTIN_PREFIX = "builtin:"
-_HEADER = re.compile(r'^\s*cell\s+([\w.]+)\s*\(([^)]*)\)\s*(?:"((?:[^"\\]|\\.)*)")?', re.M)
+# A definition's header: its kind, name, size symbols and description.
+_HEADER = re.compile(r'^\s*(cell|block|model)\s+([\w.]+)\s*\(([^)]*)\)\s*(?:"((?:[^"\\]|\\.)*)")?', re.M)
 
 
 def builtin_names() -> list[str]:
@@ -52,11 +53,24 @@ def builtin_text(name: str) -> str:
 
 def builtin_summary(name: str) -> tuple[str, str]:
     """(size symbols, description) read from the header without parsing."""
-    match = _HEADER.search(builtin_text(name))
+    match = _header(name)
     if not match:
         return "", ""
-    dims = ", ".join(d.strip() for d in match.group(2).split(","))
-    return dims, (match.group(3) or "")
+    dims = ", ".join(d.strip() for d in match.group(3).split(","))
+    return dims, (match.group(4) or "")
+
+
+def builtin_kind(name: str) -> str:
+    """What a built-in is, read from its header: "cell", "block" or "model"."""
+    match = _header(name)
+    return match.group(1) if match else "cell"
+
+
+def _header(name: str) -> re.Match | None:
+    """The header of the definition a built-in's file is named after (a model's file
+    holds the blocks it uses too), else its first."""
+    headers = list(_HEADER.finditer(builtin_text(name)))
+    return next((h for h in headers if h.group(2) == builtin_name(name)), headers[0] if headers else None)
 
 
 def grammar_text() -> str:

@@ -104,7 +104,7 @@ def test_several_sources_and_cell_selection(capsys, lstm_file, tmp_path):
     _, out, _ = run(capsys, "count", str(two), "--cell", "b", "--format", "json")
     assert [c["count"] for c in json.loads(out)["cells"]] == ["n"]
     code, _, err = run(capsys, "count", str(two), "--cell", "z")
-    assert code == 1 and "no cell named 'z'" in err
+    assert code == 1 and "no cell or model named 'z'" in err
 
 
 def test_markdown_and_latex_formats(capsys):

@@ -68,6 +68,17 @@ CELLS = {
     # Free extents: the cost is written in rows and cols, which `cost --set` may give.
     "extent.cell": "cell e(m, n, k)\n size rows\n size cols\n input x : (m, rows, cols)\n"
     " state h : (n, rows, cols)\n h' = tanh(conv(W, x, k) + conv(U, h, k) + b)\nend\n",
+    # Models (docs/language.md, "Models"): a block, repeated and bidirectional layers, a
+    # tie; one whose widths do not fit (an input error).
+    "model.cell": "block ffn(d, f)\n input x : d\n param W_1 : (f, d)\n param W_2 : (d, f)\n output y\n"
+    " y = W_2 @ relu(W_1 @ x + b_1) + b_2\nend\n"
+    "model tagger(V, n, L)\n embedding e : (V, n)\n layer torch.gru(n, n) * L bidirectional\n"
+    " layer h = ffn(2*n, 4*n) residual\n norm ln : layernorm(2*n) + bias\n output o : (V, 2*n) + bias\nend\n"
+    "model lm(V, n)\n embedding e : (V, n)\n layer lstm(n, n)\n output o : (V, n) tied e\nend\n",
+    "unfit.cell": "model u(V, n)\n embedding e : (V, n)\n layer lstm(2*n, n)\nend\n",
+    "unknown.cell": "model k(n)\n input x : n\n layer lstn(n, n) * 2\nend\n",
+    "tied.cell": "model t(V, n)\n embedding e : (V, n)\n layer l = rnn(n, n)\n output o : (V, n) tied l\nend\n",
+    "reads.cell": "model r(n)\n input x : n\n layer rnn(n, n) reads y\nend\n",
 }
 BYTES = {"latin1.cell": b"cell l(n)\n state h : n\n h' = \xff @ h\nend\n"}
 FILES = {
@@ -123,7 +134,8 @@ DIMS = {name: sources.builtin_summary(name)[0].split(", ") for name in BUILTINS}
 DIMS.update(
     {"two.cell": ["m", "n"], "dense.cell": ["m", "n"], "own_l.cell": ["L", "n"],
      "three.cell": ["m", "n", "k"], "ünï 名.cell": ["m", "n"], "\udcff-not-utf8.cell": ["n"],
-     "zero.cell": ["n"], "extent.cell": ["m", "n", "k", "rows", "cols"],
+     "zero.cell": ["n"], "extent.cell": ["m", "n", "k", "rows", "cols"], "model.cell": ["V", "n", "L", "d", "f"],
+     "unfit.cell": ["V", "n"], "unknown.cell": ["n"], "tied.cell": ["V", "n"], "reads.cell": ["n"],
      # input errors (exit 1)
      "syntax.cell": ["n"], "sizes.cell": ["m", "n"], "no_update.cell": ["n"],
      "latin1.cell": ["n"], "empty.cell": [], "lstn": ["m", "n"]}
@@ -189,7 +201,7 @@ def build_count(rng):
     if rng.random() < 0.5:
         argv += ["--format", rng.choice(["text", "json", "latex", "markdown", "csv", "pdf", ""])]
     if rng.random() < 0.15:
-        argv += ["--cell", rng.choice(["a", "b", "lstm", "nope", "", "\udcff"])]
+        argv += ["--cell", rng.choice(["a", "b", "lstm", "nope", "", "\udcff", "tagger", "lm", "ffn"])]
     return argv
 
 
@@ -326,8 +338,14 @@ def build_check(rng):
     return ["check", *sources_for(rng, rng.choice([1, 2]))]
 
 
+# `fmt` does not format models yet (render/cellfmt.py; tests/test_cellfmt.py has awd_lstm):
+# until it does, it is not fed the files that hold one.
+MODELS = {"model.cell", "unfit.cell", "unknown.cell", "tied.cell", "reads.cell"}
+MODELS |= {name for name in BUILTINS if sources.builtin_kind(name) == "model"}
+
+
 def build_fmt(rng):
-    argv = ["fmt", *sources_for(rng, rng.choice([1, 2]))]
+    argv = ["fmt", *(s for s in sources_for(rng, rng.choice([1, 2])) if s not in MODELS)]
     mode = rng.random()
     if mode < 0.3:
         argv.append("--check")
@@ -480,7 +498,7 @@ def test_random_command_lines(first, workdir, monkeypatch):
     codes = run_batch(first, min(BATCH, DEFAULT_CASES - first), workdir, monkeypatch)
     # Guards the generator: command lines that all fail in argparse, or that
     # never fail, would test little.
-    assert all(codes.count(code) >= 10 for code in (0, 1, 2)), sorted(codes)
+    assert all(codes.count(code) >= 10 for code in (0, 1, 2)), [codes.count(c) for c in (0, 1, 2)]
 
 
 @pytest.mark.slow

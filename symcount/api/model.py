@@ -74,5 +74,7 @@ class Model(_Counted):
             self.warnings,
             self.counts,
             self.derived,
+            removed_biases=tuple(f"{p.label}.{name}" for p in self._layers.parts for name in p.dropped),
             components=component_rows(self._layers, self.counts),
+            model=self.ir,
         )

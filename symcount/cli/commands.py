@@ -70,7 +70,7 @@ def _load(args) -> list:
 
             available = ", ".join(c.name for c in cells)
             raise SymcountError(
-                f"no cell named '{args.cell}'"
+                f"no cell or model named '{args.cell}'"
                 + suggest(args.cell, [c.name for c in cells])
                 + f"; the sources have: {available}",
                 Location(", ".join(args.sources)),
@@ -87,11 +87,11 @@ def _network(cell, args):
     bidirectional = getattr(args, "bidirectional", False)
     if layers is None and not bidirectional:
         return cell
-    if isinstance(cell, _api().Model):  # its components say their copies and directions
+    if isinstance(cell, _api().Model):
         flag = "--bidirectional" if layers is None else f"--layers {layers}"
         raise UsageError(
-            f"{flag}: '{cell.name}' is a model, whose layers are written in it (`layer CELL(...) * K "
-            "bidirectional`); give its number of copies a size symbol and set it with --set"
+            f"{flag}: '{cell.name}' is a model, whose layers are written in it: repeat a layer "
+            "with `* K`, or write `bidirectional` after it (docs/language.md, \"Models\")"
         )
     _check_layers_symbol(cell, layers)
     from ..layers.stacking import CannotStack
@@ -101,6 +101,11 @@ def _network(cell, args):
     except CannotStack as e:  # the flag does not apply to this cell: a usage error
         flag = "--bidirectional" if layers is None else f"--layers {layers}"
         raise UsageError(f"{flag}: {e.location.prefix()}: {e.message}") from None
+
+
+def _kind(cell) -> str:
+    """How messages name a cell, a stack of one, a block or a model: its kind."""
+    return getattr(cell, "cell", cell).ir.kind
 
 
 def _check_layers_symbol(cell, layers) -> None:
@@ -146,7 +151,7 @@ def _reports(cells, sizes: list[tuple[str, int | Swept]], summaries=None, strict
         try:  # a derived size (`size d = e / H`) must be whole, every size positive
             cell.size_values(dims)
         except ValueError as e:
-            raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
+            raise UsageError(f"--set: in {_kind(cell)} '{cell.name}', {e}") from None
     if swept:
         _check_sweep(reports, sizes, strict)
     return reports
@@ -275,14 +280,14 @@ def _matched(args):
     at = dict(args.at)
     names = cell.metric_sizes(args.metric, args.convention, args.dtype)
     if sorted(at) != sorted(names):
-        raise UsageError(f"--at: cell '{cell.name}' takes the sizes {', '.join(names)}, got {', '.join(at)}")
+        raise UsageError(f"--at: {_kind(cell)} '{cell.name}' takes the sizes {', '.join(names)}, got {', '.join(at)}")
     params = args.metric == "params"
     summary = cell.summary if params else replace(cell.summary, cost=cell.cost(args.convention, args.dtype))
     try:
         report = Report(summary, at)
         budget = report.value if params else report.cost_values[args.metric]
     except ValueError as e:
-        raise UsageError(f"--at: in cell '{cell.name}', {e}") from None
+        raise UsageError(f"--at: in {_kind(cell)} '{cell.name}', {e}") from None
     if budget < 1:
         raise UsageError(f"--match {args.match}: its {args.metric} at {args.at} is {budget}, no budget")
     return budget, Matched(cell.name, cell.summary.note, {name: at[name] for name in names})
@@ -292,16 +297,16 @@ def _solved(cell, names: list[str], given: dict[str, int], budget: int, args):
     """The cell's other sizes, from --set, and what `solve` finds for it."""
     if args.for_ not in names:
         raise UsageError(
-            f"--for {args.for_}: cell '{cell.name}' has no size symbol '{args.for_}' (it has: {', '.join(names)})"
+            f"--for {args.for_}: {_kind(cell)} '{cell.name}' has no size symbol '{args.for_}' (it has: {', '.join(names)})"
         )
     missing = next((name for name in names if name != args.for_ and name not in given), None)
     if missing is not None:
-        raise UsageError(f"cell '{cell.name}' needs a value for {missing}: add --set {missing}=INT")
+        raise UsageError(f"{_kind(cell)} '{cell.name}' needs a value for {missing}: add --set {missing}=INT")
     sizes = {name: given[name] for name in names if name != args.for_}
     try:
         return sizes, cell.solve(budget, args.for_, args.metric, args.dtype, args.convention, args.multiple_of, sizes)
     except ValueError as e:
-        raise UsageError(f"--set: in cell '{cell.name}', {e}") from None
+        raise UsageError(f"--set: in {_kind(cell)} '{cell.name}', {e}") from None
 
 
 def cmd_check(args) -> int:
@@ -312,14 +317,22 @@ def cmd_check(args) -> int:
     return 0
 
 
+# The kinds of built-ins `list` shows, in order; the cells first, without a heading.
+LISTED = {"cell": "", "block": "blocks:", "model": "models:"}
+
+
 def cmd_list(args) -> int:
-    rows = []
+    """The built-ins: the cells, then under a heading the blocks and the models."""
+    kinds: dict[str, list[tuple[str, str]]] = {kind: [] for kind in LISTED}
     for name in sources.builtin_names():
         dims, description = sources.builtin_summary(name)
-        rows.append((f"{name}({dims})", description))
-    width = max(len(r[0]) for r in rows)
-    for signature, description in rows:
-        print(f"{signature.ljust(width)}  {description}".rstrip())
+        kinds[sources.builtin_kind(name)].append((f"{name}({dims})", description))
+    width = max(len(signature) for rows in kinds.values() for signature, _ in rows)
+    for kind, rows in kinds.items():
+        if rows and LISTED[kind]:
+            print(f"\n{LISTED[kind]}")
+        for signature, description in rows:
+            print(f"{signature.ljust(width)}  {description}".rstrip())
     return 0
 
 
@@ -448,7 +461,7 @@ def cmd_plot(args) -> int:
         unset = [str(d) for d in report.summary.dims if str(d) not in {symbol, *report.sizes}]
         if unset:
             raise UsageError(
-                f"cell '{report.summary.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
+                f"{report.summary.definition.kind} '{report.summary.name}' needs a value for {unset[0]}: add --set {unset[0]}=INT"
             )
     from .atomic import write_atomically
 
@@ -512,7 +525,7 @@ def _verify_cells(args, layers: dict) -> list:
         _check_layers_symbol(cell, args.layers)
         if cell.name not in layers:
             raise SymcountError(
-                f"cell '{cell.name}' has no framework layer to compare with; "
+                f"{_kind(cell)} '{cell.name}' has no framework layer to compare with; "
                 f"verify knows: {', '.join(layers)}",
                 Location(cell.source),
             )

@@ -173,7 +173,7 @@ def _verify(parser: argparse.ArgumentParser) -> None:
 
 # The commands, in the order `symcount --help` lists them.
 COMMANDS = {
-    "count": Command("the closed-form parameter count of each cell", commands.cmd_count, _count),
+    "count": Command("the closed-form parameter count of each cell and model", commands.cmd_count, _count),
     "cost": Command(
         "compute and memory per step in closed form: MACs, FLOPs, weight, state and activation bytes",
         commands.cmd_cost,
@@ -191,9 +191,13 @@ COMMANDS = {
         "whole), the metric there, and the next valid value above with its metric. Every "
         "other size is given by --set.",
     ),
-    "check": Command("validate cells; list each parameter's shape and gate", commands.cmd_check, _check),
-    "list": Command("list the built-in cells", commands.cmd_list),
-    "show": Command("print the text of a built-in cell", commands.cmd_show, _show),
+    "check": Command(
+        "validate cells and models; list every parameter's shape (a cell's gate, a model's component)",
+        commands.cmd_check,
+        _check,
+    ),
+    "list": Command("list the built-in cells, then the built-in models", commands.cmd_list),
+    "show": Command("print the text of a built-in cell or model", commands.cmd_show, _show),
     "fmt": Command(
         "print cells in canonical form, comments kept (syntax checked only)",
         commands.cmd_fmt,
@@ -446,7 +450,7 @@ def _add_strict(command: argparse.ArgumentParser) -> None:
 def _add_sources(command: argparse.ArgumentParser, sweeps: bool = False) -> None:
     command.add_argument("sources", nargs="+", metavar="SOURCE", help="file, '-' or built-in name")
     _add_strict(command)
-    command.add_argument("--cell", metavar="NAME", help="only the cell with this name")
+    command.add_argument("--cell", metavar="NAME", help="only the cell or model with this name")
     sweep = (
         "; a list A,B,C or a range START:STOP[:STEP] (STOP included) sweeps: one table of "
         "every cell at every combination"

@@ -19,6 +19,7 @@ import sympy
 
 from .. import ir
 from ..errors import SymcountWarning
+from ..layers.biases import Printed, cell_without
 from ..shapes import NodeSet
 from ..symbols import dim_expr, to_sympy
 from . import evaluation
@@ -49,6 +50,9 @@ class ComponentRow:
     count: sympy.Expr
     tied: str | None
     line: int  # where it is written
+    # A layer's cell or block as its equations print (without the biases --no-bias
+    # drops); None for an embedding, a linear map, a norm: they are no cell of the user's.
+    printed: Printed | None = field(default=None, compare=False, repr=False)
 
 
 def component_rows(layers, counts: Counts) -> tuple[ComponentRow, ...]:
@@ -72,6 +76,7 @@ def component_rows(layers, counts: Counts) -> tuple[ComponentRow, ...]:
                 sympy.expand(sympy.Add(*per_label.get(part.label, ()))),
                 part.tied,
                 part.component.span.line,
+                cell_without(part.scope.cell, part.dropped, part.typed.row_products) if part.kind == "layer" else None,
             )
         )
     return tuple(rows)
@@ -111,10 +116,16 @@ class Summary(CountsView):
     # A model's components in order (docs/language.md, "Models"); empty for a cell,
     # whose `cell` the formats show instead.
     components: tuple[ComponentRow, ...] = ()
+    model: ir.ModelDef | None = None  # a model's IR (its name, display name, source)
 
     @property
     def is_model(self) -> bool:
         return self.cell is None
+
+    @property
+    def definition(self) -> ir.CellDef | ir.ModelDef:
+        """The cell's or the model's IR: what names it (`name`, `display`) and where it is written."""
+        return self.model if self.cell is None else self.cell
 
     @property
     def has_frozen(self) -> bool:

@@ -28,7 +28,7 @@ from .. import ir
 from ..costing import FIGURES, Cost, Row
 from ..counting.counts import StackParam
 from ..counting.solving import Solved
-from ..counting.summary import Summary
+from ..counting.summary import ComponentRow, Summary
 from ..symbols import dim_expr
 from . import Report, sweep, tex
 from .equations import LatexPrinter
@@ -44,6 +44,10 @@ class Writer:
     # The parameter table's columns, in order, by header ("value" is added
     # when every size is set).
     PARAM_COLUMNS: tuple[str, ...] = ("parameter", "kind", "shape", "count", "gate", "layer", "copies")
+    # A model's parameter table: by component; the gates are its cells' own, not shown.
+    MODEL_PARAM_COLUMNS: tuple[str, ...] = ("component", "parameter", "kind", "copies", "shape", "count")
+    # A model's table of components (docs/cli.md, "Models").
+    COMPONENT_COLUMNS: tuple[str, ...] = ("component", "kind", "what", "copies", "reads", "emits", "count")
     form = "expanded"  # which form of the count the formats with one total show
     # What `render(format, reports, **settings)` may set: each becomes an
     # attribute of the writer (render/settings.py). Plain text takes none.
@@ -134,9 +138,18 @@ class Writer:
 
     def section(self, report: Report) -> str:
         net = report.summary
-        lines = self.heading(net)
-        lines.append(f"  count     {self.math(net.count)}")
-        lines.append(f"  factored  {self.math(net.factored)}")
+        lines = self.heading(net) + self.count_lines(report)
+        if net.is_model:  # its parameters are its components' (`check` lists them)
+            return "\n".join([*lines, "", self.components_table(report)])
+        lines += ["", self.params_table(report), ""]
+        lines.append(self.table(["gate", "count"], [[g, self.math(c)] for g, c in net.gates.items()]))
+        return "\n".join(lines)
+
+    def count_lines(self, report: Report) -> list[str]:
+        """The count expanded and factored, the other counts a cell has, the derived
+        sizes they are written in and the value at the set sizes."""
+        net = report.summary
+        lines = [f"  count     {self.math(net.count)}", f"  factored  {self.math(net.factored)}"]
         if net.has_nonreal:  # what `sum(p.numel())` gives a module of complex tensors
             lines.append(f"  numel     {self.math(net.numel)} (a complex entry once, as numel() counts it)")
         if net.has_frozen:
@@ -144,19 +157,16 @@ class Writer:
             lines.append(f"  total     {self.math(net.total_count)} (trainable + frozen)")
         if net.used_sizes:
             lines.append(f"  where     {self.definitions(net)}")
-        value = report.value
-        if value is not None:
+        if report.value is not None:
             lines.append(f"  value     {self.values(report)}  ({self.set_sizes(report)})")
-        lines += ["", self.params_table(report), ""]
-        lines.append(self.table(["gate", "count"], [[g, self.math(c)] for g, c in net.gates.items()]))
-        return "\n".join(lines)
+        return lines
 
     def heading(self, net: Summary) -> list[str]:
         """A section's first lines: the cell, where it was read from, how it is used."""
         head = self.signature(net) + (f": {net.description}" if net.description else "")
         lines = [head, f"  source    {net.source}"]
-        if net.cell is not None and net.cell.display is not None:  # as text (docs/latex.md, "Display names")
-            lines.append(f"  display   {tex.cell_text(net.cell)}")
+        if net.definition.display is not None:  # as text (docs/latex.md, "Display names")
+            lines.append(f"  display   {tex.cell_text(net.definition)}")
         if net.note:
             lines.append(f"  network   {self.note(net)}")
         if not net.bias:
@@ -186,14 +196,19 @@ class Writer:
         return self.table(head, rows, self.total_row(report, head), right)
 
     def param_cells(self, report: Report) -> tuple[list[str], list[list[str]], list[bool]]:
-        """The parameter table's header, rows and which columns are numbers (right-aligned)."""
+        """The parameter table's header, rows and which columns are numbers (right-aligned).
+        A model's parameters go by component, each named once, on its first row."""
         net = report.summary
-        head = [h for h in self.PARAM_COLUMNS if net.stacked or h not in STACK_COLUMNS]
+        if net.is_model:
+            head = list(self.MODEL_PARAM_COLUMNS)
+        else:
+            head = [h for h in self.PARAM_COLUMNS if net.stacked or h not in STACK_COLUMNS]
         if report.value is not None:
             head.append("value")
         name = self.param_names(net)  # once per table: it may build a printer of the cell
         cells: dict[str, Callable[[StackParam], str]] = {
-            "parameter": lambda p: self.param_label(p, name(p.name)),
+            "parameter": lambda p: self.param_label(p, name(p)),
+            "component": lambda p: self.component(p.layer),
             "kind": self.kind,
             "layer": lambda p: self.layers(p.layer),
             "layers": lambda p: self.layers(p.layer),
@@ -205,7 +220,58 @@ class Writer:
         }
         columns = [cells[h] for h in head]
         rows = [[cell(p) for cell in columns] for p in net.params]
+        if "component" in head:
+            at = head.index("component")
+            for row, p, before in zip(rows[1:], net.params[1:], net.params, strict=False):
+                if p.layer == before.layer:
+                    row[at] = ""
         return head, rows, [h == "value" for h in head]
+
+    # ---- a model's components (docs/cli.md, "Models") ----
+
+    def components_table(self, report: Report) -> str:
+        head, rows, right = self.component_cells(report)
+        return self.table(head, rows, self.total_row(report, head), right)
+
+    def component_cells(self, report: Report) -> tuple[list[str], list[list[str]], list[bool]]:
+        """A row per component in order (its label, kind, what it is, copies, the
+        widths it reads and emits, its count over every copy), the header and which
+        columns are numbers."""
+        net = report.summary
+        head = list(self.COMPONENT_COLUMNS) + (["value"] if report.value is not None else [])
+        cells: dict[str, Callable[[ComponentRow], str]] = {
+            "component": lambda c: self.component(c.label),
+            "kind": lambda c: c.kind,
+            "what": self.what,
+            "copies": lambda c: self.math(sympy.factor(c.copies)),  # 2*(L - 1), a layer's directions in sight
+            "reads": self.reads,
+            "emits": lambda c: self.MISSING if c.emits is None else self.math(c.emits),
+            "count": lambda c: self.param_count(c, net),
+            "value": lambda c: self.number(report.param_value(c.count)),
+        }
+        rows = [[cells[h](c) for h in head] for c in net.components]
+        return head, rows, [h == "value" for h in head]
+
+    def component(self, label: str) -> str:
+        """A component's label: 'encoder', 'layer2'."""
+        return label
+
+    def what(self, c: ComponentRow) -> str:
+        """What a component is, as its statement writes it: 'torch.lstm(n, n) * (L - 2)'."""
+        return statement(c)
+
+    def reads(self, c: ComponentRow) -> str:
+        """The width a component reads: 'n'; each input's with several ('h: n, s: m');
+        an embedding reads token ids."""
+        if c.kind == "embedding":
+            return "token ids"
+        if len(c.reads) == 1:
+            return self.math(c.reads[0][1])
+        return ", ".join(f"{name}: {self.math(width)}" for name, width in c.reads)
+
+    def tied(self, net: Summary) -> list[tuple[str, str]]:
+        """(the tied weight, the embedding's it is): ('decoder.weight', 'encoder.weight')."""
+        return [(f"{c.label}.weight", f"{c.tied}.weight") for c in net.components if c.tied is not None]
 
     def total_row(self, report: Report, head: list[str]) -> list[list[str]]:
         """The rows under the parameter table (the total); plain text has the gate table instead."""
@@ -428,12 +494,13 @@ class Writer:
     def copies(self, p: StackParam) -> str:
         return self.math(p.copies)
 
-    def param_count(self, p: StackParam, net: Summary) -> str:
-        return self.math(p.count)
+    def param_count(self, p: StackParam | ComponentRow, net: Summary) -> str:
+        # A model's component factored: 8*n*(L - 2)*(n + 1), its copies in sight.
+        return self.math(sympy.factor(p.count) if net.is_model else p.count)
 
-    def param_names(self, net: Summary) -> Callable[[str], str]:
+    def param_names(self, net: Summary) -> Callable[[StackParam], str]:
         """How the parameter table names each parameter."""
-        return str
+        return lambda p: p.name
 
     def param_label(self, p: StackParam, name: str) -> str:
         """The parameter column: its name as `param_names` prints it (a format may add marks)."""
@@ -535,12 +602,26 @@ class MathWriter(Writer):
     def copies(self, p: StackParam) -> str:
         return self.math(sympy.factor(p.copies))  # 2 (L - 1) reads better than 2 L - 2
 
-    def param_count(self, p: StackParam, net: Summary) -> str:
-        return self.math(sympy.factor(p.count) if net.stacked else p.count)
+    def param_count(self, p: StackParam | ComponentRow, net: Summary) -> str:
+        return self.math(sympy.factor(p.count) if net.stacked or net.is_model else p.count)
 
     def printer(self, net: Summary) -> LatexPrinter:
         """The paper notation of the cell (a stack's layers all are the cell)."""
         return LatexPrinter(net.cell, net.row_products)
+
+    def printers(self, net: Summary) -> Callable[[StackParam], LatexPrinter | None]:
+        """The paper notation of each parameter's cell: the cell's; in a model, its
+        component's cell or block (None for an embedding, a linear map or a norm,
+        whose parameters are named as PyTorch names them)."""
+        if not net.is_model:
+            printer = self.printer(net)
+            return lambda p: printer
+        by_label = {
+            c.label: LatexPrinter(c.printed.cell, c.printed.row_products)
+            for c in net.components
+            if c.printed is not None
+        }
+        return lambda p: by_label.get(p.layer)
 
     def symbol(self, name: str) -> str:
         return f"${tex.size_name(name)}$"
@@ -548,6 +629,16 @@ class MathWriter(Writer):
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 2$`."""
         return ", ".join(f"${tex.size_name(k)} = {v}$" for k, v in sizes.items())
+
+
+def statement(c: ComponentRow) -> str:
+    """A component as its statement writes it: its cell or shape, then `* K` when
+    repeated, `bidirectional` when it is: 'torch.lstm(n, n) * (L - 2)'."""
+    repeat = sympy.factor(c.copies / c.directions)
+    text = c.what
+    if repeat != 1:
+        text += f" * ({repeat})" if isinstance(repeat, sympy.Add) else f" * {repeat}"
+    return text + (" bidirectional" if c.directions == 2 else "")
 
 
 def _factor(size: sympy.Expr) -> str:

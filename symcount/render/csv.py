@@ -14,7 +14,9 @@ What the rows are depends on what was asked (docs/cli.md, "Output formats"):
 
 - counts (`symcount count`): per cell its count (`of` "total": `parameters`,
   and `frozen`, `total`, `numel` where the cell has them), then each parameter
-  and each gate, with formula and value;
+  and each gate, with formula and value; a model's components (`of`
+  "component") come before its parameters (named `decoder.bias`), and it has
+  no gates;
 - costs (`symcount cost`): per cell each figure of the cost, then the MACs and
   FLOPs per gate and per kind of operation, with how it is priced;
 - a sweep (either, with a list or a range in `--set`): per cell and combination
@@ -84,7 +86,8 @@ def _written(columns: Iterable[str], rows: Iterable[dict[str, object]]) -> str:
 
 def count_records(report: Report) -> list[dict[str, object]]:
     """A row for the cell's count (and frozen, total, numel where it has them), then
-    per parameter (figure `frozen` for a frozen one) and per gate."""
+    per component of a model, per parameter (figure `frozen` for a frozen one) and
+    per gate of a cell."""
     net = report.summary
     rows = [("total", "", "parameters", net.count, report.value)]
     if net.has_frozen:
@@ -92,9 +95,13 @@ def count_records(report: Report) -> list[dict[str, object]]:
         rows += [("total", "", "total", net.total_count, report.total_value)]
     if net.has_nonreal:
         rows += [("total", "", "numel", net.numel, report.numel_value)]
+    # A model's components, each over its copies; its parameters named in theirs (`decoder.bias`).
+    rows += [("component", c.label, "parameters", c.count, report.param_value(c.count)) for c in net.components]
     for p in net.params:
-        rows.append(("parameter", p.name, "frozen" if p.frozen else "parameters", p.count, report.param_value(p.count)))
-    rows += [("gate", gate, "parameters", count, report.param_value(count)) for gate, count in net.gates.items()]
+        name = f"{p.layer}.{p.name}" if net.is_model else p.name
+        rows.append(("parameter", name, "frozen" if p.frozen else "parameters", p.count, report.param_value(p.count)))
+    if not net.is_model:  # a model's gates are its cells' own
+        rows += [("gate", gate, "parameters", count, report.param_value(count)) for gate, count in net.gates.items()]
     return _records({"cell": net.name, "network": net.note}, rows)
 
 

@@ -15,7 +15,7 @@ import json
 
 from ..costing import Row
 from ..counting.counts import StackParam
-from ..counting.summary import Summary
+from ..counting.summary import ComponentRow, Summary
 from ..shapes.sizes import SizeValueError
 from ..symbols import dim_expr
 from . import Report, sweep, tex
@@ -71,6 +71,7 @@ def document(report: Report) -> dict:
     net = report.summary
     doc = {
         "name": net.name,
+        **({"kind": "model"} if net.is_model else {}),
         "description": net.description,
         **_display(net),
         "source": net.source,
@@ -88,13 +89,18 @@ def document(report: Report) -> dict:
         doc["sizes"] = {name: str(dim_expr(dim)) for name, dim in net.used_sizes.items()}
     if report.value is not None:
         doc.update(_values(report))
-    doc["layers"] = 1 if net.layers is None else net.layers
-    doc["bidirectional"] = net.bidirectional
+    if not net.is_model:  # a model's layers are written in it, each a component
+        doc["layers"] = 1 if net.layers is None else net.layers
+        doc["bidirectional"] = net.bidirectional
     doc["bias"] = net.bias
     if not net.bias:  # what --no-bias removed, in order
         doc["removed_biases"] = list(net.removed_biases)
-    doc["params"] = [_param(p, net.stacked) for p in net.params]
-    doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
+    if net.is_model:  # by component, a gate being its cell's own (docs/json.md, "Model keys")
+        doc["params"] = [_model_param(p) for p in net.params]
+        doc["components"] = [_component(c, report) for c in net.components]
+    else:
+        doc["params"] = [_param(p, net.stacked) for p in net.params]
+        doc["gates"] = [{"name": g, "count": str(c)} for g, c in net.gates.items()]
     if net.cost is not None:  # `symcount cost`
         doc["cost"] = cost_document(report)
     if report.swept:
@@ -133,9 +139,10 @@ def _values(report: Report) -> dict[str, object]:
 
 def _display(net: Summary) -> dict:
     """`display` when the cell has a display name: its LaTeX and its text (docs/json.md)."""
-    if net.cell is None or net.cell.display is None:  # a model has no display name yet
+    named = net.definition
+    if named.display is None:
         return {}
-    return {"display": {"latex": net.cell.display, "text": tex.cell_text(net.cell)}}
+    return {"display": {"latex": named.display, "text": tex.cell_text(named)}}
 
 
 def cost_document(report: Report) -> dict:
@@ -185,4 +192,31 @@ def _param(p: StackParam, stacked: bool) -> dict:
     if stacked:  # a stacked network's parameter: which layers, how many copies
         entry["layer"] = p.layer
         entry["copies"] = str(p.copies)
+    return entry
+
+
+def _model_param(p: StackParam) -> dict:
+    """A model's parameter: its name in its component, and the copies it has there."""
+    entry: dict[str, object] = {"name": p.name, "component": p.layer}
+    entry.update((key, value) for key, value in _param(p, stacked=False).items() if key not in ("name", "gate"))
+    entry["copies"] = str(p.copies)
+    return entry
+
+
+def _component(c: ComponentRow, report: Report) -> dict:
+    """One component of a model (docs/json.md, "Model keys")."""
+    entry = {
+        "label": c.label,
+        "kind": c.kind,
+        "what": c.what,
+        "copies": str(c.copies),
+        "bidirectional": c.directions == 2,
+        "reads": [{"input": name, "width": str(width)} for name, width in c.reads],
+        "emits": None if c.emits is None else str(c.emits),
+        "count": str(c.count),
+    }
+    if report.value is not None:
+        entry["value"] = report.param_value(c.count)
+    entry["tied"] = c.tied
+    entry["line"] = c.line
     return entry

@@ -30,8 +30,11 @@ from typing import NamedTuple
 
 import sympy
 
+from .. import ir
 from ..counting.counts import StackParam
-from ..counting.summary import Summary
+from ..counting.summary import ComponentRow, Summary
+from ..layers.biases import Printed
+from ..shapes import NodeSet
 from ..symbols import to_sympy
 from . import Report, sweep, tex
 from .base import MathWriter, merged_sizes, solution_notes, sweep_figures
@@ -98,6 +101,9 @@ class NothingToShow(ValueError):
 
 class LatexWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "layers", "copies", "shape", "count")
+    # A column of a paper holds few columns: a model's copies show in the counts, n^2 (L - 2).
+    MODEL_PARAM_COLUMNS = ("component", "parameter", "shape", "count")
+    COMPONENT_COLUMNS = ("component", "what", "copies", "count")
     DASH = "--"
     DOTS = r"\ldots"
     NUMEL = r"\texttt{numel()}"
@@ -124,12 +130,17 @@ class LatexWriter(MathWriter):
             # The key of a cell's labels: its name, `lstm-2` for a second cell of that name.
             keys = _unique(report.summary.name for report in reports)
             for report, key in zip(reports, keys, strict=True):
-                if report.summary.cost is not None or self.only != "cost":
+                if self.has(report.summary, self.only):
                     parts.append(self.cell_section(report, key))
         if not parts:
             raise NothingToShow(_nothing(self.only))
         body = "\n\n".join(parts) + "\n"
         return document(body, self.packages) if self.standalone else body
+
+    def has(self, net: Summary, piece: str | None) -> bool:
+        """Whether a cell or model has the piece `only` asks for: a cost only with
+        --cost, components only a model."""
+        return {"cost": net.cost is not None, "components": net.is_model}.get(piece, True)
 
     def shows(self, piece: str, asked: bool = True) -> bool:
         """Whether a piece is printed: the one `only` names, else each that is asked for."""
@@ -153,18 +164,41 @@ class LatexWriter(MathWriter):
         lines = self.heading_comments(net)
         if self.standalone:
             # Math in a heading stays light beside its bold text unless set bold too.
-            bold = r"\boldmath" if net.cell.display is not None else ""
+            bold = r"\boldmath" if net.definition.display is not None else ""
             lines.append(rf"\section*{{{bold}{cell_name(net)}}}")
             if net.description:
                 lines.append(escape_text(net.description) + "\n")
         if self.shows("count"):
             lines.append(self.equation(report, key))
         if self.shows("equations", self.equations):  # no blank line: it would start a paragraph
-            lines.append(align(net, self.room, self.label(key, "equations"), self.number_lines))
+            lines.append(self.model_equations(net, key) if net.is_model else self.cell_equations(net, key))
+        gap = [""] if self.only is None else []  # after a display: no part of its paragraph
+        if net.is_model and self.shows("components"):  # a model's own table, always
+            lines += [*gap, self.components_table(report, key)]
         if self.shows("params", self.params):
-            gap = [""] if self.only is None else []  # after a display: no part of its paragraph
             lines += [*gap, self.params_table(report, key)]
         return "\n".join(lines)
+
+    def cell_equations(self, net: Summary, key: str) -> str:
+        """The cell's equations, one `align` block (a stack's layers all compute them)."""
+        return align(net, self.room, self.label(key, "equations"), self.number_lines)
+
+    def model_equations(self, net: Summary, key: str) -> str:
+        """A model's equations: those of each cell or block its layers are, once each
+        (`symcount:awd_lstm:equations:torch.lstm`), its components named in a comment
+        above; a model without layers says in a comment that it has none."""
+        used: dict[str, tuple[Printed, list[str]]] = {}
+        for c in net.components:
+            if c.printed is not None:
+                used.setdefault(c.printed.cell.name, (c.printed, []))[1].append(c.label)
+        if not used:
+            return comment(f"{net.name}: no equations (no layer is a cell or a block)")
+        blocks = []
+        for name, (printed, labels) in used.items():
+            label = self.label(key, "equations", name)
+            block = align_cell(printed.cell, printed.row_products, name, self.room, label, self.number_lines)
+            blocks.append(comment(f"{net.name}: {', '.join(labels)}") + "\n" + block)
+        return "\n".join(blocks)
 
     def heading_comments(self, net: Summary) -> list[str]:
         """The `%` lines every block of a cell starts with: what it is, where from, how used."""
@@ -343,19 +377,57 @@ class LatexWriter(MathWriter):
         head, rows, right = self.param_cells(report)
         name = cell_name(net)
         caption = f"Parameters of {name}" if net.has_frozen else f"Trainable parameters of {name}"
-        if net.note:
-            caption += f" ({self.note(net)})"
-        if report.value is not None:
-            caption += " at " + self.sizes(report.sizes)
-        if net.used_sizes:  # the table floats away from the equation: it defines them again
-            caption += f", where ${self.definitions(net)}$"
-            if report.size_values:
-                caption += f" ({self.sizes(report.size_values)})"
+        caption += (" by component" if net.is_model else "") + self.caption_sizes(report)
         if net.has_frozen:
             caption += "; trainable unless marked frozen"
+        caption += self.ties(net)
         foot = self.total_row(report, head)
         label = self.label(key or net.name, "params")
         return self.table(head, rows, foot, right, caption + ".", label)
+
+    def caption_sizes(self, report: Report) -> str:
+        """What a table's caption says after its subject: the network, the sizes its
+        values are at, and the derived sizes (the table floats away from the
+        equation: it defines them again)."""
+        net = report.summary
+        text = f" ({self.note(net)})" if net.note else ""
+        if report.value is not None:
+            text += " at " + self.sizes(report.sizes)
+        if net.used_sizes:
+            text += f", where ${self.definitions(net)}$"
+            if report.size_values:
+                text += f" ({self.sizes(report.size_values)})"
+        return text
+
+    def components_table(self, report: Report, key: str | None = None) -> str:
+        """A `table` of a model's components (docs/latex.md, "Models"): each one's
+        label, what it is, copies and count, its value at the set sizes, and the total."""
+        net = report.summary
+        head, rows, right = self.component_cells(report)
+        caption = f"Components of {cell_name(net)}" + self.caption_sizes(report)
+        both = [self.component(c.label) for c in net.components if c.directions == 2]
+        if both:
+            caption += f"; bidirectional: {', '.join(both)}"
+        caption += self.ties(net)
+        foot = self.total_row(report, head)
+        label = self.label(key or net.name, "components")
+        return self.table(head, rows, foot, right, caption + ".", label)
+
+    def component(self, label: str) -> str:
+        return rf"\texttt{{{escape_text(label)}}}"
+
+    def ties(self, net: Summary) -> str:
+        r"""A caption's note of the tied weights: `; tied, counted once: \texttt{decoder.weight}
+        is \texttt{encoder.weight}` (nothing without one)."""
+        ties = [rf"\texttt{{{escape_text(w)}}} is \texttt{{{escape_text(t)}}}" for w, t in self.tied(net)]
+        return "; tied, counted once: " + ", ".join(ties) if ties else ""
+
+    def what(self, c: ComponentRow) -> str:
+        r"""What a component is, in type: `\texttt{torch.gru(2*n, n)}`. A column of a paper
+        is narrow: the copies have a column of their own, the directions and the ties
+        are in the caption, and the sizes are set tight."""
+        text = c.what.removesuffix(f" tied {c.tied}").replace(" * ", "*")
+        return rf"\texttt{{{escape_text(text)}}}"
 
     def comparison(self, reports: list[Report]) -> str | None:
         """One table comparing several cells: formula and value at the set sizes."""
@@ -489,10 +561,16 @@ class LatexWriter(MathWriter):
             out.append(INDENT + _label(label))
         return "\n".join([*out, *tabular, r"\end{table}"])
 
-    def param_names(self, net: Summary) -> Callable[[str], str]:
-        # Names print as in the equations: the same subscript rule, the same overrides.
-        symbol = self.printer(net).symbol
-        return lambda name: f"${symbol(name)}$"
+    def param_names(self, net: Summary) -> Callable[[StackParam], str]:
+        # Names print as in the equations: the same subscript rule, the same overrides;
+        # a model's embeddings, linear maps and norms have PyTorch's names, in type.
+        printer_of = self.printers(net)
+
+        def name(p: StackParam) -> str:
+            printer = printer_of(p)
+            return rf"\texttt{{{escape_text(p.name)}}}" if printer is None else f"${printer.symbol(p.name)}$"
+
+        return name
 
     def param_label(self, p: StackParam, name: str) -> str:
         # The table has no kind column: a frozen parameter says so beside its name.
@@ -513,6 +591,8 @@ def _nothing(only: str | None) -> str:
         return "no comparison table: it needs several cells, and --set for every size of one of them"
     if only == "cost":
         return "no cost table without --cost"
+    if only == "components":
+        return "no table of components: only a model has components, and no source is one"
     return "there is nothing to print"
 
 
@@ -589,7 +669,7 @@ def _aligned_rows(head: str, sides: list[str], room: float) -> list[str]:
 class Fit(NamedTuple):
     """How a table fits its column (`_fitted`)."""
 
-    size: Size | None  # None: only scaling fits
+    size: Size | None  # None: only scaling fits (its formulas then broken as far as they break)
     limits: list[float] | None  # the widest line of each column's cells; None: none broken
     # The widest line of a total's formula, spread over the empty cells before it
     # (`\\multicolumn`); None: the total in its own column.
@@ -634,7 +714,10 @@ def _fitted(
                 lines.append(len(_lines(row[last], span)) if _narrowest(row[last]) <= span else math.inf)
         if max(lines) <= MOST_LINES or (index == len(SIZES) - 1 and max(lines) < math.inf):
             return Fit(size, limits, span)
-    return Fit(None, None)
+    # Nothing fits: the formulas broken as far as they break, a total over the empty
+    # cells before it, and that scaled to the column (far less than the table unbroken).
+    spread = [sum(least[first : last + 1]) + 2 * TABCOLSEP * (last - first) for first, last in filter(None, spans)]
+    return Fit(None, least, max(spread, default=None))
 
 
 def _natural_width(rows: list[Sequence[str]]) -> float:
@@ -665,7 +748,9 @@ def _narrowest(cell: str) -> float:
     formula = _formula(cell)
     if formula is None:
         return tex.text_width(cell)
-    return max(tex.width(p.text, display=False) for p in tex.pieces(formula)) + INDENTED
+    pieces = tex.pieces(formula)
+    # A later piece goes on an indented line; a formula of one piece never breaks.
+    return max(tex.width(p.text, display=False) for p in pieces) + (INDENTED if len(pieces) > 1 else 0)
 
 
 def _formula(cell: str) -> str | None:
@@ -716,13 +801,13 @@ def formula(net: Summary, form: str = "expanded") -> str:
 
 def function_name(net: Summary) -> str:
     r"""`P_{\mathrm{lstm}}`; with a display name, `P_{\mathrm{mLSTM}}` (docs/latex.md, "Display names")."""
-    return f"P_{{{tex.cell_math(net.cell)}}}"
+    return f"P_{{{tex.cell_math(net.definition)}}}"
 
 
 def cell_name(net: Summary) -> str:
     r"""The cell in running text and tables: its display name in math, else its identifier as code."""
-    if net.cell.display is not None:
-        return f"${net.cell.display}$"
+    if net.definition.display is not None:
+        return f"${net.definition.display}$"
     return rf"\texttt{{{escape_text(net.name)}}}"
 
 
@@ -764,14 +849,28 @@ def align(net: Summary, room: float = math.inf, label: str = "", number_lines: b
       h_t &= \tanh(W x_t + U h_{t-1} + b)
     \end{align}
     """
-    printer = LatexPrinter(net.cell, net.row_products)  # a stack's layers all compute the cell
-    named = [(f.name, printer.function_def(f)) for f in net.cell.functions]  # the cell's own first
-    named += [(eq.target, printer.equation(eq)) for eq in net.cell.equations]
+    # A stack's layers all compute the cell.
+    return align_cell(net.cell, net.row_products, net.name, room, label, number_lines)
+
+
+def align_cell(
+    cell: ir.CellDef,
+    row_products: NodeSet,
+    name: str,
+    room: float = math.inf,
+    label: str = "",
+    number_lines: bool = True,
+) -> str:
+    """The equations of `cell` (its `a @ B` that read aᵀB: `row_products`) as `align`
+    sets them, under a comment naming it `name` (a cell, or a model's layer's cell)."""
+    printer = LatexPrinter(cell, row_products)
+    named = [(f.name, printer.function_def(f)) for f in cell.functions]  # the cell's own first
+    named += [(eq.target, printer.equation(eq)) for eq in cell.equations]
     roles = _roles_comment(printer)
     text = "\n".join(line for _, line in named)
     unsliced = SLICE.sub("", text)  # a slice's brackets are not a concatenation's
     notation = [note for token, note in NOTATION if token in (unsliced if token == "[" else text)]
-    head = f"% {net.name}: equations ({roles})"
+    head = f"% {name}: equations ({roles})"
     if notation:
         head += "\n% " + "; ".join(notation).replace("$", "")
     equations = _broken_lines([line for _, line in named], room - TAG)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..counting.counts import StackParam
-from ..counting.summary import Summary
+from ..counting.summary import ComponentRow, Summary
 from . import Report, tex
-from .base import MathWriter, merged_sizes, solution_notes
+from .base import MathWriter, merged_sizes, solution_notes, statement
 from .settings import Settings
 
 
@@ -23,6 +23,7 @@ def render(reports: list[Report], **settings: object) -> str:
 
 class MarkdownWriter(MathWriter):
     PARAM_COLUMNS = ("parameter", "kind", "layers", "copies", "shape", "count", "gate")
+    MODEL_PARAM_COLUMNS = ("component", "parameter", "kind", "copies", "shape", "count")
     SETTINGS = Settings("markdown")  # none: one layout, the expanded count beside the factored
     NUMEL = "`numel()`"
 
@@ -72,7 +73,7 @@ class MarkdownWriter(MathWriter):
     def cell_name(self, net: Summary) -> str:
         r"""`` `lstm(m, n)` ``; with a display name, that first: `` $\mathrm{mLSTM}$ (`mlstm(m, n)`) ``."""
         code = f"`{self.signature(net)}`"
-        display = net.cell.display
+        display = net.definition.display
         return code if display is None else f"${_table_math(display)}$ ({code})"
 
     def section(self, report: Report) -> str:
@@ -93,6 +94,9 @@ class MarkdownWriter(MathWriter):
             lines += [self.frozen(report), ""]
         if net.has_nonreal:
             lines += [self.numel(report), ""]
+        if net.is_model:  # its components, then their parameters
+            lines += [self.components_table(report), ""]
+            lines += [f"Tied: `{weight}` is `{table}`, counted once.\n" for weight, table in self.tied(net)]
         lines.append(self.params_table(report))
         return "\n".join(lines)
 
@@ -178,20 +182,27 @@ class MarkdownWriter(MathWriter):
     def gate(self, p: StackParam) -> str:
         return f"`{p.gate}`"
 
-    def param_names(self, net: Summary) -> Callable[[str], str]:
+    def param_names(self, net: Summary) -> Callable[[StackParam], str]:
         """A parameter as the cell names it; with a `latex` override, also as it prints.
 
         Markdown has no equations, so other names stay as written: the override
         is the one rendering the user asked for by name.
         """
-        printer = self.printer(net)
+        printer_of = self.printers(net)
 
-        def name(text: str) -> str:
-            if text not in printer.overrides:
-                return f"`{text}`"
-            return f"`{text}` (${_table_math(printer.symbol(text))}$)"
+        def name(p: StackParam) -> str:
+            printer = printer_of(p)
+            if printer is None or p.name not in printer.overrides:
+                return f"`{p.name}`"
+            return f"`{p.name}` (${_table_math(printer.symbol(p.name))}$)"
 
         return name
+
+    def component(self, label: str) -> str:
+        return f"`{label}`"
+
+    def what(self, c: ComponentRow) -> str:
+        return f"`{statement(c)}`"
 
 
 def _table_math(text: str) -> str:

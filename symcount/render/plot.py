@@ -38,6 +38,7 @@ from ..shapes.sizes import SizeValueError
 from ..symbols import size_symbol
 from . import Report, tex
 from .settings import PLOT, PLOT_FILES
+from .sweep import located
 
 INSTALL_HINT = "pip install 'symcount[plot]'"
 MAX_POINTS = 1024  # every integer size up to this many; evenly spread samples beyond
@@ -135,14 +136,14 @@ def curve(report: Report, symbol: str, x: list[int], log: bool = False) -> Curve
         value = count(size)
         if log and value <= 0:
             raise PlotError(
-                f"the count of cell '{report.summary.name}' is {value} at {symbol}={size}, "
+                f"the count of {report.summary.definition.kind} '{report.summary.name}' is {value} at {symbol}={size}, "
                 "which logarithmic axes cannot show"
             )
         try:
             points.append(float(value))
         except OverflowError:
             raise PlotError(
-                f"the count of cell '{report.summary.name}' has {_digits(value)} digits at these "
+                f"the count of {report.summary.definition.kind} '{report.summary.name}' has {_digits(value)} digits at these "
                 "sizes, too many to plot: a plot draws counts up to 1.8e308"
             ) from None
     return Curve(drawn, points, skipped)
@@ -192,7 +193,7 @@ def _skip_notes(report: Report, symbol: str, line: Curve) -> list[SymcountWarnin
     tried = len(line.x) + sum(len(at) for at in line.skipped.values())
     return [
         SymcountWarning(
-            f"cell '{report.summary.name}' is not drawn at {len(at)} of the {tried} sizes: "
+            f"{report.summary.definition.kind} '{report.summary.name}' is not drawn at {len(at)} of the {tried} sizes: "
             + _reason(report, symbol, size, at),
             _declaration(report.summary, size),
         )
@@ -204,7 +205,7 @@ def _nothing_to_draw(report: Report, symbol: str, line: Curve, start: int, stop:
     """The input error for a cell skipped at every size of the x axis."""
     reasons = "; ".join(_reason(report, symbol, size, at) for size, at in line.skipped.items())
     return SymcountError(
-        f"cell '{report.summary.name}' has no size to plot in {symbol}={start}:{stop}: {reasons}",
+        f"{report.summary.definition.kind} '{report.summary.name}' has no size to plot in {symbol}={start}:{stop}: {reasons}",
         _declaration(report.summary, next(iter(line.skipped))),
     )
 
@@ -220,8 +221,11 @@ def _reason(report: Report, symbol: str, size: str, at: list[int]) -> str:
 def _declaration(net: Summary, size: str) -> Location:
     """Where a size is declared (a later layer's R_2: R's definition; a size of the
     cell's: where it comes from): the caret of a note about it goes under it."""
-    decl = next((d for d in net.cell.declarations if isinstance(d, ir.SizeDecl) and d.name == size), None)
-    return net.cell.source.location(decl.span if decl else net.derived.described(size).span)
+    declarations = () if net.is_model else net.cell.declarations
+    decl = next((d for d in declarations if isinstance(d, ir.SizeDecl) and d.name == size), None)
+    if decl is not None:
+        return net.cell.source.location(decl.span)
+    return located(net, net.derived.described(size).span)
 
 
 def _listed(values: list[int]) -> str:
@@ -278,7 +282,7 @@ def label(net: Summary, formula: bool = True) -> str:
 def legend_name(net: Summary) -> str:
     """The cell in the legend: its display name as mathtext where matplotlib can set
     it, else as text (docs/latex.md, "Display names"); without one, its identifier."""
-    display = net.cell.display
+    display = net.definition.display
     if display is not None:
         from matplotlib.mathtext import MathTextParser
 
@@ -287,7 +291,7 @@ def legend_name(net: Summary) -> str:
             return f"${display}$"
         except ValueError:  # a command mathtext does not have
             pass
-    return tex.cell_text(net.cell).replace("$", r"\$")  # a lone `$` would start mathtext
+    return tex.cell_text(net.definition).replace("$", r"\$")  # a lone `$` would start mathtext
 
 
 def figure(reports: list[Report], symbol: str, start: int, stop: int, **settings: object):

@@ -118,7 +118,7 @@ def label_prefix(prefix: str) -> str:
 
 
 # The pieces `--only` prints alone (docs/latex.md, "Pieces and labels").
-PIECES = ("table", "count", "equations", "params", "cost")
+PIECES = ("table", "count", "equations", "components", "params", "cost")
 
 LATEX = Settings(
     "latex",
@@ -130,7 +130,7 @@ LATEX = Settings(
         "only",
         None,
         "print this piece alone: the comparison table, the counts, the equations, "
-        "the parameter tables or the cost tables",
+        "a model's table of components, the parameter tables or the cost tables",
         PIECES,
     ),
     Setting(

@@ -22,7 +22,9 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 
-from ..errors import SymcountError, SymcountWarning
+from .. import ir
+from ..counting.summary import Summary
+from ..errors import Location, SymcountError, SymcountWarning
 from ..shapes.sizes import SizeValueError
 from . import Report
 
@@ -104,7 +106,7 @@ def skipped_notes(report: Report) -> list[SymcountWarning]:
     net, at = report.summary, report.sweep
     return [
         SymcountWarning(
-            f"cell '{net.name}' is left out of the sweep at {len(where)} of its {len(at)} sizes: "
+            f"{net.definition.kind} '{net.name}' is left out of the sweep at {len(where)} of its {len(at)} sizes: "
             + _reason(report, key, where),
             _definition(report, key),
         )
@@ -118,7 +120,7 @@ def nothing_left(report: Report) -> SymcountError | None:
     if sum(map(len, skipped.values())) < len(report.sweep):
         return None
     reasons = "; ".join(_reason(report, key, where) for key, where in skipped.items())
-    message = f"cell '{report.summary.name}' is left out at every size of the sweep: {reasons}"
+    message = f"{report.summary.definition.kind} '{report.summary.name}' is left out at every size of the sweep: {reasons}"
     return SymcountError(message, _definition(report, next(iter(skipped))))
 
 
@@ -150,4 +152,14 @@ def _reason(report: Report, key: str, where: list[dict[str, int]]) -> str:
 def _definition(report: Report, key: str):
     """Where the size is defined: the caret of a note about it goes under it."""
     net = report.summary
-    return net.cell.source.location(net.derived.described(key).span)
+    return located(net, net.derived.described(key).span)
+
+
+def located(net: Summary, span: ir.Span) -> Location:
+    """Where `span` of the cell or model is. A model's sizes may be defined in the cells
+    its layers are, of other files (a built-in's): a span outside the model is then
+    located at its file alone, with no line that could be another file's."""
+    written = net.definition
+    if net.is_model and not written.span.line <= span.line <= written.span.end_line:
+        return Location(written.source.filename)
+    return written.source.location(span)

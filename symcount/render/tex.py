@@ -594,9 +594,14 @@ def _math_width(text: str, scale: float, display: bool) -> float:
         token = tokens[index]
         index += 1
         if token in ("_", "^"):
-            if index < len(tokens):
-                total += _math_width(_inside(tokens[index]), scale * _SCRIPT, False) + 0.5
+            # A subscript and a superscript of one base stand one above the other.
+            widest = 0.0
+            while index < len(tokens) and token in ("_", "^"):
+                widest = max(widest, _math_width(_inside(tokens[index]), scale * _SCRIPT, False) + 0.5)
                 index += 1
+                token = tokens[index] if index < len(tokens) and tokens[index] in ("_", "^") else ""
+                index += bool(token)
+            total += widest
             continue
         if token in ("\\left", "\\right") and index < len(tokens):
             total += _delimiter(tokens[index]) * scale

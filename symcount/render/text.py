@@ -31,9 +31,23 @@ def check(reports: list[Report]) -> str:
         if net.used_sizes:
             line += f", where {writer.definitions(net)}"
         out.append(line)
-        rows = [[p.name, writer.kind(p), writer.shape(p), p.gate] for p in net.params]
-        out.append(writer.table(["parameter", "kind", "shape", "gate"], rows))
+        out += _model_params(writer, net) if net.is_model else _cell_params(writer, net)
     return "".join(line + "\n" for line in out)
+
+
+def _cell_params(writer: Writer, net) -> list[str]:
+    rows = [[p.name, writer.kind(p), writer.shape(p), p.gate] for p in net.params]
+    return [writer.table(["parameter", "kind", "shape", "gate"], rows)]
+
+
+def _model_params(writer: Writer, net) -> list[str]:
+    """A model's parameters named by component (`decoder.bias`), with their copies,
+    then each tied weight and the embedding's it is (docs/cli.md, "Models")."""
+    rows = [[f"{p.layer}.{p.name}", writer.kind(p), writer.shape(p), writer.copies(p)] for p in net.params]
+    lines = [writer.table(["parameter", "kind", "shape", "copies"], rows)]
+    for weight, table in writer.tied(net):
+        lines.append(f"  tied: {weight} is {table}, counted once (in {table.partition('.')[0]})")
+    return lines
 
 
 def _verdict(warnings: int) -> str:
