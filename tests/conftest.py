@@ -26,6 +26,14 @@ def same(a, b) -> bool:
     return sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0
 
 
+def builtin_cells() -> list[str]:
+    """The built-in cells and blocks, not the models (which have no `shapes`, no
+    `stacked`: tests/test_models.py and tests/test_reference_models.py cover them)."""
+    from symcount import sources
+
+    return [name for name in sources.builtin_names() if sources.builtin_kind(name) != "model"]
+
+
 def accepted_sizes(cell, first: dict[str, int], seed: str) -> dict[str, int]:
     """`first` if `cell` accepts it, else the first seeded random sizes (1 to 9 each)
     that it does. A cell whose derived sizes divide (xlstm.mlstm_layer's `size dh = I / H`)

@@ -16,6 +16,8 @@ def _uses(name):
     """A built-in alone, stacked in two bidirectional layers and in L layers."""
     cell = symcount.builtin(name)
     yield cell
+    if isinstance(cell, symcount.Model):  # its layers and copies are written in it
+        return
     try:
         yield cell.stacked(2, bidirectional=True)
         yield cell.stacked("L")

@@ -325,6 +325,8 @@ def variants(cell):
     # What --no-bias removed is neither counted nor printed (docs/language.md, "Without biases").
     assert not set(bare.removed_biases) & {p.name for p in bare.params}
     yield bare
+    if isinstance(cell, symcount.Model):  # its layers and copies are written in it
+        return
     try:
         stack = cell.stacked(2, bidirectional=True)
     except SymcountError as e:  # not stackable (several inputs): a located error is right

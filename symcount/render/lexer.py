@@ -63,7 +63,16 @@ class CellLexer(RegexLexer):
 
     tokens = {
         "root": [
-            (_START + rf"(cell)(\s+)({_CELL_NAME})", bygroups(Whitespace, Keyword, Whitespace, Name.Class), "header"),
+            (
+                _START + rf"(cell|block|model)(\s+)({_CELL_NAME})",
+                bygroups(Whitespace, Keyword, Whitespace, Name.Class),
+                "header",
+            ),
+            # A model's layer: `layer enc = torch.gru(e, n)`, the cell's name dotted.
+            (
+                _START + rf"(layer)(\s+)(?:({_NAME})([ \t]*)(=)([ \t]*))?({_CELL_NAME})",
+                bygroups(Whitespace, Keyword, Whitespace, Name.Variable, Whitespace, Operator, Whitespace, Name.Class),
+            ),
             (_START + rf"(def)(\s+)({_NAME})", bygroups(Whitespace, Keyword, Whitespace, Name.Function)),
             # An equation; `latex = ...` and `size = ...` are gates with a keyword's name.
             (_START + rf"({_NAME})(')?([ \t]*)(=)", bygroups(Whitespace, Name.Variable, Operator, Whitespace, Operator)),
@@ -120,7 +129,7 @@ class CellLexer(RegexLexer):
             (r"\n", Whitespace, "#pop"),
             include("blank"),
             (words(KEYWORDS, suffix=r"\b"), Keyword.Type),
-            (r"\(", Punctuation, "brackets"),
+            (r"[(\[]", Punctuation, "brackets"),  # `[` : what a model's output reads
             include("expression"),
         ],
     }
