@@ -353,7 +353,7 @@ def test_json_md_documents_every_cost_key_in_order(capsys, extent):
     rows = re.findall(r"^\| `(\w+)`(?:, `(\w+)`)? \|", pages.section("json.md", "Cost keys"), re.M)
     documented = [key for row in rows for key in row if key]
     keys: dict[str, None] = {}
-    for argv in (["s6", "--set", "D=32", "--set", "N=4"], [extent], ["lstm"]):
+    for argv in (["s6", "--set", "D=32", "--set", "N=4"], [extent], ["lstm"], ["awd_lstm"]):
         _, out, _ = run(capsys, "cost", *argv, "--format", "json")
         keys.update(dict.fromkeys(json.loads(out)["cells"][0]["cost"]))
     assert sorted(keys, key=documented.index) == documented

@@ -107,7 +107,7 @@ def test_text_writes_each_component_as_its_statement(capsys, tagger):
     assert re.search(r"decoder +output +\(V, e\) \+ bias tied encoder +1 +e +V +V\n", out)
     assert re.search(r"encoder +embedding +\(V, e\) +1 +token ids +e +V\*e", out)
     _, out, _ = run(capsys, "count", tagger, "--cell", "tagger")
-    assert re.search(r"layer2 +layer +torch\.gru\(2 \* n, n\) \* \(L - 1\) bidirectional +2\*\(L - 1\) +2\*n +2\*n", out)
+    assert re.search(r"layer2 +layer +torch\.gru\(2\*n, n\) \* \(L - 1\) bidirectional +2\*\(L - 1\) +2\*n +2\*n", out)
 
 
 def test_check_lists_each_parameter_in_its_component_and_the_tie(capsys, models):
@@ -159,7 +159,7 @@ def test_json_of_awd_lstm_names_the_tie_and_the_lines(capsys):
     [doc] = json.loads(out)["cells"]
     assert "value" not in doc and all("value" not in c for c in doc["components"])
     decoder = doc["components"][-1]
-    assert decoder["tied"] == "encoder" and decoder["count"] == "V" and decoder["line"] == 12
+    assert decoder["tied"] == "encoder" and decoder["count"] == "V" and decoder["line"] == 18
     assert doc["components"][2]["copies"] == "L - 2"
 
 
@@ -207,7 +207,7 @@ def test_sweeps_of_a_model(capsys):
     # L = 1 has -1 copies of the repeated layer: left out of the sweep, with a located note.
     code, _, err = run(capsys, "count", "awd_lstm", *sets({"V": 10, "e": 4, "n": 8}), "--set", "L=1:3")
     assert code == 0 and "warning: model 'awd_lstm' is left out of the sweep at 1 of its 3 sizes" in err
-    assert "builtin:awd_lstm:10:" in err
+    assert "builtin:awd_lstm:16:" in err
 
 
 # ---- Markdown ----
