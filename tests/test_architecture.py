@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import symcount
-from conftest import same, builtin_cells
+from conftest import builtin_cells, same
 from symcount import functions, ir, symbols, visit
 from symcount.costing import operations
 from symcount.counting import counts as counting
