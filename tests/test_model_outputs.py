@@ -146,7 +146,7 @@ def test_json_is_the_cell_document_with_a_kind_and_components(capsys, models):
         for entry, row in zip(components, model.components, strict=True):
             assert entry["value"] == each.get(row.label, 0)
             assert same(entry["count"], row.count)
-            assert set(entry) == {"label", "kind", "what", "copies", "bidirectional", "reads", "emits",
+            assert set(entry) == {"label", "kind", "what", "copies", "bidirectional", "residual", "reads", "emits",
                                   "count", "value", "tied", "line"}  # fmt: skip
     decoder = components[-1]
     assert (decoder["kind"], decoder["tied"], decoder["emits"]) == ("output", None, "T")

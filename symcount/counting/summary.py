@@ -53,6 +53,7 @@ class ComponentRow:
     # A layer's cell or block as its equations print (without the biases --no-bias
     # drops); None for an embedding, a linear map, a norm: they are no cell of the user's.
     printed: Printed | None = field(default=None, compare=False, repr=False)
+    residual: bool = False  # written `residual`: it adds its input to its output
 
 
 def component_rows(layers, counts: Counts) -> tuple[ComponentRow, ...]:
@@ -77,6 +78,7 @@ def component_rows(layers, counts: Counts) -> tuple[ComponentRow, ...]:
                 part.tied,
                 part.component.span.line,
                 cell_without(part.scope.cell, part.dropped, part.typed.row_products) if part.kind == "layer" else None,
+                residual=part.component.residual,
             )
         )
     return tuple(rows)

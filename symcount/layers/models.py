@@ -15,6 +15,7 @@ cell: their parameters are named as PyTorch names them (`weight`, `bias`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -344,8 +345,11 @@ class ModelLayers:
         scope = part_scope(kind, component.bias)
         given = {"rows": rows, "cols": cols} if kind == "linear" else {"rows": rows, "width": cols}
         typed = self._infer(scope, given, component.name, component)
+        if kind == "embedding":  # its table is read by the lookup, which no equation writes
+            params = tuple(dataclasses.replace(p, gate="lookup") for p in typed.params)
+            typed = dataclasses.replace(typed, params=params)
         shape = f"({_WRITTEN.visit(component.args[0])}, {_WRITTEN.visit(component.args[1])})"
-        what = shape + (" + bias" if component.bias else "")
+        what = shape + (" + bias" if component.bias and self.layout.bias else "")
         tied = None
         if component.tied is not None:
             tied = self._tie(component, rows, cols)
@@ -392,7 +396,7 @@ class ModelLayers:
         scope = part_scope(component.cell, component.bias)
         typed = self._infer(scope, {"size": size}, component.name, component)
         typed, dropped = self._without_biases(typed)
-        what = f"{component.cell}({_WRITTEN.visit(dim)})" + (" + bias" if component.bias else "")
+        what = f"{component.cell}({_WRITTEN.visit(dim)})" + (" + bias" if component.bias and self.layout.bias else "")
         return Part(component, component.name, what, scope, typed, Poly.const(1), 1, size, dropped=dropped)
 
     def _without_biases(self, typed: TypedCell) -> tuple[TypedCell, tuple[str, ...]]:

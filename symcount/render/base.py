@@ -633,12 +633,12 @@ class MathWriter(Writer):
 
 def statement(c: ComponentRow) -> str:
     """A component as its statement writes it: its cell or shape, then `* K` when
-    repeated, `bidirectional` when it is: 'torch.lstm(n, n) * (L - 2)'."""
+    repeated, `bidirectional` and `residual` when it is: 'torch.lstm(n, n) * (L - 2)'."""
     repeat = sympy.factor(c.copies / c.directions)
     text = c.what
     if repeat != 1:
         text += f" * ({repeat})" if isinstance(repeat, sympy.Add) else f" * {repeat}"
-    return text + (" bidirectional" if c.directions == 2 else "")
+    return text + (" bidirectional" if c.directions == 2 else "") + (" residual" if c.residual else "")
 
 
 def _factor(size: sympy.Expr) -> str:

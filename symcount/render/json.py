@@ -211,6 +211,7 @@ def _component(c: ComponentRow, report: Report) -> dict:
         "what": c.what,
         "copies": str(c.copies),
         "bidirectional": c.directions == 2,
+        "residual": c.residual,
         "reads": [{"input": name, "width": str(width)} for name, width in c.reads],
         "emits": None if c.emits is None else str(c.emits),
         "count": str(c.count),
