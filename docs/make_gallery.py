@@ -143,7 +143,7 @@ def gallery_index(cells: dict[str, Cell]) -> str:
     table = writer.table(["cell", "parameters", "what"], rows)
     return (
         "# Gallery\n\n"
-        "Every built-in cell as symcount derives it: its equations in the notation of\n"
+        "Every built-in cell and model as symcount derives it: its equations in the notation of\n"
         "papers, its count, expanded and factored, its parameters and its source file.\n"
         "These pages are made by symcount each time the site is built.\n\n"
         f"{table}\n"
@@ -153,17 +153,20 @@ def gallery_index(cells: dict[str, Cell]) -> str:
 def builtin_page(name: str, cell: Cell) -> str:
     """One built-in: what `symcount latex`, `count --format markdown` and `show` print."""
     writer = MarkdownWriter()
-    count = environments(cell.latex(form="expanded"))
+    count = environments(cell.latex(form="expanded", only="count"))
     if cell.factored != cell.count:
-        count += environments(cell.latex(form="factored"))
-    equations = [e for e in environments(cell.latex(equations=True)) if e not in count]
+        count += environments(cell.latex(form="factored", only="count"))
+    equations = environments(cell.latex(equations=True, only="equations"))
+    kind = sources.builtin_kind(name)
+    components = ["## Components", writer.components_table(Report(cell.summary))] if kind == "model" else []
     parts = [
         f"# `{writer.signature(cell.summary)}`",
         escape(cell.description),
-        f"`symcount show {name}` prints this cell, `symcount.builtin(\"{name}\")` loads it.",
+        f"`symcount show {name}` prints this {kind}, `symcount.builtin(\"{name}\")` loads it.",
         "## Count",
         *count,
         f"In sympy's syntax, as `symcount count {name}` prints it: `{cell.count}`, factored `{cell.factored}`.",
+        *components,
         "## Equations",
         *equations,
         "## Parameters",

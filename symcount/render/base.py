@@ -106,7 +106,7 @@ class Writer:
         a column (frozen bytes only when some cell has frozen parameters)."""
         symbols = list(reports[0].swept)
         figures = sweep_figures(reports)
-        head = [*map(self.size_label, symbols), "cell", *map(self.figure, figures)]
+        head = [*map(self.size_label, symbols), subject(reports), *map(self.figure, figures)]
         at = [r.sweep for r in reports]
         rows = []
         for index, point in enumerate(sweep.points(reports[0].swept)):
@@ -433,7 +433,7 @@ class Writer:
         found = [r.solution_sizes for r in reports]
         sizes = list(dict.fromkeys(name for each in found for name in each))
         metric = self.metric(solved.metric)
-        head = ["cell", *map(self.symbol, sizes), metric, f"next {self.symbol(solved.for_)}", metric]
+        head = [subject(reports), *map(self.symbol, sizes), metric, f"next {self.symbol(solved.for_)}", metric]
         rows = []
         for report, each in zip(reports, found, strict=True):
             answer, after = report.solved, report.solved.next
@@ -629,6 +629,11 @@ class MathWriter(Writer):
     def sizes(self, sizes: Mapping[str, int]) -> str:
         """Set sizes as inline math: `$m = 3$, $n = 2$`."""
         return ", ".join(f"${tex.size_name(k)} = {v}$" for k, v in sizes.items())
+
+
+def subject(reports: list[Report]) -> str:
+    """What a table's first column names: "model" when every row is one, else "cell"."""
+    return "model" if reports and all(r.summary.is_model for r in reports) else "cell"
 
 
 def statement(c: ComponentRow) -> str:

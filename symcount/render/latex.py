@@ -37,7 +37,7 @@ from ..layers.biases import Printed
 from ..shapes import NodeSet
 from ..symbols import to_sympy
 from . import Report, sweep, tex
-from .base import MathWriter, merged_sizes, solution_notes, sweep_figures
+from .base import MathWriter, merged_sizes, solution_notes, subject, sweep_figures
 from .equations import LatexPrinter
 from .settings import LATEX, points
 from .tex import escape_text, thousands
@@ -447,7 +447,7 @@ class LatexWriter(MathWriter):
                 caption += f"; in {cell_name(r.summary)}, ${self.definitions(r.summary)}$"
         caption += "."
         names = ", ".join(r.summary.name for r in reports)
-        head = ["cell", "parameters", "value"]
+        head = [subject(reports), "parameters", "value"]
         table = self.table(head, rows, (), [False, False, True], caption, self.label("comparison"))
         return f"% comparison: {names}\n" + table
 
@@ -467,7 +467,7 @@ class LatexWriter(MathWriter):
             [self.sweep_name(r.summary), *(self.maybe(sweep.count_values(t, ["parameters"])["parameters"]) for t in r.sweep)]
             for r in reports
         ]
-        return ["cell", *map(self.sizes, points)], rows, [False] + [True] * len(points)
+        return [subject(reports), *map(self.sizes, points)], rows, [False] + [True] * len(points)
 
     def sweep_cost_cells(self, reports: list[Report]) -> tuple[list[str], list[list[str]], list[bool]]:
         """A row per cell and figure of the cost, a column per combination of the swept sizes."""
@@ -478,7 +478,7 @@ class LatexWriter(MathWriter):
             for index, figure in enumerate(figures):
                 name = self.sweep_name(r.summary) if index == 0 else ""
                 rows.append([name, self.figure(figure), *(self.maybe(v.get(figure)) for v in values)])
-        return ["cell", "figure", *map(self.sizes, points)], rows, [False, False] + [True] * len(points)
+        return [subject(reports), "figure", *map(self.sizes, points)], rows, [False, False] + [True] * len(points)
 
     def sweep_table(self, reports: list[Report], cells: tuple[list[str], list[list[str]], list[bool]], what: str) -> str:
         """A sweep's `table`, each cell's derived sizes defined in its caption."""

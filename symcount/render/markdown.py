@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from ..counting.counts import StackParam
 from ..counting.summary import ComponentRow, Summary
 from . import Report, tex
-from .base import MathWriter, merged_sizes, solution_notes, statement
+from .base import MathWriter, merged_sizes, solution_notes, statement, subject
 from .settings import Settings
 
 
@@ -33,7 +33,7 @@ class MarkdownWriter(MathWriter):
         if any(r.summary.cost is not None for r in reports):
             return None
         with_values = any(r.value is not None for r in reports)
-        head = ["cell", "parameters", "factored"] + (["value"] if with_values else [])
+        head = [subject(reports), "parameters", "factored"] + (["value"] if with_values else [])
         rows = []
         for r in reports:
             net = r.summary
