@@ -57,29 +57,19 @@ end
     y = weight @ x{plus}
 end
 """,
-    "layernorm": """cell layernorm(size)
-    input x : size
-    param weight : size
-    {bias}output y
-    y = weight * layernorm(x){plus}
-end
-""",
-    "rmsnorm": """cell rmsnorm(size)
-    input x : size
-    param weight : size
-    {bias}output y
-    y = weight * rmsnorm(x){plus}
-end
-""",
-    "batchnorm": """cell batchnorm(size)
-    input x : size
-    param weight : size
-    {bias}output y
-    y = weight * batchnorm(x){plus}
-end
-""",
 }
 NORMS = ("layernorm", "rmsnorm", "batchnorm")
+# A norm with its gain (and bias): nn.LayerNorm, nn.RMSNorm, nn.BatchNorm1d.
+PARTS.update({
+    norm: f"""cell {norm}(size)
+    input x : size
+    param weight : size
+    {{bias}}output y
+    y = weight * {norm}(x){{plus}}
+end
+"""
+    for norm in NORMS
+})
 # Sizes in a component's description as the language writes them (`2*n`), as `fmt` does.
 _WRITTEN = SizePrinter()
 # What a component reads when it says nothing: the output of the one before.
