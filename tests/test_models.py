@@ -234,6 +234,12 @@ ERRORS = [
      "    h' = W @ x + U @ h + V @ (w @ h)\nend\nmodel m(n)\n    input x : n\n    layer c(n, n)\nend\n",
      "size k = n - n is 0, which is never positive", (4, 14), "10:5: note: in component 'layer1' of model 'm'"),
     ("statement of a cell", "model m(n)\n    state h : n\nend\n", "a model holds components", (2, 5), None),
+    ("a size too large", "model m(n)\n    input x : n\n    layer lstm(n, " + "*".join(["(n + 1)"] * 10) + ")\nend\n",
+     "this size has degree 9", (3, 19), None),
+    ("copies too large", "model m(n)\n    input x : n\n    layer lstm(n, n) * (" + "*".join(["(n + 1)"] * 10) + ")\nend\n",
+     "this size has degree 9", (3, 25), None),
+    ("copies of an unknown size", "model m(n)\n    input x : n\n    layer lstm(n, n) * K\nend\n",
+     "'K' is not a size symbol of model 'm'", (3, 24), None),
     ("missing end", "model m(n)\n    layer lstm(n, n)\n", "missing 'end' to close the model", None, None),
 ]
 

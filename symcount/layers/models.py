@@ -30,6 +30,7 @@ from ..shapes.sizes import (
     Check,
     Derived,
     SizePrinter,
+    SizeProblem,
     dim_text,
     never_positive,
     polynomial,
@@ -188,27 +189,35 @@ class ModelLayers:
         return {name: span for name, (_, span) in seen.items()}
 
     def _size(self, dim: ir.Dim, owner: str) -> Poly:
-        """A size of the model: a polynomial in the model's own size symbols."""
+        """A size of the model, positive: a polynomial in the model's own size symbols."""
+        size = self._polynomial(dim, "a model's sizes are")
+        if never_positive(size):
+            raise self.source.error(f"{dim_text(dim)} is {size}, which is never positive", dim.span)
+        if not positive(size):
+            self._checks.append(Check(size, f"size {dim_text(dim)} (of {owner})", str(size), dim.span))
+        return size
+
+    def _polynomial(self, dim: ir.Dim, what: str) -> Poly:
+        """A size or a number of copies as written in a model: a polynomial in its size
+        symbols (no division, ceil or floor), of bounded degree as every size is."""
         for node in ir.walk(dim):
             if isinstance(node, (ir.DimQuotient, ir.DimCall)):
                 raise self.source.error(
-                    "a model's sizes are polynomials in its size symbols (no division, ceil or "
-                    "floor); define sizes that need them in the cell",
+                    f"{what} polynomials in its size symbols (no division, ceil or floor); define "
+                    "sizes that need them in the cell",
                     node.span,
                 )
             if isinstance(node, ir.DimName) and node.name not in self.symbols:
                 raise self.source.error(
                     f"'{node.name}' is not a size symbol of model '{self.model.name}' (its sizes: "
-                    f"{', '.join(d.name for d in self.model.dims) or 'none'})"
+                    f"{', '.join(d.name for d in self.model.dims) or 'none'}; add it to the header)"
                     + suggest(node.name, sorted(self.symbols)),
                     node.span,
                 )
-        size = polynomial(dim)
-        if not size.terms or not positive(size) and never_positive(size):
-            raise self.source.error(f"{dim_text(dim)} is {size}, which is never positive", dim.span)
-        if not positive(size):
-            self._checks.append(Check(size, f"size {dim_text(dim)} (of {owner})", str(size), dim.span))
-        return size
+        try:
+            return polynomial(dim)
+        except SizeProblem as e:  # a degree or a length past the bounds of every size
+            raise self.source.error(str(e), e.span) from None
 
     # ---- components ----
 
@@ -292,29 +301,13 @@ class ModelLayers:
 
     def _repeat(self, dim: ir.Dim, label: str) -> Poly:
         """`* K`: copies, K ≥ 0 (`* (L - 2)` is no copy at L = 2)."""
-        for node in ir.walk(dim):
-            if isinstance(node, ir.DimName) and node.name not in self.symbols:
-                raise self.source.error(
-                    f"'{node.name}' is not a size symbol of model '{self.model.name}'; a number of "
-                    "copies is a number or a polynomial in the model's sizes (add it to the header)",
-                    node.span,
-                )
-        size = self._polynomial_of(dim)
+        size = self._polynomial(dim, "a model's numbers of copies are")
         if not size.symbols() and size.terms and size.terms[0][1] < 0:
             raise self.source.error(f"{dim_text(dim)} copies: a number of copies is at least 0", dim.span)
         if not nonnegative(size):
             what = f"the copies of '{label}', {dim_text(dim)}"
             self._checks.append(Check(size, what, f"{label} copies", dim.span, least=0))
         return size
-
-    def _polynomial_of(self, dim: ir.Dim) -> Poly:
-        for node in ir.walk(dim):
-            if isinstance(node, (ir.DimQuotient, ir.DimCall)):
-                raise self.source.error(
-                    "a number of copies is a polynomial in the model's sizes (no division, ceil or floor)",
-                    node.span,
-                )
-        return polynomial(dim)
 
     def _residual(self, component: ir.Component, scope: Scope, typed: TypedCell, emits: Poly | None) -> Poly:
         """A residual layer adds its input to its output: the two are as wide."""
