@@ -240,6 +240,11 @@ ERRORS = [
      "this size has degree 9", (3, 25), None),
     ("copies of an unknown size", "model m(n)\n    input x : n\n    layer lstm(n, n) * K\nend\n",
      "'K' is not a size symbol of model 'm'", (3, 24), None),
+    ("which input comes first", "model m(a, b)\n    input x : a\n    input y : b\n    layer lstm(a, b)\nend\n",
+     "comes first in a model of 2 inputs (x, y); say which it reads: `reads x`", (4, 5), None),
+    ("after no vector", "cell c(n)\n    input x : n\n    state C : (n, n)\n    C' = C + outer(x, x)\nend\n"
+     "model m(n)\n    input x : n\n    layer c(n)\n    layer lstm(n, n)\nend\n",
+     "'layer2' reads the component before, 'layer1', which emits no vector", (9, 5), "8:5: note: the component before"),
     ("missing end", "model m(n)\n    layer lstm(n, n)\n", "missing 'end' to close the model", None, None),
 ]
 

@@ -399,13 +399,37 @@ class ModelLayers:
         if len(self.model.inputs) == 1:
             [decl] = self.model.inputs
             previous, before, first = self.inputs[decl.name], decl.span, decl.name
-        for part in self.parts:
+        for index, part in enumerate(self.parts):
             if part.kind != "embedding":
                 for name, binding in self._bindings(part):
-                    if first is not None and _reads_previous(binding):
-                        self._read.add(first)
+                    if _reads_previous(binding):
+                        if first is not None:
+                            self._read.add(first)
+                        if previous is None:
+                            self._no_previous(part, index, binding)
                     self._check_read(part, name, binding, previous, before)
             previous, before, first = part.emits, part.component.span, None
+
+    def _no_previous(self, part: Part, index: int, binding: ir.Binding | None) -> None:
+        """A component that reads the one before where that is no vector: the first of a
+        model of several inputs (which one?), or one after a layer whose output is none.
+        The first of a model without `input` reads what its cell declares, unchecked."""
+        span = binding.span if binding is not None else part.component.span
+        names = [i.name for i in self.model.inputs]
+        if index == 0 and len(names) > 1:
+            raise self.source.error(
+                f"'{part.label}' reads the component before, but it comes first in a model of "
+                f"{len(names)} inputs ({', '.join(names)}); say which it reads: `reads {names[0]}`",
+                span,
+            )
+        if index > 0:
+            before = self.parts[index - 1]
+            raise self.source.error(
+                f"'{part.label}' reads the component before, '{before.label}', which emits no vector "
+                f"(the output of {before.scope.cell.kind} '{before.component.cell}' is not one)",
+                span,
+                ("the component before", before.component.span),
+            )
 
     def _bindings(self, part: Part) -> list[tuple[str, ir.Binding | None]]:
         """(input, what it reads) for each input of the component; None: the one before."""
