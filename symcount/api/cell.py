@@ -45,6 +45,14 @@ class _Counted(CountsView):
     layout: Layout
     _layers: Layers  # the network's layers: made by each subclass
 
+    def _named(self, definition: ir.Definition) -> None:
+        """Its name, description, display name, source and size symbols, from its header."""
+        self.name: str = definition.name
+        self.description: str = definition.description
+        self.display: str | None = definition.display
+        self.source: str = definition.source.filename
+        self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in definition.dims)
+
     @cached_property
     def counts(self) -> Counts:
         """Every count of its layers (`counting.Counts`), computed on first use."""
@@ -303,11 +311,7 @@ class Cell(_Counted):
         self.shapes = inferred  # with the biases: `--no-bias` drops them in `stacking`
         self.no_bias = no_bias
         self.layout = Layout(bias=not no_bias)
-        self.name: str = ir_cell.name
-        self.description: str = ir_cell.description
-        self.display: str | None = ir_cell.display
-        self.source: str = ir_cell.source.filename
-        self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_cell.dims)
+        self._named(ir_cell)
         # Slips that are legal (docs/errors.md, "Warnings"): SymcountWarnings, never printed by the library.
         self.warnings: tuple = tuple(scope.warnings) + inferred.warnings
 

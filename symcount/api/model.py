@@ -6,14 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
-import sympy
-
 from .. import ir
 from ..counting.summary import ComponentRow, Summary, component_rows
 from ..layers.models import ModelLayers
 from ..layers.stacking import Layout
 from ..resolve.names import Scope
-from ..symbols import size_symbol
 from .cell import _Counted
 
 
@@ -33,11 +30,7 @@ class Model(_Counted):
         self._find = find
         self.no_bias = no_bias
         self.layout = Layout(bias=not no_bias)
-        self.name: str = ir_model.name
-        self.description: str = ir_model.description
-        self.display: str | None = ir_model.display
-        self.source: str = ir_model.source.filename
-        self.dims: tuple[sympy.Symbol, ...] = tuple(size_symbol(d.name) for d in ir_model.dims)
+        self._named(ir_model)
         # Built now: a model whose components do not fit is an error here, not later.
         self._layers = ModelLayers(ir_model, find, self.layout)
         # Slips that are legal (docs/errors.md, "Warnings"): an input nothing reads.
@@ -60,6 +53,11 @@ class Model(_Counted):
         """The model with every component without its biases (`--no-bias`)."""
         return Model(self.ir, self._find, no_bias=True)
 
+    @property
+    def removed_biases(self) -> tuple[str, ...]:
+        """What `without_biases()` removed, by component (`decoder.bias`); empty with the biases."""
+        return tuple(f"{p.label}.{name}" for p in self._layers.parts for name in p.dropped)
+
     @cached_property
     def summary(self) -> Summary:
         return Summary(
@@ -74,7 +72,7 @@ class Model(_Counted):
             self.warnings,
             self.counts,
             self.derived,
-            removed_biases=tuple(f"{p.label}.{name}" for p in self._layers.parts for name in p.dropped),
+            removed_biases=self.removed_biases,
             components=component_rows(self._layers, self.counts),
             model=self.ir,
         )

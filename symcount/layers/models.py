@@ -37,6 +37,7 @@ from ..shapes.sizes import (
     positive,
 )
 from ..shapes.unify import nonnegative
+from ..sources import builtin_names
 from .biases import biases, typed_without
 from .stacking import Group, Layout
 
@@ -133,7 +134,6 @@ class ModelLayers:
         self.layout = layout
         self.source = model.source
         self.symbols = {d.name for d in model.dims}
-        self.dropped: tuple[str, ...] = ()  # per component: `Part.dropped`
         self._find = find
         self._checks: list[Check] = []
         if not model.components:
@@ -281,15 +281,10 @@ class ModelLayers:
         if found is None:
             raise self.source.error(
                 f"no cell or block named '{component.cell}' in this file or among the built-ins"
-                + suggest(component.cell, self._known()),
+                + suggest(component.cell, builtin_names()),
                 component.cell_span,
             )
         return found
-
-    def _known(self) -> list[str]:
-        from ..sources import builtin_names
-
-        return builtin_names()
 
     def _infer(self, scope: Scope, given: dict[str, Poly], label: str, component: ir.Component) -> TypedCell:
         """The cell at the component's sizes; an error in it gains a note at the component."""

@@ -75,6 +75,23 @@ def _operands(children: list) -> tuple[tuple, tuple[str, ...], ir.Span]:
 _NOT_DECLARATIONS = (ir.Equation, ir.LatexOverride, ir.FunctionDef)
 
 
+def _header(children: list) -> tuple[dict, list]:
+    """A cell's, a block's or a model's header fields (`NAME(SIZES) "description" latex
+    "display"`, its span from keyword to `end`) and its statements."""
+    keyword, name, dims, description, _latex, display, *statements, end = children
+    fields = dict(
+        name=str(name),
+        dims=tuple(dims or ()),
+        description=_unquote(description) if description is not None else "",
+        span=_join(tspan(keyword), tspan(end)),
+        name_span=tspan(name),
+        # Verbatim, as a name's override: LaTeX's backslashes are not escapes.
+        display=str(display)[1:-1] if display is not None else None,
+        display_span=tspan(display) if display is not None else None,
+    )
+    return fields, statements
+
+
 class ToIR(Transformer):
     """Builds IR nodes as the parser reduces rules; no semantic checks here.
 
@@ -89,21 +106,14 @@ class ToIR(Transformer):
         return {**self.cell(children), "block": True}
 
     def cell(self, children):
-        keyword, name, dims, description, _latex, display, *statements, end = children
+        fields, statements = _header(children)
         return dict(
             kind=ir.CellDef,
-            name=str(name),
-            dims=tuple(dims or ()),
-            description=_unquote(description) if description is not None else "",
+            **fields,
             declarations=tuple(s for s in statements if not isinstance(s, _NOT_DECLARATIONS)),
             equations=tuple(s for s in statements if isinstance(s, ir.Equation)),
             latex_overrides=tuple(s for s in statements if isinstance(s, ir.LatexOverride)),
             functions=tuple(s for s in statements if isinstance(s, ir.FunctionDef)),
-            span=_join(tspan(keyword), tspan(end)),
-            name_span=tspan(name),
-            # Verbatim, as a name's override: LaTeX's backslashes are not escapes.
-            display=str(display)[1:-1] if display is not None else None,
-            display_span=tspan(display) if display is not None else None,
         )
 
     def dim_names(self, tokens):
@@ -126,18 +136,12 @@ class ToIR(Transformer):
     # models
 
     def model(self, children):
-        keyword, name, dims, description, _latex, display, *statements, end = children
+        fields, statements = _header(children)
         return dict(
             kind=ir.ModelDef,
-            name=str(name),
-            dims=tuple(dims or ()),
-            description=_unquote(description) if description is not None else "",
+            **fields,
             inputs=tuple(s for s in statements if isinstance(s, ir.ModelInput)),
             components=tuple(s for s in statements if isinstance(s, ir.Component)),
-            span=_join(tspan(keyword), tspan(end)),
-            name_span=tspan(name),
-            display=str(display)[1:-1] if display is not None else None,
-            display_span=tspan(display) if display is not None else None,
         )
 
     def model_input(self, children):
